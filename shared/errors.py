@@ -1,0 +1,100 @@
+"""The error tree of offsync.
+
+Every error the engine raises descends from :class:`SyncError`::
+
+    SyncError
+    ├── UsageError          we misused the API (a local bug: wrong argument, bad call order)
+    │   └── SchemaError     a schema declaration is inconsistent
+    ├── InvalidInput        input from outside failed validation; nothing was changed
+    │   ├── ValidationError a row or field value (names collection and field)
+    │   ├── MessageError    a frame or body that is not a well-formed message
+    │   └── AuthError       a missing, bad or expired token, or a scope not granted
+    ├── ProtocolError       a well-formed message at the wrong time (Push before Hello)
+    ├── StateError          the object is in the wrong state for the call (closed, offline)
+    └── RemoteError         the peer answered with an ``Error`` message
+
+Only adapters (the Starlette app, the WebSocket client loop) turn these into
+close codes and HTTP statuses, and only ``code``, ``message`` and ``path`` ever
+reach a peer: never a traceback or internal exception text.
+"""
+
+from __future__ import annotations
+
+
+class SyncError(Exception):
+    """Root of every offsync error."""
+
+    code = "sync_error"
+
+    def __init__(self, message: str, *, path: str = "") -> None:
+        super().__init__(message)
+        self.message = message
+        self.path = path
+
+    def __str__(self) -> str:
+        return f"{self.message} (at {self.path})" if self.path else self.message
+
+
+class UsageError(SyncError):
+    """The caller misused the API: a local bug, never the peer's fault."""
+
+    code = "usage"
+
+
+class SchemaError(UsageError):
+    """A schema declaration is inconsistent (duplicate field, unknown type...)."""
+
+    code = "schema"
+
+
+class InvalidInput(SyncError):
+    """Input from outside the engine failed validation; nothing was changed."""
+
+    code = "invalid_input"
+
+
+class ValidationError(InvalidInput):
+    """A row or a field value does not fit its collection's declaration."""
+
+    code = "invalid_row"
+
+    def __init__(self, message: str, *, path: str = "", code: str | None = None) -> None:
+        super().__init__(message, path=path)
+        if code is not None:
+            self.code = code
+
+
+class MessageError(InvalidInput):
+    """A frame or body is not a well-formed protocol message."""
+
+    code = "invalid_message"
+
+
+class AuthError(InvalidInput):
+    """A token is missing, malformed, badly signed or expired, or a scope is not granted."""
+
+    code = "unauthorized"
+
+    def __init__(self, message: str, *, path: str = "", code: str = "unauthorized") -> None:
+        super().__init__(message, path=path)
+        self.code = code
+
+
+class ProtocolError(SyncError):
+    """The peer sent a well-formed message that is not valid in the current state."""
+
+    code = "protocol"
+
+
+class StateError(SyncError):
+    """The object is in the wrong state for this call (closed replica, not connected)."""
+
+    code = "state"
+
+
+class RemoteError(SyncError):
+    """The peer answered with an ``Error`` message; ``code`` is the peer's code."""
+
+    def __init__(self, code: str, message: str, *, path: str = "") -> None:
+        super().__init__(message, path=path)
+        self.code = code

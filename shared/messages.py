@@ -1,0 +1,195 @@
+"""Wire messages: msgspec tagged structs, one MessagePack and one JSON codec.
+
+MessagePack travels in binary WebSocket frames, JSON in text frames and in
+HTTP bodies (browsers, service workers). Both codecs are built once, here, and
+reused: building a codec is far more expensive than using one.
+
+Field values inside operations and rows are *stored values* (see
+``shared.schema``); the JSON codec carries blob values as base64 text.
+
+The conversation::
+
+    client                          server
+    Hello(token, cursor, seq)  ->
+                               <-   Welcome(server_clock, last_client_seq)
+    Pull(cursor)               ->
+                               <-   Changes(rows, cursor, more)      (pages)
+    Push(mutations)            ->
+                               <-   Ack(results)                     (after commit)
+                               <-   Changes(...)                     (live, any time)
+                               <-   Error(code, message, path)
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal, Union
+
+import msgspec
+from msgspec import Meta, Struct
+
+from .errors import MessageError
+
+OpKind = Literal["insert", "update", "delete", "increment"]
+MutationStatus = Literal["applied", "merged", "rejected", "duplicate"]
+
+RowId = Union[Annotated[str, Meta(min_length=1, max_length=256)], int]
+ClientId = Annotated[str, Meta(min_length=1, max_length=128, pattern=r"^[A-Za-z0-9_.:\-]+$")]
+Name = Annotated[str, Meta(min_length=1, max_length=64)]
+Count = Annotated[int, Meta(ge=0, le=2**63 - 1)]
+Seq = Annotated[int, Meta(ge=1, le=2**63 - 1)]
+Scope = Annotated[str, Meta(max_length=256)]
+
+MAX_OPS_PER_MUTATION = 10_000
+MAX_MUTATIONS_PER_PUSH = 10_000
+MAX_PAGE = 10_000
+
+
+class _Base(Struct, forbid_unknown_fields=True, omit_defaults=True, kw_only=True):
+    pass
+
+
+class Operation(_Base):
+    """One change to one row. ``fields`` holds stored values: every field for an
+    insert, the changed ones for an update, deltas for an increment, nothing for
+    a delete. ``scope`` is the row's scope on insert ("" = the writer's default)."""
+
+    kind: OpKind
+    collection: Name
+    row_id: RowId
+    base_version: Count = 0
+    insert_order: Count = 0
+    fields: dict[str, Any] = {}
+    scope: Scope = ""
+
+
+class Mutation(_Base):
+    """The operations of one local transaction, applied all or nothing."""
+
+    client_seq: Seq
+    ops: Annotated[list[Operation], Meta(min_length=1, max_length=MAX_OPS_PER_MUTATION)]
+
+
+class RowChange(_Base):
+    """The current state of one row on the server, as of sequence number ``seq``."""
+
+    collection: str
+    row_id: RowId
+    scope: str
+    version: int
+    seq: int
+    insert_order: int
+    deleted: bool = False
+    fields: dict[str, Any] = {}
+
+
+class Hello(_Base, tag="hello"):
+    client_id: ClientId
+    token: Annotated[str, Meta(max_length=8192)]
+    schema_version: Annotated[int, Meta(ge=1)]
+    cursor: Count = 0
+    last_client_seq: Count = 0
+
+
+class Welcome(_Base, tag="welcome"):
+    server_clock: int
+    last_client_seq: int
+    cursor: int
+    user: str = ""
+    default_scope: str = ""
+
+
+class Push(_Base, tag="push"):
+    mutations: Annotated[list[Mutation], Meta(min_length=1, max_length=MAX_MUTATIONS_PER_PUSH)]
+
+
+class MutationResult(_Base):
+    """The fate of one mutation. ``rows`` holds the server's rows when rejected."""
+
+    client_seq: int
+    status: MutationStatus
+    reason: str = ""
+    rows: list[RowChange] = []
+
+
+class Ack(_Base, tag="ack"):
+    results: list[MutationResult]
+    server_clock: int
+
+
+class Pull(_Base, tag="pull"):
+    cursor: Count = 0
+    limit: Annotated[int, Meta(ge=1, le=MAX_PAGE)] = 1000
+
+
+class Changes(_Base, tag="changes"):
+    """Rows changed after a cursor, in server order.
+
+    ``applied`` maps client ids to the highest client_seq of theirs that these
+    rows include, so one encoding of a live batch serves every subscriber.
+    ``more`` says another page follows (bootstrap and catch-up)."""
+
+    rows: list[RowChange]
+    cursor: int
+    applied: dict[str, int] = {}
+    more: bool = False
+    server_clock: int = 0
+    head: int = 0
+
+
+class Error(_Base, tag="error"):
+    code: str
+    message: str
+    path: str = ""
+
+
+Message = Union[Hello, Welcome, Push, Ack, Pull, Changes, Error]
+MESSAGE_TYPES: tuple[type[Struct], ...] = (Hello, Welcome, Push, Ack, Pull, Changes, Error)
+
+
+def _path_of(exc: msgspec.ValidationError) -> str:
+    text = str(exc)
+    marker = " - at `"
+    if marker in text:
+        return text.rsplit(marker, 1)[1].rstrip("`")
+    return "$"
+
+
+def _message_error(exc: Exception) -> MessageError:
+    if isinstance(exc, msgspec.ValidationError):
+        text = str(exc).split(" - at `", 1)[0]
+        return MessageError(text, path=_path_of(exc))
+    return MessageError(f"malformed frame: {str(exc).split(' - at ', 1)[0]}", path="$")
+
+
+class Codec:
+    """Encodes and decodes protocol messages in one format. Build once, reuse."""
+
+    def __init__(self, name: Literal["msgpack", "json"]) -> None:
+        self.name = name
+        self.binary = name == "msgpack"
+        if name == "msgpack":
+            self._encoder: Any = msgspec.msgpack.Encoder()
+            self._decoder: Any = msgspec.msgpack.Decoder(Message)
+        else:
+            self._encoder = msgspec.json.Encoder()
+            self._decoder = msgspec.json.Decoder(Message)
+
+    def encode(self, message: Message) -> bytes:
+        """Encode one message."""
+        return self._encoder.encode(message)  # type: ignore[no-any-return]
+
+    def decode(self, data: bytes | str) -> Message:
+        """Decode one message.
+
+        Raises:
+            MessageError: the data is not a valid message; ``path`` names the
+                offending field (``$.mutations[0].ops[3].base_version``).
+        """
+        try:
+            return self._decoder.decode(data)  # type: ignore[no-any-return]
+        except (msgspec.DecodeError, msgspec.ValidationError) as exc:
+            raise _message_error(exc) from None
+
+
+MSGPACK = Codec("msgpack")
+JSON = Codec("json")

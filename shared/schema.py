@@ -1,0 +1,411 @@
+"""Schema declarations and row validation.
+
+A :class:`Schema` is declared once in Python and shared by the client and the
+server. Each :class:`Collection` becomes a real SQLite table on every device;
+apps read it with plain SQL.
+
+Values have two forms:
+
+* *app values*, what the Python API takes and returns: ``bool`` for boolean
+  fields, any JSON-able object for json fields;
+* *stored values*, what SQLite holds and what travels on the wire: booleans as
+  0/1, json as JSON text, timestamps as integer milliseconds since the epoch.
+
+:meth:`Collection.to_stored` turns app values into stored values (the API
+path); :meth:`Collection.check_stored` validates stored values that arrive
+from a peer. Both raise :class:`~shared.errors.ValidationError` naming the
+collection and the field, and neither changes anything.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import math
+import re
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Literal, get_args
+
+from .errors import SchemaError, ValidationError
+
+FieldType = Literal["text", "integer", "real", "boolean", "json", "blob", "timestamp"]
+Policy = Literal["lww", "reject", "append_only", "custom"]
+
+FIELD_TYPES: frozenset[str] = frozenset(get_args(FieldType))
+POLICIES: frozenset[str] = frozenset(get_args(Policy))
+
+#: Columns the engine adds to every collection table. ``insertOrder`` keeps the
+#: name the seed apps already sort and trim by.
+VERSION_COLUMN = "_version"
+SCOPE_COLUMN = "_scope"
+INSERT_ORDER_COLUMN = "insertOrder"
+RESERVED_NAMES = frozenset({VERSION_COLUMN, SCOPE_COLUMN, INSERT_ORDER_COLUMN, "rowid", "oid", "_rowid_"})
+
+_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,62}$")
+_INT64 = (-(2**63), 2**63 - 1)
+MAX_TEXT_BYTES = 1 << 20
+
+
+@dataclass(frozen=True)
+class Field:
+    """One typed column of a collection.
+
+    Args:
+        name: column name (letters, digits, underscore; starts with a letter).
+        type: one of text, integer, real, boolean, json, blob, timestamp.
+        required: the value may not be null (``NOT NULL``).
+        default: stored when an insert leaves the field out (an app value).
+        counter: the field changes only by ``increment`` (deltas add up across
+            devices); inserts set its start value, updates may not touch it.
+    """
+
+    name: str
+    type: FieldType = "text"
+    required: bool = False
+    default: Any = None
+    counter: bool = False
+
+    def __post_init__(self) -> None:
+        if not _NAME.match(self.name):
+            raise SchemaError(f"field name {self.name!r} must match {_NAME.pattern}")
+        if self.name in RESERVED_NAMES:
+            raise SchemaError(f"field name {self.name!r} is reserved for the engine")
+        if self.type not in FIELD_TYPES:
+            raise SchemaError(f"field {self.name!r}: type must be one of {sorted(FIELD_TYPES)}, got {self.type!r}")
+        if self.counter and self.type not in ("integer", "real"):
+            raise SchemaError(f"field {self.name!r}: a counter must be integer or real, not {self.type}")
+
+
+@dataclass(frozen=True)
+class Vector:
+    """A vector index over some text fields of a collection (sqlite-vec ``vec0``).
+
+    Args:
+        fields: the text fields whose concatenation is embedded.
+        dim: the vector dimension; must match the embedder.
+        embedder: the embedder's registered name (see ``sync_client.search``).
+    """
+
+    fields: tuple[str, ...]
+    dim: int = 256
+    embedder: str = "hashed-ngrams"
+
+    def __post_init__(self) -> None:
+        if not self.fields:
+            raise SchemaError("a vector needs at least one source field")
+        if not 1 <= self.dim <= 8192:
+            raise SchemaError(f"vector dim must be within 1..8192, got {self.dim}")
+
+
+@dataclass(frozen=True)
+class Retention:
+    """Keep only the newest ``keep`` rows of a collection per scope, by ``insertOrder``.
+
+    Trimming runs on the device after a local insert and is synced as ordinary
+    deletes; a row with changes still in ``sync_queue`` is never trimmed.
+    """
+
+    keep: int
+
+    def __post_init__(self) -> None:
+        if self.keep < 1:
+            raise SchemaError(f"retention must keep at least 1 row, got {self.keep}")
+
+
+def _field_list(fields: Mapping[str, str] | Iterable[Field]) -> list[Field]:
+    if isinstance(fields, Mapping):
+        return [Field(name, kind) for name, kind in fields.items()]
+    return list(fields)
+
+
+class Collection:
+    """A synced table: typed fields, a primary key, a conflict policy.
+
+    Args:
+        name: the table name.
+        fields: ``{"name": "type"}`` or a list of :class:`Field`.
+        primary_key: the key field; added as ``text`` if not declared. Ids are
+            made on the device (time-ordered, UUIDv7), so offline inserts never
+            collide.
+        policy: ``lww`` (default), ``reject``, ``append_only`` or ``custom``.
+        resolver: with ``custom``, the name of the server-side resolver.
+        scope_field: a field whose value is the row's scope; without one the
+            row's scope is the writer's default scope.
+        unique: tuples of fields that must be unique together.
+        fts: text fields indexed for full-text search.
+        vector: a :class:`Vector` declaration.
+        retention: keep only the newest N rows per scope (an int or :class:`Retention`).
+        indexes: tuples of fields to index on the device (for app queries).
+    """
+
+    def __init__(
+        self,
+        name: str,
+        fields: Mapping[str, str] | Iterable[Field],
+        *,
+        primary_key: str = "id",
+        policy: Policy = "lww",
+        resolver: str | None = None,
+        scope_field: str | None = None,
+        unique: Iterable[Iterable[str]] = (),
+        fts: Iterable[str] = (),
+        vector: Vector | None = None,
+        retention: int | Retention | None = None,
+        indexes: Iterable[Iterable[str]] = (),
+    ) -> None:
+        if not _NAME.match(name) or name.startswith(("sync_", "_sync", "sqlite_")):
+            raise SchemaError(f"collection name {name!r} must match {_NAME.pattern} and not start with sync_ or sqlite_")
+        declared = _field_list(fields)
+        if primary_key not in {f.name for f in declared}:
+            declared.insert(0, Field(primary_key, "text", required=True))
+        self.name = name
+        self.fields: dict[str, Field] = {}
+        for f in declared:
+            if f.name in self.fields:
+                raise SchemaError(f"{name}: field {f.name!r} declared twice")
+            self.fields[f.name] = f
+        self.primary_key = primary_key
+        pk = self.fields[primary_key]
+        if pk.type not in ("text", "integer"):
+            raise SchemaError(f"{name}: primary key {primary_key!r} must be text or integer")
+        if policy not in POLICIES:
+            raise SchemaError(f"{name}: policy must be one of {sorted(POLICIES)}, got {policy!r}")
+        if (policy == "custom") != (resolver is not None):
+            raise SchemaError(f"{name}: a resolver goes with policy 'custom' and only with it")
+        self.policy: Policy = policy
+        self.resolver = resolver
+        self.scope_field = scope_field
+        self.unique = tuple(tuple(u) for u in unique)
+        self.fts = tuple(fts)
+        self.vector = vector
+        self.retention = Retention(retention) if isinstance(retention, int) else retention
+        self.indexes = tuple(tuple(i) for i in indexes)
+        self._check_references()
+        #: fields in declaration order, primary key first
+        self.field_names: tuple[str, ...] = tuple(self.fields)
+        self.counters = frozenset(f.name for f in self.fields.values() if f.counter)
+        if primary_key in self.counters:
+            raise SchemaError(f"{name}: the primary key cannot be a counter")
+
+    def _check_references(self) -> None:
+        def known(names: Iterable[str], what: str) -> None:
+            for n in names:
+                if n not in self.fields:
+                    raise SchemaError(f"{self.name}: {what} names unknown field {n!r}")
+
+        if self.scope_field is not None:
+            known([self.scope_field], "scope_field")
+            if self.fields[self.scope_field].type != "text":
+                raise SchemaError(f"{self.name}: scope_field {self.scope_field!r} must be text")
+        for u in self.unique:
+            known(u, "unique")
+        for i in self.indexes:
+            known(i, "index")
+        known(self.fts, "fts")
+        for n in self.fts:
+            if self.fields[n].type not in ("text", "json"):
+                raise SchemaError(f"{self.name}: fts field {n!r} must be text or json")
+        if self.vector is not None:
+            known(self.vector.fields, "vector")
+
+    def __repr__(self) -> str:
+        return f"Collection({self.name!r}, policy={self.policy!r}, fields={list(self.fields)})"
+
+    # -- validation -----------------------------------------------------
+
+    def _field(self, name: str, path: str) -> Field:
+        f = self.fields.get(name)
+        if f is None:
+            raise ValidationError(
+                f"{self.name} has no field {name!r}", path=f"{path}.{name}", code="unknown_field"
+            )
+        return f
+
+    def to_stored(self, values: Mapping[str, Any], *, path: str = "$") -> dict[str, Any]:
+        """Validate app values and return their stored form.
+
+        Raises:
+            ValidationError: an unknown field or a value of the wrong type.
+        """
+        if not isinstance(values, Mapping):
+            raise ValidationError(f"{self.name}: a row must be a mapping, got {type(values).__name__}", path=path)
+        out: dict[str, Any] = {}
+        for name, value in values.items():
+            f = self._field(name, path)
+            out[name] = _app_to_stored(self.name, f, value, f"{path}.{name}")
+        return out
+
+    def check_stored(
+        self, values: Mapping[str, Any], *, path: str = "$", blobs_as_base64: bool = False
+    ) -> dict[str, Any]:
+        """Validate stored values from a peer (a wire operation) and return them.
+
+        Args:
+            blobs_as_base64: blob fields arrive as base64 text (the JSON codec).
+
+        Raises:
+            ValidationError: an unknown field or a value of the wrong type.
+        """
+        if not isinstance(values, Mapping):
+            raise ValidationError(f"{self.name}: fields must be a mapping", path=path)
+        out: dict[str, Any] = {}
+        for name, value in values.items():
+            f = self._field(name, path)
+            out[name] = _check_stored(self.name, f, value, f"{path}.{name}", blobs_as_base64)
+        return out
+
+    def check_required(self, stored: Mapping[str, Any], *, path: str = "$") -> None:
+        """Raise if a required field is missing or null in a complete row."""
+        for f in self.fields.values():
+            if f.required and stored.get(f.name) is None:
+                raise ValidationError(f"{self.name}.{f.name} is required", path=f"{path}.{f.name}")
+
+    def defaults(self) -> dict[str, Any]:
+        """The stored default of every field that declares one."""
+        return {
+            f.name: _app_to_stored(self.name, f, f.default, f.name)
+            for f in self.fields.values()
+            if f.default is not None
+        }
+
+    def from_stored(self, stored: Mapping[str, Any]) -> dict[str, Any]:
+        """Turn stored values back into app values (booleans, parsed json)."""
+        out = dict(stored)
+        for name, value in stored.items():
+            f = self.fields.get(name)
+            if f is None or value is None:
+                continue
+            if f.type == "boolean":
+                out[name] = bool(value)
+            elif f.type == "json":
+                out[name] = json.loads(value)
+        return out
+
+
+def _type_error(collection: str, f: Field, value: Any, path: str, expected: str) -> ValidationError:
+    got = type(value).__name__
+    return ValidationError(f"{collection}.{f.name} must be {expected}, got {got}", path=path)
+
+
+def _check_int(collection: str, f: Field, value: Any, path: str) -> int:
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise _type_error(collection, f, value, path, "an integer")
+    if not _INT64[0] <= value <= _INT64[1]:
+        raise ValidationError(f"{collection}.{f.name} does not fit in 64 bits", path=path)
+    return value
+
+
+def _check_real(collection: str, f: Field, value: Any, path: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise _type_error(collection, f, value, path, "a number")
+    value = float(value)
+    if not math.isfinite(value):
+        raise ValidationError(f"{collection}.{f.name} must be a finite number", path=path)
+    return value
+
+
+def _check_text(collection: str, f: Field, value: Any, path: str) -> str:
+    if not isinstance(value, str):
+        raise _type_error(collection, f, value, path, "text")
+    if len(value) > MAX_TEXT_BYTES:
+        raise ValidationError(f"{collection}.{f.name} is longer than {MAX_TEXT_BYTES} characters", path=path)
+    return value
+
+
+def _app_to_stored(collection: str, f: Field, value: Any, path: str) -> Any:
+    if value is None:
+        return None
+    kind = f.type
+    if kind == "boolean":
+        if not isinstance(value, bool):
+            raise _type_error(collection, f, value, path, "a boolean")
+        return int(value)
+    if kind == "json":
+        try:
+            return json.dumps(value, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+        except (TypeError, ValueError) as exc:
+            raise ValidationError(f"{collection}.{f.name} is not JSON-serialisable: {exc}", path=path) from None
+    return _STORED_CHECKS[kind](collection, f, value, path)
+
+
+def _check_bool_stored(collection: str, f: Field, value: Any, path: str) -> int:
+    if isinstance(value, bool):
+        return int(value)
+    if value in (0, 1) and isinstance(value, int):
+        return value
+    raise _type_error(collection, f, value, path, "0 or 1")
+
+
+def _check_json_stored(collection: str, f: Field, value: Any, path: str) -> str:
+    text = _check_text(collection, f, value, path)
+    try:
+        json.loads(text)
+    except ValueError:
+        raise ValidationError(f"{collection}.{f.name} must hold valid JSON text", path=path) from None
+    return text
+
+
+def _check_blob(collection: str, f: Field, value: Any, path: str) -> bytes:
+    if isinstance(value, (bytes, bytearray, memoryview)):
+        return bytes(value)
+    raise _type_error(collection, f, value, path, "bytes")
+
+
+_STORED_CHECKS: dict[str, Callable[[str, Field, Any, str], Any]] = {
+    "text": _check_text,
+    "integer": _check_int,
+    "timestamp": _check_int,
+    "real": _check_real,
+    "boolean": _check_bool_stored,
+    "json": _check_json_stored,
+    "blob": _check_blob,
+}
+
+
+def _check_stored(collection: str, f: Field, value: Any, path: str, blobs_as_base64: bool) -> Any:
+    if value is None:
+        return None
+    if f.type == "blob" and blobs_as_base64 and isinstance(value, str):
+        try:
+            return base64.b64decode(value, validate=True)
+        except (binascii.Error, ValueError):
+            raise ValidationError(f"{collection}.{f.name} must be base64 text", path=path) from None
+    return _STORED_CHECKS[f.type](collection, f, value, path)
+
+
+@dataclass(frozen=True)
+class Schema:
+    """A versioned set of collections, shared by client and server.
+
+    Args:
+        version: bump it when the declaration changes; a device whose schema
+            version differs from the server's is refused at ``Hello``.
+        collections: the collections, by declaration order.
+    """
+
+    version: int
+    collections: tuple[Collection, ...] = field(default_factory=tuple)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "collections", tuple(self.collections))
+        names = [c.name for c in self.collections]
+        dupes = {n for n in names if names.count(n) > 1}
+        if dupes:
+            raise SchemaError(f"collections declared twice: {sorted(dupes)}")
+        if self.version < 1:
+            raise SchemaError(f"schema version must be >= 1, got {self.version}")
+        object.__setattr__(self, "_by_name", {c.name: c for c in self.collections})
+
+    def __getitem__(self, name: str) -> Collection:
+        try:
+            return self._by_name[name]  # type: ignore[attr-defined,no-any-return]
+        except KeyError:
+            raise ValidationError(f"unknown collection {name!r}", code="unknown_collection") from None
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._by_name  # type: ignore[attr-defined]
+
+    def __iter__(self) -> Any:
+        return iter(self.collections)

@@ -1,0 +1,591 @@
+"""The device's local replica: an apsw SQLite database holding every declared
+collection as a plain table, plus the engine's ``sync_queue``, ``sync_state``
+and ``sync_conflicts``.
+
+Local writes land at once. Triggers (``sync_client.tables``) put each change
+into ``sync_queue`` in the same transaction, so a row and its queue entry
+exist together or not at all. Changes that come from the server are applied
+with capture switched off, on top of which the device's pending operations are
+replayed (the rebase), so the visible row never flickers back.
+
+One connection, guarded by a re-entrant lock: call the replica from any
+thread, but make plain-SQL writes from other threads inside
+``with replica.transaction():`` so they do not interleave with a sync.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from typing import Any
+
+import apsw
+import msgspec
+
+from shared.errors import StateError, UsageError, ValidationError
+from shared.hlc import HybridClock
+from shared.merge import replay
+from shared.messages import Changes, MutationResult, Operation, RowChange
+from shared.schema import INSERT_ORDER_COLUMN, SCOPE_COLUMN, VERSION_COLUMN, Collection, Schema
+
+from . import tables
+from .ids import new_id
+
+_encode = msgspec.msgpack.Encoder().encode
+_decode = msgspec.msgpack.decode
+
+
+class QueueEntry(msgspec.Struct, frozen=True):
+    """One captured operation waiting in ``sync_queue``."""
+
+    id: int
+    client_seq: int
+    kind: str
+    collection: str
+    row_id: str | int
+    fields: dict[str, Any]
+    base_version: int
+    insert_order: int
+    scope: str
+
+    def to_operation(self) -> Operation:
+        return Operation(
+            kind=self.kind,  # type: ignore[arg-type]
+            collection=self.collection,
+            row_id=self.row_id,
+            base_version=self.base_version,
+            insert_order=self.insert_order,
+            fields=self.fields,
+            scope=self.scope,
+        )
+
+
+class Conflict(msgspec.Struct, frozen=True):
+    """A local write the server refused, with the server's row beside it."""
+
+    id: int
+    client_seq: int
+    collection: str
+    row_id: str | int
+    kind: str
+    local: dict[str, Any]
+    server: dict[str, Any] | None
+    reason: str
+    created_at: int
+
+
+def _wall_clock_us() -> int:
+    return time.time_ns() // 1000
+
+
+def _pack(*args: Any) -> bytes:
+    return _encode(dict(zip(args[::2], args[1::2])))
+
+
+def _diff(*args: Any) -> bytes | None:
+    changed = {args[i]: args[i + 2] for i in range(0, len(args), 3) if args[i + 1] != args[i + 2]
+               or type(args[i + 1]) is not type(args[i + 2])}
+    return _encode(changed) if changed else None
+
+
+def _delta(*args: Any) -> bytes | None:
+    deltas = {args[i]: (args[i + 2] or 0) - (args[i + 1] or 0) for i in range(0, len(args), 3)}
+    deltas = {k: v for k, v in deltas.items() if v}
+    return _encode(deltas) if deltas else None
+
+
+class Replica:
+    """A device's local SQLite replica with change capture.
+
+    Args:
+        path: the database file, or ``":memory:"``.
+        schema: the app's :class:`~shared.schema.Schema`.
+        wall_clock: returns the wall time in microseconds (tests pass a fake).
+        device_id: set the device id on first open (default: a new UUIDv7).
+
+    Raises:
+        UsageError: the file belongs to another device id than ``device_id``.
+    """
+
+    def __init__(
+        self,
+        path: str,
+        schema: Schema,
+        *,
+        wall_clock: Callable[[], int] = _wall_clock_us,
+        device_id: str | None = None,
+    ) -> None:
+        self.path = path
+        self.schema = schema
+        self._wall_clock = wall_clock
+        self.lock = threading.RLock()
+        self._capture = True
+        self._txn_seq: int | None = None
+        self._listeners: list[Callable[[str, list[Any]], None]] = []
+        self.connection = apsw.Connection(path)
+        self.connection.set_busy_timeout(5000)
+        self._configure()
+        self._register_functions()
+        with self.connection:
+            self.connection.execute(tables.ENGINE_TABLES)
+            self._create_collections()
+            state = self._read_state()
+            self.device_id = self._init_device_id(state, device_id)
+        self._last_seq = max(int(state.get("last_client_seq", 0)), self._max_queue_seq())
+        self.clock = HybridClock(max(int(state.get("clock", 0)), self._max_queue_insert_order()))
+        self._closed = False
+
+    # -- setup ----------------------------------------------------------
+
+    def _configure(self) -> None:
+        c = self.connection
+        # each PRAGMA that returns a row pauses a multi-statement execute: run one at a time
+        for pragma in ("journal_mode=WAL", "synchronous=NORMAL", "foreign_keys=ON", "temp_store=MEMORY",
+                       "cache_size=-32000"):
+            c.execute(f"PRAGMA {pragma}").fetchall()
+        self.vec_loaded = _load_sqlite_vec(c)
+
+    def _register_functions(self) -> None:
+        c = self.connection
+        c.create_scalar_function("offsync_capture", lambda: 1 if self._capture else 0, 0)
+        c.create_scalar_function("offsync_seq", self._mutation_seq, 0)
+        c.create_scalar_function("offsync_tick", lambda: self.clock.tick(self._wall_clock()), 0)
+        c.create_scalar_function("offsync_pack", _pack, -1)
+        c.create_scalar_function("offsync_diff", _diff, -1)
+        c.create_scalar_function("offsync_delta", _delta, -1)
+        c.create_scalar_function("offsync_id", new_id, 0)
+        c.set_commit_hook(self._on_commit)
+        c.set_rollback_hook(self._on_rollback)
+
+    def _mutation_seq(self) -> int:
+        # one client_seq per transaction: allocated by the first captured write,
+        # made permanent by the commit hook, given back by the rollback hook
+        if self._txn_seq is None:
+            self._txn_seq = self._last_seq + 1
+        return self._txn_seq
+
+    def _on_commit(self) -> bool:
+        if self._txn_seq is not None:
+            self._last_seq = self._txn_seq
+            self._txn_seq = None
+        return False  # False lets the commit proceed
+
+    def _on_rollback(self) -> None:
+        self._txn_seq = None
+
+    def _create_collections(self) -> None:
+        c = self.connection
+        for coll in self.schema:
+            c.execute(tables.create_table_sql(coll))
+            self._add_missing_columns(coll)
+            for sql in tables.index_sql(coll):
+                c.execute(sql)
+            for sql in tables.drop_triggers_sql(coll):
+                c.execute(sql)
+            for sql in tables.triggers_sql(coll):
+                c.execute(sql)
+        for hook in _collection_hooks:
+            hook(self)
+
+    def _add_missing_columns(self, coll: Collection) -> None:
+        """Migrate in place: add declared fields the existing table lacks."""
+        have = {row[1] for row in self.connection.execute(f"PRAGMA table_info({tables.quote(coll.name)})")}
+        for f in coll.fields.values():
+            if f.name not in have:
+                sql = tables.column_sql(coll, f).replace("PRIMARY KEY NOT NULL", "")
+                if f.required and coll.defaults().get(f.name) is None:
+                    raise UsageError(f"{coll.name}.{f.name}: a required field added to an existing table needs a default")
+                self.connection.execute(f"ALTER TABLE {tables.quote(coll.name)} ADD COLUMN {sql}")
+
+    def _read_state(self) -> dict[str, Any]:
+        return dict(self.connection.execute("SELECT key, value FROM sync_state").fetchall())
+
+    def _write_state(self, **values: Any) -> None:
+        self.connection.executemany(
+            "INSERT INTO sync_state (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            list(values.items()),
+        )
+
+    def _init_device_id(self, state: dict[str, Any], wanted: str | None) -> str:
+        existing = state.get("device_id")
+        if existing is not None:
+            if wanted is not None and wanted != existing:
+                raise UsageError(f"{self.path} belongs to device {existing!r}, not {wanted!r}")
+            return str(existing)
+        device_id = wanted or new_id()
+        self._write_state(device_id=device_id, cursor=0, last_client_seq=0, clock=0,
+                          schema_version=self.schema.version)
+        return device_id
+
+    def _max_queue_seq(self) -> int:
+        return int(self.connection.execute("SELECT coalesce(max(client_seq), 0) FROM sync_queue").fetchall()[0][0])
+
+    def _max_queue_insert_order(self) -> int:
+        row = self.connection.execute("SELECT coalesce(max(insert_order), 0) FROM sync_queue").fetchall()
+        return int(row[0][0])
+
+    # -- lifecycle ------------------------------------------------------
+
+    def close(self) -> None:
+        """Persist the clock and close the database. Idempotent."""
+        with self.lock:
+            if self._closed:
+                return
+            with self.connection:
+                self._write_state(clock=self.clock.last)
+            self.connection.close()
+            self._closed = True
+
+    def __enter__(self) -> Replica:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _check_open(self) -> None:
+        if self._closed:
+            raise StateError(f"replica {self.path} is closed")
+
+    @contextmanager
+    def transaction(self) -> Iterator[Replica]:
+        """Group writes into one transaction and so one mutation (one client_seq).
+
+        Nested use joins the outer transaction (a savepoint). An exception
+        rolls back the rows and their queue entries together.
+        """
+        self._check_open()
+        with self.lock, self.connection:
+            yield self
+
+    @contextmanager
+    def _applying(self) -> Iterator[None]:
+        """A transaction whose writes are not captured (server changes)."""
+        self._check_open()
+        with self.lock:
+            self._capture = False
+            try:
+                with self.connection:
+                    yield
+            finally:
+                self._capture = True
+
+    # -- local writes ---------------------------------------------------
+
+    def _collection(self, name: str) -> Collection:
+        return self.schema[name]
+
+    def insert(self, collection: str, row: Mapping[str, Any], *, scope: str | None = None) -> Any:
+        """Insert one row and queue it; returns its id (made here if absent).
+
+        Raises:
+            ValidationError: an unknown field, a value of the wrong type, or a
+                missing required field. Nothing is written.
+        """
+        return self.insert_many(collection, [row], scope=scope)[0]
+
+    def insert_many(self, collection: str, rows: Iterable[Mapping[str, Any]], *, scope: str | None = None) -> list[Any]:
+        """Insert several rows in one transaction (one mutation); returns their ids."""
+        coll = self._collection(collection)
+        prepared = self._prepare_inserts(coll, rows, scope or "")
+        ids = [values[0] for values in prepared]
+        columns = (*coll.field_names, INSERT_ORDER_COLUMN, SCOPE_COLUMN)
+        sql = (f"INSERT INTO {tables.quote(coll.name)} ({', '.join(map(tables.quote, columns))}) "
+               f"VALUES ({', '.join('?' * len(columns))})")
+        with self.transaction():
+            tick = self.clock.tick
+            wall = self._wall_clock()
+            self.connection.executemany(sql, [(*values, tick(wall), scope or "") for values in prepared])
+        return ids
+
+    def _prepare_inserts(self, coll: Collection, rows: Iterable[Mapping[str, Any]], scope: str) -> list[tuple[Any, ...]]:
+        defaults = coll.defaults()
+        names = coll.field_names
+        pk = coll.primary_key
+        out = []
+        for i, row in enumerate(rows):
+            stored = coll.to_stored(row, path=f"$[{i}]")
+            if stored.get(pk) is None:
+                if coll.fields[pk].type != "text":
+                    raise ValidationError(f"{coll.name}.{pk} is an integer key: give it a value", path=f"$[{i}].{pk}")
+                stored[pk] = new_id()
+            values = {**defaults, **stored}
+            coll.check_required(values, path=f"$[{i}]")
+            if coll.scope_field and scope and values.get(coll.scope_field) not in (None, scope):
+                raise ValidationError(f"{coll.name}: scope {scope!r} disagrees with {coll.scope_field}",
+                                      path=f"$[{i}].{coll.scope_field}")
+            out.append(tuple(values.get(n) for n in names))
+        return out
+
+    def update(self, collection: str, row_id: Any, changes: Mapping[str, Any]) -> None:
+        """Change some fields of a row; only the changed fields are queued.
+
+        Raises:
+            ValidationError: bad fields, a counter (use :meth:`increment`), or no such row.
+        """
+        coll = self._collection(collection)
+        stored = coll.to_stored(changes)
+        if coll.primary_key in stored:
+            raise ValidationError(f"{coll.name}.{coll.primary_key} cannot change", path=f"$.{coll.primary_key}")
+        for name in stored:
+            if name in coll.counters:
+                raise ValidationError(f"{coll.name}.{name} is a counter: use increment", path=f"$.{name}")
+        for f in coll.fields.values():
+            if f.required and f.name in stored and stored[f.name] is None:
+                raise ValidationError(f"{coll.name}.{f.name} is required", path=f"$.{f.name}")
+        if not stored:
+            return
+        sets = ", ".join(f"{tables.quote(n)} = ?" for n in stored)
+        self._write_existing(coll, row_id, f"UPDATE {tables.quote(coll.name)} SET {sets}", list(stored.values()))
+
+    def increment(self, collection: str, row_id: Any, deltas: Mapping[str, int | float]) -> None:
+        """Add to counter fields; concurrent increments from several devices add up.
+
+        Raises:
+            ValidationError: a field that is not a counter, a non-number, or no such row.
+        """
+        coll = self._collection(collection)
+        if not deltas:
+            return
+        for name, delta in deltas.items():
+            f = coll.fields.get(name)
+            if f is None or not f.counter:
+                raise ValidationError(f"{coll.name}.{name} is not a counter field", path=f"$.{name}")
+            if isinstance(delta, bool) or not isinstance(delta, (int, float)):
+                raise ValidationError(f"{coll.name}.{name}: a delta must be a number", path=f"$.{name}")
+        sets = ", ".join(f"{tables.quote(n)} = coalesce({tables.quote(n)}, 0) + ?" for n in deltas)
+        self._write_existing(coll, row_id, f"UPDATE {tables.quote(coll.name)} SET {sets}", list(deltas.values()))
+
+    def delete(self, collection: str, row_id: Any) -> None:
+        """Delete a row locally and queue the delete (the server keeps a tombstone)."""
+        coll = self._collection(collection)
+        self._write_existing(coll, row_id, f"DELETE FROM {tables.quote(coll.name)}", [])
+
+    def _write_existing(self, coll: Collection, row_id: Any, sql: str, params: list[Any]) -> None:
+        with self.transaction():
+            self.connection.execute(f"{sql} WHERE {tables.quote(coll.primary_key)} = ?", (*params, row_id))
+            if self.connection.changes() == 0:
+                raise ValidationError(f"{coll.name} has no row {row_id!r}", path=f"$.{coll.primary_key}",
+                                      code="not_found")
+
+    def execute(self, sql: str, params: Sequence[Any] | Mapping[str, Any] = ()) -> list[tuple[Any, ...]]:
+        """Run plain SQL on the replica (writes are captured like API writes)."""
+        with self.transaction():
+            return self.connection.execute(sql, params).fetchall()
+
+    # -- reads ----------------------------------------------------------
+
+    def get(self, collection: str, row_id: Any) -> dict[str, Any] | None:
+        """One row as app values, or None."""
+        coll = self._collection(collection)
+        rows = self.query(collection, f"{tables.quote(coll.primary_key)} = ?", (row_id,))
+        return rows[0] if rows else None
+
+    def query(self, collection: str, where: str = "", params: Sequence[Any] = (), *, order_by: str = "",
+              limit: int | None = None) -> list[dict[str, Any]]:
+        """Rows of a collection as app values (with ``insertOrder``, ``_version``, ``_scope``)."""
+        coll = self._collection(collection)
+        columns = (*coll.field_names, INSERT_ORDER_COLUMN, VERSION_COLUMN, SCOPE_COLUMN)
+        sql = f"SELECT {', '.join(map(tables.quote, columns))} FROM {tables.quote(coll.name)}"
+        if where:
+            sql += f" WHERE {where}"
+        if order_by:
+            sql += f" ORDER BY {order_by}"
+        if limit is not None:
+            sql += f" LIMIT {int(limit)}"
+        with self.lock:
+            self._check_open()
+            rows = self.connection.execute(sql, params).fetchall()
+        return [coll.from_stored(dict(zip(columns, r))) for r in rows]
+
+    def rows(self, collection: str) -> dict[Any, dict[str, Any]]:
+        """Every row of a collection in stored form, by id (for comparisons)."""
+        coll = self._collection(collection)
+        columns = coll.field_names
+        with self.lock:
+            found = self.connection.execute(
+                f"SELECT {', '.join(map(tables.quote, columns))} FROM {tables.quote(coll.name)}").fetchall()
+        return {r[0]: dict(zip(columns, r)) for r in found}
+
+    # -- the queue ------------------------------------------------------
+
+    def pending(self, limit: int | None = None) -> list[QueueEntry]:
+        """Queue entries in the order they were made."""
+        sql = ("SELECT id, client_seq, kind, collection, row_id, fields, base_version, insert_order, scope "
+               "FROM sync_queue ORDER BY id")
+        if limit is not None:
+            sql += f" LIMIT {int(limit)}"
+        with self.lock:
+            self._check_open()
+            rows = self.connection.execute(sql).fetchall()
+        return [QueueEntry(r[0], r[1], r[2], r[3], r[4], _decode(r[5]) if r[5] else {}, r[6], r[7], r[8])
+                for r in rows]
+
+    def pending_count(self) -> int:
+        with self.lock:
+            return int(self.connection.execute("SELECT count(*) FROM sync_queue").fetchall()[0][0])
+
+    @property
+    def last_client_seq(self) -> int:
+        """The highest client_seq this device has committed."""
+        return self._last_seq
+
+    @property
+    def cursor(self) -> int:
+        """The server sequence number this replica has applied up to."""
+        with self.lock:
+            return int(self.connection.execute("SELECT value FROM sync_state WHERE key='cursor'").fetchall()[0][0])
+
+    def conflicts(self) -> list[Conflict]:
+        """Writes the server refused (``reject`` policy), oldest first."""
+        with self.lock:
+            rows = self.connection.execute(
+                "SELECT id, client_seq, collection, row_id, kind, local, server, reason, created_at "
+                "FROM sync_conflicts ORDER BY id").fetchall()
+        return [Conflict(r[0], r[1], r[2], r[3], r[4], _decode(r[5]) if r[5] else {},
+                         _decode(r[6]) if r[6] else None, r[7], r[8]) for r in rows]
+
+    def dismiss_conflict(self, conflict_id: int) -> None:
+        """Forget a conflict once the person has chosen."""
+        with self.transaction():
+            self.connection.execute("DELETE FROM sync_conflicts WHERE id = ?", (conflict_id,))
+
+    # -- applying the server's answers -----------------------------------
+
+    def apply_changes(self, changes: Changes) -> int:
+        """Apply a page of server rows, rebasing pending local operations on top.
+
+        Drops the queue entries the server says it has applied, writes each row
+        (replaying what is still pending on it), and stores the new cursor, all
+        in one transaction without capture. Returns the number of rows written.
+        """
+        with self._applying():
+            mine = changes.applied.get(self.device_id)
+            if mine:
+                self._drop_applied(mine)
+            self._apply_rows(changes.rows)
+            self.clock.observe(changes.server_clock)
+            self._write_state(cursor=changes.cursor, clock=self.clock.last)
+        self._notify("changes", changes.rows)
+        return len(changes.rows)
+
+    def apply_results(self, results: Sequence[MutationResult], server_clock: int = 0) -> None:
+        """Apply the server's answers to pushed mutations.
+
+        Applied, merged and duplicate mutations leave the queue. A rejected one
+        moves to ``sync_conflicts`` beside the server's rows, and those rows
+        replace the local ones (with anything else still pending replayed).
+        """
+        done = [r.client_seq for r in results if r.status in ("applied", "merged", "duplicate")]
+        rejected = [r for r in results if r.status == "rejected"]
+        with self._applying():
+            if done:
+                self.connection.executemany("DELETE FROM sync_queue WHERE client_seq = ?", [(s,) for s in done])
+            for result in rejected:
+                self._record_rejection(result)
+            if done or rejected:
+                top = max([*done, *(r.client_seq for r in rejected)])
+                self._write_state(last_client_seq=max(self._last_seq, top))
+            self.clock.observe(server_clock)
+        for result in rejected:
+            self._notify("rejected", result.rows)
+
+    def _drop_applied(self, client_seq: int) -> None:
+        self.connection.execute("DELETE FROM sync_queue WHERE client_seq <= ?", (client_seq,))
+        self._write_state(last_client_seq=max(self._last_seq, client_seq))
+
+    def _record_rejection(self, result: MutationResult) -> None:
+        c = self.connection
+        entries = c.execute("SELECT collection, row_id, kind, fields FROM sync_queue WHERE client_seq = ? ORDER BY id",
+                            (result.client_seq,)).fetchall()
+        server_rows = {(r.collection, r.row_id): r for r in result.rows}
+        now_ms = self._wall_clock() // 1000
+        for collection, row_id, kind, fields in entries:
+            server = server_rows.get((collection, row_id))
+            server_blob = _encode(server.fields) if server is not None and not server.deleted else None
+            c.execute(
+                "INSERT INTO sync_conflicts (client_seq, collection, row_id, kind, local, server, reason, created_at) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (result.client_seq, collection, row_id, kind, fields, server_blob, result.reason or "rejected", now_ms),
+            )
+        c.execute("DELETE FROM sync_queue WHERE client_seq = ?", (result.client_seq,))
+        self._apply_rows(result.rows)
+
+    def _apply_rows(self, rows: Sequence[RowChange]) -> None:
+        queued = self.connection.execute("SELECT 1 FROM sync_queue LIMIT 1").fetchall()
+        by_collection: dict[str, list[RowChange]] = {}
+        for row in rows:
+            by_collection.setdefault(row.collection, []).append(row)
+        for name, changes in by_collection.items():
+            coll = self._collection(name)
+            if queued:
+                self._apply_rebased(coll, changes)
+            else:
+                self._apply_plain(coll, changes)
+
+    def _upsert_sql(self, coll: Collection) -> str:
+        columns = (*coll.field_names, INSERT_ORDER_COLUMN, VERSION_COLUMN, SCOPE_COLUMN)
+        updates = ", ".join(f"{tables.quote(c)} = excluded.{tables.quote(c)}" for c in columns[1:])
+        return (f"INSERT INTO {tables.quote(coll.name)} ({', '.join(map(tables.quote, columns))}) "
+                f"VALUES ({', '.join('?' * len(columns))}) "
+                f"ON CONFLICT ({tables.quote(coll.primary_key)}) DO UPDATE SET {updates}")
+
+    def _apply_plain(self, coll: Collection, changes: list[RowChange]) -> None:
+        names = coll.field_names[1:]
+        live = [(r.row_id, *(r.fields.get(n) for n in names), r.insert_order, r.version, r.scope)
+                for r in changes if not r.deleted]
+        gone = [(r.row_id,) for r in changes if r.deleted]
+        if live:
+            self.connection.executemany(self._upsert_sql(coll), live)
+        if gone:
+            self.connection.executemany(
+                f"DELETE FROM {tables.quote(coll.name)} WHERE {tables.quote(coll.primary_key)} = ?", gone)
+
+    def _apply_rebased(self, coll: Collection, changes: list[RowChange]) -> None:
+        c = self.connection
+        names = coll.field_names[1:]
+        upsert = self._upsert_sql(coll)
+        delete = f"DELETE FROM {tables.quote(coll.name)} WHERE {tables.quote(coll.primary_key)} = ?"
+        for r in changes:
+            ops = [(kind, _decode(fields) if fields else {}) for kind, fields in c.execute(
+                "SELECT kind, fields FROM sync_queue WHERE collection = ? AND row_id = ? ORDER BY id",
+                (coll.name, r.row_id))]
+            visible = replay(None if r.deleted else r.fields, ops) if ops else (None if r.deleted else r.fields)
+            if visible is None:
+                c.execute(delete, (r.row_id,))
+            else:
+                c.execute(upsert, (r.row_id, *(visible.get(n) for n in names), r.insert_order, r.version, r.scope))
+
+    # -- listeners (search indexes, apps) --------------------------------
+
+    def add_listener(self, listener: Callable[[str, list[Any]], None]) -> None:
+        """Call ``listener(event, rows)`` after server rows are applied."""
+        self._listeners.append(listener)
+
+    def _notify(self, event: str, rows: list[Any]) -> None:
+        for listener in self._listeners:
+            listener(event, rows)
+
+
+def _load_sqlite_vec(connection: apsw.Connection) -> bool:
+    try:
+        import sqlite_vec
+    except ImportError:
+        return False
+    connection.enable_load_extension(True)
+    try:
+        connection.load_extension(sqlite_vec.loadable_path())
+    finally:
+        connection.enable_load_extension(False)
+    return True
+
+
+#: functions called with each replica once its tables exist (search indexes register here)
+_collection_hooks: list[Callable[[Replica], None]] = []
+
+
+def on_open(hook: Callable[[Replica], None]) -> Callable[[Replica], None]:
+    """Register ``hook(replica)`` to run when a replica has created its tables."""
+    _collection_hooks.append(hook)
+    return hook

@@ -1,0 +1,238 @@
+"""SQL for the device replica: collection tables, the engine's own tables, and
+the change-capture triggers.
+
+Capture is done by triggers so that writes made through the API and writes
+made with plain SQL on the replica's connection are queued by one mechanism,
+inside the same transaction as the data change. The triggers call a few SQL
+functions the :class:`~sync_client.replica.Replica` registers on its
+connection:
+
+=================  ===========================================================
+offsync_capture()  1 while local writes are captured, 0 while server changes
+                   are applied (so those are never queued again)
+offsync_seq()      the ``client_seq`` of the current transaction (one mutation)
+offsync_tick()     the next hybrid-clock timestamp (``insertOrder``)
+offsync_pack(..)   name/value pairs -> MessagePack map (all fields of an insert)
+offsync_diff(..)   name/old/new triples -> map of the changed ones, or NULL
+offsync_delta(..)  name/old/new triples of counters -> map of new-old, or NULL
+=================  ===========================================================
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from shared.schema import (
+    INSERT_ORDER_COLUMN,
+    SCOPE_COLUMN,
+    VERSION_COLUMN,
+    Collection,
+    Field,
+)
+
+ENGINE_TABLES = """
+CREATE TABLE IF NOT EXISTS sync_state (
+    key   TEXT PRIMARY KEY,
+    value ANY
+) STRICT;
+
+CREATE TABLE IF NOT EXISTS sync_queue (
+    id           INTEGER PRIMARY KEY,
+    client_seq   INTEGER NOT NULL,
+    kind         TEXT NOT NULL CHECK (kind IN ('insert', 'update', 'delete', 'increment')),
+    collection   TEXT NOT NULL,
+    row_id       ANY NOT NULL,
+    fields       BLOB,
+    base_version INTEGER NOT NULL,
+    insert_order INTEGER NOT NULL,
+    scope        TEXT NOT NULL
+) STRICT;
+CREATE INDEX IF NOT EXISTS sync_queue_row ON sync_queue (collection, row_id);
+CREATE INDEX IF NOT EXISTS sync_queue_seq ON sync_queue (client_seq);
+
+CREATE TABLE IF NOT EXISTS sync_conflicts (
+    id          INTEGER PRIMARY KEY,
+    client_seq  INTEGER NOT NULL,
+    collection  TEXT NOT NULL,
+    row_id      ANY NOT NULL,
+    kind        TEXT NOT NULL,
+    local       BLOB,
+    server      BLOB,
+    reason      TEXT NOT NULL,
+    created_at  INTEGER NOT NULL
+) STRICT;
+"""
+
+_SQL_TYPE = {
+    "text": "TEXT",
+    "integer": "INTEGER",
+    "timestamp": "INTEGER",
+    "boolean": "INTEGER",
+    "real": "REAL",
+    "json": "TEXT",
+    "blob": "BLOB",
+}
+
+
+def quote(name: str) -> str:
+    """Quote an SQL identifier (names are validated by the schema already)."""
+    return '"' + name.replace('"', '""') + '"'
+
+
+def literal(value: Any) -> str:
+    """An SQL literal for a stored default value."""
+    if value is None:
+        return "NULL"
+    if isinstance(value, (bool, int, float)):
+        return repr(int(value) if isinstance(value, bool) else value)
+    if isinstance(value, bytes):
+        return "X'" + value.hex() + "'"
+    return "'" + str(value).replace("'", "''") + "'"
+
+
+def column_sql(collection: Collection, f: Field) -> str:
+    """The column definition of one field, with its type checks."""
+    parts = [quote(f.name), _SQL_TYPE[f.type]]
+    if f.name == collection.primary_key:
+        parts.append("PRIMARY KEY NOT NULL")
+    elif f.required:
+        parts.append("NOT NULL")
+    stored_default = collection.defaults().get(f.name)
+    if stored_default is not None:
+        parts.append(f"DEFAULT {literal(stored_default)}")
+    check = _check_sql(f)
+    if check:
+        parts.append(f"CONSTRAINT {quote(f'{collection.name}.{f.name} {check[1]}')} CHECK ({check[0]})")
+    return " ".join(parts)
+
+
+def _check_sql(f: Field) -> tuple[str, str] | None:
+    col = quote(f.name)
+    if f.type == "boolean":
+        return f"{col} IN (0, 1)", "must be 0 or 1"
+    if f.type == "json":
+        return f"json_valid({col})", "must be valid JSON"
+    return None
+
+
+def create_table_sql(collection: Collection) -> str:
+    """CREATE TABLE for a collection, with the engine's metadata columns."""
+    columns = [column_sql(collection, f) for f in collection.fields.values()]
+    columns += [
+        f"{quote(INSERT_ORDER_COLUMN)} INTEGER",
+        f"{quote(VERSION_COLUMN)} INTEGER NOT NULL DEFAULT 0",
+        f"{quote(SCOPE_COLUMN)} TEXT NOT NULL DEFAULT ''",
+    ]
+    body = ",\n    ".join(columns)
+    return f"CREATE TABLE IF NOT EXISTS {quote(collection.name)} (\n    {body}\n) STRICT"
+
+
+def index_sql(collection: Collection) -> list[str]:
+    """Indexes: declared ones, unique keys (not enforced locally: the server
+    decides), and the retention order."""
+    t = collection.name
+    out = []
+    for i, cols in enumerate((*collection.indexes, *collection.unique)):
+        name = quote(f"{t}_idx_{'_'.join(cols)}")
+        out.append(f"CREATE INDEX IF NOT EXISTS {name} ON {quote(t)} ({', '.join(map(quote, cols))})")
+    if collection.retention is not None:
+        out.append(
+            f"CREATE INDEX IF NOT EXISTS {quote(t + '_retention')} ON {quote(t)} "
+            f"({scope_expr(collection, '')}, {quote(INSERT_ORDER_COLUMN)})"
+        )
+    return out
+
+
+def scope_expr(collection: Collection, row: str) -> str:
+    """The SQL expression of a row's scope (``row`` is NEW, OLD or '')."""
+    prefix = f"{row}." if row else ""
+    name = collection.scope_field or SCOPE_COLUMN
+    return prefix + quote(name)
+
+
+def trigger_names(collection: Collection) -> list[str]:
+    t = collection.name
+    return [f"_offsync_{t}_{event}" for event in ("insert", "update", "delete", "pk")]
+
+
+def drop_triggers_sql(collection: Collection) -> list[str]:
+    return [f"DROP TRIGGER IF EXISTS {quote(n)}" for n in trigger_names(collection)]
+
+
+def _queue_insert(kind: str, collection: Collection, row: str, fields_sql: str, insert_order_sql: str,
+                  base_version_sql: str) -> str:
+    pk = f"{row}.{quote(collection.primary_key)}"
+    return (
+        "INSERT INTO sync_queue (client_seq, kind, collection, row_id, fields, base_version, insert_order, scope) "
+        f"VALUES (offsync_seq(), '{kind}', '{collection.name}', {pk}, {fields_sql}, {base_version_sql}, "
+        f"{insert_order_sql}, {scope_expr(collection, row)})"
+    )
+
+
+def triggers_sql(collection: Collection) -> list[str]:
+    """The capture triggers of one collection (see the module docstring)."""
+    t = quote(collection.name)
+    pk = quote(collection.primary_key)
+    io = quote(INSERT_ORDER_COLUMN)
+    ver = quote(VERSION_COLUMN)
+    names = trigger_names(collection)
+    plain = [n for n in collection.field_names if n != collection.primary_key and n not in collection.counters]
+    counters = sorted(collection.counters)
+
+    pack_args = ", ".join(f"'{n}', NEW.{quote(n)}" for n in collection.field_names if n != collection.primary_key)
+    fields_sql = f"offsync_pack({pack_args})" if pack_args else "NULL"
+    insert_body = [
+        # plain SQL may leave insertOrder out: fill it from the hybrid clock
+        f"UPDATE {t} SET {io} = offsync_tick() WHERE NEW.{io} IS NULL AND {pk} = NEW.{pk}",
+        _queue_insert("insert", collection, "NEW", fields_sql,
+                      f"coalesce(NEW.{io}, (SELECT {io} FROM {t} WHERE {pk} = NEW.{pk}))", f"NEW.{ver}"),
+    ]
+    if collection.retention is not None:
+        scope_new = scope_expr(collection, "NEW")
+        insert_body.append(
+            f"DELETE FROM {t} WHERE {pk} IN (SELECT {pk} FROM {t} WHERE {scope_expr(collection, '')} = {scope_new} "
+            f"ORDER BY {io} DESC LIMIT -1 OFFSET {collection.retention.keep}) "
+            f"AND {pk} NOT IN (SELECT row_id FROM sync_queue WHERE collection = '{collection.name}')"
+        )
+    out = [
+        f"CREATE TRIGGER {quote(names[0])} AFTER INSERT ON {t} WHEN offsync_capture() BEGIN\n  "
+        + ";\n  ".join(insert_body) + ";\nEND"
+    ]
+
+    update_body = []
+    if plain:
+        diff_args = ", ".join(f"'{n}', OLD.{quote(n)}, NEW.{quote(n)}" for n in plain)
+        update_body.append(
+            "INSERT INTO sync_queue (client_seq, kind, collection, row_id, fields, base_version, insert_order, scope) "
+            f"SELECT offsync_seq(), 'update', '{collection.name}', NEW.{pk}, d, OLD.{ver}, offsync_tick(), "
+            f"{scope_expr(collection, 'NEW')} FROM (SELECT offsync_diff({diff_args}) AS d) WHERE d IS NOT NULL"
+        )
+    if counters:
+        delta_args = ", ".join(f"'{n}', OLD.{quote(n)}, NEW.{quote(n)}" for n in counters)
+        update_body.append(
+            "INSERT INTO sync_queue (client_seq, kind, collection, row_id, fields, base_version, insert_order, scope) "
+            f"SELECT offsync_seq(), 'increment', '{collection.name}', NEW.{pk}, d, OLD.{ver}, offsync_tick(), "
+            f"{scope_expr(collection, 'NEW')} FROM (SELECT offsync_delta({delta_args}) AS d) WHERE d IS NOT NULL"
+        )
+    if update_body:
+        watched = ", ".join(quote(n) for n in (*plain, *counters))
+        out.append(
+            f"CREATE TRIGGER {quote(names[1])} AFTER UPDATE OF {watched} ON {t} WHEN offsync_capture() BEGIN\n  "
+            + ";\n  ".join(update_body) + ";\nEND"
+        )
+    out.append(
+        f"CREATE TRIGGER {quote(names[2])} AFTER DELETE ON {t} WHEN offsync_capture() BEGIN\n  "
+        + _queue_insert("delete", collection, "OLD", "NULL", "offsync_tick()", f"OLD.{ver}")
+        + ";\nEND"
+    )
+    moved = [f"OLD.{pk} IS NOT NEW.{pk}"]
+    if collection.scope_field:
+        moved.append(f"OLD.{quote(collection.scope_field)} IS NOT NEW.{quote(collection.scope_field)}")
+    else:
+        moved.append(f"(OLD.{quote(SCOPE_COLUMN)} != '' AND OLD.{quote(SCOPE_COLUMN)} IS NOT NEW.{quote(SCOPE_COLUMN)})")
+    out.append(
+        f"CREATE TRIGGER {quote(names[3])} BEFORE UPDATE ON {t} WHEN offsync_capture() AND ({' OR '.join(moved)}) "
+        f"BEGIN SELECT RAISE(ABORT, '{collection.name}: a row''s id and scope cannot change; "
+        "delete it and insert a new one'); END"
+    )
+    return out
