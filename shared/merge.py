@@ -89,6 +89,7 @@ class Conflict(Struct, kw_only=True):
 
     collection: str
     row_id: str | int
+    scope: str
     client_id: str
     kind: str
     policy: str
@@ -189,6 +190,7 @@ def _conflict(current: RowState, op: Operation, client_id: str, policy: str, res
     return Conflict(
         collection=op.collection,
         row_id=op.row_id,
+        scope=current.scope,
         client_id=client_id,
         kind=op.kind,
         policy=policy,

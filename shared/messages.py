@@ -30,7 +30,9 @@ from msgspec import Meta, Struct
 from .errors import MessageError
 
 OpKind = Literal["insert", "update", "delete", "increment"]
-MutationStatus = Literal["applied", "merged", "rejected", "duplicate"]
+#: ``gap``: the server expected an earlier client_seq first; nothing was applied
+#: and the device pushes again from its oldest pending mutation.
+MutationStatus = Literal["applied", "merged", "rejected", "duplicate", "gap"]
 
 RowId = Union[Annotated[str, Meta(min_length=1, max_length=256)], int]
 ClientId = Annotated[str, Meta(min_length=1, max_length=128, pattern=r"^[A-Za-z0-9_.:\-]+$")]
@@ -39,7 +41,7 @@ Count = Annotated[int, Meta(ge=0, le=2**63 - 1)]
 Seq = Annotated[int, Meta(ge=1, le=2**63 - 1)]
 Scope = Annotated[str, Meta(max_length=256)]
 
-MAX_OPS_PER_MUTATION = 10_000
+MAX_OPS_PER_MUTATION = 100_000
 MAX_MUTATIONS_PER_PUSH = 10_000
 MAX_PAGE = 10_000
 
@@ -108,12 +110,19 @@ class MutationResult(_Base):
     client_seq: int
     status: MutationStatus
     reason: str = ""
+    message: str = ""
+    path: str = ""
     rows: list[RowChange] = []
 
 
 class Ack(_Base, tag="ack"):
+    """Answers to one Push, sent after the commit is durable. ``cursor`` is the
+    server's head after that commit: the device is caught up with its own
+    writes once it has pulled that far."""
+
     results: list[MutationResult]
     server_clock: int
+    cursor: int = 0
 
 
 class Pull(_Base, tag="pull"):

@@ -27,7 +27,7 @@ import msgspec
 from shared.errors import StateError, UsageError, ValidationError
 from shared.hlc import HybridClock
 from shared.merge import replay
-from shared.messages import Changes, MutationResult, Operation, RowChange
+from shared.messages import MAX_OPS_PER_MUTATION, Changes, MutationResult, Operation, RowChange
 from shared.schema import INSERT_ORDER_COLUMN, SCOPE_COLUMN, VERSION_COLUMN, Collection, Schema
 
 from . import tables
@@ -123,6 +123,8 @@ class Replica:
         self.lock = threading.RLock()
         self._capture = True
         self._txn_seq: int | None = None
+        self._txn_ops = 0
+        self._commit_listeners: list[Callable[[], None]] = []
         self._listeners: list[Callable[[str, list[Any]], None]] = []
         self.connection = apsw.Connection(path)
         self.connection.set_busy_timeout(5000)
@@ -164,16 +166,32 @@ class Replica:
         # made permanent by the commit hook, given back by the rollback hook
         if self._txn_seq is None:
             self._txn_seq = self._last_seq + 1
+        self._txn_ops += 1
         return self._txn_seq
 
     def _on_commit(self) -> bool:
-        if self._txn_seq is not None:
-            self._last_seq = self._txn_seq
+        if self._txn_seq is None:
+            return False  # False lets the commit proceed
+        if self._txn_ops > MAX_OPS_PER_MUTATION:
+            # one mutation must fit in one push: refuse the commit now rather
+            # than queue something that can never be sent (apsw rolls back)
             self._txn_seq = None
-        return False  # False lets the commit proceed
+            self._txn_ops = 0
+            return True
+        self._last_seq = self._txn_seq
+        self._txn_seq = None
+        self._txn_ops = 0
+        for listener in self._commit_listeners:
+            listener()
+        return False
 
     def _on_rollback(self) -> None:
         self._txn_seq = None
+        self._txn_ops = 0
+
+    def on_commit(self, listener: Callable[[], None]) -> None:
+        """Call ``listener()`` (on the committing thread) after each commit that queued writes."""
+        self._commit_listeners.append(listener)
 
     def _create_collections(self) -> None:
         c = self.connection
@@ -412,13 +430,22 @@ class Replica:
 
     def pending(self, limit: int | None = None) -> list[QueueEntry]:
         """Queue entries in the order they were made."""
+        return self._queue_entries("", (), limit)
+
+    def pending_mutations(self, after_seq: int, max_mutations: int) -> list[QueueEntry]:
+        """Entries of the oldest ``max_mutations`` mutations with client_seq > ``after_seq``."""
+        return self._queue_entries(
+            "WHERE client_seq IN (SELECT DISTINCT client_seq FROM sync_queue WHERE client_seq > ? "
+            "ORDER BY client_seq LIMIT ?)", (after_seq, max_mutations), None)
+
+    def _queue_entries(self, where: str, params: tuple[Any, ...], limit: int | None) -> list[QueueEntry]:
         sql = ("SELECT id, client_seq, kind, collection, row_id, fields, base_version, insert_order, scope "
-               "FROM sync_queue ORDER BY id")
+               f"FROM sync_queue {where} ORDER BY id")
         if limit is not None:
             sql += f" LIMIT {int(limit)}"
         with self.lock:
             self._check_open()
-            rows = self.connection.execute(sql).fetchall()
+            rows = self.connection.execute(sql, params).fetchall()
         return [QueueEntry(r[0], r[1], r[2], r[3], r[4], _decode(r[5]) if r[5] else {}, r[6], r[7], r[8])
                 for r in rows]
 

@@ -1,0 +1,263 @@
+"""The asyncio WebSocket loop around :class:`~sync_client.protocol.ClientProtocol`.
+
+``await client.sync_once()`` connects, pushes everything, pulls to the current
+cursor and disconnects. ``await client.run()`` stays connected, streams both
+ways, and reconnects with exponential backoff and full jitter, resuming from
+the stored cursor. Apps that are not asyncio call ``client.start()`` to run the
+same loop on a background thread and ``client.stop()`` to end it cleanly.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import random
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import websockets
+from websockets.asyncio.client import ClientConnection, connect
+
+from shared.errors import MessageError, ProtocolError, RemoteError, StateError, SyncError
+from shared.messages import MSGPACK, Changes, Message
+
+from .protocol import ClientProtocol, Phase
+from .replica import Replica
+
+log = logging.getLogger("offsync.client")
+
+MAX_FRAME_BYTES = 64 * 1024 * 1024
+
+
+@dataclass
+class SyncStatus:
+    """What the sync loop is doing, for an app to show."""
+
+    connected: bool = False
+    phase: str = Phase.OFFLINE.value
+    pending: int = 0
+    cursor: int = 0
+    head: int = 0
+    pulled: int = 0
+    pushed: int = 0
+    rejected: int = 0
+    last_error: str | None = None
+    last_sync_at: float | None = None
+    attempts: int = 0
+
+    @property
+    def progress(self) -> float:
+        """How far the pull has come, 0..1 (1 when caught up)."""
+        return 1.0 if self.head <= 0 else min(1.0, self.cursor / self.head)
+
+
+@dataclass
+class SyncResult:
+    pushed: int
+    pulled: int
+    rejected: int
+    cursor: int
+
+
+@dataclass
+class Backoff:
+    """Exponential backoff with full jitter (wait a random time up to the cap)."""
+
+    base: float = 0.2
+    cap: float = 30.0
+    attempt: int = 0
+    rng: random.Random = field(default_factory=random.Random)
+
+    def next_delay(self) -> float:
+        ceiling = min(self.cap, self.base * (2 ** self.attempt))
+        self.attempt += 1
+        return self.rng.uniform(0, ceiling)
+
+    def reset(self) -> None:
+        self.attempt = 0
+
+
+class SyncClient:
+    """Keeps a :class:`Replica` in sync with a server.
+
+    Args:
+        replica: the device's replica.
+        url: the server's WebSocket URL, e.g. ``ws://127.0.0.1:8787/sync``.
+        token: a token from ``offsync token`` or the app's login.
+        on_progress: called with the :class:`SyncStatus` after each page pulled.
+    """
+
+    def __init__(self, replica: Replica, url: str, token: str, *,
+                 on_progress: Callable[[SyncStatus], None] | None = None, backoff: Backoff | None = None) -> None:
+        self.replica = replica
+        self.url = url
+        self.token = token
+        self.on_progress = on_progress
+        self.backoff = backoff or Backoff()
+        self.status = SyncStatus(pending=replica.pending_count(), cursor=replica.cursor)
+        self._wake: asyncio.Event | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._stop: asyncio.Event | None = None
+        self._thread: threading.Thread | None = None
+        replica.on_commit(self._local_write)
+
+    # -- public API ------------------------------------------------------------
+
+    async def sync_once(self, timeout: float = 60.0) -> SyncResult:
+        """Push every pending write, pull to the current cursor, disconnect.
+
+        Raises:
+            RemoteError: the server refused the connection (token, schema) or
+                reported an error.
+            OSError / TimeoutError: the server could not be reached in time.
+        """
+        protocol = self._protocol()
+        async with asyncio.timeout(timeout):
+            async with connect(self.url, max_size=MAX_FRAME_BYTES, open_timeout=timeout) as ws:
+                await self._converse(ws, protocol, until_idle=True)
+        if protocol.error is not None and protocol.phase is Phase.CLOSED:
+            raise protocol.error
+        return SyncResult(protocol.pushed, protocol.pulled, protocol.rejected, self.replica.cursor)
+
+    async def run(self, stop: asyncio.Event | None = None) -> None:
+        """Stay in sync until ``stop`` is set, reconnecting after any failure.
+
+        Returns early only if the server refuses this device for good
+        (a bad or expired token, a schema mismatch): see ``status.last_error``.
+        """
+        self._loop = asyncio.get_running_loop()
+        self._wake = asyncio.Event()
+        stop = stop or asyncio.Event()
+        self._stop = stop
+        while not stop.is_set():
+            protocol = self._protocol()
+            self.status.attempts += 1
+            try:
+                async with connect(self.url, max_size=MAX_FRAME_BYTES, open_timeout=10) as ws:
+                    self.backoff.reset()
+                    await self._converse(ws, protocol, until_idle=False, stop=stop)
+            except (OSError, TimeoutError, websockets.exceptions.WebSocketException, SyncError) as exc:
+                self.status.last_error = f"{type(exc).__name__}: {exc}"
+            finally:
+                protocol.disconnected()
+                self._update(protocol, connected=False)
+            if protocol.phase is Phase.CLOSED:
+                log.error("server refused this device: %s", protocol.error)
+                return
+            if stop.is_set():
+                return
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), self.backoff.next_delay())
+
+    def start(self) -> None:
+        """Run :meth:`run` on a background thread (for apps that are not asyncio)."""
+        if self._thread is not None and self._thread.is_alive():
+            raise StateError("the sync thread is already running")
+        ready = threading.Event()
+
+        def main() -> None:
+            async def body() -> None:
+                self._stop = asyncio.Event()
+                self._loop = asyncio.get_running_loop()
+                ready.set()
+                await self.run(self._stop)
+
+            asyncio.run(body())
+
+        self._thread = threading.Thread(target=main, name="offsync-sync", daemon=True)
+        self._thread.start()
+        ready.wait(5)
+
+    def stop(self, timeout: float = 10.0) -> None:
+        """Stop the background thread started by :meth:`start` and wait for it."""
+        if self._thread is None:
+            return
+        loop, stop = self._loop, self._stop
+        if loop is not None and stop is not None:
+            with contextlib.suppress(RuntimeError):  # the loop may have ended already
+                loop.call_soon_threadsafe(stop.set)
+        self._thread.join(timeout)
+        self._thread = None
+
+    # -- internals -----------------------------------------------------------------
+
+    def _protocol(self) -> ClientProtocol:
+        return ClientProtocol(self.replica, self.token, on_changes=self._pulled)
+
+    def _local_write(self) -> None:
+        loop, wake = self._loop, self._wake
+        if loop is not None and wake is not None:
+            with contextlib.suppress(RuntimeError):
+                loop.call_soon_threadsafe(wake.set)
+
+    def _pulled(self, changes: Changes) -> None:
+        self.status.cursor = changes.cursor
+        self.status.head = max(changes.head, changes.cursor)
+        if self.on_progress is not None:
+            self.on_progress(self.status)
+
+    def _update(self, protocol: ClientProtocol, *, connected: bool) -> None:
+        s = self.status
+        s.connected = connected
+        s.phase = protocol.phase.value
+        s.pending = self.replica.pending_count()
+        s.cursor = self.replica.cursor
+        s.head = max(s.head, protocol.head)
+        s.pulled, s.pushed, s.rejected = protocol.pulled, protocol.pushed, protocol.rejected
+        if protocol.error is not None:
+            s.last_error = f"{protocol.error.code}: {protocol.error.message}"
+
+    async def _converse(self, ws: ClientConnection, protocol: ClientProtocol, *, until_idle: bool,
+                        stop: asyncio.Event | None = None) -> None:
+        await _send(ws, protocol.connect())
+        self._update(protocol, connected=True)
+        pusher = None if until_idle else asyncio.create_task(self._push_on_write(ws, protocol))
+        stopper = None if stop is None else asyncio.create_task(_close_when(stop, ws))
+        try:
+            async for frame in ws:
+                try:
+                    message = MSGPACK.decode(frame if isinstance(frame, bytes) else frame.encode())
+                except MessageError as exc:
+                    raise ProtocolError(f"the server sent a malformed frame: {exc}") from None
+                await _send(ws, protocol.receive(message))
+                self._update(protocol, connected=True)
+                if protocol.phase is Phase.CLOSED:
+                    break
+                if protocol.idle:
+                    self.status.last_sync_at = time.time()
+                    if until_idle:
+                        break
+                if until_idle and protocol.error is not None:
+                    raise protocol.error
+            if until_idle and not protocol.idle:
+                raise protocol.error or ConnectionError("the server closed the connection before the sync completed")
+        finally:
+            for task in (pusher, stopper):
+                if task is not None:
+                    task.cancel()
+            if protocol.phase is Phase.CLOSED and protocol.error is not None and until_idle:
+                raise protocol.error
+
+    async def _push_on_write(self, ws: ClientConnection, protocol: ClientProtocol) -> None:
+        assert self._wake is not None
+        while True:
+            await self._wake.wait()
+            self._wake.clear()
+            await _send(ws, protocol.push())
+            self._update(protocol, connected=True)
+
+
+async def _send(ws: ClientConnection, messages: list[Message]) -> None:
+    for message in messages:
+        await ws.send(MSGPACK.encode(message))
+
+
+async def _close_when(stop: asyncio.Event, ws: ClientConnection) -> None:
+    await stop.wait()
+    await ws.close()
+
+
+__all__ = ["Backoff", "RemoteError", "SyncClient", "SyncResult", "SyncStatus"]

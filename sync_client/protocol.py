@@ -1,0 +1,187 @@
+"""The device side of the protocol, without I/O.
+
+:class:`ClientProtocol` takes decoded messages in and returns the messages to
+send; the asyncio loop in :mod:`sync_client.connection` only moves bytes, and
+tests wire it straight to a server engine in memory.
+
+The life of a queued operation (one row of ``sync_queue``), in one place:
+
+==========  ===============================  ================================
+from        event                            to
+==========  ===============================  ================================
+(none)      a local write commits            PENDING
+PENDING     pushed on this connection        IN_FLIGHT
+IN_FLIGHT   Ack applied / merged / duplicate gone from the queue
+IN_FLIGHT   Ack rejected                     gone; kept in ``sync_conflicts``
+IN_FLIGHT   Ack gap, or the connection drops PENDING (pushed again)
+any         Changes.applied covers its seq   gone from the queue
+==========  ===============================  ================================
+
+Only IN_FLIGHT is not stored: it is which client_seqs this connection has sent
+and not yet had answered, and a new connection starts with none.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Callable
+from itertools import groupby
+
+from shared.errors import ProtocolError, RemoteError
+from shared.messages import Ack, Changes, Error, Hello, Message, Mutation, Pull, Push, Welcome
+
+from .replica import Replica
+
+PUSH_MAX_MUTATIONS = 1000
+PUSH_MAX_OPS = 20_000
+MAX_IN_FLIGHT = 4
+PULL_LIMIT = 2000
+
+
+class Phase(enum.Enum):
+    OFFLINE = "offline"
+    HELLO_SENT = "hello_sent"
+    PULLING = "pulling"  # catching up from the cursor, page by page
+    LIVE = "live"  # caught up; changes stream in as they commit
+    CLOSED = "closed"  # the server refused us (token, schema): do not retry as is
+
+
+#: server error codes after which reconnecting with the same token cannot help
+FATAL_CODES = frozenset({"unauthorized", "token_expired", "forbidden", "schema_mismatch"})
+
+
+class ClientProtocol:
+    """One connection's worth of protocol state over a :class:`Replica`.
+
+    Args:
+        replica: the device's replica.
+        token: the JWT the server issued for this user.
+        on_changes: called with each applied :class:`Changes` page.
+    """
+
+    def __init__(self, replica: Replica, token: str, *, on_changes: Callable[[Changes], None] | None = None) -> None:
+        self.replica = replica
+        self.token = token
+        self.phase = Phase.OFFLINE
+        self.on_changes = on_changes
+        self.head = 0
+        self._acked_head = 0  # the server head after our last acked push
+        self._catching_up = False  # a Pull is out
+        self.error: RemoteError | None = None
+        self._sent_through = 0  # highest client_seq pushed on this connection
+        self._in_flight: dict[int, int] = {}  # push number -> highest client_seq in it
+        self._pushes = 0
+        self.pushed = 0
+        self.pulled = 0
+        self.rejected = 0
+
+    # -- events from the adapter ------------------------------------------
+
+    def connect(self) -> list[Message]:
+        """A connection opened: say hello."""
+        self.phase = Phase.HELLO_SENT
+        self._sent_through = 0
+        self._in_flight.clear()
+        r = self.replica
+        return [Hello(client_id=r.device_id, token=self.token, schema_version=r.schema.version, cursor=r.cursor,
+                      last_client_seq=r.last_client_seq)]
+
+    def disconnected(self) -> None:
+        """The connection dropped: whatever was in flight is pending again."""
+        if self.phase is not Phase.CLOSED:
+            self.phase = Phase.OFFLINE
+        self._in_flight.clear()
+        self._sent_through = 0
+
+    def receive(self, message: Message) -> list[Message]:
+        """Handle one message from the server; return the messages to send."""
+        if isinstance(message, Error):
+            return self._error(message)
+        if self.phase is Phase.HELLO_SENT:
+            if not isinstance(message, Welcome):
+                raise ProtocolError(f"expected welcome, got {type(message).__name__.lower()}")
+            self.replica.clock.observe(message.server_clock)
+            self.head = message.cursor
+            self.phase = Phase.PULLING
+            self._catching_up = True
+            return [Pull(cursor=self.replica.cursor, limit=PULL_LIMIT), *self.push()]
+        if isinstance(message, Changes):
+            return self._changes(message)
+        if isinstance(message, Ack):
+            return self._ack(message)
+        raise ProtocolError(f"a server does not send {type(message).__name__.lower()} now")
+
+    def push(self) -> list[Message]:
+        """Pushes for pending mutations not yet sent on this connection."""
+        if self.phase not in (Phase.PULLING, Phase.LIVE):
+            return []
+        out: list[Message] = []
+        while len(self._in_flight) < MAX_IN_FLIGHT:
+            entries = self.replica.pending_mutations(self._sent_through, PUSH_MAX_MUTATIONS)
+            if not entries:
+                break
+            mutations = []
+            ops = 0
+            for seq, group in groupby(entries, key=lambda e: e.client_seq):
+                mutation = Mutation(client_seq=seq, ops=[e.to_operation() for e in group])
+                if mutations and ops + len(mutation.ops) > PUSH_MAX_OPS:
+                    break
+                mutations.append(mutation)
+                ops += len(mutation.ops)
+            self._pushes += 1
+            self._sent_through = mutations[-1].client_seq
+            self._in_flight[self._pushes] = self._sent_through
+            self.pushed += len(mutations)
+            out.append(Push(mutations=mutations))
+        return out
+
+    @property
+    def idle(self) -> bool:
+        """Caught up (own writes included), nothing in flight, nothing left to push."""
+        return (self.phase is Phase.LIVE and not self._in_flight and self.replica.cursor >= self._acked_head
+                and self.replica.pending_count() == 0)
+
+    # -- message handlers ----------------------------------------------------
+
+    def _changes(self, changes: Changes) -> list[Message]:
+        self.replica.apply_changes(changes)
+        self.pulled += len(changes.rows)
+        self.head = max(self.head, changes.head, changes.cursor)
+        if self._catching_up and not changes.more:
+            self._catching_up = False
+            self.phase = Phase.LIVE
+        if self.on_changes is not None:
+            self.on_changes(changes)
+        return self.push()
+
+    def _ack(self, ack: Ack) -> list[Message]:
+        self.replica.apply_results(ack.results, ack.server_clock)
+        self.rejected += sum(1 for r in ack.results if r.status == "rejected")
+        if ack.results:
+            top = max(r.client_seq for r in ack.results)
+            for number, through in list(self._in_flight.items()):
+                if through <= top:
+                    del self._in_flight[number]
+        self._acked_head = max(self._acked_head, ack.cursor)
+        if any(r.status == "gap" for r in ack.results):
+            # the server wants an earlier mutation first: push again from the oldest pending
+            self._in_flight.clear()
+            self._sent_through = 0
+        out = self.push()
+        if not out and not self._in_flight and not self._catching_up and self.replica.cursor < self._acked_head:
+            # our own changes come back live; if they touched none of our scopes
+            # no live batch will move the cursor, so ask where the head is
+            self._catching_up = True
+            out.append(Pull(cursor=self.replica.cursor, limit=PULL_LIMIT))
+        return out
+
+    def _error(self, error: Error) -> list[Message]:
+        self.error = RemoteError(error.code, error.message, path=error.path)
+        if error.code in FATAL_CODES:
+            self.phase = Phase.CLOSED
+        elif error.code == "unavailable":
+            # the server could not store a push: send what is pending again
+            self._in_flight.clear()
+            self._sent_through = 0
+            return self.push()
+        return []

@@ -1,0 +1,396 @@
+"""The Starlette app: ``/sync`` WebSocket, HTTP push and pull, ``/health``.
+
+This module only moves bytes and runs tasks; the protocol lives in
+:mod:`sync_server.session` and the deciding in :mod:`sync_server.engine`.
+
+* One writer task takes pushes from every connection, applies them in one
+  batch on a dedicated thread (group commit), and acks each after the commit
+  is durable.
+* Pulls run on a small reader pool, each on its own SQLite connection.
+* Each committed batch is encoded once per set of scopes (and codec) and the
+  same bytes go to every subscribed device with that set (:class:`Hub`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import re
+from collections.abc import AsyncIterator, Callable, Mapping
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route, WebSocketRoute
+from starlette.websockets import WebSocket, WebSocketDisconnect
+
+from shared.errors import AuthError, MessageError, SyncError
+from shared.merge import Resolver
+from shared.messages import JSON, MSGPACK, Ack, Changes, Codec, Error, Message, MutationResult, Pull, Push
+from shared.schema import Schema
+
+from .auth import Grant, TokenAuthority
+from .engine import BatchOutcome, Engine, PushRequest
+from .session import CLOSE_SLOW, Close, Send, ServerSession, StartPull, SubmitPush, error_message
+from .store.base import Store
+
+log = logging.getLogger("offsync.server")
+
+MAX_FRAME_BYTES = 16 * 1024 * 1024
+MAX_BATCH_REQUESTS = 256
+OUTBOX_LIMIT = 512
+PULL_PAGE = 2000
+_CLIENT_ID = re.compile(r"[A-Za-z0-9_.:\-]{1,128}")
+
+Deliver = Callable[[list[MutationResult] | None, BatchOutcome | None], None]
+
+
+class Hub:
+    """Fans committed changes out to subscribed connections."""
+
+    def __init__(self) -> None:
+        self._subscribers: dict[frozenset[str], set[Connection]] = {}
+
+    def subscribe(self, connection: Connection, scopes: frozenset[str]) -> None:
+        self._subscribers.setdefault(scopes, set()).add(connection)
+
+    def unsubscribe(self, connection: Connection) -> None:
+        for group in self._subscribers.values():
+            group.discard(connection)
+
+    @property
+    def connections(self) -> int:
+        return sum(len(g) for g in self._subscribers.values())
+
+    def publish(self, outcome: BatchOutcome) -> None:
+        if not outcome.rows:
+            return
+        touched = {r.scope for r in outcome.rows}
+        for scopes, group in self._subscribers.items():
+            if not group or touched.isdisjoint(scopes):
+                continue
+            rows = [r for r in outcome.rows if r.scope in scopes]
+            message = Changes(rows=rows, cursor=outcome.head, applied=outcome.applied,
+                              server_clock=outcome.server_clock, head=outcome.head)
+            encoded: dict[str, bytes] = {}
+            for connection in list(group):
+                codec = connection.codec
+                payload = encoded.get(codec.name)
+                if payload is None:
+                    payload = encoded[codec.name] = codec.encode(message)
+                connection.deliver_live(outcome.head, payload)
+
+
+class SyncServer:
+    """The server: engine, writer, hub and the Starlette app around them.
+
+    Args:
+        schema: the shared schema.
+        store: the storage backend (SQLite by default, see ``cli``).
+        secret: the token signing secret.
+        resolvers: server functions for ``custom`` collections.
+        max_frame_bytes: larger frames close the socket with 1009 and larger
+            HTTP bodies get 413.
+    """
+
+    def __init__(self, schema: Schema, store: Store, secret: str, *, resolvers: Mapping[str, Resolver] | None = None,
+                 max_frame_bytes: int = MAX_FRAME_BYTES) -> None:
+        self.schema = schema
+        self.store = store
+        self.engine = Engine(schema, store, resolvers=resolvers)
+        self.authority = TokenAuthority(secret)
+        self.max_frame_bytes = max_frame_bytes
+        self.hub = Hub()
+        self._queue: asyncio.Queue[tuple[PushRequest, Deliver]] | None = None
+        self._writer_pool = ThreadPoolExecutor(1, thread_name_prefix="offsync-writer")
+        self._reader_pool = ThreadPoolExecutor(4, thread_name_prefix="offsync-reader")
+        self._writer_task: asyncio.Task[None] | None = None
+        self.extra_routes: list[Route] = []
+        self.app = Starlette(routes=self._routes(), lifespan=self._lifespan)
+        self.app.state.sync = self
+
+    def _routes(self) -> list[Any]:
+        return [
+            WebSocketRoute("/sync", self._websocket),
+            Route("/sync/push", self._http_push, methods=["POST"]),
+            Route("/sync/pull", self._http_pull, methods=["POST"]),
+            Route("/health", self._health, methods=["GET"]),
+        ]
+
+    def add_route(self, path: str, endpoint: Callable[..., Any], methods: list[str]) -> None:
+        """Mount an extra HTTP route (search, export) on the app."""
+        self.app.router.routes.append(Route(path, endpoint, methods=methods))
+
+    @contextlib.asynccontextmanager
+    async def _lifespan(self, app: Starlette) -> AsyncIterator[None]:
+        self._queue = asyncio.Queue()
+        self._writer_task = asyncio.create_task(self._write_loop(), name="offsync-writer")
+        try:
+            yield
+        finally:
+            self._writer_task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._writer_task
+            self._writer_pool.shutdown(wait=True)
+            self._reader_pool.shutdown(wait=True)
+            self.store.close()
+
+    # -- the writer ---------------------------------------------------------
+
+    def submit(self, request: PushRequest, deliver: Deliver) -> None:
+        """Queue a push for the next group commit."""
+        assert self._queue is not None, "the app is not running (no lifespan)"
+        self._queue.put_nowait((request, deliver))
+
+    async def _write_loop(self) -> None:
+        assert self._queue is not None
+        loop = asyncio.get_running_loop()
+        while True:
+            items = [await self._queue.get()]
+            while not self._queue.empty() and len(items) < MAX_BATCH_REQUESTS:
+                items.append(self._queue.get_nowait())
+            try:
+                outcome = await loop.run_in_executor(self._writer_pool, self.engine.apply_batch, [r for r, _ in items])
+            except Exception:
+                log.exception("a batch of %d pushes failed; nothing of it was stored", len(items))
+                for _, deliver in items:
+                    deliver(None, None)
+                continue
+            for (_, deliver), results in zip(items, outcome.results):
+                deliver(results, outcome)  # acks first, so a device sees its ack before its own changes
+            self.hub.publish(outcome)
+
+    async def pull(self, grant: Grant, client_id: str | None, cursor: int, limit: int) -> Changes:
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._reader_pool, self.engine.pull, grant, client_id, cursor, limit)
+
+    # -- WebSocket ------------------------------------------------------------
+
+    async def _websocket(self, websocket: WebSocket) -> None:
+        await websocket.accept()
+        await Connection(self, websocket).run()
+
+    # -- HTTP ----------------------------------------------------------------
+
+    async def _health(self, request: Request) -> Response:
+        return JSONResponse({"status": "ok", "head": self.store.head(), "connections": self.hub.connections})
+
+    async def _http_push(self, request: Request) -> Response:
+        codec, grant, client_id, message = await self._http_message(request, Push, need_client=True)
+        if isinstance(message, Response):
+            return message
+        assert isinstance(message, Push) and client_id is not None
+        future: asyncio.Future[tuple[list[MutationResult], BatchOutcome] | None] = \
+            asyncio.get_running_loop().create_future()
+
+        def deliver(results: list[MutationResult] | None, outcome: BatchOutcome | None) -> None:
+            if not future.done():
+                future.set_result(None if results is None or outcome is None else (results, outcome))
+
+        self.submit(PushRequest(client_id, grant, message.mutations, codec is JSON), deliver)
+        done = await future
+        if done is None:
+            return _error_response(codec, 503, Error(code="unavailable", message="the push was not stored; retry"))
+        results, outcome = done
+        return _message_response(codec, Ack(results=results, server_clock=outcome.server_clock, cursor=outcome.head))
+
+    async def _http_pull(self, request: Request) -> Response:
+        codec, grant, client_id, message = await self._http_message(request, Pull, need_client=False)
+        if isinstance(message, Response):
+            return message
+        assert isinstance(message, Pull)
+        changes = await self.pull(grant, client_id, message.cursor, message.limit)
+        return _message_response(codec, changes)
+
+    async def _http_message(self, request: Request, expected: type, *, need_client: bool) -> Any:
+        content_type = request.headers.get("content-type", "")
+        codec = MSGPACK if "msgpack" in content_type else JSON
+        try:
+            grant = self.authority.verify(_bearer(request))
+            client_id = request.headers.get("offsync-client-id") or None
+            if need_client and client_id is None:
+                raise MessageError("the offsync-client-id header is required", path="headers.offsync-client-id")
+            if client_id is not None:
+                _check_client_id(client_id)
+                self.engine.check_device(client_id, grant.user)
+            body = await _read_limited(request, self.max_frame_bytes)
+            if body is None:
+                return codec, None, None, _error_response(codec, 413, Error(
+                    code="too_large", message=f"the body is larger than {self.max_frame_bytes} bytes"))
+            message = codec.decode(body)
+            if not isinstance(message, expected):
+                raise MessageError(f"expected {expected.__name__.lower()}, got {type(message).__name__.lower()}",
+                                   path="$.type")
+        except AuthError as exc:
+            status = 403 if exc.code == "forbidden" else 401
+            return codec, None, None, _error_response(codec, status, error_message(exc))
+        except SyncError as exc:
+            return codec, None, None, _error_response(codec, 400, error_message(exc))
+        return codec, grant, client_id, message
+
+
+class Connection:
+    """One WebSocket: a receive loop feeding a :class:`ServerSession`, and a
+    sender task draining a bounded outbox."""
+
+    def __init__(self, server: SyncServer, websocket: WebSocket) -> None:
+        self.server = server
+        self.websocket = websocket
+        self.session: ServerSession | None = None
+        self.codec: Codec = MSGPACK
+        self.outbox: asyncio.Queue[bytes | None] = asyncio.Queue()
+        self.sent_cursor = 0
+        self.pulling = False
+        self._held: list[tuple[int, bytes]] = []
+        self._pull_lock = asyncio.Lock()
+        self._closing: Close | None = None
+        self._tasks: set[asyncio.Task[None]] = set()
+
+    async def run(self) -> None:
+        sender = asyncio.create_task(self._send_loop())
+        try:
+            await self._receive_loop()
+        finally:
+            self.server.hub.unsubscribe(self)
+            for task in self._tasks:
+                task.cancel()
+            self.outbox.put_nowait(None)
+            with contextlib.suppress(Exception):
+                await sender
+
+    async def _receive_loop(self) -> None:
+        while self._closing is None:
+            try:
+                frame = await self.websocket.receive()
+            except (WebSocketDisconnect, RuntimeError):
+                return
+            if frame["type"] == "websocket.disconnect":
+                return
+            data = frame.get("bytes")
+            text = frame.get("text")
+            if self.session is None:
+                self.codec = MSGPACK if data is not None else JSON
+                self.session = ServerSession(self.server.engine, self.server.authority, self.server.schema,
+                                             json=self.codec is JSON)
+            codec = MSGPACK if data is not None else JSON
+            try:
+                message = codec.decode(data if data is not None else (text or "").encode())
+            except MessageError as exc:
+                self._run(self.session.bad_input(exc))
+                continue
+            self._run(self.session.receive(message))
+
+    def _run(self, actions: list[Any]) -> None:
+        for action in actions:
+            if isinstance(action, Send):
+                self._enqueue(self.codec.encode(action.message))
+            elif isinstance(action, SubmitPush):
+                self.server.submit(action.request, self._acked)
+            elif isinstance(action, StartPull):
+                task = asyncio.create_task(self._pull(action.cursor, action.limit))
+                self._tasks.add(task)
+                task.add_done_callback(self._tasks.discard)
+            elif isinstance(action, Close):
+                self._closing = action
+                self.outbox.put_nowait(None)
+
+    def _acked(self, results: list[MutationResult] | None, outcome: BatchOutcome | None) -> None:
+        if results is None or outcome is None:
+            message: Message = Error(code="unavailable", message="the push was not stored; send it again")
+        else:
+            message = Ack(results=results, server_clock=outcome.server_clock, cursor=outcome.head)
+        self._enqueue(self.codec.encode(message))
+
+    def _enqueue(self, payload: bytes) -> None:
+        if self.outbox.qsize() >= OUTBOX_LIMIT:
+            # a device that does not read its changes is cut off; it will pull from its cursor
+            self._closing = Close(CLOSE_SLOW, "slow_consumer")
+            self.outbox.put_nowait(None)
+            return
+        self.outbox.put_nowait(payload)
+
+    def deliver_live(self, head: int, payload: bytes) -> None:
+        """A committed batch for this connection's scopes (bytes shared with others)."""
+        if self.pulling:
+            self._held.append((head, payload))
+        elif head > self.sent_cursor:
+            self.sent_cursor = head
+            self._enqueue(payload)
+
+    async def _pull(self, cursor: int, limit: int) -> None:
+        session = self.session
+        assert session is not None and session.grant is not None
+        async with self._pull_lock:
+            self.pulling = True
+            # subscribe before reading, so no batch committed meanwhile is missed
+            self.server.hub.subscribe(self, session.grant.read)
+            try:
+                limit = min(limit, PULL_PAGE)
+                while True:
+                    changes = await self.server.pull(session.grant, session.client_id, cursor, limit)
+                    self._enqueue(self.codec.encode(changes))
+                    cursor = changes.cursor
+                    self.sent_cursor = max(self.sent_cursor, cursor)
+                    if not changes.more:
+                        break
+            finally:
+                self.pulling = False
+                held, self._held = self._held, []
+                for head, payload in held:
+                    self.deliver_live(head, payload)
+
+    async def _send_loop(self) -> None:
+        ws = self.websocket
+        while True:
+            payload = await self.outbox.get()
+            if payload is None:  # end of the connection: everything queued before it is sent
+                if self._closing is not None:
+                    with contextlib.suppress(Exception):
+                        await ws.close(self._closing.code, self._closing.reason)
+                return
+            if self.codec.binary:
+                await ws.send_bytes(payload)
+            else:
+                await ws.send_text(payload.decode())
+
+
+def _bearer(request: Request) -> str:
+    header = request.headers.get("authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token:
+        raise AuthError("an Authorization: Bearer <token> header is required", path="headers.authorization")
+    return token.strip()
+
+
+def _check_client_id(client_id: str) -> None:
+    if not _CLIENT_ID.fullmatch(client_id):
+        raise MessageError("offsync-client-id must be 1-128 of A-Z a-z 0-9 _ . : -", path="headers.offsync-client-id")
+
+
+async def _read_limited(request: Request, limit: int) -> bytes | None:
+    declared = request.headers.get("content-length")
+    if declared is not None and declared.isdigit() and int(declared) > limit:
+        return None
+    chunks = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            return None
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _media_type(codec: Codec) -> str:
+    return "application/msgpack" if codec.binary else "application/json"
+
+
+def _message_response(codec: Codec, message: Message) -> Response:
+    return Response(codec.encode(message), media_type=_media_type(codec))
+
+
+def _error_response(codec: Codec, status: int, error: Error) -> Response:
+    return Response(codec.encode(error), status_code=status, media_type=_media_type(codec))

@@ -1,0 +1,1 @@
+"""Schemas bundled with the server (``offsync serve --app NAME``)."""

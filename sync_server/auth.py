@@ -1,0 +1,119 @@
+"""Tokens: HS256 JWTs (PyJWT) naming a user and the scopes it may read and write.
+
+Claims::
+
+    sub          the user
+    scopes       scopes the user may read and write
+    read_scopes  extra scopes it may only read (optional)
+    exp, iat     expiry and issue time (seconds)
+
+A token without ``scopes`` gets the user's own scope, ``user:<sub>``. The first
+write scope is the *default scope*: where a device's rows go when the app did
+not name one.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import time
+from collections.abc import Iterable
+from pathlib import Path
+
+import jwt
+import msgspec
+
+from shared.errors import AuthError, UsageError
+
+ALGORITHM = "HS256"
+DEFAULT_TTL = 30 * 24 * 3600
+
+
+class Grant(msgspec.Struct, frozen=True):
+    """What a verified token allows."""
+
+    user: str
+    write: frozenset[str]
+    read: frozenset[str]
+
+    @property
+    def default_scope(self) -> str:
+        """Where rows go when the app names no scope: the user's own scope if
+        granted, else the first write scope in sorted order."""
+        own = user_scope(self.user)
+        return own if own in self.write else min(self.write)
+
+
+def user_scope(user: str) -> str:
+    return f"user:{user}"
+
+
+class TokenAuthority:
+    """Issues and verifies tokens with one shared secret.
+
+    Args:
+        secret: the HMAC key; at least 32 bytes.
+    """
+
+    def __init__(self, secret: str | bytes) -> None:
+        key = secret.encode() if isinstance(secret, str) else secret
+        if len(key) < 32:
+            raise UsageError("the token secret must be at least 32 bytes")
+        self._key = key
+
+    def issue(self, user: str, scopes: Iterable[str] = (), *, read_scopes: Iterable[str] = (),
+              ttl: int = DEFAULT_TTL, now: float | None = None) -> str:
+        """A signed token for ``user`` (default scope ``user:<user>``)."""
+        if not user:
+            raise UsageError("a token needs a user")
+        issued = int(time.time() if now is None else now)
+        claims = {
+            "sub": user,
+            "scopes": list(scopes) or [user_scope(user)],
+            "read_scopes": list(read_scopes),
+            "iat": issued,
+            "exp": issued + ttl,
+        }
+        return jwt.encode(claims, self._key, algorithm=ALGORITHM)
+
+    def verify(self, token: str) -> Grant:
+        """Check signature, expiry and claims.
+
+        Raises:
+            AuthError: missing, malformed, forged or expired token, or bad claims.
+        """
+        if not token:
+            raise AuthError("a token is required", path="$.token")
+        try:
+            claims = jwt.decode(token, self._key, algorithms=[ALGORITHM], options={"require": ["sub", "exp"]})
+        except jwt.ExpiredSignatureError:
+            raise AuthError("the token has expired", path="$.token", code="token_expired") from None
+        except jwt.InvalidTokenError as exc:
+            raise AuthError(f"the token is not valid: {type(exc).__name__}", path="$.token") from None
+        user = claims.get("sub")
+        scopes = claims.get("scopes", [user_scope(str(user))])
+        read_only = claims.get("read_scopes", [])
+        if not isinstance(user, str) or not user:
+            raise AuthError("the token's sub must be a user name", path="$.token")
+        if not _string_list(scopes) or not scopes or not _string_list(read_only):
+            raise AuthError("the token's scopes must be a non-empty list of strings", path="$.token")
+        write = frozenset(scopes)
+        return Grant(user=user, write=write, read=write | frozenset(read_only))
+
+
+def _string_list(value: object) -> bool:
+    return isinstance(value, list) and all(isinstance(v, str) and v for v in value)
+
+
+def load_or_create_secret(db_path: str) -> str:
+    """``OFFSYNC_SECRET`` if set, else a secret generated once and kept beside the database."""
+    env = os.environ.get("OFFSYNC_SECRET")
+    if env:
+        return env
+    path = Path(f"{db_path}.secret")
+    if path.exists():
+        return path.read_text().strip()
+    secret = secrets.token_urlsafe(48)
+    path.touch(mode=0o600)
+    path.write_text(secret)
+    return secret

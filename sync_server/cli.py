@@ -1,0 +1,119 @@
+"""The ``offsync`` command: ``serve``, ``token`` and ``demo``."""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import logging
+import os
+import sys
+from collections.abc import Sequence
+
+from shared.errors import SyncError
+from shared.schema import Schema
+
+DEFAULT_HOST = "127.0.0.1"
+DEFAULT_PORT = 8787
+DEFAULT_DB = "offsync.db"
+APPS = {"notes": "sync_server.apps.notes:schema"}
+
+
+def load_schema(spec: str) -> Schema:
+    """Load a schema from ``module:attr`` (or a bundled app name).
+
+    Raises:
+        SystemExit: with a message naming what was not found.
+    """
+    spec = APPS.get(spec, spec)
+    module_name, _, attr = spec.partition(":")
+    if not attr:
+        raise SystemExit(f"--schema must look like module:attr, got {spec!r}")
+    try:
+        module = importlib.import_module(module_name)
+    except ImportError as exc:
+        raise SystemExit(f"cannot import schema module {module_name!r}: {exc}") from None
+    schema = getattr(module, attr, None)
+    if not isinstance(schema, Schema):
+        raise SystemExit(f"{spec} is not a shared.schema.Schema (got {type(schema).__name__})")
+    return schema
+
+
+def resolvers_for(spec: str) -> dict[str, object]:
+    """A bundled app's custom resolvers (``RESOLVERS`` beside its schema), if any."""
+    module_name = APPS.get(spec, spec).partition(":")[0]
+    return dict(getattr(importlib.import_module(module_name), "RESOLVERS", {}))
+
+
+def build_server(db: str, schema_spec: str, *, synchronous: str = "FULL") -> object:
+    """The SyncServer for ``offsync serve`` (the SQLite store at ``db``)."""
+    from .app import SyncServer
+    from .auth import load_or_create_secret
+    from .store.sqlite import SQLiteStore
+
+    schema = load_schema(schema_spec)
+    return SyncServer(schema, SQLiteStore(db, synchronous=synchronous), load_or_create_secret(db),
+                      resolvers=resolvers_for(schema_spec))  # type: ignore[arg-type]
+
+
+def _serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from .app import MAX_FRAME_BYTES
+
+    server = build_server(args.db, args.app or args.schema)
+    print(f"offsync serving {args.app or args.schema} on http://{args.host}:{args.port} (db {args.db})", flush=True)
+    uvicorn.run(server.app, host=args.host, port=args.port, log_level=args.log_level,  # type: ignore[attr-defined]
+                ws_max_size=MAX_FRAME_BYTES, lifespan="on")
+    return 0
+
+
+def _token(args: argparse.Namespace) -> int:
+    from .auth import TokenAuthority, load_or_create_secret
+
+    authority = TokenAuthority(load_or_create_secret(args.db))
+    print(authority.issue(args.user, args.scope or (), read_scopes=args.read_scope or (), ttl=args.ttl))
+    return 0
+
+
+def _demo(args: argparse.Namespace) -> int:
+    from .demo import run_demo
+
+    return run_demo(verbose=not args.quiet)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="offsync", description="offline-first sync engine")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    serve = sub.add_parser("serve", help="run the sync server")
+    serve.add_argument("--host", default=DEFAULT_HOST)
+    serve.add_argument("--port", type=int, default=DEFAULT_PORT)
+    serve.add_argument("--db", default=DEFAULT_DB, help="SQLite file (default ./offsync.db)")
+    serve.add_argument("--schema", default="notes", help="module:attr of a Schema (default: the bundled notes app)")
+    serve.add_argument("--app", choices=sorted(APPS), help="serve a bundled app's schema")
+    serve.add_argument("--log-level", default="info")
+    serve.set_defaults(func=_serve)
+
+    token = sub.add_parser("token", help="print a token the server accepts")
+    token.add_argument("--user", required=True)
+    token.add_argument("--scope", action="append", help="a scope to read and write (repeatable; default user:NAME)")
+    token.add_argument("--read-scope", action="append", help="a scope to read only (repeatable)")
+    token.add_argument("--ttl", type=int, default=30 * 24 * 3600, help="seconds until it expires")
+    token.add_argument("--db", default=DEFAULT_DB, help="the server's database (its secret lives beside it)")
+    token.set_defaults(func=_token)
+
+    demo = sub.add_parser("demo", help="three devices, two offline, conflicting edits, then converge")
+    demo.add_argument("--quiet", action="store_true")
+    demo.set_defaults(func=_demo)
+
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=os.environ.get("OFFSYNC_LOG", "WARNING"))
+    try:
+        return int(args.func(args))
+    except SyncError as exc:
+        print(f"offsync: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

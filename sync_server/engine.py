@@ -1,0 +1,349 @@
+"""The apply engine: validates pushed mutations, orders them, resolves them with
+``shared.merge`` and commits them in batches (group commit).
+
+The engine is synchronous and does no network I/O: the Starlette app runs
+:meth:`Engine.apply_batch` on its single writer thread, and tests wire it to
+clients in memory. One batch is one store transaction; inside it each mutation
+is all or nothing (its row states stay in a private overlay until every one of
+its operations has succeeded).
+
+Exactly-once: the engine keeps each device's highest applied ``client_seq``.
+A mutation at or below it is answered ``duplicate`` (or with its stored
+rejection), never applied twice; one above the next expected is a ``gap``.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+
+import msgspec
+
+from shared.errors import AuthError, InvalidInput, ValidationError
+from shared.hlc import HybridClock
+from shared.merge import ALIVE, Conflict, Outcome, Resolver, RowState, Stamp, apply_operation
+from shared.messages import Changes, Mutation, MutationResult, Operation, RowChange
+from shared.schema import Collection, Schema
+
+from .auth import Grant
+from .store.base import Batch, Device, RowKey, Store
+
+_encode = msgspec.msgpack.Encoder().encode
+
+#: an operation's insert_order may run at most this far ahead of the server's clock
+MAX_CLOCK_SKEW_US = 24 * 3600 * 1_000_000
+
+
+@dataclass
+class PushRequest:
+    """One device's push, waiting for the writer."""
+
+    client_id: str
+    grant: Grant
+    mutations: Sequence[Mutation]
+    blobs_as_base64: bool = False
+
+
+@dataclass
+class BatchOutcome:
+    """What a group commit produced: per-request results and the changed rows."""
+
+    results: list[list[MutationResult]]
+    rows: list[RowChange]
+    applied: dict[str, int]
+    head: int
+    server_clock: int
+
+
+@dataclass
+class _Work:
+    """State of one batch while it is being applied."""
+
+    batch: Batch = field(default_factory=Batch)
+    rows: dict[RowKey, RowState] = field(default_factory=dict)  # changed in this batch, in change order
+    unique: dict[tuple[str, str, str, bytes], object] = field(default_factory=dict)
+
+
+def _wall_clock_us() -> int:
+    return time.time_ns() // 1000
+
+
+class Engine:
+    """Applies mutations and serves pulls over one :class:`Store`.
+
+    Args:
+        schema: the collections every device shares.
+        store: where rows live.
+        resolvers: functions for collections with policy ``custom``, by name.
+        wall_clock: microseconds since the epoch (tests pass a fake).
+    """
+
+    def __init__(self, schema: Schema, store: Store, *, resolvers: Mapping[str, Resolver] | None = None,
+                 wall_clock: Callable[[], int] = _wall_clock_us) -> None:
+        self.schema = schema
+        self.store = store
+        self.resolvers = dict(resolvers or {})
+        for coll in schema:
+            if coll.policy == "custom" and coll.resolver not in self.resolvers:
+                raise ValueError(f"{coll.name}: no resolver registered under {coll.resolver!r}")
+        self._wall_clock = wall_clock
+        self.clock = HybridClock(wall_clock())
+        self._devices: dict[str, Device] = {}
+
+    # -- devices ----------------------------------------------------------
+
+    def device(self, client_id: str, user: str) -> Device:
+        """The device's record; raises AuthError if another user registered it."""
+        dev = self._devices.get(client_id)
+        if dev is None:
+            dev = self.store.load_devices([client_id]).get(client_id) or Device(client_id, user, 0)
+            self._devices[client_id] = dev
+        if dev.user != user:
+            raise AuthError(f"device {client_id!r} belongs to another user", path="$.client_id", code="forbidden")
+        return dev
+
+    def check_device(self, client_id: str, user: str) -> int:
+        """For a connection (any thread): the device's committed last client_seq.
+
+        Raises:
+            AuthError: the device id is registered to another user.
+        """
+        dev = self.store.device(client_id)
+        if dev is not None and dev.user != user:
+            raise AuthError(f"device {client_id!r} belongs to another user", path="$.client_id", code="forbidden")
+        return dev.last_client_seq if dev is not None else 0
+
+    def now(self) -> int:
+        """The server clock now (observes every accepted insert_order)."""
+        return self.clock.tick(self._wall_clock())
+
+    # -- applying -----------------------------------------------------------
+
+    def apply_batch(self, requests: Sequence[PushRequest]) -> BatchOutcome:
+        """Apply every request's mutations in order and commit them as one batch.
+
+        The store transaction is durable before this returns; on a storage
+        error nothing is kept (the caches are dropped) and the error propagates.
+        """
+        work = _Work()
+        results: list[list[MutationResult]] = []
+        try:
+            for request in requests:
+                results.append(self._apply_request(request, work))
+            head = self.store.head()
+            changes: list[RowChange] = []
+            for state in work.rows.values():
+                head += 1
+                work.batch.rows.append((state, head))
+                changes.append(state.to_change(head))
+            work.batch.head = head
+            work.batch.devices = [self._devices[r.client_id] for r in requests]
+            self.store.commit_batch(work.batch)
+        except BaseException:
+            self._devices.clear()  # the caches may hold uncommitted seqs
+            raise
+        applied = {r.client_id: self._devices[r.client_id].last_client_seq for r in requests}
+        return BatchOutcome(results, changes, applied, head, self.now())
+
+    def _apply_request(self, request: PushRequest, work: _Work) -> list[MutationResult]:
+        device = self.device(request.client_id, request.grant.user)
+        out = []
+        for index, mutation in enumerate(request.mutations):
+            expected = device.last_client_seq + 1
+            if mutation.client_seq < expected:
+                out.append(self._duplicate(request, mutation, work))
+                continue
+            if mutation.client_seq > expected:
+                out.append(MutationResult(client_seq=mutation.client_seq, status="gap", reason="gap",
+                                          message=f"expected client_seq {expected} first"))
+                continue
+            result = self._apply_mutation(request, mutation, index, work)
+            if result.status == "rejected":
+                work.batch.rejections.append((request.client_id, result))
+            device.last_client_seq = mutation.client_seq
+            out.append(result)
+        return out
+
+    def _duplicate(self, request: PushRequest, mutation: Mutation, work: _Work) -> MutationResult:
+        stored = next((r for cid, r in work.batch.rejections
+                       if cid == request.client_id and r.client_seq == mutation.client_seq), None)
+        stored = stored or self.store.rejection(request.client_id, mutation.client_seq)
+        if stored is None:
+            return MutationResult(client_seq=mutation.client_seq, status="duplicate")
+        # the first answer was lost: say it again, with the rows as they are now
+        keys = [(r.scope, r.collection, r.row_id) for r in stored.rows]
+        return msgspec.structs.replace(stored, rows=self._current_rows(keys, work, request.grant))
+
+    def _apply_mutation(self, request: PushRequest, mutation: Mutation, index: int, work: _Work) -> MutationResult:
+        local: dict[RowKey, RowState] = {}
+        local_unique: dict[tuple[str, str, str, bytes], object] = {}
+        conflicts: list[Conflict] = []
+        merged = False
+        keys: list[RowKey] = []
+        for i, raw in enumerate(mutation.ops):
+            path = f"$.mutations[{index}].ops[{i}]"
+            try:
+                coll, op = self._validate(request, raw, path)
+            except InvalidInput as exc:
+                return self._reject(mutation, exc.code, exc.message, exc.path, keys, work, request.grant)
+            key = (op.scope, op.collection, op.row_id)
+            keys.append(key)
+            current = self._row(key, local, work)
+            outcome = self._decide(coll, current, op, request.client_id, local_unique, work)
+            if outcome.conflict is not None:
+                conflicts.append(outcome.conflict)
+            if outcome.status == "rejected":
+                work.batch.conflicts.extend((mutation.client_seq, c, self._wall_clock() // 1000) for c in conflicts)
+                return self._reject(mutation, outcome.reason, _reason_text(outcome.reason, op), path, keys, work,
+                                    request.grant)
+            merged = merged or outcome.status == "merged"
+            if outcome.state is not None:
+                local[key] = outcome.state
+        for key, state in local.items():
+            work.rows.pop(key, None)  # re-insert: a row's seq follows its last change
+            work.rows[key] = state
+        work.unique.update(local_unique)
+        for (scope, coll_name, key_name, value), row_id in local_unique.items():
+            work.batch.unique_keys.append((scope, coll_name, key_name, value, row_id))
+        now_ms = self._wall_clock() // 1000
+        work.batch.conflicts.extend((mutation.client_seq, c, now_ms) for c in conflicts)
+        return MutationResult(client_seq=mutation.client_seq, status="merged" if merged else "applied")
+
+    def _decide(self, coll: Collection, current: RowState | None, op: Operation, client_id: str,
+                local_unique: dict[tuple[str, str, str, bytes], object], work: _Work) -> Outcome:
+        if op.kind == "insert" and coll.unique and (current is None or current.deleted):
+            taken = self._unique_taken(coll, op, local_unique, work)
+            if taken is not None:
+                if coll.policy != "append_only":
+                    return Outcome("rejected", None, None, "unique")
+                # the same entry was already recorded under another id: keep one,
+                # and tombstone this id so the device that made it drops its copy
+                stamp = Stamp(op.insert_order, client_id, 1)
+                return Outcome("merged", RowState(
+                    collection=op.collection, row_id=op.row_id, scope=op.scope, version=1,
+                    insert_order=op.insert_order, deleted=True, fields=dict(op.fields), stamps={ALIVE: stamp}))
+        return apply_operation(coll, current, op, client_id, self.resolvers.get(coll.resolver or ""))
+
+    def _unique_taken(self, coll: Collection, op: Operation, local_unique: dict[tuple[str, str, str, bytes], object],
+                      work: _Work) -> object | None:
+        for names in coll.unique:
+            values = [op.fields.get(n) for n in names]
+            if any(v is None for v in values):
+                continue
+            ukey = (op.scope, coll.name, ",".join(names), _encode(values))
+            owner = local_unique.get(ukey, work.unique.get(ukey))
+            if owner is None:
+                owner = self.store.find_unique(*ukey)
+            if owner is not None and owner != op.row_id:
+                existing = self._row((op.scope, coll.name, owner), {}, work)
+                if existing is not None and not existing.deleted:
+                    return owner
+            local_unique[ukey] = op.row_id
+        return None
+
+    def _row(self, key: RowKey, local: dict[RowKey, RowState], work: _Work) -> RowState | None:
+        state = local.get(key) or work.rows.get(key)
+        if state is None:
+            state = self.store.load_rows([key]).get(key)
+        return state
+
+    def _current_rows(self, keys: Sequence[RowKey], work: _Work, grant: Grant) -> list[RowChange]:
+        rows = []
+        for key in dict.fromkeys(keys):
+            if key[0] not in grant.read:
+                continue
+            state = self._row(key, {}, work)
+            if state is None:
+                rows.append(RowChange(collection=key[1], row_id=key[2], scope=key[0], version=0, seq=0,
+                                      insert_order=0, deleted=True))
+            else:
+                rows.append(state.to_change(0))
+        return rows
+
+    def _reject(self, mutation: Mutation, reason: str, message: str, path: str, keys: Sequence[RowKey],
+                work: _Work, grant: Grant) -> MutationResult:
+        return MutationResult(client_seq=mutation.client_seq, status="rejected", reason=reason, message=message,
+                              path=path, rows=self._current_rows(keys, work, grant))
+
+    # -- validation ---------------------------------------------------------
+
+    def _validate(self, request: PushRequest, op: Operation, path: str) -> tuple[Collection, Operation]:
+        """Check one operation against the schema and the grant; resolve its scope."""
+        if op.collection not in self.schema:
+            raise ValidationError(f"unknown collection {op.collection!r}", path=f"{path}.collection",
+                                  code="unknown_collection")
+        coll = self.schema[op.collection]
+        pk_type = coll.fields[coll.primary_key].type
+        if (pk_type == "text") != isinstance(op.row_id, str):
+            raise ValidationError(f"{coll.name}.{coll.primary_key} must be {pk_type}", path=f"{path}.row_id")
+        if coll.policy == "append_only" and op.kind != "insert":
+            raise ValidationError(f"{coll.name} is append-only: {op.kind} is not allowed", path=f"{path}.kind",
+                                  code="invalid_op")
+        fields = coll.check_stored(op.fields, path=f"{path}.fields", blobs_as_base64=request.blobs_as_base64)
+        if coll.primary_key in fields and fields[coll.primary_key] == op.row_id:
+            del fields[coll.primary_key]  # a device may repeat the key among the fields
+        self._check_kind(coll, op, fields, path)
+        if op.insert_order > self._wall_clock() + MAX_CLOCK_SKEW_US:
+            raise ValidationError("insert_order is more than a day ahead of the server clock",
+                                  path=f"{path}.insert_order")
+        scope = self._scope(coll, op, fields, request.grant, path)
+        self.clock.observe(op.insert_order)
+        return coll, msgspec.structs.replace(op, fields=fields, scope=scope)
+
+    def _check_kind(self, coll: Collection, op: Operation, fields: dict[str, object], path: str) -> None:
+        if coll.primary_key in fields:
+            raise ValidationError(f"{coll.name}.{coll.primary_key} disagrees with row_id",
+                                  path=f"{path}.fields.{coll.primary_key}")
+        if op.kind == "insert":
+            coll.check_required({**coll.defaults(), **fields, coll.primary_key: op.row_id}, path=f"{path}.fields")
+        elif op.kind == "update":
+            for name, value in fields.items():
+                if name in coll.counters:
+                    raise ValidationError(f"{coll.name}.{name} is a counter: use increment",
+                                          path=f"{path}.fields.{name}")
+                if value is None and coll.fields[name].required:
+                    raise ValidationError(f"{coll.name}.{name} is required", path=f"{path}.fields.{name}")
+        elif op.kind == "increment":
+            for name, delta in fields.items():
+                if name not in coll.counters or delta is None:
+                    raise ValidationError(f"{coll.name}.{name} is not a counter field", path=f"{path}.fields.{name}")
+            if not fields:
+                raise ValidationError("an increment needs at least one field", path=f"{path}.fields")
+        elif fields:
+            raise ValidationError("a delete carries no fields", path=f"{path}.fields")
+
+    def _scope(self, coll: Collection, op: Operation, fields: Mapping[str, object], grant: Grant, path: str) -> str:
+        scope = op.scope or grant.default_scope
+        if coll.scope_field is not None:
+            declared = fields.get(coll.scope_field)
+            if op.kind == "insert":
+                if not isinstance(declared, str) or not declared:
+                    raise ValidationError(f"{coll.name}.{coll.scope_field} names the row's scope and is required",
+                                          path=f"{path}.fields.{coll.scope_field}")
+                scope = declared
+            elif declared is not None:
+                raise ValidationError(f"{coll.name}.{coll.scope_field} cannot change",
+                                      path=f"{path}.fields.{coll.scope_field}")
+        if scope not in grant.write:
+            raise AuthError(f"scope {scope!r} is not writable with this token", path=f"{path}.scope", code="forbidden")
+        return scope
+
+    # -- reading ------------------------------------------------------------
+
+    def pull(self, grant: Grant, client_id: str | None, cursor: int, limit: int) -> Changes:
+        """One page of rows in the grant's read scopes changed after ``cursor``."""
+        page = self.store.changes_since(sorted(grant.read), cursor, limit, client_id)
+        return Changes(rows=page.rows, cursor=page.cursor, applied=page.applied, more=page.more,
+                       server_clock=self.clock.last, head=page.head)
+
+
+def _reason_text(reason: str, op: Operation) -> str:
+    texts = {
+        "concurrent": "the row changed on the server since this edit was made",
+        "exists": "a row with this id exists already",
+        "not_found": "no such row on the server",
+        "deleted": "the row was deleted on the server",
+        "unique": "another row has the same unique key",
+    }
+    return f"{op.collection} {op.row_id!r}: {texts.get(reason, reason)}"

@@ -1,0 +1,128 @@
+"""One connection's protocol state, without I/O.
+
+The Starlette adapter feeds decoded messages to :meth:`ServerSession.receive`
+and carries out the actions it returns; the in-memory tests do the same
+without sockets. States and what each message does in them:
+
+============  ==========  ====================================================
+state         message     effect
+============  ==========  ====================================================
+AWAIT_HELLO   Hello       verify token and schema -> Welcome, READY
+AWAIT_HELLO   other       Error(unauthorized) and close 1008
+READY         Push        SubmitPush (the writer acks after commit)
+READY         Pull        StartPull (pages of Changes, then live)
+READY         Hello       Error(protocol); stays usable
+any           Error       ignored (the client reports its own trouble)
+CLOSED        anything    ignored
+============  ==========  ====================================================
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+
+from shared.errors import AuthError, SyncError
+from shared.messages import Error, Hello, Message, Pull, Push, Welcome
+from shared.schema import Schema
+
+from .auth import Grant, TokenAuthority
+from .engine import Engine, PushRequest
+
+#: WebSocket close codes the server uses
+CLOSE_POLICY = 1008  # missing, bad or expired token; a message before Hello
+CLOSE_TOO_BIG = 1009  # a frame over the size limit (closed by the server itself)
+CLOSE_SCHEMA = 4001  # the device's schema version differs from the server's
+CLOSE_SLOW = 4002  # the device did not read its changes fast enough
+
+
+class State(enum.Enum):
+    AWAIT_HELLO = "await_hello"
+    READY = "ready"
+    CLOSED = "closed"
+
+
+@dataclass
+class Send:
+    message: Message
+
+
+@dataclass
+class Close:
+    code: int
+    reason: str
+
+
+@dataclass
+class SubmitPush:
+    request: PushRequest
+
+
+@dataclass
+class StartPull:
+    cursor: int
+    limit: int
+
+
+Action = Send | Close | SubmitPush | StartPull
+
+
+def error_message(exc: SyncError) -> Error:
+    """The wire form of an error: code, message, path; never internal detail."""
+    return Error(code=exc.code, message=exc.message, path=exc.path)
+
+
+class ServerSession:
+    """The server side of one connection (WebSocket), sans I/O."""
+
+    def __init__(self, engine: Engine, authority: TokenAuthority, schema: Schema, *, json: bool = False) -> None:
+        self.engine = engine
+        self.authority = authority
+        self.schema = schema
+        self.json = json
+        self.state = State.AWAIT_HELLO
+        self.grant: Grant | None = None
+        self.client_id = ""
+
+    def receive(self, message: Message) -> list[Action]:
+        """Handle one decoded message; return what the adapter must do."""
+        if self.state is State.CLOSED or isinstance(message, Error):
+            return []
+        if self.state is State.AWAIT_HELLO:
+            if not isinstance(message, Hello):
+                return self._close(AuthError("send hello with a token first", path="$.type"), CLOSE_POLICY)
+            return self._hello(message)
+        if isinstance(message, Push):
+            assert self.grant is not None
+            return [SubmitPush(PushRequest(self.client_id, self.grant, message.mutations, self.json))]
+        if isinstance(message, Pull):
+            return [StartPull(message.cursor, message.limit)]
+        kind = type(message).__name__.lower()
+        return [Send(Error(code="protocol", message=f"a client does not send {kind} now", path="$.type"))]
+
+    def bad_input(self, exc: SyncError) -> list[Action]:
+        """A frame that could not be decoded: answer, and close if not yet authenticated."""
+        if self.state is State.AWAIT_HELLO:
+            return self._close(exc, CLOSE_POLICY)
+        return [Send(error_message(exc))]
+
+    def _hello(self, hello: Hello) -> list[Action]:
+        try:
+            grant = self.authority.verify(hello.token)
+            last_client_seq = self.engine.check_device(hello.client_id, grant.user)
+        except AuthError as exc:
+            return self._close(exc, CLOSE_POLICY)
+        if hello.schema_version != self.schema.version:
+            exc = SyncError(f"schema version {hello.schema_version} differs from the server's {self.schema.version}",
+                            path="$.schema_version")
+            exc.code = "schema_mismatch"
+            return self._close(exc, CLOSE_SCHEMA)
+        self.grant = grant
+        self.client_id = hello.client_id
+        self.state = State.READY
+        return [Send(Welcome(server_clock=self.engine.now(), last_client_seq=last_client_seq,
+                             cursor=self.engine.store.head(), user=grant.user, default_scope=grant.default_scope))]
+
+    def _close(self, exc: SyncError, code: int) -> list[Action]:
+        self.state = State.CLOSED
+        return [Send(error_message(exc)), Close(code, exc.code)]

@@ -1,0 +1,260 @@
+"""The embedded default store: one SQLite file in WAL mode, through apsw.
+
+One writer connection (used only by the engine's writer thread) and one
+reader connection per reading thread. ``rows`` is keyed by
+``(collection, row_id)`` and indexed by ``(scope, seq)``, so "everything in my
+scopes since cursor C" is one range scan per scope and a device offline for a
+month downloads each changed row once. ``synchronous=FULL`` by default: a batch
+is on disk before the engine acks it.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+import apsw
+import msgspec
+
+from shared.merge import Conflict, RowState, Stamp
+from shared.messages import MutationResult, RowChange
+
+from .base import Batch, Device, Page, RowKey
+
+_encode = msgspec.msgpack.Encoder().encode
+_decode_fields = msgspec.msgpack.Decoder(dict[str, Any]).decode
+_decode_stamps = msgspec.msgpack.Decoder(dict[str, Stamp]).decode
+_decode_conflict = msgspec.msgpack.Decoder(Conflict).decode
+_decode_result = msgspec.msgpack.Decoder(MutationResult).decode
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS rows (
+    collection   TEXT NOT NULL,
+    row_id       ANY NOT NULL,
+    scope        TEXT NOT NULL,
+    seq          INTEGER NOT NULL,
+    version      INTEGER NOT NULL,
+    insert_order INTEGER NOT NULL,
+    deleted      INTEGER NOT NULL,
+    fields       BLOB NOT NULL,
+    stamps       BLOB NOT NULL,
+    PRIMARY KEY (scope, collection, row_id)
+) STRICT, WITHOUT ROWID;
+CREATE UNIQUE INDEX IF NOT EXISTS rows_scope_seq ON rows (scope, seq);
+
+CREATE TABLE IF NOT EXISTS devices (
+    client_id       TEXT PRIMARY KEY,
+    user            TEXT NOT NULL,
+    last_client_seq INTEGER NOT NULL
+) STRICT;
+
+CREATE TABLE IF NOT EXISTS rejections (
+    client_id  TEXT NOT NULL,
+    client_seq INTEGER NOT NULL,
+    result     BLOB NOT NULL,
+    PRIMARY KEY (client_id, client_seq)
+) STRICT;
+
+CREATE TABLE IF NOT EXISTS conflicts (
+    id         INTEGER PRIMARY KEY,
+    scope      TEXT NOT NULL,
+    client_seq INTEGER NOT NULL,
+    record     BLOB NOT NULL,
+    created_at INTEGER NOT NULL
+) STRICT;
+CREATE INDEX IF NOT EXISTS conflicts_scope ON conflicts (scope, id);
+
+CREATE TABLE IF NOT EXISTS unique_keys (
+    scope      TEXT NOT NULL,
+    collection TEXT NOT NULL,
+    key_name   TEXT NOT NULL,
+    key_value  BLOB NOT NULL,
+    row_id     ANY NOT NULL,
+    PRIMARY KEY (scope, collection, key_name, key_value)
+) STRICT, WITHOUT ROWID;
+
+CREATE TABLE IF NOT EXISTS meta (
+    key   TEXT PRIMARY KEY,
+    value ANY
+) STRICT;
+"""
+
+_ROW_COLUMNS = "collection, row_id, scope, seq, version, insert_order, deleted, fields, stamps"
+
+
+def _connect(path: str, synchronous: str) -> apsw.Connection:
+    c = apsw.Connection(path)
+    c.set_busy_timeout(10_000)
+    # a PRAGMA that returns a row pauses a multi-statement execute: one at a time, consumed
+    for pragma in ("journal_mode=WAL", f"synchronous={synchronous}", "temp_store=MEMORY", "cache_size=-65536"):
+        c.execute(f"PRAGMA {pragma}").fetchall()
+    return c
+
+
+class SQLiteStore:
+    """The :class:`~sync_server.store.base.Store` on one SQLite file.
+
+    Args:
+        path: the database file (created if absent).
+        synchronous: SQLite's ``synchronous`` level; FULL survives power loss,
+            NORMAL survives a killed process.
+    """
+
+    def __init__(self, path: str, *, synchronous: str = "FULL") -> None:
+        if synchronous.upper() not in ("OFF", "NORMAL", "FULL", "EXTRA"):
+            raise ValueError(f"synchronous must be OFF, NORMAL, FULL or EXTRA, not {synchronous!r}")
+        self.path = path
+        self._synchronous = synchronous
+        self._writer = _connect(path, synchronous)
+        with self._writer:
+            self._writer.execute(SCHEMA)
+        self._local = threading.local()
+        self._readers: list[apsw.Connection] = []
+        self._readers_lock = threading.Lock()
+        rows = self._writer.execute("SELECT value FROM meta WHERE key = 'head'").fetchall()
+        self._head = int(rows[0][0]) if rows else 0
+
+    # -- reads ------------------------------------------------------------
+
+    def _reader(self) -> apsw.Connection:
+        c: apsw.Connection | None = getattr(self._local, "connection", None)
+        if c is None:
+            c = _connect(self.path, self._synchronous)
+            self._local.connection = c
+            with self._readers_lock:
+                self._readers.append(c)
+        return c
+
+    def head(self) -> int:
+        """The sequence number of the last committed change."""
+        return self._head
+
+    def load_rows(self, keys: Sequence[RowKey]) -> dict[RowKey, RowState]:
+        out: dict[RowKey, RowState] = {}
+        c = self._writer
+        sql = f"SELECT {_ROW_COLUMNS} FROM rows WHERE scope = ? AND collection = ? AND row_id = ?"
+        for key in keys:
+            for r in c.execute(sql, key):
+                out[key] = _row_state(r)
+        return out
+
+    def load_devices(self, client_ids: Iterable[str]) -> dict[str, Device]:
+        c = self._writer
+        out = {}
+        for client_id in client_ids:
+            for r in c.execute("SELECT client_id, user, last_client_seq FROM devices WHERE client_id = ?", (client_id,)):
+                out[client_id] = Device(r[0], r[1], r[2])
+        return out
+
+    def device(self, client_id: str) -> Device | None:
+        """A device's committed record, read on the calling thread's reader."""
+        rows = self._reader().execute("SELECT client_id, user, last_client_seq FROM devices WHERE client_id = ?",
+                                      (client_id,)).fetchall()
+        return Device(*rows[0]) if rows else None
+
+    def find_unique(self, scope: str, collection: str, key_name: str, key_value: bytes) -> Any:
+        rows = self._writer.execute(
+            "SELECT row_id FROM unique_keys WHERE scope = ? AND collection = ? AND key_name = ? AND key_value = ?",
+            (scope, collection, key_name, key_value)).fetchall()
+        return rows[0][0] if rows else None
+
+    def rejection(self, client_id: str, client_seq: int) -> MutationResult | None:
+        rows = self._writer.execute("SELECT result FROM rejections WHERE client_id = ? AND client_seq = ?",
+                                    (client_id, client_seq)).fetchall()
+        return _decode_result(rows[0][0]) if rows else None
+
+    def changes_since(self, scopes: Sequence[str], cursor: int, limit: int, client_id: str | None) -> Page:
+        """Rows of ``scopes`` changed after ``cursor``, oldest first, one page.
+
+        The page, the head and the device's applied client_seq are read in one
+        snapshot, so the page's cursor never skips a row.
+        """
+        c = self._reader()
+        with c:  # one read transaction: a consistent snapshot
+            head_rows = c.execute("SELECT value FROM meta WHERE key = 'head'").fetchall()
+            head = int(head_rows[0][0]) if head_rows else 0
+            found: list[Any] = []
+            for scope in scopes:
+                found.extend(c.execute(
+                    f"SELECT {_ROW_COLUMNS} FROM rows WHERE scope = ? AND seq > ? AND seq <= ? ORDER BY seq LIMIT ?",
+                    (scope, cursor, head, limit + 1)))
+            applied: dict[str, int] = {}
+            if client_id is not None:
+                for r in c.execute("SELECT last_client_seq FROM devices WHERE client_id = ?", (client_id,)):
+                    applied[client_id] = r[0]
+        found.sort(key=lambda r: r[3])
+        more = len(found) > limit
+        page = found[:limit]
+        rows = [_row_change(r) for r in page]
+        new_cursor = rows[-1].seq if more else max(head, cursor)
+        return Page(rows, new_cursor, more, head, applied)
+
+    def conflicts(self, scopes: Sequence[str], limit: int = 100) -> list[Conflict]:
+        c = self._reader()
+        out: list[Conflict] = []
+        for scope in scopes:
+            out.extend(_decode_conflict(r[0]) for r in c.execute(
+                "SELECT record FROM conflicts WHERE scope = ? ORDER BY id DESC LIMIT ?", (scope, limit)))
+        return out
+
+    def scan_scope(self, scopes: Sequence[str]) -> list[RowChange]:
+        """Every live row of ``scopes`` (export, comparisons in tests)."""
+        c = self._reader()
+        out = []
+        with c:
+            for scope in scopes:
+                out.extend(_row_change(r) for r in c.execute(
+                    f"SELECT {_ROW_COLUMNS} FROM rows WHERE scope = ? AND deleted = 0 ORDER BY seq", (scope,)))
+        return out
+
+    # -- writes -------------------------------------------------------------
+
+    def commit_batch(self, batch: Batch) -> None:
+        """Write one group commit in one transaction; durable when this returns."""
+        c = self._writer
+        with c:
+            if batch.rows:
+                c.executemany(
+                    f"INSERT INTO rows ({_ROW_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) "
+                    "ON CONFLICT (scope, collection, row_id) DO UPDATE SET seq = excluded.seq, "
+                    "version = excluded.version, insert_order = excluded.insert_order, deleted = excluded.deleted, "
+                    "fields = excluded.fields, stamps = excluded.stamps",
+                    [(s.collection, s.row_id, s.scope, seq, s.version, s.insert_order, int(s.deleted),
+                      _encode(s.fields), _encode(s.stamps)) for s, seq in batch.rows])
+            if batch.devices:
+                c.executemany(
+                    "INSERT INTO devices (client_id, user, last_client_seq) VALUES (?, ?, ?) "
+                    "ON CONFLICT (client_id) DO UPDATE SET last_client_seq = excluded.last_client_seq",
+                    [(d.client_id, d.user, d.last_client_seq) for d in batch.devices])
+            if batch.rejections:
+                c.executemany("INSERT OR REPLACE INTO rejections (client_id, client_seq, result) VALUES (?, ?, ?)",
+                              [(cid, r.client_seq, _encode(r)) for cid, r in batch.rejections])
+            if batch.conflicts:
+                c.executemany("INSERT INTO conflicts (scope, client_seq, record, created_at) VALUES (?, ?, ?, ?)",
+                              [(conf.scope, seq, _encode(conf), at) for seq, conf, at in batch.conflicts])
+            if batch.unique_keys:
+                c.executemany("INSERT OR REPLACE INTO unique_keys (scope, collection, key_name, key_value, row_id) "
+                              "VALUES (?, ?, ?, ?, ?)", batch.unique_keys)
+            if batch.head != self._head:
+                c.execute("INSERT INTO meta (key, value) VALUES ('head', ?) "
+                          "ON CONFLICT (key) DO UPDATE SET value = excluded.value", (batch.head,))
+        self._head = batch.head
+
+    def close(self) -> None:
+        with self._readers_lock:
+            for c in self._readers:
+                c.close()
+            self._readers.clear()
+        self._writer.close()
+
+
+def _row_state(r: Any) -> RowState:
+    return RowState(collection=r[0], row_id=r[1], scope=r[2], version=r[4], insert_order=r[5],
+                    deleted=bool(r[6]), fields=_decode_fields(r[7]), stamps=_decode_stamps(r[8]))
+
+
+def _row_change(r: Any) -> RowChange:
+    deleted = bool(r[6])
+    return RowChange(collection=r[0], row_id=r[1], scope=r[2], version=r[4], seq=r[3], insert_order=r[5],
+                     deleted=deleted, fields={} if deleted else _decode_fields(r[7]))

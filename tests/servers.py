@@ -1,0 +1,110 @@
+"""Real servers for tests: uvicorn on a free loopback port, in a thread or a
+child process (the latter for SIGKILL tests). No mocks of the network."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import httpx
+import uvicorn
+
+from sync_server.app import MAX_FRAME_BYTES, SyncServer
+
+SECRET = "test-secret-" + "x" * 40
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def wait_healthy(base: str, timeout: float = 15.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"{base}/health", timeout=1.0).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.05)
+    raise TimeoutError(f"server at {base} did not become healthy in {timeout}s")
+
+
+class ThreadServer:
+    """A SyncServer served by uvicorn on a background thread."""
+
+    def __init__(self, sync: SyncServer, *, ws_max_size: int = MAX_FRAME_BYTES) -> None:
+        self.sync = sync
+        self.port = free_port()
+        config = uvicorn.Config(sync.app, host="127.0.0.1", port=self.port, log_level="warning",
+                                ws_max_size=ws_max_size, lifespan="on")
+        self.server = uvicorn.Server(config)
+        self.thread = threading.Thread(target=self.server.run, daemon=True)
+
+    @property
+    def base(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def ws_url(self) -> str:
+        return f"ws://127.0.0.1:{self.port}/sync"
+
+    def token(self, user: str, scopes: tuple[str, ...] = (), **kw: object) -> str:
+        return self.sync.authority.issue(user, scopes, **kw)  # type: ignore[arg-type]
+
+    def __enter__(self) -> ThreadServer:
+        self.thread.start()
+        wait_healthy(self.base)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.server.should_exit = True
+        self.thread.join(10)
+
+
+class ProcessServer:
+    """``offsync serve`` in a child process, so a test can SIGKILL it."""
+
+    def __init__(self, db: Path, schema: str = "notes", port: int | None = None) -> None:
+        self.db = db
+        self.schema = schema
+        self.port = port or free_port()
+        self.proc: subprocess.Popen[bytes] | None = None
+
+    @property
+    def base(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def ws_url(self) -> str:
+        return f"ws://127.0.0.1:{self.port}/sync"
+
+    def start(self) -> ProcessServer:
+        env = {**os.environ, "OFFSYNC_SECRET": SECRET}
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "sync_server.cli", "serve", "--port", str(self.port), "--db", str(self.db),
+             "--schema", self.schema, "--log-level", "warning"], env=env,
+            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        wait_healthy(self.base)
+        return self
+
+    def kill(self) -> None:
+        assert self.proc is not None
+        self.proc.send_signal(signal.SIGKILL)
+        self.proc.wait(10)
+
+    def stop(self) -> None:
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(10)
+            except subprocess.TimeoutExpired:
+                self.kill()
