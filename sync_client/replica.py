@@ -426,6 +426,14 @@ class Replica:
                 f"SELECT {', '.join(map(tables.quote, columns))} FROM {tables.quote(coll.name)}").fetchall()
         return {r[0]: dict(zip(columns, r)) for r in found}
 
+    def search(self, collection: str, text: str, *, k: int = 10, mode: str = "hybrid", where: str = "",
+               params: Sequence[Any] = ()) -> Any:
+        """Rank a collection's rows by words (FTS5) and meaning (vectors); see
+        :func:`sync_client.search.search`."""
+        from .search import search
+
+        return search(self, collection, text, k=k, mode=mode, where=where, params=params)
+
     # -- the queue ------------------------------------------------------
 
     def pending(self, limit: int | None = None) -> list[QueueEntry]:

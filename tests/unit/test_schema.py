@@ -1,0 +1,95 @@
+import pytest
+
+from shared.errors import SchemaError, ValidationError
+from shared.schema import Collection, Field, Schema, Vector
+
+notes = Collection("notes", [Field("title", "text", required=True), Field("done", "boolean", default=False),
+                             Field("meta", "json"), Field("n", "integer"), Field("score", "real"),
+                             Field("data", "blob"), Field("due", "timestamp")])
+
+
+def test_primary_key_is_added_as_text() -> None:
+    assert notes.primary_key == "id"
+    assert notes.fields["id"].type == "text"
+    assert notes.field_names[0] == "id"
+
+
+def test_app_values_become_stored_values() -> None:
+    stored = notes.to_stored({"title": "a", "done": True, "meta": {"k": [1, 2]}, "score": 3})
+    assert stored == {"title": "a", "done": 1, "meta": '{"k":[1,2]}', "score": 3.0}
+    assert notes.from_stored(stored)["meta"] == {"k": [1, 2]}
+    assert notes.from_stored(stored)["done"] is True
+
+
+@pytest.mark.parametrize("row, path, words", [
+    ({"title": 3}, "$.title", "notes.title must be text"),
+    ({"done": "yes"}, "$.done", "notes.done must be a boolean"),
+    ({"n": 1.5}, "$.n", "notes.n must be an integer"),
+    ({"n": True}, "$.n", "notes.n must be an integer"),
+    ({"n": 2**64}, "$.n", "64 bits"),
+    ({"score": float("nan")}, "$.score", "finite"),
+    ({"data": "text"}, "$.data", "bytes"),
+    ({"meta": {1, 2}}, "$.meta", "JSON"),
+    ({"nope": 1}, "$.nope", "no field 'nope'"),
+])
+def test_bad_values_name_collection_and_field(row: dict[str, object], path: str, words: str) -> None:
+    with pytest.raises(ValidationError) as info:
+        notes.to_stored(row)
+    assert info.value.path == path
+    assert words in info.value.message
+
+
+def test_unknown_field_has_its_own_code() -> None:
+    with pytest.raises(ValidationError) as info:
+        notes.check_stored({"nope": 1})
+    assert info.value.code == "unknown_field"
+
+
+def test_stored_values_from_a_peer_are_checked() -> None:
+    assert notes.check_stored({"done": 1, "meta": "[1]"}) == {"done": 1, "meta": "[1]"}
+    with pytest.raises(ValidationError, match="0 or 1"):
+        notes.check_stored({"done": 2})
+    with pytest.raises(ValidationError, match="valid JSON"):
+        notes.check_stored({"meta": "{nope"})
+
+
+def test_json_codec_blobs_arrive_as_base64() -> None:
+    assert notes.check_stored({"data": "AP8="}, blobs_as_base64=True) == {"data": b"\x00\xff"}
+    with pytest.raises(ValidationError, match="base64"):
+        notes.check_stored({"data": "%%%"}, blobs_as_base64=True)
+
+
+def test_required_fields_are_enforced_on_complete_rows() -> None:
+    with pytest.raises(ValidationError, match="notes.title is required"):
+        notes.check_required({"id": "x"})
+
+
+def test_defaults_are_stored_values() -> None:
+    assert notes.defaults() == {"done": 0}
+
+
+@pytest.mark.parametrize("build, words", [
+    (lambda: Collection("t", [Field("a"), Field("a")]), "declared twice"),
+    (lambda: Collection("t", {"a": "float"}), "type must be one of"),
+    (lambda: Collection("t", {"insertOrder": "integer"}), "reserved"),
+    (lambda: Collection("sync_x", {"a": "text"}), "must match"),
+    (lambda: Collection("t", {"a": "text"}, policy="maybe"), "policy"),  # type: ignore[arg-type]
+    (lambda: Collection("t", {"a": "text"}, policy="custom"), "resolver"),
+    (lambda: Collection("t", {"a": "text"}, fts=("b",)), "unknown field 'b'"),
+    (lambda: Collection("t", [Field("a", "text", counter=True)]), "counter"),
+    (lambda: Collection("t", {"a": "text"}, scope_field="a", unique=[("zz",)]), "unknown field 'zz'"),
+    (lambda: Vector(fields=()), "at least one"),
+    (lambda: Schema(0, ()), "version"),
+    (lambda: Schema(1, (Collection("t", {"a": "text"}), Collection("t", {"a": "text"}))), "twice"),
+])
+def test_inconsistent_declarations_are_schema_errors(build: object, words: str) -> None:
+    with pytest.raises(SchemaError, match=words):
+        build()  # type: ignore[operator]
+
+
+def test_schema_lookup_names_the_unknown_collection() -> None:
+    schema = Schema(1, (notes,))
+    assert schema["notes"] is notes
+    with pytest.raises(ValidationError) as info:
+        schema["nope"]
+    assert info.value.code == "unknown_collection"
