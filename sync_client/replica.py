@@ -508,7 +508,8 @@ class Replica:
     def apply_results(self, results: Sequence[MutationResult], server_clock: int = 0) -> None:
         """Apply the server's answers to pushed mutations.
 
-        Applied, merged and duplicate mutations leave the queue. A rejected one
+        Applied, merged and duplicate mutations leave the queue; a merged one
+        comes with the server's rows, which replace the local ones. A rejected one
         moves to ``sync_conflicts`` beside the server's rows, and those rows
         replace the local ones (with anything else still pending replayed).
         """
@@ -517,6 +518,10 @@ class Replica:
         with self._applying():
             if done:
                 self.connection.executemany("DELETE FROM sync_queue WHERE client_seq = ?", [(s,) for s in done])
+            for result in results:
+                if result.status == "merged" and result.rows:
+                    # the server's rows where our write lost or merged (see Engine)
+                    self._apply_rows(result.rows)
             for result in rejected:
                 self._record_rejection(result)
             if done or rejected:

@@ -186,7 +186,10 @@ class Engine:
             try:
                 coll, op = self._validate(request, raw, path)
             except InvalidInput as exc:
-                return self._reject(mutation, exc.code, exc.message, exc.path, keys, work, request.grant)
+                # hand back the refused row too, so the device drops its copy
+                refused = (raw.scope or request.grant.default_scope, raw.collection, raw.row_id)
+                return self._reject(mutation, exc.code, exc.message, exc.path, [*keys, refused], work,
+                                    request.grant)
             key = (op.scope, op.collection, op.row_id)
             keys.append(key)
             current = self._row(key, local, work)
@@ -208,7 +211,12 @@ class Engine:
             work.batch.unique_keys.append((scope, coll_name, key_name, value, row_id))
         now_ms = self._wall_clock() // 1000
         work.batch.conflicts.extend((mutation.client_seq, c, now_ms) for c in conflicts)
-        return MutationResult(client_seq=mutation.client_seq, status="merged" if merged else "applied")
+        if not merged:
+            return MutationResult(client_seq=mutation.client_seq, status="applied")
+        # some write lost (or was a no-op): the row may not change, so no Changes
+        # would correct the device's optimistic copy; hand it the server's rows
+        return MutationResult(client_seq=mutation.client_seq, status="merged",
+                              rows=self._current_rows(keys, work, request.grant))
 
     def _decide(self, coll: Collection, current: RowState | None, op: Operation, client_id: str,
                 local_unique: dict[tuple[str, str, str, bytes], object], work: _Work) -> Outcome:
@@ -251,9 +259,9 @@ class Engine:
     def _current_rows(self, keys: Sequence[RowKey], work: _Work, grant: Grant) -> list[RowChange]:
         rows = []
         for key in dict.fromkeys(keys):
-            if key[0] not in grant.read:
-                continue
-            state = self._row(key, {}, work)
+            # a row the caller may not read comes back as "not there": it reveals
+            # nothing, and the device drops its optimistic copy
+            state = self._row(key, {}, work) if key[0] in grant.read else None
             if state is None:
                 rows.append(RowChange(collection=key[1], row_id=key[2], scope=key[0], version=0, seq=0,
                                       insert_order=0, deleted=True))
