@@ -116,7 +116,8 @@ class Retention:
 
 def _field_list(fields: Mapping[str, str] | Iterable[Field]) -> list[Field]:
     if isinstance(fields, Mapping):
-        return [Field(name, kind) for name, kind in fields.items()]
+        # an unknown type string is refused by Field itself, naming the field
+        return [Field(name, kind) for name, kind in fields.items()]  # type: ignore[arg-type]
     return list(fields)
 
 
@@ -300,10 +301,10 @@ def _check_int(collection: str, f: Field, value: Any, path: str) -> int:
 def _check_real(collection: str, f: Field, value: Any, path: str) -> float:
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise _type_error(collection, f, value, path, "a number")
-    value = float(value)
-    if not math.isfinite(value):
+    number = float(value)
+    if not math.isfinite(number):
         raise ValidationError(f"{collection}.{f.name} must be a finite number", path=path)
-    return value
+    return number
 
 
 def _check_text(collection: str, f: Field, value: Any, path: str) -> str:

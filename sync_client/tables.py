@@ -132,7 +132,7 @@ def index_sql(collection: Collection) -> list[str]:
     decides), and the retention order."""
     t = collection.name
     out = []
-    for i, cols in enumerate((*collection.indexes, *collection.unique)):
+    for cols in (*collection.indexes, *collection.unique):
         name = quote(f"{t}_idx_{'_'.join(cols)}")
         out.append(f"CREATE INDEX IF NOT EXISTS {name} ON {quote(t)} ({', '.join(map(quote, cols))})")
     if collection.retention is not None:

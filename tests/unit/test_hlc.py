@@ -1,10 +1,9 @@
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from shared.errors import UsageError
 from shared.hlc import MAX_TIMESTAMP, HybridClock
-
-import pytest
 
 
 def test_tick_follows_the_wall_clock_when_it_moves_forward() -> None:
