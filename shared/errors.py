@@ -8,7 +8,8 @@ Every error the engine raises descends from :class:`SyncError`::
     ├── InvalidInput        input from outside failed validation; nothing was changed
     │   ├── ValidationError a row or field value (names collection and field)
     │   ├── MessageError    a frame or body that is not a well-formed message
-    │   └── AuthError       a missing, bad or expired token, or a scope not granted
+    │   ├── AuthError       a missing, bad or expired token, or a scope not granted
+    │   └── SchemaMismatch  the peer runs another schema version
     ├── ProtocolError       a well-formed message at the wrong time (Push before Hello)
     ├── StateError          the object is in the wrong state for the call (closed, offline)
     └── RemoteError         the peer answered with an ``Error`` message
@@ -78,6 +79,12 @@ class AuthError(InvalidInput):
     def __init__(self, message: str, *, path: str = "", code: str = "unauthorized") -> None:
         super().__init__(message, path=path)
         self.code = code
+
+
+class SchemaMismatch(InvalidInput):
+    """The peer's schema version differs from ours."""
+
+    code = "schema_mismatch"
 
 
 class ProtocolError(SyncError):

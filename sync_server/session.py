@@ -22,7 +22,7 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 
-from shared.errors import AuthError, SyncError
+from shared.errors import AuthError, SchemaMismatch, SyncError
 from shared.messages import Error, Hello, Message, Pull, Push, Welcome
 from shared.schema import Schema
 
@@ -113,10 +113,10 @@ class ServerSession:
         except AuthError as exc:
             return self._close(exc, CLOSE_POLICY)
         if hello.schema_version != self.schema.version:
-            exc = SyncError(f"schema version {hello.schema_version} differs from the server's {self.schema.version}",
-                            path="$.schema_version")
-            exc.code = "schema_mismatch"
-            return self._close(exc, CLOSE_SCHEMA)
+            mismatch = SchemaMismatch(
+                f"schema version {hello.schema_version} differs from the server's {self.schema.version}",
+                path="$.schema_version")
+            return self._close(mismatch, CLOSE_SCHEMA)
         self.grant = grant
         self.client_id = hello.client_id
         self.state = State.READY
