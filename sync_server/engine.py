@@ -61,6 +61,7 @@ class _Work:
     """State of one batch while it is being applied."""
 
     batch: Batch = field(default_factory=Batch)
+    devices: dict[str, Device] = field(default_factory=dict)
     rows: dict[RowKey, RowState] = field(default_factory=dict)  # changed in this batch, in change order
     unique: dict[tuple[str, str, str, bytes], object] = field(default_factory=dict)
 
@@ -89,18 +90,21 @@ class Engine:
                 raise ValueError(f"{coll.name}: no resolver registered under {coll.resolver!r}")
         self._wall_clock = wall_clock
         self.clock = HybridClock(wall_clock())
-        self._devices: dict[str, Device] = {}
 
     # -- devices ----------------------------------------------------------
 
-    def device(self, client_id: str, user: str) -> Device:
-        """The device's record; raises AuthError if another user registered it."""
-        dev = self._devices.get(client_id)
+    def _device(self, client_id: str, user: str, work: _Work) -> Device | None:
+        """The device's record as of this batch, or None if another user owns the id.
+
+        Read inside the write transaction and kept for this batch only: with a
+        shared store, another node may have applied this device's mutations.
+        """
+        dev = work.devices.get(client_id)
         if dev is None:
             dev = self.store.load_devices([client_id]).get(client_id) or Device(client_id, user, 0)
-            self._devices[client_id] = dev
-        if dev.user != user:
-            raise AuthError(f"device {client_id!r} belongs to another user", path="$.client_id", code="forbidden")
+            if dev.user != user:
+                return None
+            work.devices[client_id] = dev
         return dev
 
     def check_device(self, client_id: str, user: str) -> int:
@@ -123,14 +127,13 @@ class Engine:
     def apply_batch(self, requests: Sequence[PushRequest]) -> BatchOutcome:
         """Apply every request's mutations in order and commit them as one batch.
 
-        The store transaction is durable before this returns; on a storage
-        error nothing is kept (the caches are dropped) and the error propagates.
+        Everything is read and written in one store write transaction, which
+        is durable before this returns; on a storage error nothing is kept and
+        the error propagates.
         """
         work = _Work()
-        results: list[list[MutationResult]] = []
-        try:
-            for request in requests:
-                results.append(self._apply_request(request, work))
+        with self.store.write_transaction():
+            results = [self._apply_request(request, work) for request in requests]
             head = self.store.head()
             changes: list[RowChange] = []
             for state in work.rows.values():
@@ -138,16 +141,18 @@ class Engine:
                 work.batch.rows.append((state, head))
                 changes.append(state.to_change(head))
             work.batch.head = head
-            work.batch.devices = [self._devices[r.client_id] for r in requests]
+            work.batch.devices = list(work.devices.values())
             self.store.commit_batch(work.batch)
-        except BaseException:
-            self._devices.clear()  # the caches may hold uncommitted seqs
-            raise
-        applied = {r.client_id: self._devices[r.client_id].last_client_seq for r in requests}
+        applied = {client_id: dev.last_client_seq for client_id, dev in work.devices.items()}
         return BatchOutcome(results, changes, applied, head, self.now())
 
     def _apply_request(self, request: PushRequest, work: _Work) -> list[MutationResult]:
-        device = self.device(request.client_id, request.grant.user)
+        device = self._device(request.client_id, request.grant.user, work)
+        if device is None:
+            # two users raced to register one device id: refuse this one's push, not the batch
+            return [MutationResult(client_seq=m.client_seq, status="rejected", reason="forbidden",
+                                   message=f"device {request.client_id!r} belongs to another user",
+                                   path="$.client_id") for m in request.mutations]
         out = []
         for index, mutation in enumerate(request.mutations):
             expected = device.last_client_seq + 1

@@ -10,6 +10,7 @@ all deciding; a store only reads and writes, and makes a batch durable before
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from contextlib import AbstractContextManager
 from typing import Any, Protocol
 
 import msgspec
@@ -48,6 +49,8 @@ class Page(msgspec.Struct):
 class Store(Protocol):
     """What the engine needs from storage. Reads may run on any thread; the
     engine calls the write methods from one writer thread only."""
+
+    def write_transaction(self) -> AbstractContextManager[None]: ...
 
     def head(self) -> int: ...
 

@@ -10,8 +10,9 @@ is on disk before the engine acks it.
 
 from __future__ import annotations
 
+import contextlib
 import threading
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 import apsw
@@ -112,8 +113,7 @@ class SQLiteStore:
         self._local = threading.local()
         self._readers: list[apsw.Connection] = []
         self._readers_lock = threading.Lock()
-        rows = self._writer.execute("SELECT value FROM meta WHERE key = 'head'").fetchall()
-        self._head = int(rows[0][0]) if rows else 0
+        self._head = self._stored_head()
 
     # -- reads ------------------------------------------------------------
 
@@ -210,8 +210,22 @@ class SQLiteStore:
 
     # -- writes -------------------------------------------------------------
 
+    @contextlib.contextmanager
+    def write_transaction(self) -> Iterator[None]:
+        """One batch's reads and writes in one transaction, committed (durably) on exit."""
+        try:
+            with self._writer:
+                yield
+        except BaseException:
+            self._head = self._stored_head()  # the batch did not land
+            raise
+
+    def _stored_head(self) -> int:
+        rows = self._writer.execute("SELECT value FROM meta WHERE key = 'head'").fetchall()
+        return int(rows[0][0]) if rows else 0
+
     def commit_batch(self, batch: Batch) -> None:
-        """Write one group commit in one transaction; durable when this returns."""
+        """Write one group commit (inside :meth:`write_transaction`, or on its own)."""
         c = self._writer
         with c:
             if batch.rows:
