@@ -108,6 +108,8 @@ class SyncServer:
         self._writer_pool = ThreadPoolExecutor(1, thread_name_prefix="offsync-writer")
         self._reader_pool = ThreadPoolExecutor(4, thread_name_prefix="offsync-reader")
         self._writer_task: asyncio.Task[None] | None = None
+        # several nodes on one database publish through the ordered fan-out
+        self._publisher: Any = None
         self.extra_routes: list[Route] = []
         self.app = Starlette(routes=self._routes(), lifespan=self._lifespan)
         self.app.state.sync = self
@@ -127,13 +129,21 @@ class SyncServer:
     @contextlib.asynccontextmanager
     async def _lifespan(self, app: Starlette) -> AsyncIterator[None]:
         self._queue = asyncio.Queue()
-        self._writer_task = asyncio.create_task(self._write_loop(), name="offsync-writer")
+        tasks = [asyncio.create_task(self._write_loop(), name="offsync-writer")]
+        if getattr(self.store, "shared_writers", False):
+            from .fanout import OrderedPublisher
+
+            self._publisher = OrderedPublisher(self.store, self.hub, self.engine.now)  # type: ignore[arg-type]
+            tasks.append(asyncio.create_task(self._publisher.run(), name="offsync-fanout"))
+        self._writer_task = tasks[0]
         try:
             yield
         finally:
-            self._writer_task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._writer_task
+            for task in tasks:
+                task.cancel()
+            for task in tasks:
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
             self._writer_pool.shutdown(wait=True)
             self._reader_pool.shutdown(wait=True)
             self.store.close()
@@ -159,9 +169,12 @@ class SyncServer:
                 for _, deliver in items:
                     deliver(None, None)
                 continue
-            for (_, deliver), results in zip(items, outcome.results):
+            for (_, deliver), results in zip(items, outcome.results, strict=True):
                 deliver(results, outcome)  # acks first, so a device sees its ack before its own changes
-            self.hub.publish(outcome)
+            if self._publisher is not None:
+                self._publisher.poke()  # other nodes may have committed earlier seqs: publish in order
+            else:
+                self.hub.publish(outcome)
 
     async def pull(self, grant: Grant, client_id: str | None, cursor: int, limit: int) -> Changes:
         loop = asyncio.get_running_loop()

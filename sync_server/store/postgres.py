@@ -1,0 +1,268 @@
+"""The scale-out store: PostgreSQL, for several server nodes on one database.
+
+The hazard with many writers is that a sequence is not commit-ordered: seq 12
+may commit before seq 11, and a device that pulled up to 12 would skip 11
+forever. Here every write transaction first locks the single ``head`` row
+(``SELECT ... FOR UPDATE``) and assigns sequence numbers under that lock, so
+writers commit in sequence order and a committed head H means every row with
+seq <= H is committed. A pull reads the head and its rows in one snapshot.
+
+Nodes tell each other about commits with ``NOTIFY offsync_changes``; each node
+then reads ``(last published, head]`` and publishes those rows to its own
+devices in sequence order (see ``sync_server.fanout``).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import threading
+from collections.abc import Iterable, Iterator, Sequence
+from typing import Any
+
+import msgspec
+import psycopg
+from psycopg.types.json import Jsonb
+
+from shared.merge import Conflict, RowState, Stamp
+from shared.messages import MutationResult, RowChange
+
+from .base import Batch, Device, Page, RowKey
+
+_encode = msgspec.msgpack.Encoder().encode
+_decode_fields = msgspec.msgpack.Decoder(dict[str, Any]).decode
+_decode_stamps = msgspec.msgpack.Decoder(dict[str, Stamp]).decode
+_decode_conflict = msgspec.msgpack.Decoder(Conflict).decode
+_decode_result = msgspec.msgpack.Decoder(MutationResult).decode
+
+CHANNEL = "offsync_changes"
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS offsync_rows (
+    scope        TEXT NOT NULL,
+    collection   TEXT NOT NULL,
+    row_id       JSONB NOT NULL,
+    seq          BIGINT NOT NULL,
+    version      BIGINT NOT NULL,
+    insert_order BIGINT NOT NULL,
+    deleted      BOOLEAN NOT NULL,
+    fields       BYTEA NOT NULL,
+    stamps       BYTEA NOT NULL,
+    PRIMARY KEY (scope, collection, row_id)
+);
+CREATE UNIQUE INDEX IF NOT EXISTS offsync_rows_scope_seq ON offsync_rows (scope, seq);
+CREATE INDEX IF NOT EXISTS offsync_rows_seq ON offsync_rows (seq);
+CREATE TABLE IF NOT EXISTS offsync_devices (
+    client_id       TEXT PRIMARY KEY,
+    "user"          TEXT NOT NULL,
+    last_client_seq BIGINT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS offsync_rejections (
+    client_id  TEXT NOT NULL,
+    client_seq BIGINT NOT NULL,
+    result     BYTEA NOT NULL,
+    PRIMARY KEY (client_id, client_seq)
+);
+CREATE TABLE IF NOT EXISTS offsync_conflicts (
+    id         BIGSERIAL PRIMARY KEY,
+    scope      TEXT NOT NULL,
+    client_seq BIGINT NOT NULL,
+    record     BYTEA NOT NULL,
+    created_at BIGINT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS offsync_conflicts_scope ON offsync_conflicts (scope, id);
+CREATE TABLE IF NOT EXISTS offsync_unique_keys (
+    scope      TEXT NOT NULL,
+    collection TEXT NOT NULL,
+    key_name   TEXT NOT NULL,
+    key_value  BYTEA NOT NULL,
+    row_id     JSONB NOT NULL,
+    PRIMARY KEY (scope, collection, key_name, key_value)
+);
+CREATE TABLE IF NOT EXISTS offsync_head (
+    id   INTEGER PRIMARY KEY CHECK (id = 1),
+    head BIGINT NOT NULL
+);
+INSERT INTO offsync_head (id, head) VALUES (1, 0) ON CONFLICT (id) DO NOTHING;
+"""
+
+_ROW_COLUMNS = "collection, row_id, scope, seq, version, insert_order, deleted, fields, stamps"
+
+
+class PostgresStore:
+    """The :class:`~sync_server.store.base.Store` on PostgreSQL.
+
+    Args:
+        dsn: a libpq connection string, e.g. ``postgresql://postgres@127.0.0.1/offsync``.
+    """
+
+    shared_writers = True  # other nodes write too: nothing may be cached across batches
+
+    def __init__(self, dsn: str) -> None:
+        self.dsn = dsn
+        self._writer = psycopg.connect(dsn, autocommit=True)
+        with self._writer.transaction():
+            # one node creates the tables at a time
+            self._writer.execute("SELECT pg_advisory_xact_lock(7305231)")
+            self._writer.execute(SCHEMA)
+        self._local = threading.local()
+        self._readers: list[psycopg.Connection[Any]] = []
+        self._lock = threading.Lock()
+        self._in_write = False
+
+    def _reader(self) -> psycopg.Connection[Any]:
+        c = getattr(self._local, "connection", None)
+        if c is None:
+            c = psycopg.connect(self.dsn, autocommit=True)
+            self._local.connection = c
+            with self._lock:
+                self._readers.append(c)
+        return c
+
+    # -- the write transaction -------------------------------------------------
+
+    @contextlib.contextmanager
+    def write_transaction(self) -> Iterator[None]:
+        """One batch: lock the head row first, so writers on every node commit in seq order."""
+        with self._writer.transaction():
+            self._writer.execute("SELECT head FROM offsync_head WHERE id = 1 FOR UPDATE")
+            self._in_write = True
+            try:
+                yield
+            finally:
+                self._in_write = False
+
+    def head(self) -> int:
+        """The head: under the write lock, the one this batch builds on."""
+        c = self._writer if self._in_write else self._reader()
+        return int(c.execute("SELECT head FROM offsync_head WHERE id = 1").fetchone()[0])  # type: ignore[index]
+
+    # -- reads inside the write transaction -----------------------------------
+
+    def load_rows(self, keys: Sequence[RowKey]) -> dict[RowKey, RowState]:
+        out: dict[RowKey, RowState] = {}
+        for key in keys:
+            row = self._writer.execute(
+                f"SELECT {_ROW_COLUMNS} FROM offsync_rows WHERE scope = %s AND collection = %s AND row_id = %s",
+                (key[0], key[1], Jsonb(key[2]))).fetchone()
+            if row is not None:
+                out[key] = _row_state(row)
+        return out
+
+    def load_devices(self, client_ids: Iterable[str]) -> dict[str, Device]:
+        out = {}
+        for client_id in client_ids:
+            row = self._writer.execute('SELECT client_id, "user", last_client_seq FROM offsync_devices '
+                                       "WHERE client_id = %s", (client_id,)).fetchone()
+            if row is not None:
+                out[client_id] = Device(*row)
+        return out
+
+    def device(self, client_id: str) -> Device | None:
+        row = self._reader().execute('SELECT client_id, "user", last_client_seq FROM offsync_devices '
+                                     "WHERE client_id = %s", (client_id,)).fetchone()
+        return Device(*row) if row is not None else None
+
+    def find_unique(self, scope: str, collection: str, key_name: str, key_value: bytes) -> Any:
+        row = self._writer.execute(
+            "SELECT row_id FROM offsync_unique_keys WHERE scope = %s AND collection = %s AND key_name = %s "
+            "AND key_value = %s", (scope, collection, key_name, key_value)).fetchone()
+        return row[0] if row is not None else None
+
+    def rejection(self, client_id: str, client_seq: int) -> MutationResult | None:
+        row = self._writer.execute("SELECT result FROM offsync_rejections WHERE client_id = %s AND client_seq = %s",
+                                   (client_id, client_seq)).fetchone()
+        return _decode_result(row[0]) if row is not None else None
+
+    def commit_batch(self, batch: Batch) -> None:
+        """Write one batch; call inside :meth:`write_transaction`, which commits it."""
+        assert self._in_write, "commit_batch runs inside write_transaction"
+        c = self._writer
+        with c.cursor() as cur:
+            if batch.rows:
+                cur.executemany(
+                    f"INSERT INTO offsync_rows ({_ROW_COLUMNS}) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s) "
+                    "ON CONFLICT (scope, collection, row_id) DO UPDATE SET seq = excluded.seq, "
+                    "version = excluded.version, insert_order = excluded.insert_order, "
+                    "deleted = excluded.deleted, fields = excluded.fields, stamps = excluded.stamps",
+                    [(s.collection, Jsonb(s.row_id), s.scope, seq, s.version, s.insert_order, s.deleted,
+                      _encode(s.fields), _encode(s.stamps)) for s, seq in batch.rows])
+            if batch.devices:
+                cur.executemany(
+                    'INSERT INTO offsync_devices (client_id, "user", last_client_seq) VALUES (%s, %s, %s) '
+                    "ON CONFLICT (client_id) DO UPDATE SET last_client_seq = excluded.last_client_seq",
+                    [(d.client_id, d.user, d.last_client_seq) for d in batch.devices])
+            if batch.rejections:
+                cur.executemany(
+                    "INSERT INTO offsync_rejections (client_id, client_seq, result) VALUES (%s, %s, %s) "
+                    "ON CONFLICT (client_id, client_seq) DO UPDATE SET result = excluded.result",
+                    [(cid, r.client_seq, _encode(r)) for cid, r in batch.rejections])
+            if batch.conflicts:
+                cur.executemany(
+                    "INSERT INTO offsync_conflicts (scope, client_seq, record, created_at) VALUES (%s, %s, %s, %s)",
+                    [(conf.scope, seq, _encode(conf), at) for seq, conf, at in batch.conflicts])
+            if batch.unique_keys:
+                cur.executemany(
+                    "INSERT INTO offsync_unique_keys (scope, collection, key_name, key_value, row_id) "
+                    "VALUES (%s, %s, %s, %s, %s) ON CONFLICT (scope, collection, key_name, key_value) "
+                    "DO UPDATE SET row_id = excluded.row_id",
+                    [(s, coll, k, v, Jsonb(r)) for s, coll, k, v, r in batch.unique_keys])
+            cur.execute("UPDATE offsync_head SET head = %s WHERE id = 1", (batch.head,))
+            if batch.rows:
+                cur.execute("SELECT pg_notify(%s, %s)", (CHANNEL, str(batch.head)))
+
+    # -- reads for pulls and fan-out -------------------------------------------
+
+    def changes_since(self, scopes: Sequence[str], cursor: int, limit: int, client_id: str | None) -> Page:
+        c = self._reader()
+        with c.transaction():
+            c.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
+            head = int(c.execute("SELECT head FROM offsync_head WHERE id = 1").fetchone()[0])  # type: ignore[index]
+            found = c.execute(
+                f"SELECT {_ROW_COLUMNS} FROM offsync_rows WHERE scope = ANY(%s) AND seq > %s AND seq <= %s "
+                "ORDER BY seq LIMIT %s", (list(scopes), cursor, head, limit + 1)).fetchall()
+            applied: dict[str, int] = {}
+            if client_id is not None:
+                row = c.execute("SELECT last_client_seq FROM offsync_devices WHERE client_id = %s",
+                                (client_id,)).fetchone()
+                if row is not None:
+                    applied[client_id] = int(row[0])
+        more = len(found) > limit
+        rows = [_row_change(r) for r in found[:limit]]
+        return Page(rows, rows[-1].seq if more else max(head, cursor), more, head, applied)
+
+    def changes_between(self, after: int, through: int) -> list[RowChange]:
+        """Every row whose last change has a seq in (after, through], in seq order (fan-out)."""
+        found = self._reader().execute(
+            f"SELECT {_ROW_COLUMNS} FROM offsync_rows WHERE seq > %s AND seq <= %s ORDER BY seq",
+            (after, through)).fetchall()
+        return [_row_change(r) for r in found]
+
+    def conflicts(self, scopes: Sequence[str], limit: int = 100) -> list[Conflict]:
+        found = self._reader().execute(
+            "SELECT record FROM offsync_conflicts WHERE scope = ANY(%s) ORDER BY id DESC LIMIT %s",
+            (list(scopes), limit)).fetchall()
+        return [_decode_conflict(r[0]) for r in found]
+
+    def scan_scope(self, scopes: Sequence[str]) -> list[RowChange]:
+        found = self._reader().execute(
+            f"SELECT {_ROW_COLUMNS} FROM offsync_rows WHERE scope = ANY(%s) AND NOT deleted ORDER BY seq",
+            (list(scopes),)).fetchall()
+        return [_row_change(r) for r in found]
+
+    def close(self) -> None:
+        with self._lock:
+            for c in self._readers:
+                c.close()
+            self._readers.clear()
+        self._writer.close()
+
+
+def _row_state(r: Any) -> RowState:
+    return RowState(collection=r[0], row_id=r[1], scope=r[2], version=r[4], insert_order=r[5],
+                    deleted=bool(r[6]), fields=_decode_fields(r[7]), stamps=_decode_stamps(r[8]))
+
+
+def _row_change(r: Any) -> RowChange:
+    deleted = bool(r[6])
+    return RowChange(collection=r[0], row_id=r[1], scope=r[2], version=r[4], seq=r[3], insert_order=r[5],
+                     deleted=deleted, fields={} if deleted else _decode_fields(r[7]))
