@@ -101,6 +101,7 @@ class ClientProtocol:
             if not isinstance(message, Welcome):
                 raise ProtocolError(f"expected welcome, got {type(message).__name__.lower()}")
             self.replica.clock.observe(message.server_clock)
+            self.replica.set_default_scope(message.default_scope)
             self.head = message.cursor
             self.phase = Phase.PULLING
             self._catching_up = True

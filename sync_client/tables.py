@@ -12,6 +12,7 @@ offsync_capture()  1 while local writes are captured, 0 while server changes
                    are applied (so those are never queued again)
 offsync_seq()      the ``client_seq`` of the current transaction (one mutation)
 offsync_tick()     the next hybrid-clock timestamp (``insertOrder``)
+offsync_default_scope()  the scope the server gave this device ('' before the first sync)
 offsync_pack(..)   name/value pairs -> MessagePack map (all fields of an insert)
 offsync_diff(..)   name/old/new triples -> map of the changed ones, or NULL
 offsync_delta(..)  name/old/new triples of counters -> map of new-old, or NULL
@@ -150,6 +151,12 @@ def scope_expr(collection: Collection, row: str) -> str:
     return prefix + quote(name)
 
 
+def _filled_scope() -> str:
+    """A new row's scope: its own, or the device's default scope if it named none."""
+    scope = f"NEW.{quote(SCOPE_COLUMN)}"
+    return f"CASE WHEN {scope} = '' THEN offsync_default_scope() ELSE {scope} END"
+
+
 def trigger_names(collection: Collection) -> list[str]:
     t = collection.name
     return [f"_offsync_{t}_{event}" for event in ("insert", "update", "delete", "pk")]
@@ -182,13 +189,16 @@ def triggers_sql(collection: Collection) -> list[str]:
     pack_args = ", ".join(f"'{n}', NEW.{quote(n)}" for n in collection.field_names if n != collection.primary_key)
     fields_sql = f"offsync_pack({pack_args})" if pack_args else "NULL"
     insert_body = [
-        # plain SQL may leave insertOrder out: fill it from the hybrid clock
-        f"UPDATE {t} SET {io} = offsync_tick() WHERE NEW.{io} IS NULL AND {pk} = NEW.{pk}",
+        # plain SQL may leave insertOrder out: fill it from the hybrid clock; and a
+        # row named no scope belongs to the device's default scope once it is known
+        f"UPDATE {t} SET {io} = coalesce(NEW.{io}, offsync_tick()), {quote(SCOPE_COLUMN)} = {_filled_scope()} "
+        f"WHERE (NEW.{io} IS NULL OR (NEW.{quote(SCOPE_COLUMN)} = '' AND offsync_default_scope() != '')) "
+        f"AND {pk} = NEW.{pk}",
         _queue_insert("insert", collection, "NEW", fields_sql,
                       f"coalesce(NEW.{io}, (SELECT {io} FROM {t} WHERE {pk} = NEW.{pk}))", f"NEW.{ver}"),
     ]
     if collection.retention is not None:
-        scope_new = scope_expr(collection, "NEW")
+        scope_new = scope_expr(collection, "NEW") if collection.scope_field else _filled_scope()
         insert_body.append(
             f"DELETE FROM {t} WHERE {pk} IN (SELECT {pk} FROM {t} WHERE {scope_expr(collection, '')} = {scope_new} "
             f"ORDER BY {io} DESC LIMIT -1 OFFSET {collection.retention.keep}) "

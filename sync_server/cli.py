@@ -15,7 +15,8 @@ from shared.schema import Schema
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8787
 DEFAULT_DB = "offsync.db"
-APPS = {"notes": "sync_server.apps.notes:schema"}
+APPS = {"notes": "sync_server.apps.notes:schema", "companion": "sync_server.apps.companion:schema",
+        "polar": "sync_server.apps.polar:schema"}
 
 
 def load_schema(spec: str) -> Schema:
@@ -45,14 +46,27 @@ def resolvers_for(spec: str) -> dict[str, object]:
 
 
 def build_server(db: str, schema_spec: str, *, synchronous: str = "FULL") -> object:
-    """The SyncServer for ``offsync serve`` (the SQLite store at ``db``)."""
+    """The SyncServer for ``offsync serve``: SQLite at ``db``, or PostgreSQL when
+    ``db`` is a ``postgresql://`` URL (several nodes may share that database)."""
     from .app import SyncServer
     from .auth import load_or_create_secret
-    from .store.sqlite import SQLiteStore
+    from .export_api import install as install_export
 
     schema = load_schema(schema_spec)
-    return SyncServer(schema, SQLiteStore(db, synchronous=synchronous), load_or_create_secret(db),
-                      resolvers=resolvers_for(schema_spec))  # type: ignore[arg-type]
+    if db.startswith(("postgresql://", "postgres://")):
+        from .store.postgres import PostgresStore
+
+        if not os.environ.get("OFFSYNC_SECRET"):
+            raise SystemExit("with PostgreSQL every node needs the same secret: set OFFSYNC_SECRET")
+        store: object = PostgresStore(db)
+    else:
+        from .store.sqlite import SQLiteStore
+
+        store = SQLiteStore(db, synchronous=synchronous)
+    server = SyncServer(schema, store, load_or_create_secret(db),  # type: ignore[arg-type]
+                        resolvers=resolvers_for(schema_spec))  # type: ignore[arg-type]
+    install_export(server)
+    return server
 
 
 def _serve(args: argparse.Namespace) -> int:
@@ -88,7 +102,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     serve = sub.add_parser("serve", help="run the sync server")
     serve.add_argument("--host", default=DEFAULT_HOST)
     serve.add_argument("--port", type=int, default=DEFAULT_PORT)
-    serve.add_argument("--db", default=DEFAULT_DB, help="SQLite file (default ./offsync.db)")
+    serve.add_argument("--db", default=DEFAULT_DB,
+                       help="SQLite file (default ./offsync.db) or a postgresql:// URL for several nodes")
     serve.add_argument("--schema", default="notes", help="module:attr of a Schema (default: the bundled notes app)")
     serve.add_argument("--app", choices=sorted(APPS), help="serve a bundled app's schema")
     serve.add_argument("--log-level", default="info")
@@ -105,6 +120,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     demo = sub.add_parser("demo", help="three devices, two offline, conflicting edits, then converge")
     demo.add_argument("--quiet", action="store_true")
     demo.set_defaults(func=_demo)
+
+    from .apps.polar_markdown import register as register_project_markdown
+
+    register_project_markdown(sub)
 
     args = parser.parse_args(argv)
     logging.basicConfig(level=os.environ.get("OFFSYNC_LOG", "WARNING"))

@@ -34,7 +34,9 @@ def server_rows(sync: SyncServer, scopes: list[str]) -> dict[str, dict[Any, dict
     out: dict[str, dict[Any, dict[str, Any]]] = {c.name: {} for c in sync.schema}
     for row in sync.store.scan_scope(scopes):  # type: ignore[attr-defined]
         coll = sync.schema[row.collection]
-        out[row.collection][row.row_id] = {n: row.fields.get(n) for n in coll.field_names if n != coll.primary_key}
+        defaults = coll.defaults()  # fields added after the row was written show their default
+        out[row.collection][row.row_id] = {n: row.fields.get(n, defaults.get(n))
+                                           for n in coll.field_names if n != coll.primary_key}
     return out
 
 
