@@ -223,10 +223,11 @@ def _row_operations(row: ImportRow, now: RowChange | None, clock: HybridClock, w
 
 
 def install(server: SyncServer) -> None:
-    """Mount ``GET /api/export`` and ``POST /api/import`` on a :class:`SyncServer`."""
+    """Mount ``GET /api/export``, ``POST /api/import`` and ``GET /api/conflicts``."""
     routes = _Routes(server)
     server.add_route("/api/export", routes.export, ["GET"])
     server.add_route("/api/import", routes.import_document, ["POST"])
+    server.add_route("/api/conflicts", routes.conflicts, ["GET"])
 
 
 def _json(status: int, body: Any) -> Response:
@@ -278,6 +279,20 @@ class _Routes:
             return _error(403 if exc.code == "forbidden" else 401, exc)
         rows = await self._scan(sorted(grant.read), with_deleted=False)
         return _json(200, export_document(self.server.schema, grant.user, rows, time.time_ns() // 1_000_000))
+
+    async def conflicts(self, request: Request) -> Response:
+        """``GET /api/conflicts?limit=N``: the newest conflicts recorded in the token's
+        read scopes (every concurrent write, however it was resolved), newest first."""
+        try:
+            grant = self._grant(request)
+        except AuthError as exc:
+            return _error(403 if exc.code == "forbidden" else 401, exc)
+        raw = request.query_params.get("limit", "100")
+        if not raw.isdigit() or not 1 <= int(raw) <= 1000:
+            return _refusal(400, "invalid_input", "limit must be a whole number from 1 to 1000", "query.limit")
+        loop = asyncio.get_running_loop()
+        records = await loop.run_in_executor(None, self.server.store.conflicts, sorted(grant.read), int(raw))
+        return _json(200, {"conflicts": [msgspec.to_builtins(c) for c in records]})
 
     async def import_document(self, request: Request) -> Response:
         """``POST /api/import``: restore an export, all or nothing, through the engine."""

@@ -7,12 +7,14 @@ import asyncio
 import time
 from pathlib import Path
 
+import httpx
 import pytest
 from websockets.asyncio.client import connect
 
 from shared.messages import MSGPACK, Push, Welcome
 from sync_client.connection import SyncClient, SyncStatus
 from sync_client.protocol import ClientProtocol
+from sync_server.export_api import install
 
 from ..servers import ProcessServer, ThreadServer
 from .helpers import converged, device, sync
@@ -65,6 +67,15 @@ def test_reject_hands_the_loser_back_and_records_it(server: ThreadServer, schema
     recorded = server.sync.store.conflicts(ADA)
     assert [(c.kind, c.resolution, c.client_id) for c in recorded] == [("update", "rejected", b.device_id)]
     assert converged(server.sync, ADA, a, b)
+    # an operator or the user can see it over HTTP, limited to the token's scopes
+    install(server.sync)
+    seen = httpx.get(f"{server.base}/api/conflicts", headers={"authorization": f"Bearer {token}"}).json()
+    assert [(c["row_id"], c["fields"]["body"], c["resolution"]) for c in seen["conflicts"]] == [
+        (eid, "b's words", "rejected")]
+    other = httpx.get(f"{server.base}/api/conflicts", headers={"authorization": f"Bearer {server.token('eve')}"})
+    assert other.json() == {"conflicts": []}
+    bad = httpx.get(f"{server.base}/api/conflicts?limit=0", headers={"authorization": f"Bearer {token}"})
+    assert bad.status_code == 400 and bad.json()["path"] == "query.limit"
 
 
 def test_delete_against_a_concurrent_update_deletes(server: ThreadServer, schema, tmp_path: Path) -> None:
