@@ -146,8 +146,10 @@ class Replica:
     def _configure(self) -> None:
         c = self.connection
         # each PRAGMA that returns a row pauses a multi-statement execute: run one at a time
+        # recursive_triggers: an INSERT OR REPLACE over a row deletes it first, and
+        # only with this on do the delete triggers see that (capture, search indexes)
         for pragma in ("journal_mode=WAL", "synchronous=NORMAL", "foreign_keys=ON", "temp_store=MEMORY",
-                       "cache_size=-32000"):
+                       "cache_size=-32000", "recursive_triggers=ON"):
             c.execute(f"PRAGMA {pragma}").fetchall()
         self.vec_loaded = _load_sqlite_vec(c)
 

@@ -51,6 +51,7 @@ def build_server(db: str, schema_spec: str, *, synchronous: str = "FULL") -> obj
     from .app import SyncServer
     from .auth import load_or_create_secret
     from .export_api import install as install_export
+    from .search_api import install as install_search
 
     schema = load_schema(schema_spec)
     if db.startswith(("postgresql://", "postgres://")):
@@ -66,6 +67,8 @@ def build_server(db: str, schema_spec: str, *, synchronous: str = "FULL") -> obj
     server = SyncServer(schema, store, load_or_create_secret(db),  # type: ignore[arg-type]
                         resolvers=resolvers_for(schema_spec))  # type: ignore[arg-type]
     install_export(server)
+    # the search endpoint keeps its index in a file beside the database (in memory on PostgreSQL)
+    install_search(server, ":memory:" if db.startswith(("postgresql://", "postgres://")) else f"{db}.search")
     return server
 
 

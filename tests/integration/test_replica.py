@@ -102,6 +102,13 @@ def test_plain_sql_writes_are_captured_like_api_writes(replica: Replica) -> None
     assert all(e.insert_order > 0 for e in replica.pending())
 
 
+def test_insert_or_replace_is_captured_as_delete_then_insert(replica: Replica) -> None:
+    replica.execute("INSERT INTO notes (id, title, body) VALUES ('a', 'alpha', 'one')")
+    replica.execute("INSERT OR REPLACE INTO notes (id, title, body) VALUES ('a', 'beta', 'two')")
+    assert [e.kind for e in replica.pending()] == ["insert", "delete", "insert"]
+    assert replica.get("notes", "a")["title"] == "beta"  # type: ignore[index]
+
+
 def test_id_and_scope_cannot_change_by_plain_sql(replica: Replica) -> None:
     replica.execute("INSERT INTO notes (id, title) VALUES ('n1', 'a')")
     with pytest.raises(apsw.ConstraintError, match="cannot change"):

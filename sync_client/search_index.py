@@ -1,0 +1,250 @@
+"""The search indexes of a replica, kept in step with its rows.
+
+For every collection that declares them, a replica holds:
+
+``_search_<c>_fts``
+    an FTS5 table with external content (the collection table itself, by
+    rowid), so the text is stored once. Triggers journal every change in
+    ``_search_<c>_fts_todo`` / ``_fts_undo``, in the writing transaction, and
+    :func:`sync_client.indexer.refresh_text` applies the journal in bulk (see
+    below why); every search does that first, so text results are always
+    current.
+``_search_<c>_vec``
+    a sqlite-vec ``vec0`` table of int8 vectors, by the collection's rowid.
+    The unit vectors are scaled by one constant (so Euclidean distance ranks
+    like cosine) and rounded: a quarter of the float32 size, and sqlite-vec
+    scans int8 with L2 about twice as fast as with its cosine.
+``_search_<c>_stale``
+    rowids whose vector is missing or out of date. Embedding runs in Python,
+    so triggers only mark rows here; :func:`sync_client.indexer.refresh_vectors`
+    embeds them in batches, off the write path (a search catches up a little
+    first, and :class:`sync_client.indexer.Indexer` does the rest on a
+    background thread).
+
+The triggers are plain SQL and, unlike the capture triggers, are not gated
+by ``offsync_capture()`` (nor use ``OR IGNORE``, which an outer upsert's
+conflict policy would override: they test ``NOT EXISTS`` instead): API writes, plain-SQL writes and rows applied from
+the server all keep the indexes in step, and they keep working on a
+connection where this module was never imported. ``_search_meta`` records
+what each index was built from; a declaration that changed (fields, dim,
+embedder, tokenizer) rebuilds that index on open.
+
+Where FTS5 is missing (or :data:`FORCE_LIKE` is set, for tests) no FTS table
+is kept and the text ranking falls back to ``LIKE``; when FTS5 is back, the
+next open rebuilds the index from the rows.
+
+A rowid is the join key, so ``VACUUM`` (which may renumber the rowids of a
+table without an ``INTEGER PRIMARY KEY``) must be followed by
+:func:`rebuild_indexes`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import apsw
+
+from shared.schema import SCOPE_COLUMN, Collection
+
+from . import tables
+from .embedders import get_embedder
+from .replica import Replica, on_open
+
+#: act as if SQLite had no FTS5 (set before opening a replica; tests use it)
+FORCE_LIKE = False
+TOKENIZER = "porter unicode61 remove_diacritics 2"
+#: unit vectors are stored as round(v * VECTOR_SCALE), clipped to int8: the
+#: components of a text's vector rarely pass 0.3 (about 76 here), and a larger
+#: scale keeps more precision (measured: recall@10 0.977 against float32
+#: cosine, with the exact re-ranking of :mod:`sync_client.search`)
+VECTOR_SCALE = 254
+_META = "CREATE TABLE IF NOT EXISTS _search_meta (name TEXT PRIMARY KEY, built_from TEXT NOT NULL) STRICT"
+
+
+def fts_table(coll: Collection) -> str:
+    return f"_search_{coll.name}_fts"
+
+
+def vec_table(coll: Collection) -> str:
+    return f"_search_{coll.name}_vec"
+
+
+def stale_table(coll: Collection) -> str:
+    return f"_search_{coll.name}_stale"
+
+
+def text_todo_table(coll: Collection) -> str:
+    return f"_search_{coll.name}_fts_todo"
+
+
+def text_undo_table(coll: Collection) -> str:
+    return f"_search_{coll.name}_fts_undo"
+
+
+def _trigger(coll: Collection, index: str, event: str) -> str:
+    return tables.quote(f"_search_{coll.name}_{index}_{event}")
+
+
+def fts5_available(connection: apsw.Connection) -> bool:
+    """True if this SQLite has FTS5 and :data:`FORCE_LIKE` is not set."""
+    if FORCE_LIKE:
+        return False
+    return any(row[0] == "ENABLE_FTS5" for row in connection.execute("PRAGMA compile_options"))
+
+
+def uses_fts5(replica: Replica, coll: Collection) -> bool:
+    """True if the collection's text ranking is answered by its FTS5 table."""
+    return bool(coll.fts) and not FORCE_LIKE and _built_from(replica.connection, f"{coll.name}.fts") not in (None, "off")
+
+
+def has_vectors(replica: Replica, coll: Collection) -> bool:
+    """True if the collection keeps a vec0 table on this replica."""
+    return coll.vector is not None and _built_from(replica.connection, f"{coll.name}.vector") not in (None, "off")
+
+
+def _built_from(c: apsw.Connection, name: str) -> str | None:
+    rows = c.execute("SELECT built_from FROM _search_meta WHERE name = ?", (name,)).fetchall()
+    return str(rows[0][0]) if rows else None
+
+
+def _record(c: apsw.Connection, name: str, built_from: str) -> None:
+    c.execute("INSERT INTO _search_meta (name, built_from) VALUES (?, ?) "
+              "ON CONFLICT (name) DO UPDATE SET built_from = excluded.built_from", (name, built_from))
+
+
+def _changed(coll: Collection, fields: Sequence[str]) -> str:
+    return " OR ".join(f"OLD.{tables.quote(f)} IS NOT NEW.{tables.quote(f)}" for f in fields)
+
+
+# -- full text --------------------------------------------------------------
+#
+# The FTS table is written in batches, not row by row from the triggers:
+# FTS5 flushes its pending terms to disk at every statement savepoint, and
+# a trigger-driven insert opens one per row, which measured 3-4x slower than
+# the same rows written in one statement. So the triggers journal what
+# changed, transactionally, in two plain tables:
+#
+#   todo  rowids to (re)index from their current values
+#   undo  (rowid, old values) to take out of the index (external content:
+#         FTS5 must be told exactly what it indexed)
+#
+# and ``indexer.refresh_text`` applies the journal in two statements. A row in
+# ``todo`` is either not indexed or has its indexed values in ``undo``, so an
+# update or delete of it journals nothing more. Searches refresh first.
+
+def _text_triggers(coll: Collection) -> list[str]:
+    t = tables.quote(coll.name)
+    todo, undo = tables.quote(text_todo_table(coll)), tables.quote(text_undo_table(coll))
+    cols = ", ".join(tables.quote(f) for f in coll.fts)
+    old = ", ".join(f"OLD.{tables.quote(f)}" for f in coll.fts)
+    mark = f"INSERT INTO {todo} (row) SELECT NEW.rowid WHERE NOT EXISTS (SELECT 1 FROM {todo} WHERE row = NEW.rowid)"
+    take_out = (f"INSERT INTO {undo} (row, {cols}) SELECT OLD.rowid, {old} "
+                f"WHERE NOT EXISTS (SELECT 1 FROM {todo} WHERE row = OLD.rowid)")
+    return [
+        f"CREATE TRIGGER {_trigger(coll, 'fts', 'insert')} AFTER INSERT ON {t} BEGIN {mark}; END",
+        (f"CREATE TRIGGER {_trigger(coll, 'fts', 'update')} AFTER UPDATE OF {cols} ON {t} "
+         f"WHEN {_changed(coll, coll.fts)} BEGIN {take_out}; {mark}; END"),
+        (f"CREATE TRIGGER {_trigger(coll, 'fts', 'delete')} AFTER DELETE ON {t} BEGIN {take_out}; "
+         f"DELETE FROM {todo} WHERE row = OLD.rowid; END"),
+    ]
+
+
+def _drop_triggers(c: apsw.Connection, coll: Collection, index: str) -> None:
+    for event in ("insert", "delete", "update"):
+        c.execute(f"DROP TRIGGER IF EXISTS {_trigger(coll, index, event)}")
+
+
+def _open_text_index(c: apsw.Connection, coll: Collection) -> None:
+    name = f"{coll.name}.fts"
+    _drop_triggers(c, coll, "fts")
+    if not fts5_available(c):
+        _record(c, name, "off")  # the table (if any) goes stale: rebuilt when FTS5 is back
+        return
+    cols = ", ".join(tables.quote(f) for f in coll.fts)
+    todo, undo = tables.quote(text_todo_table(coll)), tables.quote(text_undo_table(coll))
+    c.execute(f"CREATE TABLE IF NOT EXISTS {todo} (row INTEGER PRIMARY KEY) STRICT")
+    built_from = f"fts5 {','.join(coll.fts)} {TOKENIZER}"
+    if _built_from(c, name) != built_from:
+        fts = tables.quote(fts_table(coll))
+        c.execute(f"DROP TABLE IF EXISTS {fts}")
+        c.execute(f"DROP TABLE IF EXISTS {undo}")
+        c.execute(f"CREATE VIRTUAL TABLE {fts} USING fts5({cols}, content={tables.literal(coll.name)}, "
+                  f"content_rowid='rowid', tokenize={tables.literal(TOKENIZER)})")
+        c.execute(f"INSERT INTO {fts} ({fts}) VALUES ('rebuild')")
+        c.execute(f"DELETE FROM {todo}")
+        _record(c, name, built_from)
+    c.execute(f"CREATE TABLE IF NOT EXISTS {undo} (id INTEGER PRIMARY KEY, row INTEGER NOT NULL, "
+              f"{', '.join(tables.quote(f) + ' ANY' for f in coll.fts)}) STRICT")
+    for sql in _text_triggers(coll):
+        c.execute(sql)
+
+
+# -- vectors ------------------------------------------------------------------
+
+def _vector_triggers(coll: Collection) -> list[str]:
+    assert coll.vector is not None
+    t, vec, stale = tables.quote(coll.name), tables.quote(vec_table(coll)), tables.quote(stale_table(coll))
+    # ``had``: the row may have a vector to replace (an insert cannot, so a
+    # bulk of new rows skips the vec0 delete)
+    cols = ", ".join(tables.quote(f) for f in coll.vector.fields)
+
+    def mark(had: int) -> str:
+        return (f"INSERT INTO {stale} (row, had) SELECT NEW.rowid, {had} "
+                f"WHERE NOT EXISTS (SELECT 1 FROM {stale} WHERE row = NEW.rowid)")
+
+    return [
+        f"CREATE TRIGGER {_trigger(coll, 'vec', 'insert')} AFTER INSERT ON {t} BEGIN {mark(0)}; END",
+        (f"CREATE TRIGGER {_trigger(coll, 'vec', 'update')} AFTER UPDATE OF {cols} ON {t} "
+         f"WHEN {_changed(coll, coll.vector.fields)} BEGIN {mark(1)}; END"),
+        (f"CREATE TRIGGER {_trigger(coll, 'vec', 'delete')} AFTER DELETE ON {t} BEGIN "
+         f"DELETE FROM {vec} WHERE rowid = OLD.rowid; DELETE FROM {stale} WHERE row = OLD.rowid; END"),
+    ]
+
+
+def _open_vector_index(c: apsw.Connection, coll: Collection, vec_loaded: bool) -> None:
+    assert coll.vector is not None
+    name = f"{coll.name}.vector"
+    _drop_triggers(c, coll, "vec")
+    if not vec_loaded:
+        _record(c, name, "off")
+        return
+    v = coll.vector
+    get_embedder(v.embedder, v.dim)  # an unknown embedder fails the open, not the first search
+    built_from = f"vec0 int8[{v.dim}] l2 x{VECTOR_SCALE} {v.embedder} {','.join(v.fields)}"
+    stale = tables.quote(stale_table(coll))
+    c.execute(f"CREATE TABLE IF NOT EXISTS {stale} (row INTEGER PRIMARY KEY, had INTEGER NOT NULL) STRICT")
+    if _built_from(c, name) != built_from:
+        vec = tables.quote(vec_table(coll))
+        c.execute(f"DROP TABLE IF EXISTS {vec}")
+        c.execute(f"CREATE VIRTUAL TABLE {vec} USING vec0(embedding int8[{v.dim}])")
+        c.execute(f"DELETE FROM {stale}")
+        c.execute(f"INSERT INTO {stale} (row, had) SELECT rowid, 0 FROM {tables.quote(coll.name)}")
+        _record(c, name, built_from)
+    for sql in _vector_triggers(coll):
+        c.execute(sql)
+
+
+@on_open
+def open_indexes(replica: Replica) -> None:
+    """Create or bring up to date the search indexes of every collection that
+    declares ``fts`` or ``vector`` (runs inside the replica's opening transaction)."""
+    c = replica.connection
+    c.execute(_META)
+    for coll in replica.schema:
+        if coll.fts:
+            _open_text_index(c, coll)
+        if coll.vector is not None:
+            _open_vector_index(c, coll, replica.vec_loaded)
+        if coll.fts or coll.vector is not None:
+            # searches filtered by scope (every server-side one) find their rows by index, not by a scan
+            c.execute(f"CREATE INDEX IF NOT EXISTS {tables.quote(f'_search_{coll.name}_scope')} "
+                      f"ON {tables.quote(coll.name)} ({tables.quote(SCOPE_COLUMN)})")
+
+
+def rebuild_indexes(replica: Replica) -> None:
+    """Rebuild every search index from the rows (after ``VACUUM``, or to repair)."""
+    with replica.transaction():
+        c = replica.connection
+        c.execute(_META)
+        c.execute("DELETE FROM _search_meta")
+        open_indexes(replica)

@@ -1,0 +1,178 @@
+"""``GET /api/search``: the device's search, on the server, for thin clients.
+
+    GET /api/search?collection=notes&q=dentist+tuesday&k=10&mode=hybrid[&scope=user:alice]
+    Authorization: Bearer <token>
+
+    200 {"collection": "notes", "mode": "hybrid", "stale": 0, "text_engine": "fts5",
+         "results": [{"id": "...", "score": 0.033, "sources": ["fts", "vector"],
+                      "ranks": {"fts": 1, "vector": 1}, "row": {"title": "...", "_scope": "user:alice", ...}}]}
+
+Only rows of the token's read scopes are searched (or of ``scope``, one of
+them). Errors: 401/403 for the token or a scope not granted, 400 naming the bad
+parameter (``$.k``, ``$.mode``, ``$.text`` for ``q``, ``$.collection``).
+
+The index is a :class:`~sync_client.replica.Replica` used as a read model
+(the same FTS5 and vec0 indexes as on a device, so both rank alike), in its
+own SQLite file beside the server's (``:memory:`` in tests). It is fed the
+way a device is: per scope, it pulls the rows changed since that scope's
+cursor, through :meth:`Engine.pull`, before each search in that scope. A
+scope nobody searches costs nothing, a first search in a scope bootstraps it
+in pages, and the cursor makes every later one an indexed range scan that
+finds nothing new most of the time. (Feeding it from the hub's live batches
+instead would race the bootstrap: a delete published while an older page is
+applied could be undone by it.) All index work runs on one thread of its own.
+
+Layering: this module imports ``sync_client`` (the replica and its search),
+which the design otherwise keeps off the server; it is the one place that
+does, so that the server ranks exactly as devices do.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from concurrent.futures import ThreadPoolExecutor
+from typing import TYPE_CHECKING, Any
+
+import msgspec
+from starlette.requests import Request
+from starlette.responses import Response
+
+from shared.errors import AuthError, SyncError, ValidationError
+from shared.messages import JSON
+from sync_client.replica import Replica
+from sync_client.search import SearchResults, search
+
+from .auth import Grant
+from .session import error_message
+
+if TYPE_CHECKING:
+    from .app import SyncServer
+
+PULL_PAGE = 2000
+_SCOPES_TABLE = ("CREATE TABLE IF NOT EXISTS _search_scopes (scope TEXT PRIMARY KEY, cursor INTEGER NOT NULL) "
+                 "STRICT")
+
+
+class SearchIndex:
+    """A server-side search index over every scope that has been searched.
+
+    Args:
+        server: the running server (its engine is read through ``pull``).
+        path: the index's SQLite file, or ``":memory:"``.
+    """
+
+    def __init__(self, server: SyncServer, path: str = ":memory:") -> None:
+        self.server = server
+        self.replica = Replica(path, server.schema)
+        with self.replica.transaction():
+            self.replica.connection.execute(_SCOPES_TABLE)
+        self._thread = ThreadPoolExecutor(1, thread_name_prefix="offsync-search")
+
+    def catch_up(self, scopes: list[str]) -> int:
+        """Apply every row changed in ``scopes`` since the index last looked; returns how many."""
+        applied = 0
+        for scope in scopes:
+            cursor = self._cursor(scope)
+            reader = Grant(user="search-index", write=frozenset(), read=frozenset({scope}))
+            while True:
+                changes = self.server.engine.pull(reader, None, cursor, PULL_PAGE)
+                if changes.rows:
+                    applied += self.replica.apply_changes(changes)
+                if changes.cursor != cursor:
+                    cursor = changes.cursor
+                    self._save_cursor(scope, cursor)
+                if not changes.more:
+                    break
+        return applied
+
+    def _cursor(self, scope: str) -> int:
+        rows = self.replica.execute("SELECT cursor FROM _search_scopes WHERE scope = ?", (scope,))
+        return int(rows[0][0]) if rows else 0
+
+    def _save_cursor(self, scope: str, cursor: int) -> None:
+        self.replica.execute("INSERT INTO _search_scopes (scope, cursor) VALUES (?, ?) "
+                             "ON CONFLICT (scope) DO UPDATE SET cursor = excluded.cursor", (scope, cursor))
+
+    def search(self, scopes: list[str], collection: str, text: str, *, k: int = 10,
+               mode: str = "hybrid") -> SearchResults:
+        """Catch the scopes up, then search their rows only (see :func:`sync_client.search.search`)."""
+        self.catch_up(scopes)
+        where = f"_scope IN ({', '.join('?' * len(scopes))})"
+        return search(self.replica, collection, text, k=k, mode=mode, where=where, params=scopes)
+
+    async def search_async(self, scopes: list[str], collection: str, text: str, *, k: int = 10,
+                           mode: str = "hybrid") -> SearchResults:
+        """:meth:`search` on the index's own thread."""
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(
+            self._thread, lambda: self.search(scopes, collection, text, k=k, mode=mode))
+
+    def close(self) -> None:
+        self._thread.shutdown(wait=True)
+        self.replica.close()
+
+
+def install(server: SyncServer, path: str = ":memory:") -> SearchIndex:
+    """Mount ``GET /api/search`` on ``server``, with its index at ``path``.
+
+    ``offsync serve`` calls it with ``path=<db>.search`` (an index file beside
+    the server's database that survives restarts); tests use ``:memory:``.
+    """
+    index = SearchIndex(server, path)
+    server.add_route("/api/search", _Endpoint(server, index).get, ["GET"])
+    return index
+
+
+class _Endpoint:
+    def __init__(self, server: SyncServer, index: SearchIndex) -> None:
+        self.server = server
+        self.index = index
+
+    async def get(self, request: Request) -> Response:
+        from .app import _bearer  # here, not at the top: app.py may install these routes itself
+
+        try:
+            grant = self.server.authority.verify(_bearer(request))
+            query = request.query_params
+            scopes = _scopes(grant, query.get("scope"))
+            results = await self.index.search_async(
+                scopes, query.get("collection", ""), query.get("q", ""), k=_int(query.get("k"), 10, "$.k"),
+                mode=query.get("mode", "hybrid"))
+        except AuthError as exc:
+            return _error(403 if exc.code == "forbidden" else 401, exc)
+        except SyncError as exc:
+            return _error(400, exc)
+        return Response(msgspec.json.encode(_body(query.get("collection", ""), results)),
+                        media_type="application/json")
+
+
+def _scopes(grant: Grant, scope: str | None) -> list[str]:
+    if scope is None:
+        return sorted(grant.read)
+    if scope not in grant.read:
+        raise AuthError(f"scope {scope!r} is not readable with this token", path="$.scope", code="forbidden")
+    return [scope]
+
+
+def _int(value: str | None, default: int, path: str) -> int:
+    if value is None:
+        return default
+    try:
+        return int(value)
+    except ValueError:
+        raise ValidationError(f"{path[2:]} must be an integer, got {value!r}", path=path) from None
+
+
+def _body(collection: str, results: SearchResults) -> dict[str, Any]:
+    return {
+        "collection": collection,
+        "mode": results.mode,
+        "stale": results.stale,
+        "text_engine": results.text_engine,
+        "results": [{"id": h.id, "score": h.score, "sources": sorted(h.sources), "ranks": h.ranks, "row": h.row}
+                    for h in results],
+    }
+
+
+def _error(status: int, exc: SyncError) -> Response:
+    return Response(JSON.encode(error_message(exc)), status_code=status, media_type="application/json")
