@@ -172,17 +172,24 @@ def _touched(op: Operation) -> list[str]:
     return list(op.fields)
 
 
-def is_concurrent(current: RowState, op: Operation) -> bool:
-    """True if a register ``op`` touches changed after ``op.base_version``."""
+def is_concurrent(current: RowState, op: Operation, client_id: str = "") -> bool:
+    """True if a register ``op`` touches changed after ``op.base_version``,
+    by another device than ``client_id``.
+
+    A device's own earlier writes are not concurrent with its later ones: its
+    operations reach the server in ``client_seq`` order, while their
+    ``base_version`` stays at the last server row the device had seen.
+    """
     if op.kind == "insert":
         return True  # the id exists already: someone else created it
     stamps = current.stamps
     base = op.base_version
     for name in _touched(op):
         stamp = stamps.get(name)
-        if stamp is not None and stamp.version > base:
+        if stamp is not None and stamp.version > base and stamp.client_id != client_id:
             return True
-    return current.deleted and stamps[ALIVE].version > base
+    alive = stamps[ALIVE]
+    return current.deleted and alive.version > base and alive.client_id != client_id
 
 
 def _conflict(current: RowState, op: Operation, client_id: str, policy: str, resolution: str,
@@ -241,7 +248,7 @@ def _last_writer_wins(collection: Collection, current: RowState, op: Operation, 
             won.append(ALIVE)
         else:
             lost.append(ALIVE)
-    concurrent = is_concurrent(current, op)
+    concurrent = is_concurrent(current, op, client_id)
     conflict = _conflict(current, op, client_id, "lww", "merged" if won else "lost", lost) if concurrent else None
     if not won:
         return Outcome("merged", None, conflict, "lost")
@@ -252,7 +259,7 @@ def _last_writer_wins(collection: Collection, current: RowState, op: Operation, 
 def _first_writer_wins(collection: Collection, current: RowState, op: Operation, client_id: str) -> Outcome:
     if current.deleted and op.kind != "insert":
         return Outcome("rejected", None, _conflict(current, op, client_id, "reject", "rejected"), "deleted")
-    if is_concurrent(current, op):
+    if is_concurrent(current, op, client_id):
         reason = "exists" if op.kind == "insert" else "concurrent"
         return Outcome("rejected", None, _conflict(current, op, client_id, "reject", "rejected"), reason)
     stamp = Stamp(op.insert_order, client_id, current.version + 1)
@@ -307,7 +314,7 @@ def _custom(collection: Collection, current: RowState | None, op: Operation, cli
     deleted = fields is None
     if deleted != current.deleted:
         stamps[ALIVE] = stamp
-    concurrent = is_concurrent(current, op)
+    concurrent = is_concurrent(current, op, client_id)
     conflict = _conflict(current, op, client_id, "custom", "resolved") if concurrent else None
     return Outcome("merged" if concurrent else "applied", _next(current, new_fields, stamps, deleted), conflict)
 

@@ -159,7 +159,9 @@ def _path_of(exc: msgspec.ValidationError) -> str:
     text = str(exc)
     marker = " - at `"
     if marker in text:
-        return text.rsplit(marker, 1)[1].rstrip("`")
+        path = text.rsplit(marker, 1)[1].rstrip("`")
+        # a bad map key reads "key` in `$.fields": name the map
+        return path.removeprefix("key` in `")
     return "$"
 
 

@@ -14,7 +14,12 @@ PENDING     pushed on this connection        IN_FLIGHT
 IN_FLIGHT   Ack applied / merged / duplicate gone from the queue
 IN_FLIGHT   Ack rejected                     gone; kept in ``sync_conflicts``
 IN_FLIGHT   Ack gap, or the connection drops PENDING (pushed again)
-any         Changes.applied covers its seq   gone from the queue
+any         Changes.applied covers its seq   SETTLED: in the server's rows, so
+                                             no longer replayed; kept (and
+                                             pushed again after a reconnect)
+                                             until an answer says whether it
+                                             was applied or rejected
+SETTLED     Ack, or the answer to a resend   as from IN_FLIGHT
 ==========  ===============================  ================================
 
 Only IN_FLIGHT is not stored: it is which client_seqs this connection has sent

@@ -138,6 +138,7 @@ class Replica:
             self.device_id = self._init_device_id(state, device_id)
         self._default_scope = str(state.get("default_scope", ""))
         self._last_seq = max(int(state.get("last_client_seq", 0)), self._max_queue_seq())
+        self._settled = int(state.get("server_applied", 0))  # see _drop_applied
         self.clock = HybridClock(max(int(state.get("clock", 0)), self._max_queue_insert_order()))
         self._closed = False
 
@@ -517,9 +518,11 @@ class Replica:
     def apply_changes(self, changes: Changes) -> int:
         """Apply a page of server rows, rebasing pending local operations on top.
 
-        Drops the queue entries the server says it has applied, writes each row
-        (replaying what is still pending on it), and stores the new cursor, all
-        in one transaction without capture. Returns the number of rows written.
+        Marks the queue entries the server says these rows include as settled
+        (no longer replayed; they leave the queue with their Ack, see
+        ``_drop_applied``), writes each row (replaying what is still pending on
+        it), and stores the new cursor, all in one transaction without capture.
+        Returns the number of rows written.
         """
         with self._applying():
             mine = changes.applied.get(self.device_id)
@@ -545,21 +548,29 @@ class Replica:
             if done:
                 self.connection.executemany("DELETE FROM sync_queue WHERE client_seq = ?", [(s,) for s in done])
             for result in results:
-                if result.status == "merged" and result.rows:
-                    # the server's rows where our write lost or merged (see Engine)
+                if result.status in ("merged", "duplicate") and result.rows:
+                    # the server's rows where our write lost or merged, or where the
+                    # first answer was lost (see Engine)
                     self._apply_rows(result.rows)
             for result in rejected:
                 self._record_rejection(result)
+            self.clock.observe(server_clock)
             if done or rejected:
                 top = max([*done, *(r.client_seq for r in rejected)])
-                self._write_state(last_client_seq=max(self._last_seq, top))
-            self.clock.observe(server_clock)
+                # the queue no longer holds their insert_orders: store the clock,
+                # so it does not go back after a crash and a wall clock set back
+                self._write_state(last_client_seq=max(self._last_seq, top), clock=self.clock.last)
         for result in rejected:
             self._notify("rejected", result.rows)
 
     def _drop_applied(self, client_seq: int) -> None:
-        self.connection.execute("DELETE FROM sync_queue WHERE client_seq <= ?", (client_seq,))
-        self._write_state(last_client_seq=max(self._last_seq, client_seq))
+        # The rows include every mutation up to client_seq, but only an Ack says
+        # whether each was applied or rejected. Their entries stay queued, out of
+        # the rebase, until an Ack (or the answer to a resent push) settles them:
+        # a rejection whose Ack came after this page, or was lost, still reaches
+        # sync_conflicts.
+        self._settled = max(self._settled, client_seq)
+        self._write_state(last_client_seq=max(self._last_seq, client_seq), server_applied=self._settled)
 
     def _record_rejection(self, result: MutationResult) -> None:
         c = self.connection
@@ -579,7 +590,8 @@ class Replica:
         self._apply_rows(result.rows)
 
     def _apply_rows(self, rows: Sequence[RowChange]) -> None:
-        queued = self.connection.execute("SELECT 1 FROM sync_queue LIMIT 1").fetchall()
+        queued = self.connection.execute("SELECT 1 FROM sync_queue WHERE client_seq > ? LIMIT 1",
+                                         (self._settled,)).fetchall()
         by_collection: dict[str, list[RowChange]] = {}
         for row in rows:
             by_collection.setdefault(row.collection, []).append(row)
@@ -592,9 +604,9 @@ class Replica:
             # batched path (a page arriving during a long push has pending rows
             # elsewhere, and per-row rebasing was 37 % of the client's time)
             pending = {r[0] for r in self.connection.execute(
-                "SELECT DISTINCT row_id FROM sync_queue WHERE collection = ? "
+                "SELECT DISTINCT row_id FROM sync_queue WHERE collection = ? AND client_seq > ? "
                 "AND row_id IN (SELECT value FROM json_each(?))",
-                (name, msgspec.json.encode([r.row_id for r in changes])))}
+                (name, self._settled, msgspec.json.encode([r.row_id for r in changes])))}
             self._apply_rebased(coll, [r for r in changes if r.row_id in pending])
             self._apply_plain(coll, [r for r in changes if r.row_id not in pending])
 
@@ -627,8 +639,8 @@ class Replica:
         defaults = coll.defaults()
         for r in changes:
             ops = [(kind, _decode(fields) if fields else {}) for kind, fields in c.execute(
-                "SELECT kind, fields FROM sync_queue WHERE collection = ? AND row_id = ? ORDER BY id",
-                (coll.name, r.row_id))]
+                "SELECT kind, fields FROM sync_queue WHERE collection = ? AND row_id = ? AND client_seq > ? "
+                "ORDER BY id", (coll.name, r.row_id, self._settled))]
             server = None if r.deleted else {**defaults, **r.fields}
             visible = replay(server, ops) if ops else server
             if visible is None:

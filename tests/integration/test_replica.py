@@ -140,8 +140,14 @@ def test_pending_local_edits_are_replayed_over_server_rows(replica: Replica) -> 
     row = replica.get("notes", "r")
     assert row is not None and (row["title"], row["body"], row["_version"]) == ("mine", "theirs", 2)
     assert [e.kind for e in replica.pending()] == ["update"]
-    # once the server says it has our mutation, the entry leaves the queue
-    replica.apply_changes(Changes(rows=[], cursor=3, applied={replica.device_id: 1}))
+    # once the server's rows include our mutation it is no longer replayed, but
+    # its entry waits for the Ack's verdict (it may have been rejected)
+    replica.apply_changes(Changes(rows=[RowChange(collection="notes", row_id="r", scope="s", version=3, seq=3,
+                                                  insert_order=2, fields={"title": "server", "body": "theirs"})],
+                                  cursor=3, applied={replica.device_id: 1}))
+    assert replica.get("notes", "r")["title"] == "server"  # type: ignore[index]
+    assert [e.client_seq for e in replica.pending()] == [1]
+    replica.apply_results([MutationResult(client_seq=1, status="applied")])
     assert replica.pending() == []
 
 

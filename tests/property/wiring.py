@@ -1,0 +1,443 @@
+"""Devices and a server wired together in memory through the sans-I/O cores.
+
+No sockets and no threads: every device is a real :class:`Replica` on a real
+SQLite file driven by a real :class:`ClientProtocol`; the server is a real
+:class:`Engine` over a real :class:`SQLiteStore` with one real
+:class:`ServerSession` per connection. What the Starlette adapter does
+(``sync_server.app.Connection`` and ``Hub``) is mirrored here step by step, so
+a test decides the order of everything the real server does concurrently:
+
+* frames travel in two FIFO lists per connection (``up`` to the server,
+  ``down`` to the device), really encoded with the connection's codec;
+* a Push becomes a request in the writer queue; :meth:`Network.commit` applies
+  a prefix of that queue as one batch (durable), and
+  :meth:`Network.announce` later sends its acks and publishes its rows to the
+  subscribed connections, as the writer task does after the commit returns
+  (and, like it, before it applies the next batch);
+* a Pull becomes a pull task whose pages :meth:`Network.pull_page` reads one
+  at a time, with live batches held while it runs, as ``Connection._pull``.
+
+Faults: a frame to the server may be dropped, duplicated or delivered out of
+order (the HTTP push path and resends make all three real); a frame to the
+device may be duplicated, or an Ack and a Changes may swap (two producers on
+the server, the writer and the pull reader, enqueue them). Two Changes never
+swap on one connection: a WebSocket is FIFO and cursors rely on it. A cut
+loses everything in flight on a connection; restarting the server loses the
+writer queue and every connection; restarting a device reopens its file.
+
+The reference bookkeeping (every local mutation as captured, every verdict
+the engine gave) is kept here so the tests can check their invariants.
+"""
+
+from __future__ import annotations
+
+import random
+import shutil
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from shared.messages import JSON, MSGPACK, Ack, Changes, Codec, Message, MutationResult, RowChange
+from shared.schema import Schema
+from sync_client.protocol import ClientProtocol
+from sync_client.replica import Replica
+from sync_server.auth import TokenAuthority, user_scope
+from sync_server.engine import BatchOutcome, Engine, PushRequest
+from sync_server.session import Close, Send, ServerSession, StartPull, SubmitPush
+from sync_server.store.sqlite import SQLiteStore
+
+SECRET = "model-secret-" + "m" * 40
+#: a fixed epoch so runs are reproducible (2024-01-01 in microseconds)
+EPOCH_US = 1_704_067_200_000_000
+
+
+class Stall(AssertionError):
+    """The network did not go quiet within the step budget (a livelock)."""
+
+
+@dataclass
+class Clock:
+    """A fake wall clock in microseconds that tests move by hand (even backwards)."""
+
+    now: int = EPOCH_US
+
+    def __call__(self) -> int:
+        return self.now
+
+
+@dataclass
+class CapturedOp:
+    """One operation as the device queued it (the reference model's input)."""
+
+    kind: str
+    collection: str
+    row_id: Any
+    fields: dict[str, Any]
+    base_version: int
+    insert_order: int
+
+
+@dataclass
+class Link:
+    """One connection: both protocol cores, both frame queues, and the
+    server-side state that ``app.Connection`` keeps."""
+
+    device: Device
+    session: ServerSession
+    protocol: ClientProtocol
+    codec: Codec
+    up: list[bytes] = field(default_factory=list)
+    down: list[bytes] = field(default_factory=list)
+    alive: bool = True
+    closing: bool = False
+    tainted: bool = False  # a frame was lost: the device will need a new connection
+    sent_cursor: int = 0
+    subscribed: bool = False
+    pulls: list[list[int]] = field(default_factory=list)  # [cursor, limit] per pull task, run in order
+    pulling: bool = False
+    held: list[tuple[int, bytes]] = field(default_factory=list)
+
+
+class Device:
+    """One device: a replica on a file, its token, and its current link."""
+
+    def __init__(self, index: int, directory: Path, schema: Schema, user: str, token: str, clock: Clock,
+                 codec: Codec) -> None:
+        self.index = index
+        self.device_id = f"dev{index}"
+        self.path = str(directory / f"{self.device_id}.db")
+        self.schema = schema
+        self.user = user
+        self.scope = user_scope(user)
+        self.token = token
+        self.clock = clock
+        self.codec = codec
+        self.replica = Replica(self.path, schema, wall_clock=clock, device_id=self.device_id)
+        self.link: Link | None = None
+        self.max_insert_order = 0
+
+    def restart(self) -> None:
+        """Reopen the replica from its file, as after a crash (close is not called)."""
+        self.link = None
+        old = self.replica
+        # drop the old connection without close(): close() persists the clock,
+        # which a killed process never does
+        old.connection.close()
+        self.replica = Replica(self.path, self.schema, wall_clock=self.clock, device_id=self.device_id)
+
+
+class Network:
+    """The server and every device, with the frames and tasks between them."""
+
+    def __init__(self, schema: Schema, users: list[str], *, codecs: list[Codec] | None = None,
+                 skews_us: list[int] | None = None) -> None:
+        self.schema = schema
+        self.directory = Path(tempfile.mkdtemp(prefix="offsync-model-"))
+        self.server_path = str(self.directory / "server.db")
+        self.server_clock = Clock()
+        self.authority = TokenAuthority(SECRET)
+        self.store = SQLiteStore(self.server_path, synchronous="OFF")
+        self.engine = Engine(schema, self.store, wall_clock=self.server_clock)
+        self.writer: list[tuple[Link, PushRequest]] = []
+        self.announcements: list[tuple[list[tuple[Link, list[MutationResult]]], BatchOutcome]] = []
+        skews = skews_us or [0] * len(users)
+        codecs = codecs or [MSGPACK] * len(users)
+        self.devices = [
+            Device(i, self.directory, schema, user, self.authority.issue(user, now=EPOCH_US / 1e6, ttl=10**9),
+                   Clock(EPOCH_US + skews[i]), codecs[i])
+            for i, user in enumerate(users)
+        ]
+        #: (device id, client_seq) -> operations as captured on the device
+        self.mutations: dict[tuple[str, int], list[CapturedOp]] = {}
+        #: (device id, client_seq) -> the engine's first verdict: applied, merged or rejected
+        self.verdicts: dict[tuple[str, int], MutationResult] = {}
+        self.links: list[Link] = []
+
+    def close(self) -> None:
+        for device in self.devices:
+            if not device.replica._closed:
+                device.replica.close()
+        self.store.close()
+        shutil.rmtree(self.directory, ignore_errors=True)
+
+    # -- time -------------------------------------------------------------------
+
+    def tick(self, micros: int) -> None:
+        """Move every wall clock forward (device skews are kept)."""
+        self.server_clock.now += micros
+        for device in self.devices:
+            device.clock.now += micros
+
+    # -- local writes -----------------------------------------------------------
+
+    def write(self, device: Device, body: Callable[[Replica], None]) -> bool:
+        """Run ``body`` in one local transaction; record the mutation it queued.
+
+        Returns False if the body raised (nothing was written).
+        """
+        replica = device.replica
+        before = replica.last_client_seq
+        try:
+            with replica.transaction():
+                body(replica)
+        except LocalRefusal:
+            return False
+        seq = replica.last_client_seq
+        if seq == before:
+            return True  # the writes changed nothing
+        ops = [CapturedOp(e.kind, e.collection, e.row_id, dict(e.fields), e.base_version, e.insert_order)
+               for e in replica.pending() if e.client_seq == seq]
+        assert ops, f"{device.device_id}: client_seq {seq} committed with no queue entries"
+        for op in ops:
+            assert op.insert_order > device.max_insert_order, (
+                f"{device.device_id}: insert_order went back ({op.insert_order} after {device.max_insert_order})")
+            device.max_insert_order = op.insert_order
+        self.mutations[(device.device_id, seq)] = ops
+        if device.link is not None and device.link.alive:
+            self._send_up(device.link, device.link.protocol.push())
+        return True
+
+    # -- connections ------------------------------------------------------------
+
+    def connect(self, device: Device) -> Link:
+        """Open a new connection and queue the device's Hello."""
+        if device.link is not None:
+            self.cut(device)
+        session = ServerSession(self.engine, self.authority, self.schema, json=device.codec is JSON)
+        link = Link(device, session, ClientProtocol(device.replica, device.token), device.codec)
+        device.link = link
+        self.links.append(link)
+        self._send_up(link, link.protocol.connect())
+        return link
+
+    def cut(self, device: Device) -> None:
+        """The connection drops: every frame in flight on it is lost."""
+        link = device.link
+        if link is None:
+            return
+        link.alive = False
+        link.up.clear()
+        link.down.clear()
+        link.pulls.clear()
+        link.held.clear()
+        link.protocol.disconnected()
+        device.link = None
+        self.links = [x for x in self.links if x.alive]
+
+    def restart_server(self) -> None:
+        """Kill the server: the writer queue and all connections are lost; a new
+        engine opens the same store file."""
+        for device in self.devices:
+            self.cut(device)
+        self.writer.clear()
+        self.announcements.clear()
+        self.store.close()
+        self.store = SQLiteStore(self.server_path, synchronous="OFF")
+        self.engine = Engine(self.schema, self.store, wall_clock=self.server_clock)
+
+    def restart_device(self, device: Device) -> None:
+        self.cut(device)
+        device.restart()
+
+    # -- frames -----------------------------------------------------------------
+
+    def _send_up(self, link: Link, messages: list[Message]) -> None:
+        link.up.extend(link.codec.encode(m) for m in messages)
+
+    def _send_down(self, link: Link, message: Message) -> None:
+        if link.alive:
+            link.down.append(link.codec.encode(message))
+
+    def deliver_up(self, link: Link, index: int = 0) -> None:
+        """The server receives frame ``index`` of the device's queue."""
+        frame = link.up.pop(index)
+        if link.closing:
+            return
+        message = link.codec.decode(frame)
+        self._run(link, link.session.receive(message))
+
+    def deliver_down(self, link: Link) -> None:
+        """The device receives the oldest frame for it."""
+        frame = link.down.pop(0)
+        message = link.codec.decode(frame)
+        self._send_up(link, link.protocol.receive(message))
+        if link.closing and not link.down:
+            self.cut(link.device)
+
+    def _run(self, link: Link, actions: list[Any]) -> None:
+        for action in actions:
+            if isinstance(action, Send):
+                self._send_down(link, action.message)
+            elif isinstance(action, SubmitPush):
+                self.writer.append((link, action.request))
+            elif isinstance(action, StartPull):
+                link.pulls.append([action.cursor, action.limit])
+            elif isinstance(action, Close):
+                link.closing = True
+                link.up.clear()
+
+    # -- the server's tasks -------------------------------------------------------
+
+    def commit(self, count: int) -> None:
+        """The writer applies the oldest ``count`` pushes as one durable batch."""
+        # app.SyncServer._write_loop acks and publishes a batch before it applies
+        # the next: a device never sees a later batch before an earlier Ack
+        assert not self.announcements, "the writer announces each batch before applying the next"
+        items, self.writer = self.writer[:count], self.writer[count:]
+        outcome = self.engine.apply_batch([request for _, request in items])
+        for (link, request), results in zip(items, outcome.results):
+            self._record_verdicts(request.client_id, results)
+        self.announcements.append(([(link, results) for (link, _), results in zip(items, outcome.results)], outcome))
+
+    def _record_verdicts(self, client_id: str, results: list[MutationResult]) -> None:
+        for result in results:
+            key = (client_id, result.client_seq)
+            if result.status in ("applied", "merged", "rejected"):
+                first = self.verdicts.get(key)
+                assert first is None or (first.status == "rejected" and result.status == "rejected"), (
+                    f"{key} decided twice: {first and first.status} then {result.status}")
+                if first is None:
+                    self.verdicts[key] = result
+            elif result.status == "duplicate":
+                assert key in self.verdicts, f"{key} answered duplicate but was never applied"
+                assert self.verdicts[key].status != "rejected", f"{key} was rejected, then answered duplicate"
+
+    def announce(self) -> None:
+        """The writer task resumes after the oldest commit: acks, then live fan-out."""
+        acks, outcome = self.announcements.pop(0)
+        for link, results in acks:
+            self._send_down(link, Ack(results=results, server_clock=outcome.server_clock, cursor=outcome.head))
+        self._publish(outcome)
+
+    def _publish(self, outcome: BatchOutcome) -> None:
+        # Hub.publish: one Changes per subscribed connection whose scopes the batch touched
+        if not outcome.rows:
+            return
+        touched = {r.scope for r in outcome.rows}
+        for link in self.links:
+            grant = link.session.grant
+            if not link.alive or not link.subscribed or grant is None or touched.isdisjoint(grant.read):
+                continue
+            rows = [r for r in outcome.rows if r.scope in grant.read]
+            message = Changes(rows=rows, cursor=outcome.head, applied=outcome.applied,
+                              server_clock=outcome.server_clock, head=outcome.head)
+            self._deliver_live(link, outcome.head, link.codec.encode(message))
+
+    def _deliver_live(self, link: Link, head: int, payload: bytes) -> None:
+        if link.pulling:
+            link.held.append((head, payload))
+        elif head > link.sent_cursor:
+            link.sent_cursor = head
+            link.down.append(payload)
+
+    def pull_page(self, link: Link) -> None:
+        """The connection's oldest pull task reads and sends one page."""
+        task = link.pulls[0]
+        grant = link.session.grant
+        assert grant is not None
+        link.pulling = True
+        link.subscribed = True  # subscribe before reading, so no batch is missed
+        cursor, limit = task
+        changes = self.engine.pull(grant, link.session.client_id, cursor, min(limit, 2000))
+        link.down.append(link.codec.encode(changes))
+        task[0] = changes.cursor
+        link.sent_cursor = max(link.sent_cursor, changes.cursor)
+        if not changes.more:
+            link.pulls.pop(0)
+            link.pulling = False
+            held, link.held = link.held, []
+            for head, payload in held:
+                self._deliver_live(link, head, payload)
+
+    # -- draining -----------------------------------------------------------------
+
+    def busy(self) -> bool:
+        return bool(self.writer or self.announcements or any(x.up or x.down or x.pulls for x in self.links))
+
+    def drain(self, budget: int = 20_000) -> None:
+        """Run every task and deliver every frame, in order, until nothing moves.
+
+        Raises:
+            Stall: still busy after ``budget`` steps.
+        """
+        for _ in range(budget):
+            if self.announcements:
+                self.announce()
+            elif self.writer:
+                self.commit(len(self.writer))
+            else:
+                link = next((x for x in self.links if x.up or x.pulls or x.down), None)
+                if link is None:
+                    return
+                if link.up:
+                    self.deliver_up(link)
+                elif link.pulls:
+                    self.pull_page(link)
+                else:
+                    self.deliver_down(link)
+        raise Stall(f"the network was still busy after {budget} steps")
+
+    def random_step(self, rng: random.Random) -> bool:
+        """Do one thing picked at random among all that can happen now; False if none can."""
+        choices: list[Callable[[], None]] = []
+        if self.writer and not self.announcements:
+            choices.append(lambda: self.commit(rng.randint(1, len(self.writer))))
+        if self.announcements:
+            choices.append(self.announce)
+        for link in self.links:
+            if link.up:
+                choices.append(lambda link=link: self.deliver_up(link))  # type: ignore[misc]
+            if link.down:
+                choices.append(lambda link=link: self.deliver_down(link))  # type: ignore[misc]
+            if link.pulls:
+                choices.append(lambda link=link: self.pull_page(link))  # type: ignore[misc]
+        if not choices:
+            return False
+        rng.choice(choices)()
+        return True
+
+    def settle(self) -> list[str]:
+        """All devices online, everything delivered, every device idle.
+
+        Devices whose connection lost a frame reconnect (a real client would
+        time out and reconnect). Returns the ids of devices that reconnected.
+        """
+        reconnected = []
+        for device in self.devices:
+            if device.link is None:
+                self.connect(device)
+        self.drain()
+        for device in self.devices:
+            link = device.link
+            if link is None or link.tainted or not link.protocol.idle:
+                if link is not None and not link.tainted:
+                    raise Stall(f"{device.device_id} is not idle on an intact connection: "
+                                f"phase {link.protocol.phase}, pending {device.replica.pending_count()}")
+                reconnected.append(device.device_id)
+                self.connect(device)
+        self.drain()
+        for device in self.devices:
+            link = device.link
+            assert link is not None and link.protocol.idle, f"{device.device_id} not idle after a fresh connection"
+        return reconnected
+
+    # -- views ----------------------------------------------------------------------
+
+    def server_rows(self, scope: str, collection: str) -> dict[Any, dict[str, Any]]:
+        """The server's live rows of one collection in one scope, as ``Replica.rows`` shows them."""
+        coll = self.schema[collection]
+        out = {}
+        for row in self.store.scan_scope([scope]):
+            if row.collection == collection:
+                out[row.row_id] = _stored_row(coll.field_names, coll.primary_key, row)
+        return out
+
+
+def _stored_row(names: tuple[str, ...], pk: str, row: RowChange) -> dict[str, Any]:
+    return {n: (row.row_id if n == pk else row.fields.get(n)) for n in names}
+
+
+class LocalRefusal(Exception):
+    """Raised by a write body to give up (e.g. the row it wanted is gone)."""
