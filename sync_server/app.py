@@ -42,6 +42,10 @@ log = logging.getLogger("offsync.server")
 MAX_FRAME_BYTES = 16 * 1024 * 1024
 MAX_BATCH_REQUESTS = 256
 OUTBOX_LIMIT = 512
+#: pages of a pull queued ahead of the socket: enough to keep it busy while the
+#: next page is read, few enough that a bootstrap does not buffer the database
+#: (without this bound a 1.1M-row bootstrap took the server to 428 MB)
+PULL_AHEAD = 4
 PULL_PAGE = 2000
 _CLIENT_ID = re.compile(r"[A-Za-z0-9_.:\-]{1,128}")
 
@@ -259,6 +263,7 @@ class Connection:
         self.pulling = False
         self._held: list[tuple[int, bytes]] = []
         self._pull_lock = asyncio.Lock()
+        self._drained = asyncio.Event()  # set by the sender when the outbox is short again
         self._closing: Close | None = None
         self._tasks: set[asyncio.Task[None]] = set()
 
@@ -343,6 +348,9 @@ class Connection:
             try:
                 limit = min(limit, PULL_PAGE)
                 while True:
+                    while self.outbox.qsize() >= PULL_AHEAD and self._closing is None:
+                        self._drained.clear()
+                        await self._drained.wait()
                     changes = await self.server.pull(session.grant, session.client_id, cursor, limit)
                     self._enqueue(self.codec.encode(changes))
                     cursor = changes.cursor
@@ -359,6 +367,8 @@ class Connection:
         ws = self.websocket
         while True:
             payload = await self.outbox.get()
+            if self.outbox.qsize() < PULL_AHEAD:
+                self._drained.set()
             if payload is None:  # end of the connection: everything queued before it is sent
                 if self._closing is not None:
                     with contextlib.suppress(Exception):

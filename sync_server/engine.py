@@ -64,6 +64,7 @@ class _Work:
     devices: dict[str, Device] = field(default_factory=dict)
     rows: dict[RowKey, RowState] = field(default_factory=dict)  # changed in this batch, in change order
     unique: dict[tuple[str, str, str, bytes], object] = field(default_factory=dict)
+    loaded: dict[RowKey, RowState | None] = field(default_factory=dict)  # stored rows read up front
 
 
 def _wall_clock_us() -> int:
@@ -90,6 +91,9 @@ class Engine:
                 raise ValueError(f"{coll.name}: no resolver registered under {coll.resolver!r}")
         self._wall_clock = wall_clock
         self.clock = HybridClock(wall_clock())
+        # stored defaults per collection, computed once (defaults() re-encodes them on every call)
+        self._defaults = {coll.name: coll.defaults() for coll in schema}
+        self._scope_fields = {coll.name: coll.scope_field for coll in schema}
 
     # -- devices ----------------------------------------------------------
 
@@ -133,7 +137,9 @@ class Engine:
         """
         work = _Work()
         with self.store.write_transaction():
+            self._prefetch(requests, work)
             results = [self._apply_request(request, work) for request in requests]
+            self._hand_back_final_rows(requests, results, work)
             head = self.store.head()
             changes: list[RowChange] = []
             for state in work.rows.values():
@@ -175,7 +181,11 @@ class Engine:
                        if cid == request.client_id and r.client_seq == mutation.client_seq), None)
         stored = stored or self.store.rejection(request.client_id, mutation.client_seq)
         if stored is None:
-            return MutationResult(client_seq=mutation.client_seq, status="duplicate")
+            # the first answer may be lost with rows the device needs (a merged
+            # write that lost changes no row, so no Changes will correct its
+            # copy): hand back the rows the mutation names, as they are now
+            return MutationResult(client_seq=mutation.client_seq, status="duplicate",
+                                  rows=self._current_rows(self._keys_after(request, mutation, -1), work, request.grant))
         # the first answer was lost: say it again, with the rows as they are now
         keys = [(r.scope, r.collection, r.row_id) for r in stored.rows]
         return msgspec.structs.replace(stored, rows=self._current_rows(keys, work, request.grant))
@@ -193,8 +203,8 @@ class Engine:
             except InvalidInput as exc:
                 # hand back the refused row too, so the device drops its copy
                 refused = (raw.scope or request.grant.default_scope, raw.collection, raw.row_id)
-                return self._reject(mutation, exc.code, exc.message, exc.path, [*keys, refused], work,
-                                    request.grant)
+                return self._reject(mutation, exc.code, exc.message, exc.path,
+                                    [*keys, refused, *self._keys_after(request, mutation, i)], work, request.grant)
             key = (op.scope, op.collection, op.row_id)
             keys.append(key)
             current = self._row(key, local, work)
@@ -203,8 +213,8 @@ class Engine:
                 conflicts.append(outcome.conflict)
             if outcome.status == "rejected":
                 work.batch.conflicts.extend((mutation.client_seq, c, self._wall_clock() // 1000) for c in conflicts)
-                return self._reject(mutation, outcome.reason, _reason_text(outcome.reason, op), path, keys, work,
-                                    request.grant)
+                return self._reject(mutation, outcome.reason, _reason_text(outcome.reason, op), path,
+                                    [*keys, *self._keys_after(request, mutation, i)], work, request.grant)
             merged = merged or outcome.status == "merged"
             if outcome.state is not None:
                 local[key] = outcome.state
@@ -258,8 +268,56 @@ class Engine:
     def _row(self, key: RowKey, local: dict[RowKey, RowState], work: _Work) -> RowState | None:
         state = local.get(key) or work.rows.get(key)
         if state is None:
+            if key in work.loaded:
+                return work.loaded[key]
             state = self.store.load_rows([key]).get(key)
         return state
+
+    def _prefetch(self, requests: Sequence[PushRequest], work: _Work) -> None:
+        """Read the stored rows every operation of the batch names, in one go.
+
+        A push of fresh inserts otherwise costs one point lookup per operation
+        (13 % of a 100k-op push in a profile). Keys are guessed before
+        validation; a wrong guess only costs a lookup, since :meth:`_row`
+        falls back to the store for any key not read here. Read inside the
+        write transaction, so the rows are those this batch builds on.
+        """
+        keys: dict[RowKey, None] = {}
+        for request in requests:
+            default_scope = request.grant.default_scope
+            for mutation in request.mutations:
+                for op in mutation.ops:
+                    keys[(self._guess_scope(op, default_scope), op.collection, op.row_id)] = None
+        found = self.store.load_rows(list(keys))
+        work.loaded = {key: found.get(key) for key in keys}
+
+    def _keys_after(self, request: PushRequest, mutation: Mutation, index: int) -> list[RowKey]:
+        """Keys of the operations after ``index``: a rejection hands back every
+        row the refused mutation wrote, so the device rolls back all of them
+        (not only those up to the refused operation)."""
+        default_scope = request.grant.default_scope
+        return [(self._guess_scope(op, default_scope), op.collection, op.row_id)
+                for op in mutation.ops[index + 1:] if op.collection in self.schema]
+
+    def _guess_scope(self, op: Operation, default_scope: str) -> str:
+        """The scope :meth:`_scope` will give ``op`` if it is valid."""
+        if op.kind == "insert":
+            scope_field = self._scope_fields.get(op.collection)
+            if scope_field is not None:
+                declared = op.fields.get(scope_field)
+                return declared if isinstance(declared, str) and declared else default_scope
+        return op.scope or default_scope
+
+    def _hand_back_final_rows(self, requests: Sequence[PushRequest], results: list[list[MutationResult]],
+                              work: _Work) -> None:
+        """Give merged and rejected results the rows as the whole batch leaves
+        them, not as they stood mid-batch: a device may apply a pull page of
+        this batch before its Ack, and older rows in the Ack would undo it."""
+        for request, answers in zip(requests, results, strict=True):
+            for result in answers:
+                if result.rows:
+                    keys = [(r.scope, r.collection, r.row_id) for r in result.rows]
+                    result.rows = self._current_rows(keys, work, request.grant)
 
     def _current_rows(self, keys: Sequence[RowKey], work: _Work, grant: Grant) -> list[RowChange]:
         rows = []
@@ -309,7 +367,8 @@ class Engine:
             raise ValidationError(f"{coll.name}.{coll.primary_key} disagrees with row_id",
                                   path=f"{path}.fields.{coll.primary_key}")
         if op.kind == "insert":
-            coll.check_required({**coll.defaults(), **fields, coll.primary_key: op.row_id}, path=f"{path}.fields")
+            coll.check_required({**self._defaults[coll.name], **fields, coll.primary_key: op.row_id},
+                                path=f"{path}.fields")
         elif op.kind == "update":
             for name, value in fields.items():
                 if name in coll.counters:

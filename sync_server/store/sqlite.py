@@ -25,9 +25,15 @@ from .base import Batch, Device, Page, RowKey
 
 _encode = msgspec.msgpack.Encoder().encode
 _decode_fields = msgspec.msgpack.Decoder(dict[str, Any]).decode
-_decode_stamps = msgspec.msgpack.Decoder(dict[str, Stamp]).decode
+# stamps are stored grouped by writer (see _pack_stamps); a map is the older layout
+_decode_stamps = msgspec.msgpack.Decoder(list[tuple[int, str, int, list[str]]] | dict[str, Stamp]).decode
 _decode_conflict = msgspec.msgpack.Decoder(Conflict).decode
 _decode_result = msgspec.msgpack.Decoder(MutationResult).decode
+_encode_json = msgspec.json.Encoder().encode
+#: page cache of each reader connection (the writer keeps 64 MiB)
+READER_CACHE_KIB = 8192
+#: from this many keys on, load_rows looks them up with one statement per scope
+_BULK_KEYS = 8
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS rows (
@@ -84,11 +90,11 @@ CREATE TABLE IF NOT EXISTS meta (
 _ROW_COLUMNS = "collection, row_id, scope, seq, version, insert_order, deleted, fields, stamps"
 
 
-def _connect(path: str, synchronous: str) -> apsw.Connection:
+def _connect(path: str, synchronous: str, cache_kib: int = 65536) -> apsw.Connection:
     c = apsw.Connection(path)
     c.set_busy_timeout(10_000)
     # a PRAGMA that returns a row pauses a multi-statement execute: one at a time, consumed
-    for pragma in ("journal_mode=WAL", f"synchronous={synchronous}", "temp_store=MEMORY", "cache_size=-65536"):
+    for pragma in ("journal_mode=WAL", f"synchronous={synchronous}", "temp_store=MEMORY", f"cache_size=-{cache_kib}"):
         c.execute(f"PRAGMA {pragma}").fetchall()
     return c
 
@@ -120,7 +126,10 @@ class SQLiteStore:
     def _reader(self) -> apsw.Connection:
         c: apsw.Connection | None = getattr(self._local, "connection", None)
         if c is None:
-            c = _connect(self.path, self._synchronous)
+            # pulls scan the rows in seq order once: a big private cache per reader
+            # thread only duplicated the OS page cache (four readers took a 1.1M-row
+            # bootstrap's server RSS to 266 MB)
+            c = _connect(self.path, self._synchronous, cache_kib=READER_CACHE_KIB)
             self._local.connection = c
             with self._readers_lock:
                 self._readers.append(c)
@@ -133,10 +142,22 @@ class SQLiteStore:
     def load_rows(self, keys: Sequence[RowKey]) -> dict[RowKey, RowState]:
         out: dict[RowKey, RowState] = {}
         c = self._writer
-        sql = f"SELECT {_ROW_COLUMNS} FROM rows WHERE scope = ? AND collection = ? AND row_id = ?"
-        for key in keys:
-            for r in c.execute(sql, key):
-                out[key] = _row_state(r)
+        if len(keys) < _BULK_KEYS:
+            sql = f"SELECT {_ROW_COLUMNS} FROM rows WHERE scope = ? AND collection = ? AND row_id = ?"
+            for key in keys:
+                for r in c.execute(sql, key):
+                    out[key] = _row_state(r)
+            return out
+        # many keys (a whole push): one indexed IN-lookup per scope and collection
+        # instead of a statement per key (profile: point lookups were 13 % of a push)
+        groups: dict[tuple[str, str], list[Any]] = {}
+        for scope, collection, row_id in keys:
+            groups.setdefault((scope, collection), []).append(row_id)
+        sql = (f"SELECT {_ROW_COLUMNS} FROM rows WHERE scope = ? AND collection = ? "
+               "AND row_id IN (SELECT value FROM json_each(?))")
+        for (scope, collection), row_ids in groups.items():
+            for r in c.execute(sql, (scope, collection, _encode_json(row_ids))):
+                out[(r[2], r[0], r[1])] = _row_state(r)
         return out
 
     def load_devices(self, client_ids: Iterable[str]) -> dict[str, Device]:
@@ -235,7 +256,7 @@ class SQLiteStore:
                     "version = excluded.version, insert_order = excluded.insert_order, deleted = excluded.deleted, "
                     "fields = excluded.fields, stamps = excluded.stamps",
                     [(s.collection, s.row_id, s.scope, seq, s.version, s.insert_order, int(s.deleted),
-                      _encode(s.fields), _encode(s.stamps)) for s, seq in batch.rows])
+                      _encode(s.fields), _pack_stamps(s.stamps)) for s, seq in batch.rows])
             if batch.devices:
                 c.executemany(
                     "INSERT INTO devices (client_id, user, last_client_seq) VALUES (?, ?, ?) "
@@ -265,10 +286,41 @@ class SQLiteStore:
 
 def _row_state(r: Any) -> RowState:
     return RowState(collection=r[0], row_id=r[1], scope=r[2], version=r[4], insert_order=r[5],
-                    deleted=bool(r[6]), fields=_decode_fields(r[7]), stamps=_decode_stamps(r[8]))
+                    deleted=bool(r[6]), fields=_decode_fields(r[7]), stamps=_unpack_stamps(r[8]))
 
 
 def _row_change(r: Any) -> RowChange:
     deleted = bool(r[6])
     return RowChange(collection=r[0], row_id=r[1], scope=r[2], version=r[4], seq=r[3], insert_order=r[5],
                      deleted=deleted, fields={} if deleted else _decode_fields(r[7]))
+
+
+def _pack_stamps(stamps: dict[str, Stamp]) -> bytes:
+    """Stamps grouped by writer: ``[[insert_order, client_id, version, [names]], ...]``.
+
+    Most registers of a row share a stamp (all of them after an insert), so a
+    fresh row's stamps take 70 bytes instead of 265 as a map: 2 us less
+    SQLite work per row written (measured on a 100k-row push).
+    """
+    # grouped by identity, not equality: the registers one write set share one
+    # Stamp object, and hashing a Struct per register cost more than it saved
+    groups: dict[int, tuple[Stamp, list[str]]] = {}
+    for name, stamp in stamps.items():
+        group = groups.get(id(stamp))
+        if group is None:
+            groups[id(stamp)] = (stamp, [name])
+        else:
+            group[1].append(name)
+    return _encode([(s.insert_order, s.client_id, s.version, names) for s, names in groups.values()])
+
+
+def _unpack_stamps(blob: bytes) -> dict[str, Stamp]:
+    packed = _decode_stamps(blob)
+    if isinstance(packed, dict):
+        return packed
+    out: dict[str, Stamp] = {}
+    for insert_order, client_id, version, names in packed:
+        stamp = Stamp(insert_order, client_id, version)
+        for name in names:
+            out[name] = stamp
+    return out

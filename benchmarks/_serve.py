@@ -1,0 +1,72 @@
+"""Child-process servers for the benchmarks (started by :mod:`benchmarks.harness`).
+
+``python -m benchmarks._serve sync --db PATH --port N [--synchronous FULL]``
+    the offsync server over the benchmark schema, as ``offsync serve`` runs it.
+``python -m benchmarks._serve plain --port N``
+    the baseline: a plain ``websockets`` server that echoes each frame on
+    ``/echo`` and relays each frame to every other connection on ``/fan``.
+
+A server in its own process does not share the benchmark's GIL, as a real
+deployment would not share it with its devices.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import os
+
+
+def _serve_sync(args: argparse.Namespace) -> None:
+    import uvicorn
+
+    from sync_server.app import MAX_FRAME_BYTES, SyncServer
+    from sync_server.store.sqlite import SQLiteStore
+
+    from .harness import SECRET
+    from .schema import schema
+
+    server = SyncServer(schema, SQLiteStore(args.db, synchronous=args.synchronous), SECRET)
+    uvicorn.run(server.app, host="127.0.0.1", port=args.port, log_level="warning", ws_max_size=MAX_FRAME_BYTES,
+                lifespan="on", backlog=4096)
+
+
+async def _plain(port: int) -> None:
+    from websockets.asyncio.server import ServerConnection, broadcast, serve
+
+    fan: set[ServerConnection] = set()
+
+    async def handler(ws: ServerConnection) -> None:
+        path = ws.request.path if ws.request is not None else "/echo"
+        if path == "/fan":
+            fan.add(ws)
+            try:
+                async for frame in ws:
+                    broadcast(fan - {ws}, frame)
+            finally:
+                fan.discard(ws)
+        else:
+            async for frame in ws:
+                await ws.send(frame)
+
+    async with serve(handler, "127.0.0.1", port, max_size=None, compression=None, backlog=4096):
+        await asyncio.Event().wait()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks._serve")
+    parser.add_argument("kind", choices=("sync", "plain"))
+    parser.add_argument("--port", type=int, required=True)
+    parser.add_argument("--db", default=os.devnull)
+    parser.add_argument("--synchronous", default="FULL")
+    args = parser.parse_args()
+    if args.kind == "sync":
+        _serve_sync(args)
+    else:
+        with contextlib.suppress(KeyboardInterrupt):
+            asyncio.run(_plain(args.port))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,241 @@
+"""``fanout_latency``: one write on one device, seen on 1, 10, 50 and 100
+connected devices of the same user.
+
+Each receiver is a real :class:`SyncClient` (``run()``, live) on its own
+replica file; "seen" is the moment the row has been applied to its replica
+(the replica's change listener). Latency runs from just before the writer's
+local insert (which wakes its sync loop) to that moment, so it holds the
+push, the durable commit, the fan-out, and the apply on the device.
+
+Devices are spread over one worker process per core (real devices do not
+share one interpreter); the devices of one worker still take turns, so at
+100 devices the last of a worker's 50 waits for the 49 applies before it.
+``perf_counter`` is the system's monotonic clock, comparable across processes.
+
+Baseline: a plain ``websockets`` relay (server in its own process) sending
+the same bytes (the encoded live ``Changes`` of one row) to the same number
+of plain clients in the same worker processes, timed from send to receipt.
+
+Target (issue 6): p99 <= 50 ms at 100 devices; issue 3 asks for 50.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import multiprocessing
+import os
+import queue
+import time
+from pathlib import Path
+from typing import Any
+
+from shared.messages import MSGPACK, Changes, RowChange
+from sync_client.connection import SyncClient
+
+from .harness import ChildServer, Result, new_device, percentile, server_prefix, token, workdir
+from .schema import item
+
+TARGET_P99_MS = 50.0
+WARM_UP = 2
+
+
+# -- receivers (in worker processes) ------------------------------------------------
+
+
+def _worker(kind: str, url: str, folder: str, user: str, first: int, count: int, reports: Any, stop: Any) -> None:
+    asyncio.run(_receive(kind, url, Path(folder), user, first, count, reports, stop))
+
+
+async def _receive(kind: str, url: str, folder: Path, user: str, first: int, count: int, reports: Any,
+                   stop: Any) -> None:
+    seen: dict[Any, list[float]] = {}
+
+    def note(key: Any) -> None:
+        times = seen.setdefault(key, [])
+        times.append(time.perf_counter())
+        if len(times) == count:
+            reports.put((key, times))
+
+    if kind == "sync":
+        await _sync_devices(url, folder, user, first, count, note, reports, stop)
+    else:
+        await _plain_devices(url, count, note, reports, stop)
+
+
+async def _sync_devices(url: str, folder: Path, user: str, first: int, count: int, note: Any, reports: Any,
+                        stop_flag: Any) -> None:
+    replicas = [new_device(folder, f"fan-{user}-{first + i}") for i in range(count)]
+    clients = []
+    for replica in replicas:
+        replica.add_listener(lambda event, rows: [note(r.row_id) for r in rows] if event == "changes" else None)
+        clients.append(SyncClient(replica, url, token(user)))
+    stop = asyncio.Event()
+    tasks = [asyncio.create_task(c.run(stop)) for c in clients]
+    try:
+        await _until(lambda: all(c.status.phase == "live" for c in clients), 60)
+        reports.put(("ready", first))
+        while not stop_flag.is_set():
+            await asyncio.sleep(0.05)
+    finally:
+        stop.set()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        for replica in replicas:
+            replica.close()
+
+
+async def _plain_devices(url: str, count: int, note: Any, reports: Any, stop_flag: Any) -> None:
+    from websockets.asyncio.client import connect
+
+    async def receive(ws: Any) -> None:
+        async for frame in ws:
+            note(bytes(frame[-8:]))  # the sender ends each frame with a unique tag
+
+    conns = [await connect(url, max_size=None, compression=None) for _ in range(count)]
+    tasks = [asyncio.create_task(receive(ws)) for ws in conns]
+    await asyncio.sleep(0.1)  # let the relay register every connection
+    reports.put(("ready", 0))
+    try:
+        while not stop_flag.is_set():
+            await asyncio.sleep(0.05)
+    finally:
+        for task in tasks:
+            task.cancel()
+        for ws in conns:
+            await ws.close()
+
+
+async def _until(condition: Any, timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise TimeoutError("devices did not all come live")
+        await asyncio.sleep(0.02)
+
+
+# -- the writer (this process) ---------------------------------------------------------
+
+
+class _Fleet:
+    """Worker processes holding ``devices`` receivers, split as evenly as cores allow."""
+
+    def __init__(self, kind: str, url: str, folder: Path, user: str, devices: int, workers: int) -> None:
+        ctx = multiprocessing.get_context("spawn")
+        self.reports: Any = ctx.Queue()
+        self.stop = ctx.Event()
+        workers = max(1, min(devices, workers))
+        sizes = [devices // workers + (1 if i < devices % workers else 0) for i in range(workers)]
+        starts = [sum(sizes[:i]) for i in range(workers)]
+        self.procs = [ctx.Process(target=_worker, args=(kind, url, str(folder), user, start, size, self.reports,
+                                                         self.stop), daemon=True)
+                      for start, size in zip(starts, sizes)]
+        self.expected = len(self.procs)
+
+    def start(self, timeout: float = 120) -> None:
+        for proc in self.procs:
+            proc.start()
+        for _ in self.procs:
+            tag, _ = self.reports.get(timeout=timeout)
+            assert tag == "ready", tag
+
+    async def seen(self, key: Any, timeout: float = 30) -> list[float]:
+        """Arrival times of ``key`` on every device (each worker reports once)."""
+        loop = asyncio.get_running_loop()
+        times: list[float] = []
+        for _ in range(self.expected):
+            got, worker_times = await loop.run_in_executor(None, self.reports.get, True, timeout)
+            assert got == key, f"expected {key!r}, a worker reported {got!r}"
+            times.extend(worker_times)
+        return times
+
+    def close(self) -> None:
+        self.stop.set()
+        for proc in self.procs:
+            proc.join(30)
+            if proc.is_alive():
+                proc.kill()
+        try:
+            while True:
+                self.reports.get_nowait()
+        except (queue.Empty, OSError, ValueError):
+            pass
+
+
+async def _fanout(url: str, folder: Path, devices: int, writes: int, workers: int) -> list[float]:
+    user = f"fan-{devices}"
+    fleet = _Fleet("sync", url, folder, user, devices, workers)
+    fleet.start()
+    writer_replica = new_device(folder, f"fan-{devices}-writer")
+    writer = SyncClient(writer_replica, url, token(user))
+    stop = asyncio.Event()
+    task = asyncio.create_task(writer.run(stop))
+    samples: list[float] = []
+    try:
+        await _until(lambda: writer.status.phase == "live", 60)
+        for i in range(writes + WARM_UP):
+            started = time.perf_counter()
+            row_id = writer_replica.insert("items", item(i))
+            times = await fleet.seen(row_id)
+            if i >= WARM_UP:
+                samples.extend(t - started for t in times)
+            await asyncio.sleep(0.01)
+        return samples
+    finally:
+        stop.set()
+        await asyncio.gather(task, return_exceptions=True)
+        writer_replica.close()
+        fleet.close()
+
+
+async def _plain_fanout(url: str, folder: Path, devices: int, writes: int, payload: bytes,
+                        workers: int) -> list[float]:
+    from websockets.asyncio.client import connect
+
+    fleet = _Fleet("plain", url, folder, "plain", devices, workers)
+    fleet.start()
+    samples: list[float] = []
+    try:
+        async with connect(url, max_size=None, compression=None) as sender:
+            await asyncio.sleep(0.05)
+            for i in range(writes + WARM_UP):
+                tag = i.to_bytes(8, "big")
+                started = time.perf_counter()
+                await sender.send(payload + tag)
+                times = await fleet.seen(tag)
+                if i >= WARM_UP:
+                    samples.extend(t - started for t in times)
+                await asyncio.sleep(0.01)
+        return samples
+    finally:
+        fleet.close()
+
+
+def _live_payload() -> bytes:
+    values = item(0)
+    row = RowChange(collection="items", row_id="0192d6b1-0000-7000-8000-000000000000", scope="user:fan", version=1,
+                    seq=1, insert_order=time.time_ns() // 1000,
+                    fields={**values, "done": int(values["done"])})
+    return MSGPACK.encode(Changes(rows=[row], cursor=1, applied={"device": 1}, server_clock=1, head=1))
+
+
+def run(quick: bool) -> list[Result]:
+    counts = (1, 10, 50, 100)
+    writes = 10 if quick else 50
+    workers = 1 if quick else os.cpu_count() or 1  # quick: fewer processes to start
+    out: list[Result] = []
+    payload = _live_payload()
+    with workdir("fanout") as folder:
+        with ChildServer("sync", folder / "server.db", prefix=server_prefix("fanout")) as server, \
+                ChildServer("plain") as plain:
+            for devices in counts:
+                samples = asyncio.run(_fanout(server.ws_url, folder, devices, writes, workers))
+                base = asyncio.run(_plain_fanout(plain.url("/fan"), folder, devices, writes, payload, workers))
+                params = {"devices": devices, "writes": writes, "samples": len(samples),
+                          "device_processes": min(devices, workers)}
+                for p in (50, 99):
+                    value = percentile(samples, p) * 1e3
+                    base_value = percentile(base, p) * 1e3
+                    target = p == 99 and devices == 100
+                    out.append(Result(f"fanout_latency.{devices}.p{p}", value, "ms", "websockets_relay", base_value,
+                                      params=params, target="<= 50 ms" if target else None,
+                                      met=value <= TARGET_P99_MS if target else None))
+    return out

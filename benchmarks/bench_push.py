@@ -1,0 +1,169 @@
+"""``push_throughput`` and ``push_concurrent``: devices push queued inserts to
+a real server (its own process, SQLite ``synchronous=FULL``: an Ack follows a
+durable commit).
+
+* ``push_throughput``: one device, 100,000 operations (inserts queued in
+  mutations of 100), ops/s until the last Ack; beside the raw apsw insert
+  rate of the same rows, a msgspec encode+decode loop of the same Push
+  messages, and a plain websockets echo of the same bytes.
+  ``push_throughput.synced`` runs until the device is idle again (its own
+  rows have come back live, with their server versions).
+* ``push_batch``: the same for 1, 10, 100, 1,000 operations per mutation
+  (the growth curve ``push_batch.png``).
+* ``push_concurrent``: 10 devices (10 users) push at once; total ops/s.
+
+Targets (issue 6): >= 100,000 ops/s and >= 40 % of the raw rate.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from itertools import groupby
+from pathlib import Path
+
+from shared.messages import MSGPACK, Mutation, Push
+from sync_client.protocol import PUSH_MAX_MUTATIONS, PUSH_MAX_OPS
+
+from .harness import (
+    ChildServer,
+    Result,
+    TimedClient,
+    codec_rate,
+    new_device,
+    raw_insert_rate,
+    raw_rows,
+    server_prefix,
+    token,
+    workdir,
+    ws_echo_rate,
+)
+from .schema import item
+
+TARGET_RATE = 100_000
+TARGET_SHARE = 0.40
+
+
+def _fill(replica: object, ops: int, per_mutation: int) -> None:
+    values = [item(i) for i in range(ops)]
+    for start in range(0, ops, per_mutation):
+        replica.insert_many("items", values[start:start + per_mutation])  # type: ignore[attr-defined]
+
+
+def _pushes(replica: object) -> list[Push]:
+    """The Push messages the client will send for what is queued (same split)."""
+    entries = replica.pending()  # type: ignore[attr-defined]
+    mutations = [Mutation(client_seq=seq, ops=[e.to_operation() for e in group])
+                 for seq, group in groupby(entries, key=lambda e: e.client_seq)]
+    pushes: list[Push] = []
+    batch: list[Mutation] = []
+    ops = 0
+    for m in mutations:
+        if batch and (len(batch) >= PUSH_MAX_MUTATIONS or ops + len(m.ops) > PUSH_MAX_OPS):
+            pushes.append(Push(mutations=batch))
+            batch, ops = [], 0
+        batch.append(m)
+        ops += len(m.ops)
+    if batch:
+        pushes.append(Push(mutations=batch))
+    return pushes
+
+
+async def _push_one(url: str, replica: object, user: str) -> tuple[float, float]:
+    client = TimedClient(replica, url, token(user))  # type: ignore[arg-type]
+    start = time.perf_counter()
+    await client.sync_once(timeout=600)
+    done = time.perf_counter()
+    assert client.acked_at is not None and replica.pending_count() == 0  # type: ignore[attr-defined]
+    return client.acked_at - start, done - start
+
+
+def _measure(server: ChildServer, folder: Path, ops: int, per_mutation: int,
+             name: str) -> tuple[float, float, dict[str, float]]:
+    """Push ``ops`` queued inserts from a new device; returns ops/s until the
+    last Ack, ops/s until idle, and the CPU each side spent per operation."""
+    replica = new_device(folder, name)
+    _fill(replica, ops, per_mutation)
+    server_cpu, client_cpu = server.cpu_seconds(), time.process_time()
+    acked, synced = asyncio.run(_push_one(server.ws_url, replica, name))
+    cpu = {"server_cpu_us_per_op": round((server.cpu_seconds() - server_cpu) / ops * 1e6, 1),
+           "device_cpu_us_per_op": round((time.process_time() - client_cpu) / ops * 1e6, 1)}
+    replica.close()
+    return ops / acked, ops / synced, cpu
+
+
+def run(quick: bool) -> list[Result]:
+    ops = 5_000 if quick else 100_000
+    per_mutation = 100
+    sizes = (1, 10, 100, 1000)
+    curve_ops = 4_000 if quick else 20_000
+    out: list[Result] = []
+    with workdir("push") as folder:
+        raw = raw_insert_rate(raw_rows(ops), folder)
+        with ChildServer("sync", folder / "server.db", prefix=server_prefix("push")) as server, \
+                ChildServer("plain") as plain:
+            asyncio.run(_warm_up(server, folder))
+            rate, synced, cpu = _measure(server, folder, ops, per_mutation, "pusher")
+            params = {"ops": ops, "ops_per_mutation": per_mutation, "synchronous": "FULL", **cpu}
+            out.append(Result("push_throughput", rate, "ops/s", "raw_apsw_insert", raw, params=params,
+                              target=">= 100,000 ops/s and >= 40 % of raw",
+                              met=rate >= TARGET_RATE and rate >= TARGET_SHARE * raw))
+            out.append(Result("push_throughput.synced", synced, "ops/s", "raw_apsw_insert", raw, params=params))
+            out.extend(_wire_baselines(rate, _twin(folder, ops, per_mutation), plain, ops, params))
+
+            raw_curve = raw_insert_rate(raw_rows(curve_ops), folder, repeat=3)  # the same rows at every size
+            for size in sizes:
+                rate, _, cpu = _measure(server, folder, curve_ops, size, f"batch-{size}")
+                out.append(Result(f"push_batch.{size}", rate, "ops/s", "raw_apsw_insert", raw_curve,
+                                  params={"ops": curve_ops, "ops_per_mutation": size, **cpu}))
+
+            out.append(_concurrent(server, folder, quick))
+    return out
+
+
+def _twin(folder: Path, ops: int, per_mutation: int) -> list[Push]:
+    """The Push messages of the same rows, from a device queued the same way."""
+    replica = new_device(folder, "twin")
+    _fill(replica, ops, per_mutation)
+    pushes = _pushes(replica)
+    replica.close()
+    return pushes
+
+
+def _wire_baselines(rate: float, pushes: list[Push], plain: ChildServer, ops: int,
+                    params: dict[str, object]) -> list[Result]:
+    codec = codec_rate(pushes, ops)
+    frames = [MSGPACK.encode(p) for p in pushes]
+    echo = asyncio.run(ws_echo_rate(plain.url("/echo"), frames, ops))
+    bytes_per_op = sum(map(len, frames)) / ops
+    return [
+        Result("push_throughput.vs_codec", rate, "ops/s", "msgspec_encode_decode", codec, params=params),
+        Result("push_throughput.vs_ws_echo", rate, "ops/s", "websockets_echo", echo,
+               params={**params, "bytes_per_op": round(bytes_per_op, 1)}),
+    ]
+
+
+async def _warm_up(server: ChildServer, folder: Path) -> None:
+    replica = new_device(folder, "warm")
+    _fill(replica, 200, 100)
+    await _push_one(server.ws_url, replica, "warm")
+    replica.close()
+
+
+def _concurrent(server: ChildServer, folder: Path, quick: bool) -> Result:
+    devices = 10
+    per_device = 500 if quick else 10_000
+    replicas = [new_device(folder, f"conc-{i}") for i in range(devices)]
+    for replica in replicas:
+        _fill(replica, per_device, 100)
+
+    async def all_at_once() -> float:
+        start = time.perf_counter()
+        timings = await asyncio.gather(*(_push_one(server.ws_url, r, f"conc-{i}") for i, r in enumerate(replicas)))
+        return max(acked for acked, _ in timings) if timings else time.perf_counter() - start
+
+    seconds = asyncio.run(all_at_once())
+    total = devices * per_device
+    raw = raw_insert_rate(raw_rows(total), folder, repeat=1)
+    return Result("push_concurrent", total / seconds, "ops/s", "raw_apsw_insert", raw,
+                  params={"devices": devices, "ops_per_device": per_device, "users": devices})
