@@ -38,7 +38,21 @@ def wait_healthy(base: str, timeout: float = 15.0) -> None:
     raise TimeoutError(f"server at {base} did not become healthy in {timeout}s")
 
 
-class ThreadServer:
+class Loopback:
+    """The URLs of a server listening on a loopback port."""
+
+    port: int
+
+    @property
+    def base(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def ws_url(self) -> str:
+        return f"ws://127.0.0.1:{self.port}/sync"
+
+
+class ThreadServer(Loopback):
     """A SyncServer served by uvicorn on a background thread."""
 
     def __init__(self, sync: SyncServer, *, ws_max_size: int = MAX_FRAME_BYTES) -> None:
@@ -49,13 +63,6 @@ class ThreadServer:
         self.server = uvicorn.Server(config)
         self.thread = threading.Thread(target=self.server.run, daemon=True)
 
-    @property
-    def base(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    @property
-    def ws_url(self) -> str:
-        return f"ws://127.0.0.1:{self.port}/sync"
 
     def token(self, user: str, scopes: tuple[str, ...] = (), **kw: object) -> str:
         return self.sync.authority.issue(user, scopes, **kw)  # type: ignore[arg-type]
@@ -70,7 +77,7 @@ class ThreadServer:
         self.thread.join(10)
 
 
-class ProcessServer:
+class ProcessServer(Loopback):
     """``offsync serve`` in a child process, so a test can SIGKILL it."""
 
     def __init__(self, db: Path, schema: str = "notes", port: int | None = None) -> None:
@@ -79,13 +86,6 @@ class ProcessServer:
         self.port = port or free_port()
         self.proc: subprocess.Popen[bytes] | None = None
 
-    @property
-    def base(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    @property
-    def ws_url(self) -> str:
-        return f"ws://127.0.0.1:{self.port}/sync"
 
     def start(self) -> ProcessServer:
         env = {**os.environ, "OFFSYNC_SECRET": SECRET}

@@ -23,14 +23,13 @@ import msgspec
 import psycopg
 from psycopg.types.json import Jsonb
 
-from shared.merge import Conflict, RowState, Stamp
+from shared.merge import Conflict, RowState
 from shared.messages import MutationResult, RowChange
 
-from .base import Batch, Device, Page, RowKey
+from .base import ROW_COLUMNS as _ROW_COLUMNS
+from .base import Batch, Device, Page, RowKey, pack_stamps, row_change, row_state
 
 _encode = msgspec.msgpack.Encoder().encode
-_decode_fields = msgspec.msgpack.Decoder(dict[str, Any]).decode
-_decode_stamps = msgspec.msgpack.Decoder(dict[str, Stamp]).decode
 _decode_conflict = msgspec.msgpack.Decoder(Conflict).decode
 _decode_result = msgspec.msgpack.Decoder(MutationResult).decode
 
@@ -85,7 +84,6 @@ CREATE TABLE IF NOT EXISTS offsync_head (
 INSERT INTO offsync_head (id, head) VALUES (1, 0) ON CONFLICT (id) DO NOTHING;
 """
 
-_ROW_COLUMNS = "collection, row_id, scope, seq, version, insert_order, deleted, fields, stamps"
 
 
 class PostgresStore:
@@ -145,7 +143,7 @@ class PostgresStore:
                 f"SELECT {_ROW_COLUMNS} FROM offsync_rows WHERE scope = %s AND collection = %s AND row_id = %s",
                 (key[0], key[1], Jsonb(key[2]))).fetchone()
             if row is not None:
-                out[key] = _row_state(row)
+                out[key] = row_state(row)
         return out
 
     def load_devices(self, client_ids: Iterable[str]) -> dict[str, Device]:
@@ -185,7 +183,7 @@ class PostgresStore:
                     "version = excluded.version, insert_order = excluded.insert_order, "
                     "deleted = excluded.deleted, fields = excluded.fields, stamps = excluded.stamps",
                     [(s.collection, Jsonb(s.row_id), s.scope, seq, s.version, s.insert_order, s.deleted,
-                      _encode(s.fields), _encode(s.stamps)) for s, seq in batch.rows])
+                      _encode(s.fields), pack_stamps(s.stamps)) for s, seq in batch.rows])
             if batch.devices:
                 cur.executemany(
                     'INSERT INTO offsync_devices (client_id, "user", last_client_seq) VALUES (%s, %s, %s) '
@@ -227,7 +225,7 @@ class PostgresStore:
                 if row is not None:
                     applied[client_id] = int(row[0])
         more = len(found) > limit
-        rows = [_row_change(r) for r in found[:limit]]
+        rows = [row_change(r) for r in found[:limit]]
         return Page(rows, rows[-1].seq if more else max(head, cursor), more, head, applied)
 
     def changes_between(self, after: int, through: int) -> list[RowChange]:
@@ -235,7 +233,7 @@ class PostgresStore:
         found = self._reader().execute(
             f"SELECT {_ROW_COLUMNS} FROM offsync_rows WHERE seq > %s AND seq <= %s ORDER BY seq",
             (after, through)).fetchall()
-        return [_row_change(r) for r in found]
+        return [row_change(r) for r in found]
 
     def conflicts(self, scopes: Sequence[str], limit: int = 100) -> list[Conflict]:
         found = self._reader().execute(
@@ -247,7 +245,7 @@ class PostgresStore:
         found = self._reader().execute(
             f"SELECT {_ROW_COLUMNS} FROM offsync_rows WHERE scope = ANY(%s) AND NOT deleted ORDER BY seq",
             (list(scopes),)).fetchall()
-        return [_row_change(r) for r in found]
+        return [row_change(r) for r in found]
 
     def close(self) -> None:
         with self._lock:
@@ -255,14 +253,3 @@ class PostgresStore:
                 c.close()
             self._readers.clear()
         self._writer.close()
-
-
-def _row_state(r: Any) -> RowState:
-    return RowState(collection=r[0], row_id=r[1], scope=r[2], version=r[4], insert_order=r[5],
-                    deleted=bool(r[6]), fields=_decode_fields(r[7]), stamps=_decode_stamps(r[8]))
-
-
-def _row_change(r: Any) -> RowChange:
-    deleted = bool(r[6])
-    return RowChange(collection=r[0], row_id=r[1], scope=r[2], version=r[4], seq=r[3], insert_order=r[5],
-                     deleted=deleted, fields={} if deleted else _decode_fields(r[7]))
