@@ -51,7 +51,7 @@ from ..servers import SECRET, ThreadServer
 LIMIT = 256 * 1024
 pytestmark = pytest.mark.filterwarnings("ignore::hypothesis.errors.HypothesisWarning")
 SCOPE = "user:alice"
-FUZZ = settings(max_examples=int(os.environ.get("OFFSYNC_FUZZ_EXAMPLES", "120")), deadline=None,
+FUZZ = settings(max_examples=int(os.environ.get("OFFSYNC_FUZZ_EXAMPLES", "100")), deadline=None,
                 suppress_health_check=list(HealthCheck))
 
 

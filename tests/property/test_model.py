@@ -387,7 +387,7 @@ def check_rejections_justified(net: Network) -> None:
 def _profile() -> tuple[int, int]:
     if os.environ.get("OFFSYNC_SLOW") == "1" or os.environ.get("OFFSYNC_MODEL_LONG") == "1":
         return int(os.environ.get("OFFSYNC_MODEL_EXAMPLES", "2000")), int(os.environ.get("OFFSYNC_MODEL_STEPS", "100"))
-    return int(os.environ.get("OFFSYNC_MODEL_EXAMPLES", "200")), int(os.environ.get("OFFSYNC_MODEL_STEPS", "60"))
+    return int(os.environ.get("OFFSYNC_MODEL_EXAMPLES", "150")), int(os.environ.get("OFFSYNC_MODEL_STEPS", "50"))
 
 
 def run_model(examples: int, steps: int) -> None:
@@ -409,7 +409,7 @@ def run_model(examples: int, steps: int) -> None:
 
 def test_model_short() -> None:
     examples, steps = _profile()
-    run_model(min(examples, 200), min(steps, 60))
+    run_model(min(examples, 150), min(steps, 50))
 
 
 @pytest.mark.slow
