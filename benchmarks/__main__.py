@@ -69,7 +69,7 @@ def run_groups(groups: list[str], quick: bool) -> tuple[list[Result], list[str]]
                 print(f"   {group}: not present, skipped", file=sys.stderr)
                 continue
             produced = [_as_result(r) for r in bench(quick)]
-        except Exception:
+        except Exception:  # noqa: BLE001 - one broken benchmark must not hide the others' figures
             traceback.print_exc()
             failed.append(group)
             continue

@@ -223,19 +223,19 @@ def run(quick: bool) -> list[Result]:
     workers = 1 if quick else os.cpu_count() or 1  # quick: fewer processes to start
     out: list[Result] = []
     payload = _live_payload()
-    with workdir("fanout") as folder:
-        with ChildServer("sync", folder / "server.db", prefix=server_prefix("fanout")) as server, \
-                ChildServer("plain") as plain:
-            for devices in counts:
-                samples = asyncio.run(_fanout(server.ws_url, folder, devices, writes, workers))
-                base = asyncio.run(_plain_fanout(plain.url("/fan"), folder, devices, writes, payload, workers))
-                params = {"devices": devices, "writes": writes, "samples": len(samples),
-                          "device_processes": min(devices, workers)}
-                for p in (50, 99):
-                    value = percentile(samples, p) * 1e3
-                    base_value = percentile(base, p) * 1e3
-                    target = p == 99 and devices == 100
-                    out.append(Result(f"fanout_latency.{devices}.p{p}", value, "ms", "websockets_relay", base_value,
-                                      params=params, target="<= 50 ms" if target else None,
-                                      met=value <= TARGET_P99_MS if target else None))
+    with workdir("fanout") as folder, \
+            ChildServer("sync", folder / "server.db", prefix=server_prefix("fanout")) as server, \
+            ChildServer("plain") as plain:
+        for devices in counts:
+            samples = asyncio.run(_fanout(server.ws_url, folder, devices, writes, workers))
+            base = asyncio.run(_plain_fanout(plain.url("/fan"), folder, devices, writes, payload, workers))
+            params = {"devices": devices, "writes": writes, "samples": len(samples),
+                      "device_processes": min(devices, workers)}
+            for p in (50, 99):
+                value = percentile(samples, p) * 1e3
+                base_value = percentile(base, p) * 1e3
+                target = p == 99 and devices == 100
+                out.append(Result(f"fanout_latency.{devices}.p{p}", value, "ms", "websockets_relay", base_value,
+                                  params=params, target="<= 50 ms" if target else None,
+                                  met=value <= TARGET_P99_MS if target else None))
     return out

@@ -21,7 +21,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Self
 
 import apsw
 import httpx
@@ -65,16 +65,6 @@ class Result:
 
 
 # -- time ---------------------------------------------------------------------
-
-
-class Stopwatch:
-    def __enter__(self) -> Stopwatch:
-        self.start = time.perf_counter()
-        self.seconds = 0.0
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.seconds = time.perf_counter() - self.start
 
 
 def percentile(samples: Sequence[float], p: float) -> float:
@@ -134,7 +124,7 @@ class ChildServer:
     def url(self, path: str) -> str:
         return f"ws://127.0.0.1:{self.port}{path}"
 
-    def start(self) -> ChildServer:
+    def start(self) -> Self:
         cmd = [*self.prefix, sys.executable, "-m", "benchmarks._serve", self.kind, "--port", str(self.port),
                "--synchronous", self.synchronous]
         if self.db is not None:
@@ -193,7 +183,7 @@ class ChildServer:
             self.proc.kill()
             self.proc.wait(10)
 
-    def __enter__(self) -> ChildServer:
+    def __enter__(self) -> Self:
         return self.start()
 
     def __exit__(self, *exc: object) -> None:
@@ -324,9 +314,10 @@ def machine() -> dict[str, Any]:
                 break
     except OSError:
         pass
-    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True)
+    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True,
+                            check=False)
     dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=ROOT, capture_output=True,
-                           text=True)
+                           text=True, check=False)
     return {
         "date": time.strftime("%Y-%m-%d %H:%M:%S %z"),
         "commit": commit.stdout.strip() or None,

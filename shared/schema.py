@@ -264,12 +264,17 @@ class Collection:
                 raise ValidationError(f"{self.name}.{f.name} is required", path=f"{path}.{f.name}")
 
     def defaults(self) -> dict[str, Any]:
-        """The stored default of every field that declares one."""
-        return {
-            f.name: _app_to_stored(self.name, f, f.default, f.name)
-            for f in self.fields.values()
-            if f.default is not None
-        }
+        """The stored default of every field that declares one (a fresh dict)."""
+        cached: dict[str, Any] | None = getattr(self, "_defaults", None)
+        if cached is None:
+            # computed once: the engine asks for every insert it merges
+            cached = {
+                f.name: _app_to_stored(self.name, f, f.default, f.name)
+                for f in self.fields.values()
+                if f.default is not None
+            }
+            self._defaults = cached
+        return dict(cached)
 
     def from_stored(self, stored: Mapping[str, Any]) -> dict[str, Any]:
         """Turn stored values back into app values (booleans, parsed json)."""
