@@ -150,8 +150,7 @@ def apply_operation(
 
 
 def _created(collection: Collection, op: Operation, client_id: str) -> RowState:
-    fields = collection.defaults()
-    fields.update(op.fields)
+    fields = {**collection.defaults(), **op.fields}
     stamp = Stamp(op.insert_order, client_id, 1)
     stamps = dict.fromkeys(fields, stamp)
     stamps[ALIVE] = stamp

@@ -26,6 +26,7 @@ import math
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from types import MappingProxyType
 from typing import Any, Literal, get_args
 
 from .errors import SchemaError, ValidationError
@@ -189,6 +190,10 @@ class Collection:
         self.counters = frozenset(f.name for f in self.fields.values() if f.counter)
         if primary_key in self.counters:
             raise SchemaError(f"{name}: the primary key cannot be a counter")
+        # computed once: every insert the engine merges and every row a device applies asks
+        self._defaults: Mapping[str, Any] = MappingProxyType({
+            f.name: _app_to_stored(name, f, f.default, f.name) for f in self.fields.values() if f.default is not None
+        })
 
     def _check_references(self) -> None:
         def known(names: Iterable[str], what: str) -> None:
@@ -263,18 +268,9 @@ class Collection:
             if f.required and stored.get(f.name) is None:
                 raise ValidationError(f"{self.name}.{f.name} is required", path=f"{path}.{f.name}")
 
-    def defaults(self) -> dict[str, Any]:
-        """The stored default of every field that declares one (a fresh dict)."""
-        cached: dict[str, Any] | None = getattr(self, "_defaults", None)
-        if cached is None:
-            # computed once: the engine asks for every insert it merges
-            cached = {
-                f.name: _app_to_stored(self.name, f, f.default, f.name)
-                for f in self.fields.values()
-                if f.default is not None
-            }
-            self._defaults = cached
-        return dict(cached)
+    def defaults(self) -> Mapping[str, Any]:
+        """The stored default of every field that declares one (read-only)."""
+        return self._defaults
 
     def from_stored(self, stored: Mapping[str, Any]) -> dict[str, Any]:
         """Turn stored values back into app values (booleans, parsed json)."""

@@ -65,6 +65,8 @@ class _Work:
     rows: dict[RowKey, RowState] = field(default_factory=dict)  # changed in this batch, in change order
     unique: dict[tuple[str, str, str, bytes], object] = field(default_factory=dict)
     loaded: dict[RowKey, RowState | None] = field(default_factory=dict)  # stored rows read up front
+    # results that carry rows, filled once the whole batch is decided (see _hand_back)
+    hand_back: dict[int, tuple[MutationResult, list[RowKey], Grant]] = field(default_factory=dict)
 
 
 def _wall_clock_us() -> int:
@@ -91,8 +93,6 @@ class Engine:
                 raise ValueError(f"{coll.name}: no resolver registered under {coll.resolver!r}")
         self._wall_clock = wall_clock
         self.clock = HybridClock(wall_clock())
-        # stored defaults per collection, computed once (defaults() re-encodes them on every call)
-        self._defaults = {coll.name: coll.defaults() for coll in schema}
         self._scope_fields = {coll.name: coll.scope_field for coll in schema}
 
     # -- devices ----------------------------------------------------------
@@ -139,7 +139,10 @@ class Engine:
         with self.store.write_transaction():
             self._prefetch(requests, work)
             results = [self._apply_request(request, work) for request in requests]
-            self._hand_back_final_rows(requests, results, work)
+            for result, keys, grant in work.hand_back.values():
+                # the rows as the whole batch leaves them, never a mid-batch copy: a
+                # device may apply a pull page of this batch before its Ack
+                result.rows = self._current_rows(keys, work, grant)
             head = self.store.head()
             changes: list[RowChange] = []
             for state in work.rows.values():
@@ -177,18 +180,25 @@ class Engine:
         return out
 
     def _duplicate(self, request: PushRequest, mutation: Mutation, work: _Work) -> MutationResult:
-        stored = next((r for cid, r in work.batch.rejections
-                       if cid == request.client_id and r.client_seq == mutation.client_seq), None)
-        stored = stored or self.store.rejection(request.client_id, mutation.client_seq)
-        if stored is None:
-            # the first answer may be lost with rows the device needs (a merged
-            # write that lost changes no row, so no Changes will correct its
-            # copy): hand back the rows the mutation names, as they are now
-            return MutationResult(client_seq=mutation.client_seq, status="duplicate",
-                                  rows=self._current_rows(self._keys_after(request, mutation, -1), work, request.grant))
-        # the first answer was lost: say it again, with the rows as they are now
-        keys = [(r.scope, r.collection, r.row_id) for r in stored.rows]
-        return msgspec.structs.replace(stored, rows=self._current_rows(keys, work, request.grant))
+        in_batch = next((r for cid, r in work.batch.rejections
+                         if cid == request.client_id and r.client_seq == mutation.client_seq), None)
+        if in_batch is not None:
+            return self._hand_back(msgspec.structs.replace(in_batch), work.hand_back[id(in_batch)][1], request, work)
+        stored = self.store.rejection(request.client_id, mutation.client_seq)
+        if stored is not None:
+            # the first answer was lost: say it again, with the rows as they are now
+            keys = [(r.scope, r.collection, r.row_id) for r in stored.rows]
+            return self._hand_back(stored, keys, request, work)
+        # the first answer may be lost with rows the device needs (a merged write
+        # that lost changes no row, so no Changes will correct its copy)
+        return self._hand_back(MutationResult(client_seq=mutation.client_seq, status="duplicate"),
+                               self._keys_after(request, mutation, -1), request, work)
+
+    def _hand_back(self, result: MutationResult, keys: Sequence[RowKey], request: PushRequest,
+                   work: _Work) -> MutationResult:
+        """Make ``result`` carry the current rows of ``keys`` (filled in :meth:`apply_batch`)."""
+        work.hand_back[id(result)] = (result, list(dict.fromkeys(keys)), request.grant)
+        return result
 
     def _apply_mutation(self, request: PushRequest, mutation: Mutation, index: int, work: _Work) -> MutationResult:
         local: dict[RowKey, RowState] = {}
@@ -204,7 +214,7 @@ class Engine:
                 # hand back the refused row too, so the device drops its copy
                 refused = (raw.scope or request.grant.default_scope, raw.collection, raw.row_id)
                 return self._reject(mutation, exc.code, exc.message, exc.path,
-                                    [*keys, refused, *self._keys_after(request, mutation, i)], work, request.grant)
+                                    [*keys, refused, *self._keys_after(request, mutation, i)], request, work)
             key = (op.scope, op.collection, op.row_id)
             keys.append(key)
             current = self._row(key, local, work)
@@ -214,7 +224,7 @@ class Engine:
             if outcome.status == "rejected":
                 work.batch.conflicts.extend((mutation.client_seq, c, self._wall_clock() // 1000) for c in conflicts)
                 return self._reject(mutation, outcome.reason, _reason_text(outcome.reason, op), path,
-                                    [*keys, *self._keys_after(request, mutation, i)], work, request.grant)
+                                    [*keys, *self._keys_after(request, mutation, i)], request, work)
             merged = merged or outcome.status == "merged"
             if outcome.state is not None:
                 local[key] = outcome.state
@@ -230,8 +240,7 @@ class Engine:
             return MutationResult(client_seq=mutation.client_seq, status="applied")
         # some write lost (or was a no-op): the row may not change, so no Changes
         # would correct the device's optimistic copy; hand it the server's rows
-        return MutationResult(client_seq=mutation.client_seq, status="merged",
-                              rows=self._current_rows(keys, work, request.grant))
+        return self._hand_back(MutationResult(client_seq=mutation.client_seq, status="merged"), keys, request, work)
 
     def _decide(self, coll: Collection, current: RowState | None, op: Operation, client_id: str,
                 local_unique: dict[tuple[str, str, str, bytes], object], work: _Work) -> Outcome:
@@ -308,17 +317,6 @@ class Engine:
                 return declared if isinstance(declared, str) and declared else default_scope
         return op.scope or default_scope
 
-    def _hand_back_final_rows(self, requests: Sequence[PushRequest], results: list[list[MutationResult]],
-                              work: _Work) -> None:
-        """Give merged and rejected results the rows as the whole batch leaves
-        them, not as they stood mid-batch: a device may apply a pull page of
-        this batch before its Ack, and older rows in the Ack would undo it."""
-        for request, answers in zip(requests, results, strict=True):
-            for result in answers:
-                if result.rows:
-                    keys = [(r.scope, r.collection, r.row_id) for r in result.rows]
-                    result.rows = self._current_rows(keys, work, request.grant)
-
     def _current_rows(self, keys: Sequence[RowKey], work: _Work, grant: Grant) -> list[RowChange]:
         rows = []
         for key in dict.fromkeys(keys):
@@ -333,9 +331,10 @@ class Engine:
         return rows
 
     def _reject(self, mutation: Mutation, reason: str, message: str, path: str, keys: Sequence[RowKey],
-                work: _Work, grant: Grant) -> MutationResult:
-        return MutationResult(client_seq=mutation.client_seq, status="rejected", reason=reason, message=message,
-                              path=path, rows=self._current_rows(keys, work, grant))
+                request: PushRequest, work: _Work) -> MutationResult:
+        result = MutationResult(client_seq=mutation.client_seq, status="rejected", reason=reason, message=message,
+                                path=path)
+        return self._hand_back(result, keys, request, work)
 
     # -- validation ---------------------------------------------------------
 
@@ -367,7 +366,7 @@ class Engine:
             raise ValidationError(f"{coll.name}.{coll.primary_key} disagrees with row_id",
                                   path=f"{path}.fields.{coll.primary_key}")
         if op.kind == "insert":
-            coll.check_required({**self._defaults[coll.name], **fields, coll.primary_key: op.row_id},
+            coll.check_required({**coll.defaults(), **fields, coll.primary_key: op.row_id},
                                 path=f"{path}.fields")
         elif op.kind == "update":
             for name, value in fields.items():
