@@ -590,6 +590,7 @@ class Replica:
         self._apply_rows(result.rows)
 
     def _apply_rows(self, rows: Sequence[RowChange]) -> None:
+        # is anything unsettled queued at all? (a bootstrap page usually finds not)
         queued = self.connection.execute("SELECT 1 FROM sync_queue WHERE client_seq > ? LIMIT 1",
                                          (self._settled,)).fetchall()
         by_collection: dict[str, list[RowChange]] = {}
@@ -597,18 +598,42 @@ class Replica:
             by_collection.setdefault(row.collection, []).append(row)
         for name, changes in by_collection.items():
             coll = self._collection(name)
-            if not queued:
-                self._apply_plain(coll, changes)
-                continue
-            # rebase only the rows with pending operations; the others take the
-            # batched path (a page arriving during a long push has pending rows
-            # elsewhere, and per-row rebasing was 37 % of the client's time)
-            pending = {r[0] for r in self.connection.execute(
-                "SELECT DISTINCT row_id FROM sync_queue WHERE collection = ? AND client_seq > ? "
-                "AND row_id IN (SELECT value FROM json_each(?))",
-                (name, self._settled, msgspec.json.encode([r.row_id for r in changes])))}
-            self._apply_rebased(coll, [r for r in changes if r.row_id in pending])
-            self._apply_plain(coll, [r for r in changes if r.row_id not in pending])
+            self._write_rows(coll, changes, self._pending_ops(coll, changes) if queued else {})
+
+    def _pending_ops(self, coll: Collection, changes: list[RowChange]) -> dict[Any, list[tuple[str, dict[str, Any]]]]:
+        """The unsettled local operations on these rows, oldest first, by row id."""
+        ops: dict[Any, list[tuple[str, dict[str, Any]]]] = {}
+        for row_id, kind, fields in self.connection.execute(
+                "SELECT row_id, kind, fields FROM sync_queue WHERE collection = ? AND client_seq > ? "
+                "AND row_id IN (SELECT value FROM json_each(?)) ORDER BY id",
+                (coll.name, self._settled, msgspec.json.encode([r.row_id for r in changes]))):
+            ops.setdefault(row_id, []).append((kind, _decode(fields) if fields else {}))
+        return ops
+
+    def _write_rows(self, coll: Collection, changes: list[RowChange],
+                    pending: dict[Any, list[tuple[str, dict[str, Any]]]]) -> None:
+        """Write server rows, replaying pending local operations on the rows that have some."""
+        names = coll.field_names[1:]
+        # a field missing from a server row was added after the row was written:
+        # show its declared default, as a device that migrated in place does
+        defaults = coll.defaults()
+        live = []
+        gone = []
+        for r in changes:
+            visible: Mapping[str, Any] | None = None if r.deleted else r.fields
+            ops = pending.get(r.row_id)
+            if ops:
+                visible = replay(None if visible is None else {**defaults, **visible}, ops)
+            if visible is None:
+                gone.append((r.row_id,))
+            else:
+                live.append((r.row_id, *(visible.get(n, defaults.get(n)) for n in names), r.insert_order, r.version,
+                             r.scope))
+        if live:
+            self.connection.executemany(self._upsert_sql(coll), live)
+        if gone:
+            self.connection.executemany(
+                f"DELETE FROM {tables.quote(coll.name)} WHERE {tables.quote(coll.primary_key)} = ?", gone)
 
     def _upsert_sql(self, coll: Collection) -> str:
         columns = (*coll.field_names, INSERT_ORDER_COLUMN, VERSION_COLUMN, SCOPE_COLUMN)
@@ -616,37 +641,6 @@ class Replica:
         return (f"INSERT INTO {tables.quote(coll.name)} ({', '.join(map(tables.quote, columns))}) "
                 f"VALUES ({', '.join('?' * len(columns))}) "
                 f"ON CONFLICT ({tables.quote(coll.primary_key)}) DO UPDATE SET {updates}")
-
-    def _apply_plain(self, coll: Collection, changes: list[RowChange]) -> None:
-        names = coll.field_names[1:]
-        # a field missing from a server row was added after the row was written:
-        # show its declared default, as a device that migrated in place does
-        defaults = coll.defaults()
-        live = [(r.row_id, *(r.fields.get(n, defaults.get(n)) for n in names), r.insert_order, r.version, r.scope)
-                for r in changes if not r.deleted]
-        gone = [(r.row_id,) for r in changes if r.deleted]
-        if live:
-            self.connection.executemany(self._upsert_sql(coll), live)
-        if gone:
-            self.connection.executemany(
-                f"DELETE FROM {tables.quote(coll.name)} WHERE {tables.quote(coll.primary_key)} = ?", gone)
-
-    def _apply_rebased(self, coll: Collection, changes: list[RowChange]) -> None:
-        c = self.connection
-        names = coll.field_names[1:]
-        upsert = self._upsert_sql(coll)
-        delete = f"DELETE FROM {tables.quote(coll.name)} WHERE {tables.quote(coll.primary_key)} = ?"
-        defaults = coll.defaults()
-        for r in changes:
-            ops = [(kind, _decode(fields) if fields else {}) for kind, fields in c.execute(
-                "SELECT kind, fields FROM sync_queue WHERE collection = ? AND row_id = ? AND client_seq > ? "
-                "ORDER BY id", (coll.name, r.row_id, self._settled))]
-            server = None if r.deleted else {**defaults, **r.fields}
-            visible = replay(server, ops) if ops else server
-            if visible is None:
-                c.execute(delete, (r.row_id,))
-            else:
-                c.execute(upsert, (r.row_id, *(visible.get(n) for n in names), r.insert_order, r.version, r.scope))
 
     # -- listeners (search indexes, apps) --------------------------------
 
