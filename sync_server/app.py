@@ -111,10 +111,8 @@ class SyncServer:
         self._queue: asyncio.Queue[tuple[PushRequest, Deliver]] | None = None
         self._writer_pool = ThreadPoolExecutor(1, thread_name_prefix="offsync-writer")
         self._reader_pool = ThreadPoolExecutor(4, thread_name_prefix="offsync-reader")
-        self._writer_task: asyncio.Task[None] | None = None
         # several nodes on one database publish through the ordered fan-out
         self._publisher: Any = None
-        self.extra_routes: list[Route] = []
         self.app = Starlette(routes=self._routes(), lifespan=self._lifespan)
         self.app.state.sync = self
 
@@ -139,7 +137,6 @@ class SyncServer:
 
             self._publisher = OrderedPublisher(self.store, self.hub, self.engine.now)  # type: ignore[arg-type]
             tasks.append(asyncio.create_task(self._publisher.run(), name="offsync-fanout"))
-        self._writer_task = tasks[0]
         try:
             yield
         finally:
