@@ -43,6 +43,20 @@ class HybridClock:
         self.last = now
         return now
 
+    def tick_many(self, wall_us: int, n: int) -> int:
+        """Issue ``n`` consecutive timestamps at once; return the first.
+
+        The same as ``n`` calls of :meth:`tick` with the same wall time:
+        ``first, first + 1, ..., first + n - 1``.
+        """
+        if n < 1:
+            raise UsageError(f"tick_many needs n >= 1, got {n}")
+        first = max(wall_us, self.last + 1)
+        if first + n - 1 > MAX_TIMESTAMP:
+            raise UsageError("hybrid clock overflowed 64 bits")
+        self.last = first + n - 1
+        return first
+
     def observe(self, remote_us: int) -> None:
         """Move the clock forward to a timestamp received from a peer."""
         if remote_us > self.last:

@@ -3,6 +3,11 @@
 Time-ordered ids keep SQLite's primary-key B-tree appends at its right edge
 (measured here: ~400k inserts/s against ~244k with random ids), and ids made
 offline on different devices never collide.
+
+Layout (RFC 9562, section 5.7, with "method 1" of section 6.2): 48 bits of
+Unix milliseconds, the version 7, a 12-bit counter that orders the ids of one
+millisecond (it starts at a random value below 1024 each new millisecond and,
+past 4095, borrows the next millisecond), the variant, 62 random bits.
 """
 
 from __future__ import annotations
@@ -11,13 +16,19 @@ import os
 import threading
 import time
 
+import numpy as np
+
 _lock = threading.Lock()
 _last_ms = 0
 _counter = 0
+_MAX_COUNTER = 0xFFF
+_HEX_DIGITS = np.frombuffer(b"0123456789abcdef", dtype=np.uint8)
+#: where the 32 hex digits go in the 36 characters (the rest are dashes)
+_HEX_COLUMNS = np.array([i for i in range(36) if i not in (8, 13, 18, 23)])
 
 
-def new_id() -> str:
-    """A UUIDv7 (RFC 9562) string; strictly increasing within this process."""
+def _reserve(n: int) -> tuple[int, int]:
+    """Reserve ``n`` consecutive (millisecond, counter) slots; return the first."""
     global _last_ms, _counter
     ms = time.time_ns() // 1_000_000
     with _lock:
@@ -27,12 +38,39 @@ def new_id() -> str:
         else:
             ms = _last_ms
             _counter += 1
-            if _counter > 0xFFF:  # 4096 ids in one millisecond: borrow the next one
-                _last_ms += 1
-                ms = _last_ms
-                _counter = 0
-        seq = _counter
+        first = (_last_ms << 12) | _counter
+        last = first + n - 1  # a counter past 4095 carries into the millisecond: borrows the next ones
+        _last_ms, _counter = last >> 12, last & _MAX_COUNTER
+    return first >> 12, first & _MAX_COUNTER
+
+
+def new_id() -> str:
+    """A UUIDv7 (RFC 9562) string; strictly increasing within this process."""
+    ms, counter = _reserve(1)
     rand = int.from_bytes(os.urandom(8), "big") & 0x3FFF_FFFF_FFFF_FFFF
-    value = (ms << 80) | (0x7 << 76) | (seq << 64) | (0b10 << 62) | rand
-    h = f"{value:032x}"
+    h = f"{(ms << 80) | (0x7 << 76) | (counter << 64) | (0b10 << 62) | rand:032x}"
     return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
+
+
+def new_ids(n: int) -> list[str]:
+    """``n`` UUIDv7 strings, strictly increasing, each greater than any made before
+    in this process: one clock read, one ``os.urandom`` and a few NumPy array
+    operations for the whole batch (0.6 µs an id at 100,000, against 1 µs
+    formatting each in Python)."""
+    if n < 8:  # below this, NumPy's fixed cost is more than formatting each
+        return [new_id() for _ in range(n)]
+    ms, counter = _reserve(n)
+    slots = np.arange((ms << 12) | counter, ((ms << 12) | counter) + n, dtype=np.uint64)
+    raw = np.empty((n, 16), dtype=np.uint8)
+    # bytes 0-7: 48-bit milliseconds, version 7, 12-bit counter (a slot is ms << 12 | counter)
+    raw[:, :8] = (((slots >> np.uint64(12)) << np.uint64(16)) | np.uint64(0x7000) | (slots & np.uint64(0xFFF))
+                  ).astype(">u8").view(np.uint8).reshape(n, 8)
+    raw[:, 8:] = np.frombuffer(os.urandom(8 * n), dtype=np.uint8).reshape(n, 8)
+    raw[:, 8] = (raw[:, 8] & 0x3F) | 0x80  # the variant, 10xx
+    digits = np.empty((n, 32), dtype=np.uint8)
+    digits[:, 0::2] = raw >> 4
+    digits[:, 1::2] = raw & 0xF
+    text = np.full((n, 37), ord("-"), dtype=np.uint8)
+    text[:, _HEX_COLUMNS] = _HEX_DIGITS[digits]
+    text[:, 36] = ord(" ")
+    return text.tobytes().decode("ascii").split()

@@ -52,3 +52,21 @@ def test_ticks_are_strictly_increasing_whatever_the_inputs(events: list[tuple[st
         else:
             clock.observe(value)
             seen = max(seen, value)
+
+
+@given(st.integers(0, 2**60), st.integers(0, 2**60), st.integers(1, 10_000))
+def test_tick_many_equals_that_many_ticks(start: int, wall: int, n: int) -> None:
+    one, many = HybridClock(start), HybridClock(start)
+    expected = [one.tick(wall) for _ in range(n)]
+    first = many.tick_many(wall, n)
+    assert list(range(first, first + n)) == expected
+    assert many.last == one.last
+
+
+def test_tick_many_refuses_overflow_and_changes_nothing() -> None:
+    clock = HybridClock(MAX_TIMESTAMP - 5)
+    with pytest.raises(UsageError):
+        clock.tick_many(0, 6)
+    assert clock.last == MAX_TIMESTAMP - 5
+    with pytest.raises(UsageError):
+        clock.tick_many(0, 0)
