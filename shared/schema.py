@@ -24,10 +24,13 @@ import binascii
 import json
 import math
 import re
-from collections.abc import Callable, Iterable, Mapping
+import sys
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Any, Literal, get_args
+from typing import Annotated, Any, Literal, get_args
+
+import msgspec
 
 from .errors import SchemaError, ValidationError
 
@@ -194,6 +197,9 @@ class Collection:
         self._defaults: Mapping[str, Any] = MappingProxyType({
             f.name: _app_to_stored(name, f, f.default, f.name) for f in self.fields.values() if f.default is not None
         })
+        self._insert_type = self._compile_insert_type()
+        self._json_positions = tuple(i for i, n in enumerate(self.field_names) if self.fields[n].type == "json")
+        self._blob_positions = tuple(i for i, n in enumerate(self.field_names) if self.fields[n].type == "blob")
 
     def _check_references(self) -> None:
         def known(names: Iterable[str], what: str) -> None:
@@ -262,6 +268,67 @@ class Collection:
             out[name] = _check_stored(self.name, f, value, f"{path}.{name}", blobs_as_base64)
         return out
 
+    def insert_values(self, rows: Sequence[Mapping[str, Any]]) -> list[tuple[Any, ...]]:
+        """Validate whole rows of app values for insertion and return their stored
+        values as tuples in :attr:`field_names` order, with defaults filled in
+        and ``None`` for a text primary key left out (the device makes the id).
+
+        The whole batch is checked by one compiled msgspec conversion; a batch
+        it refuses is checked again row by row, so the error is the same one
+        :meth:`to_stored` gives, with the row's index in its path.
+
+        Raises:
+            ValidationError: an unknown field, a value of the wrong type, or a
+                missing required field (``$[i].field``). Nothing is returned.
+        """
+        try:
+            converted = msgspec.convert(rows, list[self._insert_type])  # type: ignore[name-defined]
+        except (msgspec.ValidationError, TypeError):
+            return [self._insert_values_slowly(i, row) for i, row in enumerate(rows)]
+        astuple = msgspec.structs.astuple
+        values = [astuple(r) for r in converted]
+        if self._blob_positions and any(isinstance(row.get(self.field_names[p]), str)
+                                        for row in rows for p in self._blob_positions):
+            return [self._insert_values_slowly(i, row) for i, row in enumerate(rows)]  # base64 text is not bytes
+        if self._json_positions:
+            values = [self._dump_json(i, v) for i, v in enumerate(values)]
+        return values
+
+    def _dump_json(self, index: int, values: tuple[Any, ...]) -> tuple[Any, ...]:
+        out = list(values)
+        for p in self._json_positions:
+            f = self.fields[self.field_names[p]]
+            given = out[p]
+            out[p] = self._defaults.get(f.name) if given is msgspec.UNSET else \
+                _app_to_stored(self.name, f, given, f"$[{index}].{f.name}")
+        return tuple(out)
+
+    def _insert_values_slowly(self, index: int, row: Mapping[str, Any]) -> tuple[Any, ...]:
+        path = f"$[{index}]"
+        stored = self.to_stored(row, path=path)
+        pk = self.primary_key
+        if stored.get(pk) is None and self.fields[pk].type != "text":
+            raise ValidationError(f"{self.name}.{pk} is an integer key: give it a value", path=f"{path}.{pk}")
+        values = {**self._defaults, **stored}
+        self.check_required({**values, pk: values.get(pk, "")}, path=path)
+        return tuple(values.get(n) for n in self.field_names)
+
+    def _compile_insert_type(self) -> type:
+        """The msgspec Struct that :meth:`insert_values` converts rows into."""
+        spec: list[tuple[str, Any, Any]] = []
+        for f in self.fields.values():
+            kind = _APP_TYPES[f.type]
+            if f.type == "json":
+                spec.append((f.name, Any, msgspec.UNSET))  # dumped afterwards, so a default is told apart
+            elif f.name == self.primary_key and f.type == "text":
+                spec.append((f.name, kind | None, None))
+            elif f.required and f.name not in self._defaults:
+                spec.append((f.name, kind, msgspec.NODEFAULT))
+            else:
+                spec.append((f.name, kind if f.required else kind | None, self._defaults.get(f.name)))
+        return msgspec.defstruct(self.name, [(n, t) if d is msgspec.NODEFAULT else (n, t, d) for n, t, d in spec],
+                                 kw_only=True, forbid_unknown_fields=True)
+
     def check_required(self, stored: Mapping[str, Any], *, path: str = "$") -> None:
         """Raise if a required field is missing or null in a complete row."""
         for f in self.fields.values():
@@ -284,6 +351,17 @@ class Collection:
             elif f.type == "json":
                 out[name] = json.loads(value)
         return out
+
+
+_APP_TYPES: dict[str, Any] = {
+    "text": Annotated[str, msgspec.Meta(max_length=MAX_TEXT_BYTES)],
+    "integer": Annotated[int, msgspec.Meta(ge=_INT64[0], le=_INT64[1])],
+    "timestamp": Annotated[int, msgspec.Meta(ge=_INT64[0], le=_INT64[1])],
+    "real": Annotated[float, msgspec.Meta(ge=-sys.float_info.max, le=sys.float_info.max)],  # finite
+    "boolean": bool,
+    "json": Any,
+    "blob": bytes,
+}
 
 
 def _type_error(collection: str, f: Field, value: Any, path: str, expected: str) -> ValidationError:
