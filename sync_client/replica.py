@@ -15,6 +15,8 @@ thread, but make plain-SQL writes from other threads inside
 
 from __future__ import annotations
 
+import itertools
+import re
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -27,39 +29,21 @@ import msgspec
 from shared.errors import StateError, UsageError, ValidationError
 from shared.hlc import HybridClock
 from shared.merge import replay
-from shared.messages import MAX_OPS_PER_MUTATION, Changes, MutationResult, Operation, RowChange
+from shared.messages import MAX_OPS_PER_MUTATION, Changes, MutationResult, RowChange
 from shared.schema import INSERT_ORDER_COLUMN, SCOPE_COLUMN, VERSION_COLUMN, Collection, Schema
 
-from . import tables
-from .ids import new_id
+from . import queue, tables
+from .ids import new_id, new_ids
+from .queue import QueueEntry, QueuedRows
+
+__all__ = ["Conflict", "QueueEntry", "Replica", "on_open"]
 
 _encode = msgspec.msgpack.Encoder().encode
+#: a trigger's SQL that fires on INSERT ("... [BEFORE|AFTER|INSTEAD OF] INSERT ON t ...")
+_INSERT_TRIGGER = re.compile(r"\bINSERT\s+ON\b", re.IGNORECASE)
+#: from this many rows on, ``insert_many`` writes and queues in bulk (below, the triggers queue each row)
+BULK_ROWS = 16
 _decode = msgspec.msgpack.decode
-
-
-class QueueEntry(msgspec.Struct, frozen=True):
-    """One captured operation waiting in ``sync_queue``."""
-
-    id: int
-    client_seq: int
-    kind: str
-    collection: str
-    row_id: str | int
-    fields: dict[str, Any]
-    base_version: int
-    insert_order: int
-    scope: str
-
-    def to_operation(self) -> Operation:
-        return Operation(
-            kind=self.kind,  # type: ignore[arg-type]
-            collection=self.collection,
-            row_id=self.row_id,
-            base_version=self.base_version,
-            insert_order=self.insert_order,
-            fields=self.fields,
-            scope=self.scope,
-        )
 
 
 class Conflict(msgspec.Struct, frozen=True):
@@ -122,6 +106,9 @@ class Replica:
         self._wall_clock = wall_clock
         self.lock = threading.RLock()
         self._capture = True
+        self._capture_inserts = True
+        self._queued_rows = QueuedRows()
+        self._bulk_inserts: dict[str, dict[str, str]] = {}
         self._default_scope = ""
         self._txn_seq: int | None = None
         self._txn_ops = 0
@@ -133,6 +120,7 @@ class Replica:
         self._register_functions()
         with self.connection:
             self.connection.execute(tables.ENGINE_TABLES)
+            self._migrate_queue()
             self._create_collections()
             state = self._read_state()
             self.device_id = self._init_device_id(state, device_id)
@@ -157,7 +145,8 @@ class Replica:
     def _register_functions(self) -> None:
         c = self.connection
         c.create_scalar_function("offsync_capture", lambda: 1 if self._capture else 0, 0)
-        c.create_scalar_function("offsync_seq", self._mutation_seq, 0)
+        c.create_scalar_function("offsync_capture_insert", lambda: 1 if self._capture and self._capture_inserts else 0, 0)
+        c.create_scalar_function("offsync_qid", lambda: self._reserve_queue_ids(1), 0)
         c.create_scalar_function("offsync_tick", lambda: self.clock.tick(self._wall_clock()), 0)
         c.create_scalar_function("offsync_pack", _pack, -1)
         c.create_scalar_function("offsync_diff", _diff, -1)
@@ -167,13 +156,15 @@ class Replica:
         c.set_commit_hook(self._on_commit)
         c.set_rollback_hook(self._on_rollback)
 
-    def _mutation_seq(self) -> int:
+    def _reserve_queue_ids(self, n: int) -> int:
+        """The first of ``n`` new queue ids of this transaction (see ``sync_client.queue``)."""
         # one client_seq per transaction: allocated by the first captured write,
         # made permanent by the commit hook, given back by the rollback hook
         if self._txn_seq is None:
             self._txn_seq = self._last_seq + 1
-        self._txn_ops += 1
-        return self._txn_seq
+        first = queue.first_id(self._txn_seq) + self._txn_ops + 1
+        self._txn_ops += n
+        return first
 
     def _on_commit(self) -> bool:
         if self._txn_seq is None:
@@ -194,10 +185,28 @@ class Replica:
     def _on_rollback(self) -> None:
         self._txn_seq = None
         self._txn_ops = 0
+        self._queued_rows.forget()  # it may have read entries this rollback took back
 
     def on_commit(self, listener: Callable[[], None]) -> None:
         """Call ``listener()`` (on the committing thread) after each commit that queued writes."""
         self._commit_listeners.append(listener)
+
+    def _migrate_queue(self) -> None:
+        """Rewrite a queue made before its ids carried the client_seq (it had a
+        stored ``client_seq`` column and two indexes); entries keep their order."""
+        columns = {row[1]: row[6] for row in self.connection.execute("PRAGMA table_xinfo(sync_queue)")}
+        if columns.get("client_seq") != 0:  # 0: a stored column; 2: the virtual one of today
+            return
+        c = self.connection
+        for (name,) in c.execute("SELECT name FROM sqlite_schema WHERE type = 'trigger' AND name LIKE '\\_offsync\\_%' "
+                                 "ESCAPE '\\'").fetchall():
+            c.execute(f"DROP TRIGGER {tables.quote(name)}")  # they name sync_queue; made again next
+        c.execute(tables.QUEUE_TABLE.format(name="sync_queue_new"))
+        c.execute(f"INSERT INTO sync_queue_new ({tables.QUEUE_COLUMNS}) "
+                  f"SELECT (client_seq << {queue.SEQ_SHIFT}) + row_number() OVER (PARTITION BY client_seq ORDER BY id), "
+                  "kind, collection, row_id, fields, base_version, insert_order, scope FROM sync_queue")
+        c.execute("DROP TABLE sync_queue")
+        c.execute("ALTER TABLE sync_queue_new RENAME TO sync_queue")
 
     def _create_collections(self) -> None:
         c = self.connection
@@ -244,7 +253,8 @@ class Replica:
         return device_id
 
     def _max_queue_seq(self) -> int:
-        return int(self.connection.execute("SELECT coalesce(max(client_seq), 0) FROM sync_queue").fetchall()[0][0])
+        top = self.connection.execute("SELECT max(id) FROM sync_queue").fetchall()[0][0]
+        return 0 if top is None else int(top) >> queue.SEQ_SHIFT
 
     def _max_queue_insert_order(self) -> int:
         row = self.connection.execute("SELECT coalesce(max(insert_order), 0) FROM sync_queue").fetchall()
@@ -310,38 +320,82 @@ class Replica:
         return self.insert_many(collection, [row], scope=scope)[0]
 
     def insert_many(self, collection: str, rows: Iterable[Mapping[str, Any]], *, scope: str | None = None) -> list[Any]:
-        """Insert several rows in one transaction (one mutation); returns their ids."""
+        """Insert several rows in one transaction (one mutation); returns their ids.
+
+        The rows are validated together first (one error names the row and the
+        field, and nothing is written). They are then written with one
+        ``executemany`` and queued with one ``INSERT ... SELECT`` (the insert
+        trigger stands aside for them), in the same transaction.
+        """
         coll = self._collection(collection)
-        prepared = self._prepare_inserts(coll, rows, scope or "")
-        ids = [values[0] for values in prepared]
-        columns = (*coll.field_names, INSERT_ORDER_COLUMN, SCOPE_COLUMN)
-        sql = (f"INSERT INTO {tables.quote(coll.name)} ({', '.join(map(tables.quote, columns))}) "
-               f"VALUES ({', '.join('?' * len(columns))})")
+        rows = list(rows)
+        values = coll.insert_values(rows)
+        if coll.scope_field and scope:
+            self._check_scope_field(coll, values, scope)
+        if not values:
+            return []
+        fresh = iter(new_ids(sum(1 for v in values if v[0] is None)))
+        ids = [next(fresh) if v[0] is None else v[0] for v in values]
+        sql = tables.insert_sql(coll)
         with self.transaction():
-            tick = self.clock.tick
-            wall = self._wall_clock()
             row_scope = scope or self._default_scope
-            self.connection.executemany(sql, [(*values, tick(wall), row_scope) for values in prepared])
+            first = self.clock.tick_many(self._wall_clock(), len(values))
+            params = [(row_id, *v[1:], io, row_scope) for row_id, v, io in zip(ids, values, itertools.count(first))]
+            if len(params) >= BULK_ROWS and self._capture and coll.fields[coll.primary_key].type == "text":
+                self._insert_in_bulk(coll, sql, params)
+            else:
+                self.connection.executemany(sql, params)  # the triggers queue each row
         return ids
 
-    def _prepare_inserts(self, coll: Collection, rows: Iterable[Mapping[str, Any]], scope: str) -> list[tuple[Any, ...]]:
-        defaults = coll.defaults()
-        names = coll.field_names
-        pk = coll.primary_key
-        out = []
-        for i, row in enumerate(rows):
-            stored = coll.to_stored(row, path=f"$[{i}]")
-            if stored.get(pk) is None:
-                if coll.fields[pk].type != "text":
-                    raise ValidationError(f"{coll.name}.{pk} is an integer key: give it a value", path=f"$[{i}].{pk}")
-                stored[pk] = new_id()
-            values = {**defaults, **stored}
-            coll.check_required(values, path=f"$[{i}]")
-            if coll.scope_field and scope and values.get(coll.scope_field) not in (None, scope):
+
+    def add_bulk_insert(self, collection: str, trigger: str, sql: str) -> None:
+        """Declare what the insert trigger ``trigger`` of ``collection`` does, as
+        one statement over all the rows of a batch (those with ``rowid > ?1``).
+
+        A batch of API inserts then runs with the connection's triggers off and
+        each declared statement once after it, instead of a trigger program per
+        row (measured: 1.5 µs of each row's 3.1 µs insert). A collection with an
+        insert trigger nobody declared (an app's own) keeps its triggers on.
+        """
+        self._bulk_inserts.setdefault(collection, {})[trigger] = sql
+
+    def _insert_in_bulk(self, coll: Collection, sql: str, params: list[tuple[Any, ...]]) -> None:
+        """Write and queue a batch. Rowids follow the insert order under a text
+        key, so the batch is the rows above the highest rowid before it."""
+        c = self.connection
+        before = int(c.execute(f"SELECT coalesce(max(rowid), 0) FROM {tables.quote(coll.name)}").fetchall()[0][0])
+        declared = self._bulk_inserts.get(coll.name, {})
+        triggers_off = self._insert_triggers(coll) <= {tables.trigger_names(coll)[0], *declared}
+        self._capture_inserts = False
+        if triggers_off:
+            c.config(apsw.SQLITE_DBCONFIG_ENABLE_TRIGGER, 0)
+        try:
+            c.executemany(sql, params)
+        finally:
+            self._capture_inserts = True
+            c.config(apsw.SQLITE_DBCONFIG_ENABLE_TRIGGER, 1)
+        c.execute(tables.queue_copy_sql(coll), (self._reserve_queue_ids(len(params)), before))
+        if triggers_off:
+            for statement in declared.values():
+                c.execute(statement, (before,))
+        if coll.retention is not None:  # trimmed once per scope, as the trigger trims after each row
+            for (scope,) in c.execute(f"SELECT DISTINCT {tables.scope_expr(coll, '')} FROM {tables.quote(coll.name)} "
+                                      "WHERE rowid > ?", (before,)).fetchall():
+                c.execute(tables.retention_sql(coll, "?"), (scope,))
+
+    def _insert_triggers(self, coll: Collection) -> set[str]:
+        """The names of the triggers that fire on an insert into ``coll``."""
+        found = self.connection.execute("SELECT name, sql FROM sqlite_schema WHERE type = 'trigger' AND tbl_name = ?",
+                                        (coll.name,)).fetchall()
+        return {name for name, sql in found if _INSERT_TRIGGER.search(sql)}
+
+    @staticmethod
+    def _check_scope_field(coll: Collection, values: list[tuple[Any, ...]], scope: str) -> None:
+        at = coll.field_names.index(coll.scope_field)  # type: ignore[arg-type]
+        for i, v in enumerate(values):
+            if v[at] not in (None, scope):
                 raise ValidationError(f"{coll.name}: scope {scope!r} disagrees with {coll.scope_field}",
                                       path=f"$[{i}].{coll.scope_field}")
-            out.append(tuple(values.get(n) for n in names))
-        return out
 
     def update(self, collection: str, row_id: Any, changes: Mapping[str, Any]) -> None:
         """Change some fields of a row; only the changed fields are queued.
@@ -445,24 +499,25 @@ class Replica:
 
     def pending(self, limit: int | None = None) -> list[QueueEntry]:
         """Queue entries in the order they were made."""
-        return self._queue_entries("", (), limit)
+        sql = f"SELECT {queue.ENTRY_COLUMNS} FROM sync_queue ORDER BY id"
+        if limit is not None:
+            sql += f" LIMIT {int(limit)}"
+        return self._queue_entries(sql, ())
 
     def pending_mutations(self, after_seq: int, max_mutations: int) -> list[QueueEntry]:
         """Entries of the oldest ``max_mutations`` mutations with client_seq > ``after_seq``."""
-        return self._queue_entries(
-            "WHERE client_seq IN (SELECT DISTINCT client_seq FROM sync_queue WHERE client_seq > ? "
-            "ORDER BY client_seq LIMIT ?)", (after_seq, max_mutations), None)
-
-    def _queue_entries(self, where: str, params: tuple[Any, ...], limit: int | None) -> list[QueueEntry]:
-        sql = ("SELECT id, client_seq, kind, collection, row_id, fields, base_version, insert_order, scope "
-               f"FROM sync_queue {where} ORDER BY id")
-        if limit is not None:
-            sql += f" LIMIT {int(limit)}"
         with self.lock:
             self._check_open()
-            rows = self.connection.execute(sql, params).fetchall()
-        return [QueueEntry(r[0], r[1], r[2], r[3], r[4], _decode(r[5]) if r[5] else {}, r[6], r[7], r[8])
-                for r in rows]
+            upto = self.connection.execute(queue.NEXT_MUTATIONS_SQL, (after_seq, max_mutations)).fetchall()[0][0]
+        if upto is None:
+            return []
+        return self._queue_entries(f"SELECT {queue.ENTRY_COLUMNS} FROM sync_queue WHERE id BETWEEN ? AND ? ORDER BY id",
+                                   (queue.first_id(after_seq + 1), queue.last_id(upto)))
+
+    def _queue_entries(self, sql: str, params: tuple[Any, ...]) -> list[QueueEntry]:
+        with self.lock:
+            self._check_open()
+            return queue.entries(self.connection.execute(sql, params).fetchall())
 
     def pending_count(self) -> int:
         with self.lock:
@@ -546,7 +601,8 @@ class Replica:
         rejected = [r for r in results if r.status == "rejected"]
         with self._applying():
             if done:
-                self.connection.executemany("DELETE FROM sync_queue WHERE client_seq = ?", [(s,) for s in done])
+                self.connection.executemany("DELETE FROM sync_queue WHERE id BETWEEN ? AND ?",
+                                            [(queue.first_id(s), queue.last_id(s)) for s in done])
             for result in results:
                 if result.status in ("merged", "duplicate") and result.rows:
                     # the server's rows where our write lost or merged, or where the
@@ -571,11 +627,13 @@ class Replica:
         # sync_conflicts.
         self._settled = max(self._settled, client_seq)
         self._write_state(last_client_seq=max(self._last_seq, client_seq), server_applied=self._settled)
+        self._queued_rows.prune(self._settled)
 
     def _record_rejection(self, result: MutationResult) -> None:
         c = self.connection
-        entries = c.execute("SELECT collection, row_id, kind, fields FROM sync_queue WHERE client_seq = ? ORDER BY id",
-                            (result.client_seq,)).fetchall()
+        span = (queue.first_id(result.client_seq), queue.last_id(result.client_seq))
+        entries = c.execute("SELECT collection, row_id, kind, fields FROM sync_queue WHERE id BETWEEN ? AND ? ORDER BY id",
+                            span).fetchall()
         server_rows = {(r.collection, r.row_id): r for r in result.rows}
         now_ms = self._wall_clock() // 1000
         for collection, row_id, kind, fields in entries:
@@ -584,30 +642,31 @@ class Replica:
             c.execute(
                 "INSERT INTO sync_conflicts (client_seq, collection, row_id, kind, local, server, reason, created_at) "
                 "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                (result.client_seq, collection, row_id, kind, fields, server_blob, result.reason or "rejected", now_ms),
+                (result.client_seq, collection, row_id, kind, queue.fields_as_msgpack(fields), server_blob,
+                 result.reason or "rejected", now_ms),
             )
-        c.execute("DELETE FROM sync_queue WHERE client_seq = ?", (result.client_seq,))
+        c.execute("DELETE FROM sync_queue WHERE id BETWEEN ? AND ?", span)
         self._apply_rows(result.rows)
 
     def _apply_rows(self, rows: Sequence[RowChange]) -> None:
-        # is anything unsettled queued at all? (a bootstrap page usually finds not)
-        queued = self.connection.execute("SELECT 1 FROM sync_queue WHERE client_seq > ? LIMIT 1",
-                                         (self._settled,)).fetchall()
         by_collection: dict[str, list[RowChange]] = {}
         for row in rows:
             by_collection.setdefault(row.collection, []).append(row)
         for name, changes in by_collection.items():
             coll = self._collection(name)
-            self._write_rows(coll, changes, self._pending_ops(coll, changes) if queued else {})
+            self._write_rows(coll, changes, self._pending_ops(coll, changes))
 
     def _pending_ops(self, coll: Collection, changes: list[RowChange]) -> dict[Any, list[tuple[str, dict[str, Any]]]]:
         """The unsettled local operations on these rows, oldest first, by row id."""
+        wanted = self._queued_rows.candidates(self.connection, coll.name, (r.row_id for r in changes), self._settled)
+        if not wanted:  # the usual case: none of these rows has anything pending
+            return {}
         ops: dict[Any, list[tuple[str, dict[str, Any]]]] = {}
         for row_id, kind, fields in self.connection.execute(
-                "SELECT row_id, kind, fields FROM sync_queue WHERE collection = ? AND client_seq > ? "
+                "SELECT row_id, kind, fields FROM sync_queue WHERE id > ? AND collection = ? "
                 "AND row_id IN (SELECT value FROM json_each(?)) ORDER BY id",
-                (coll.name, self._settled, msgspec.json.encode([r.row_id for r in changes]))):
-            ops.setdefault(row_id, []).append((kind, _decode(fields) if fields else {}))
+                (queue.last_id(self._settled), coll.name, msgspec.json.encode(wanted))):
+            ops.setdefault(row_id, []).append((kind, queue.decode_fields(fields)))
         return ops
 
     def _write_rows(self, coll: Collection, changes: list[RowChange],

@@ -7,16 +7,23 @@ inside the same transaction as the data change. The triggers call a few SQL
 functions the :class:`~sync_client.replica.Replica` registers on its
 connection:
 
-=================  ===========================================================
-offsync_capture()  1 while local writes are captured, 0 while server changes
-                   are applied (so those are never queued again)
-offsync_seq()      the ``client_seq`` of the current transaction (one mutation)
-offsync_tick()     the next hybrid-clock timestamp (``insertOrder``)
-offsync_default_scope()  the scope the server gave this device ('' before the first sync)
-offsync_pack(..)   name/value pairs -> MessagePack map (all fields of an insert)
-offsync_diff(..)   name/old/new triples -> map of the changed ones, or NULL
-offsync_delta(..)  name/old/new triples of counters -> map of new-old, or NULL
-=================  ===========================================================
+========================  ====================================================
+offsync_capture()         1 while local writes are captured, 0 while server
+                          changes are applied (so those are never queued again)
+offsync_capture_insert()  the same for inserts, 0 also while the API inserts a
+                          batch it queues itself (``Replica.insert_many``)
+offsync_qid()             the next queue id of the current transaction (one
+                          mutation, one ``client_seq``: see ``sync_client.queue``)
+offsync_tick()            the next hybrid-clock timestamp (``insertOrder``)
+offsync_default_scope()   the scope the server gave this device ('' before the
+                          first sync)
+offsync_pack(..)          name/value pairs -> MessagePack map (the fields of an
+                          insert into a collection with blob fields)
+offsync_diff(..)          name/old/new triples -> map of the changed ones, or NULL
+offsync_delta(..)         name/old/new triples of counters -> map of new-old, or NULL
+========================  ====================================================
+
+An insert's fields are otherwise packed natively, by ``json_object()``.
 """
 
 from __future__ import annotations
@@ -31,25 +38,31 @@ from shared.schema import (
     Field,
 )
 
+#: ``id`` is ``client_seq << 20`` plus the operation's place in its mutation;
+#: ``fields`` is JSON text or MessagePack (see ``sync_client.queue``)
+QUEUE_TABLE = """
+CREATE TABLE IF NOT EXISTS {name} (
+    id           INTEGER PRIMARY KEY,
+    client_seq   INTEGER GENERATED ALWAYS AS (id >> 20) VIRTUAL,
+    kind         TEXT NOT NULL CHECK (kind IN ('insert', 'update', 'delete', 'increment')),
+    collection   TEXT NOT NULL,
+    row_id       ANY NOT NULL,
+    fields       ANY CHECK (fields IS NULL OR typeof(fields) IN ('text', 'blob')),
+    base_version INTEGER NOT NULL,
+    insert_order INTEGER NOT NULL,
+    scope        TEXT NOT NULL
+) STRICT;"""
+
+#: the queue columns a capture writes (``client_seq`` follows from ``id``)
+QUEUE_COLUMNS = "id, kind, collection, row_id, fields, base_version, insert_order, scope"
+
 ENGINE_TABLES = """
 CREATE TABLE IF NOT EXISTS sync_state (
     key   TEXT PRIMARY KEY,
     value ANY
 ) STRICT;
 
-CREATE TABLE IF NOT EXISTS sync_queue (
-    id           INTEGER PRIMARY KEY,
-    client_seq   INTEGER NOT NULL,
-    kind         TEXT NOT NULL CHECK (kind IN ('insert', 'update', 'delete', 'increment')),
-    collection   TEXT NOT NULL,
-    row_id       ANY NOT NULL,
-    fields       BLOB,
-    base_version INTEGER NOT NULL,
-    insert_order INTEGER NOT NULL,
-    scope        TEXT NOT NULL
-) STRICT;
-CREATE INDEX IF NOT EXISTS sync_queue_row ON sync_queue (collection, row_id);
-CREATE INDEX IF NOT EXISTS sync_queue_seq ON sync_queue (client_seq);
+{queue}
 
 CREATE TABLE IF NOT EXISTS sync_conflicts (
     id          INTEGER PRIMARY KEY,
@@ -62,7 +75,7 @@ CREATE TABLE IF NOT EXISTS sync_conflicts (
     reason      TEXT NOT NULL,
     created_at  INTEGER NOT NULL
 ) STRICT;
-"""
+""".replace("{queue}", QUEUE_TABLE.format(name="sync_queue"))
 
 _SQL_TYPE = {
     "text": "TEXT",
@@ -141,6 +154,9 @@ def index_sql(collection: Collection) -> list[str]:
             f"CREATE INDEX IF NOT EXISTS {quote(t + '_retention')} ON {quote(t)} "
             f"({scope_expr(collection, '')}, {quote(INSERT_ORDER_COLUMN)})"
         )
+        # trimming asks "is this row queued?" of each candidate
+        out.append(f"CREATE INDEX IF NOT EXISTS {quote('sync_queue_' + t)} ON sync_queue (row_id) "
+                   f"WHERE collection = '{t}'")
     return out
 
 
@@ -170,9 +186,56 @@ def _queue_insert(kind: str, collection: Collection, row: str, fields_sql: str, 
                   base_version_sql: str) -> str:
     pk = f"{row}.{quote(collection.primary_key)}"
     return (
-        "INSERT INTO sync_queue (client_seq, kind, collection, row_id, fields, base_version, insert_order, scope) "
-        f"VALUES (offsync_seq(), '{kind}', '{collection.name}', {pk}, {fields_sql}, {base_version_sql}, "
+        f"INSERT INTO sync_queue ({QUEUE_COLUMNS}) "
+        f"VALUES (offsync_qid(), '{kind}', '{collection.name}', {pk}, {fields_sql}, {base_version_sql}, "
         f"{insert_order_sql}, {scope_expr(collection, row)})"
+    )
+
+
+def insert_fields_sql(collection: Collection, row: str) -> str:
+    """The SQL expression packing every field of a new row but the key (``row``
+    is NEW, or '' for a plain SELECT): native JSON, or MessagePack where a blob
+    field is declared (JSON cannot hold bytes)."""
+    prefix = f"{row}." if row else ""
+    names = [n for n in collection.field_names if n != collection.primary_key]
+    if not names:
+        return "NULL"
+    args = ", ".join(f"'{n}', {prefix}{quote(n)}" for n in names)
+    if any(collection.fields[n].type == "blob" for n in names):
+        return f"offsync_pack({args})"
+    return f"json_object({args})"
+
+
+def insert_sql(collection: Collection) -> str:
+    """The API's INSERT of one row: the fields in declaration order, then
+    ``insertOrder`` and the scope."""
+    columns = (*collection.field_names, INSERT_ORDER_COLUMN, SCOPE_COLUMN)
+    return (f"INSERT INTO {quote(collection.name)} ({', '.join(map(quote, columns))}) "
+            f"VALUES ({', '.join('?' * len(columns))})")
+
+
+def queue_copy_sql(collection: Collection) -> str:
+    """Queue, in one statement, the inserts of a batch the API just wrote: the
+    rows of rowid > ?2, as queue ids from ?1 on (``Replica.insert_many``)."""
+    t = quote(collection.name)
+    return (
+        f"INSERT INTO sync_queue ({QUEUE_COLUMNS}) "
+        f"SELECT ?1 + rowid - ?2 - 1, 'insert', '{collection.name}', {quote(collection.primary_key)}, "
+        f"{insert_fields_sql(collection, '')}, {quote(VERSION_COLUMN)}, {quote(INSERT_ORDER_COLUMN)}, "
+        f"{scope_expr(collection, '')} FROM {t} WHERE rowid > ?2 ORDER BY rowid"
+    )
+
+
+def retention_sql(collection: Collection, scope_sql: str) -> str:
+    """Delete the rows of one scope beyond the newest ``keep`` (by insertOrder),
+    except rows with queued operations. The deletes are captured and synced."""
+    assert collection.retention is not None
+    t = quote(collection.name)
+    pk = quote(collection.primary_key)
+    return (
+        f"DELETE FROM {t} WHERE {pk} IN (SELECT {pk} FROM {t} WHERE {scope_expr(collection, '')} = {scope_sql} "
+        f"ORDER BY {quote(INSERT_ORDER_COLUMN)} DESC LIMIT -1 OFFSET {collection.retention.keep}) "
+        f"AND NOT EXISTS (SELECT 1 FROM sync_queue WHERE collection = '{collection.name}' AND row_id = {t}.{pk})"
     )
 
 
@@ -186,8 +249,7 @@ def triggers_sql(collection: Collection) -> list[str]:
     plain = [n for n in collection.field_names if n != collection.primary_key and n not in collection.counters]
     counters = sorted(collection.counters)
 
-    pack_args = ", ".join(f"'{n}', NEW.{quote(n)}" for n in collection.field_names if n != collection.primary_key)
-    fields_sql = f"offsync_pack({pack_args})" if pack_args else "NULL"
+    fields_sql = insert_fields_sql(collection, "NEW")
     insert_body = [
         # plain SQL may leave insertOrder out: fill it from the hybrid clock; and a
         # row named no scope belongs to the device's default scope once it is known
@@ -199,13 +261,9 @@ def triggers_sql(collection: Collection) -> list[str]:
     ]
     if collection.retention is not None:
         scope_new = scope_expr(collection, "NEW") if collection.scope_field else _filled_scope()
-        insert_body.append(
-            f"DELETE FROM {t} WHERE {pk} IN (SELECT {pk} FROM {t} WHERE {scope_expr(collection, '')} = {scope_new} "
-            f"ORDER BY {io} DESC LIMIT -1 OFFSET {collection.retention.keep}) "
-            f"AND {pk} NOT IN (SELECT row_id FROM sync_queue WHERE collection = '{collection.name}')"
-        )
+        insert_body.append(retention_sql(collection, scope_new))
     out = [
-        f"CREATE TRIGGER {quote(names[0])} AFTER INSERT ON {t} WHEN offsync_capture() BEGIN\n  "
+        f"CREATE TRIGGER {quote(names[0])} AFTER INSERT ON {t} WHEN offsync_capture_insert() BEGIN\n  "
         + ";\n  ".join(insert_body) + ";\nEND"
     ]
 
@@ -213,15 +271,15 @@ def triggers_sql(collection: Collection) -> list[str]:
     if plain:
         diff_args = ", ".join(f"'{n}', OLD.{quote(n)}, NEW.{quote(n)}" for n in plain)
         update_body.append(
-            "INSERT INTO sync_queue (client_seq, kind, collection, row_id, fields, base_version, insert_order, scope) "
-            f"SELECT offsync_seq(), 'update', '{collection.name}', NEW.{pk}, d, OLD.{ver}, offsync_tick(), "
+            f"INSERT INTO sync_queue ({QUEUE_COLUMNS}) "
+            f"SELECT offsync_qid(), 'update', '{collection.name}', NEW.{pk}, d, OLD.{ver}, offsync_tick(), "
             f"{scope_expr(collection, 'NEW')} FROM (SELECT offsync_diff({diff_args}) AS d) WHERE d IS NOT NULL"
         )
     if counters:
         delta_args = ", ".join(f"'{n}', OLD.{quote(n)}, NEW.{quote(n)}" for n in counters)
         update_body.append(
-            "INSERT INTO sync_queue (client_seq, kind, collection, row_id, fields, base_version, insert_order, scope) "
-            f"SELECT offsync_seq(), 'increment', '{collection.name}', NEW.{pk}, d, OLD.{ver}, offsync_tick(), "
+            f"INSERT INTO sync_queue ({QUEUE_COLUMNS}) "
+            f"SELECT offsync_qid(), 'increment', '{collection.name}', NEW.{pk}, d, OLD.{ver}, offsync_tick(), "
             f"{scope_expr(collection, 'NEW')} FROM (SELECT offsync_delta({delta_args}) AS d) WHERE d IS NOT NULL"
         )
     if update_body:

@@ -1,0 +1,146 @@
+"""The device's ``sync_queue``: how its rows are keyed, read back and looked up.
+
+A queue row's id says which mutation it belongs to: ``client_seq << 20`` plus
+its place in that mutation (1, 2, ...). So the queue needs no index besides
+its primary key: "the entries of mutation 7", "everything after mutation 5"
+and "the next 100 mutations" are all ranges of ids, and ``client_seq`` is a
+virtual column computed from the id. Each index left out is one B-tree
+insert fewer per captured write.
+
+``fields`` holds the operation's values in one of two encodings: JSON text,
+made natively by ``json_object()`` in the insert triggers and the bulk insert
+path, or MessagePack bytes, made by the Python SQL functions (updates,
+increments, and inserts into collections with blob fields, which JSON cannot
+hold). :func:`decode_fields` reads both; the column's type tells them apart.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+import apsw
+import msgspec
+
+from shared.messages import MAX_OPS_PER_MUTATION, Operation
+
+#: queue id = client_seq << SEQ_SHIFT | the operation's place in its mutation
+SEQ_SHIFT = 20
+assert MAX_OPS_PER_MUTATION < 1 << SEQ_SHIFT, "a mutation's operations must fit below the next client_seq"
+
+_json_decode = msgspec.json.Decoder(dict[str, Any]).decode
+_msgpack_decode = msgspec.msgpack.Decoder(dict[str, Any]).decode
+
+
+def first_id(client_seq: int) -> int:
+    """The lowest queue id a mutation's entries can have."""
+    return client_seq << SEQ_SHIFT
+
+
+def last_id(client_seq: int) -> int:
+    """The highest queue id a mutation's entries can have."""
+    return ((client_seq + 1) << SEQ_SHIFT) - 1
+
+
+def decode_fields(value: str | bytes | None) -> dict[str, Any]:
+    """An entry's fields: JSON text or MessagePack bytes (see the module docstring)."""
+    if not value:
+        return {}
+    if isinstance(value, str):
+        return _json_decode(value)
+    return _msgpack_decode(value)
+
+
+def fields_as_msgpack(value: str | bytes | None) -> bytes | None:
+    """An entry's fields as MessagePack (what ``sync_conflicts.local`` holds)."""
+    if value is None or isinstance(value, bytes):
+        return value
+    return msgspec.msgpack.encode(_json_decode(value))
+
+
+class QueueEntry(msgspec.Struct, frozen=True):
+    """One captured operation waiting in ``sync_queue``."""
+
+    id: int
+    client_seq: int
+    kind: str
+    collection: str
+    row_id: str | int
+    fields: dict[str, Any]
+    base_version: int
+    insert_order: int
+    scope: str
+
+    def to_operation(self) -> Operation:
+        return Operation(
+            kind=self.kind,  # type: ignore[arg-type]
+            collection=self.collection,
+            row_id=self.row_id,
+            base_version=self.base_version,
+            insert_order=self.insert_order,
+            fields=self.fields,
+            scope=self.scope,
+        )
+
+
+ENTRY_COLUMNS = "id, id >> 20, kind, collection, row_id, fields, base_version, insert_order, scope"
+
+
+def entries(rows: Iterable[tuple[Any, ...]]) -> list[QueueEntry]:
+    """Queue entries from rows selected as :data:`ENTRY_COLUMNS`."""
+    return [QueueEntry(r[0], r[1], r[2], r[3], r[4], decode_fields(r[5]), r[6], r[7], r[8]) for r in rows]
+
+
+#: the ids of the first ``?2`` mutations after client_seq ``?1``: hop from one
+#: mutation to the next by a primary-key seek each, never reading the entries between
+NEXT_MUTATIONS_SQL = f"""
+WITH RECURSIVE seqs(seq, n) AS (
+    SELECT (SELECT id FROM sync_queue WHERE id >= ((?1 + 1) << {SEQ_SHIFT}) ORDER BY id LIMIT 1) >> {SEQ_SHIFT}, 1
+    UNION ALL
+    SELECT (SELECT id FROM sync_queue WHERE id >= ((seq + 1) << {SEQ_SHIFT}) ORDER BY id LIMIT 1) >> {SEQ_SHIFT}, n + 1
+    FROM seqs WHERE seq IS NOT NULL AND n < ?2
+)
+SELECT max(seq) FROM seqs
+"""
+
+
+class QueuedRows:
+    """Which rows have queued operations, and from which mutation at the latest.
+
+    Applying a page of server rows must replay the local operations still
+    pending on those rows. The queue has no index by row (see the module
+    docstring), so this keeps ``(collection, row_id) -> highest client_seq``
+    in memory, reading only the entries added since the last look. Entries
+    that leave the queue are not removed at once: a stale row costs one
+    needless look-up, never a missed one. Everything is forgotten after a
+    rollback, which can take back entries already read.
+    """
+
+    def __init__(self) -> None:
+        self._latest: dict[tuple[str, Any], int] = {}
+        self._read_up_to = 0
+
+    def forget(self) -> None:
+        self._latest.clear()
+        self._read_up_to = 0
+
+    def candidates(self, connection: apsw.Connection, collection: str, row_ids: Iterable[Any],
+                   after_seq: int) -> list[Any]:
+        """The ids among ``row_ids`` with an operation queued after ``after_seq``."""
+        self._catch_up(connection)
+        latest = self._latest
+        return [r for r in row_ids if latest.get((collection, r), 0) > after_seq]
+
+    def prune(self, settled_seq: int) -> None:
+        """Drop rows whose queued operations are all settled (when it pays)."""
+        if len(self._latest) > 10_000:
+            self._latest = {key: seq for key, seq in self._latest.items() if seq > settled_seq}
+
+    def _catch_up(self, connection: apsw.Connection) -> None:
+        latest = self._latest
+        top = self._read_up_to
+        for queue_id, collection, row_id in connection.execute(
+                "SELECT id, collection, row_id FROM sync_queue WHERE id > ? ORDER BY id", (top,)):
+            latest[(collection, row_id)] = queue_id >> SEQ_SHIFT
+            top = queue_id
+        self._read_up_to = top
