@@ -30,10 +30,9 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Callable
-from itertools import groupby
 
 from shared.errors import ProtocolError, RemoteError
-from shared.messages import Ack, Changes, Error, Hello, Message, Mutation, Pull, Push, Welcome
+from shared.messages import Ack, Changes, Error, Hello, Message, Pull, Push, Welcome
 
 from .replica import Replica
 
@@ -123,17 +122,9 @@ class ClientProtocol:
             return []
         out: list[Message] = []
         while len(self._in_flight) < MAX_IN_FLIGHT:
-            entries = self.replica.pending_mutations(self._sent_through, PUSH_MAX_MUTATIONS)
-            if not entries:
+            mutations = self.replica.mutations_to_push(self._sent_through, PUSH_MAX_MUTATIONS, PUSH_MAX_OPS)
+            if not mutations:
                 break
-            mutations = []
-            ops = 0
-            for seq, group in groupby(entries, key=lambda e: e.client_seq):
-                mutation = Mutation(client_seq=seq, ops=[e.to_operation() for e in group])
-                if mutations and ops + len(mutation.ops) > PUSH_MAX_OPS:
-                    break
-                mutations.append(mutation)
-                ops += len(mutation.ops)
             self._pushes += 1
             self._sent_through = mutations[-1].client_seq
             self._in_flight[self._pushes] = self._sent_through

@@ -17,12 +17,13 @@ hold). :func:`decode_fields` reads both; the column's type tells them apart.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from itertools import groupby
 from typing import Any
 
 import apsw
 import msgspec
 
-from shared.messages import MAX_OPS_PER_MUTATION, Operation
+from shared.messages import MAX_OPS_PER_MUTATION, Mutation, Operation
 
 #: queue id = client_seq << SEQ_SHIFT | the operation's place in its mutation
 SEQ_SHIFT = 20
@@ -91,6 +92,36 @@ def entries(rows: Iterable[tuple[Any, ...]]) -> list[QueueEntry]:
     return [QueueEntry(r[0], r[1], r[2], r[3], r[4], decode_fields(r[5]), r[6], r[7], r[8]) for r in rows]
 
 
+def mutations(rows: Iterable[tuple[Any, ...]]) -> list[Mutation]:
+    """Push messages' mutations from rows selected as :data:`ENTRY_COLUMNS`
+    (the entries of whole mutations, in id order)."""
+    out = []
+    for seq, group in groupby(rows, key=lambda r: r[1]):
+        ops = [Operation(kind=r[2], collection=r[3], row_id=r[4], base_version=r[6], insert_order=r[7],
+                         fields=decode_fields(r[5]), scope=r[8]) for r in group]
+        out.append(Mutation(client_seq=seq, ops=ops))
+    return out
+
+
+def next_mutations_span(connection: apsw.Connection, after_seq: int, max_mutations: int,
+                        max_ops: int | None) -> tuple[int, int] | None:
+    """The queue ids (first, last) of the oldest mutations after ``after_seq``:
+    at most ``max_mutations`` of them and ``max_ops`` entries (but always the
+    whole first mutation); None if nothing is queued after it."""
+    start = first_id(after_seq + 1)
+    upto = connection.execute(NEXT_MUTATIONS_SQL, (after_seq, max_mutations)).fetchall()[0][0]
+    if upto is None:
+        return None
+    if max_ops is not None:
+        beyond = connection.execute("SELECT id FROM sync_queue WHERE id >= ? ORDER BY id LIMIT 1 OFFSET ?",
+                                    (start, max_ops)).fetchall()
+        if beyond:  # the mutation holding entry max_ops + 1 does not fit, unless it is the first
+            first_seq = connection.execute("SELECT min(id) FROM sync_queue WHERE id >= ?",
+                                           (start,)).fetchall()[0][0] >> SEQ_SHIFT
+            upto = min(upto, max(first_seq, (beyond[0][0] >> SEQ_SHIFT) - 1))
+    return start, last_id(upto)
+
+
 #: the ids of the first ``?2`` mutations after client_seq ``?1``: hop from one
 #: mutation to the next by a primary-key seek each, never reading the entries between
 NEXT_MUTATIONS_SQL = f"""
@@ -119,10 +150,12 @@ class QueuedRows:
     def __init__(self) -> None:
         self._latest: dict[tuple[str, Any], int] = {}
         self._read_up_to = 0
+        self._kept = 0  # rows kept by the last pruning
 
     def forget(self) -> None:
         self._latest.clear()
         self._read_up_to = 0
+        self._kept = 0
 
     def candidates(self, connection: apsw.Connection, collection: str, row_ids: Iterable[Any],
                    after_seq: int) -> list[Any]:
@@ -132,9 +165,11 @@ class QueuedRows:
         return [r for r in row_ids if latest.get((collection, r), 0) > after_seq]
 
     def prune(self, settled_seq: int) -> None:
-        """Drop rows whose queued operations are all settled (when it pays)."""
-        if len(self._latest) > 10_000:
+        """Drop rows whose queued operations are all settled, once the map has
+        doubled since the last pruning (so pruning costs O(1) a row over time)."""
+        if len(self._latest) > 2 * self._kept + 10_000:
             self._latest = {key: seq for key, seq in self._latest.items() if seq > settled_seq}
+            self._kept = len(self._latest)
 
     def _catch_up(self, connection: apsw.Connection) -> None:
         latest = self._latest

@@ -177,3 +177,14 @@ def test_json_capture_round_trips_every_value_exactly(value: float, number: int,
     assert fields["title"] == text and fields["n"] == number and fields["meta"] == r.rows("notes").popitem()[1]["meta"]
     assert fields["score"] == value  # the same double (JSON keeps no sign of zero: -0.0 == 0.0)
     r.close()
+
+
+def test_mutations_are_read_up_to_an_operation_budget(replica: Replica) -> None:
+    for size in (BULK_ROWS, 3, 2, BULK_ROWS * 2):
+        replica.insert_many("notes", rows(size))
+    seqs = lambda entries: sorted({e.client_seq for e in entries})  # noqa: E731
+    assert seqs(replica.pending_mutations(0, 10, max_ops=BULK_ROWS + 5)) == [1, 2, 3]
+    assert seqs(replica.pending_mutations(0, 10, max_ops=BULK_ROWS + 4)) == [1, 2]
+    assert seqs(replica.pending_mutations(0, 10, max_ops=1)) == [1]  # a first mutation goes whole
+    assert len(replica.pending_mutations(3, 10, max_ops=1)) == BULK_ROWS * 2
+    assert seqs(replica.pending_mutations(0, 2, max_ops=10_000)) == [1, 2]
