@@ -198,6 +198,11 @@ class Collection:
             f.name: _app_to_stored(name, f, f.default, f.name) for f in self.fields.values() if f.default is not None
         })
         self._insert_type = self._compile_insert_type()
+        self._stored_type = msgspec.defstruct(
+            f"{name}_stored", [(f.name, _STORED_TYPES[f.type] | None, msgspec.UNSET) for f in self.fields.values()],
+            kw_only=True, forbid_unknown_fields=True)
+        self._json_names = tuple(n for n in self.field_names if self.fields[n].type == "json")
+        self._blob_names = tuple(n for n in self.field_names if self.fields[n].type == "blob")
         self._json_positions = tuple(i for i, n in enumerate(self.field_names) if self.fields[n].type == "json")
         self._blob_positions = tuple(i for i, n in enumerate(self.field_names) if self.fields[n].type == "blob")
 
@@ -257,9 +262,41 @@ class Collection:
         Args:
             blobs_as_base64: blob fields arrive as base64 text (the JSON codec).
 
+        One compiled msgspec conversion checks the usual operation (1 µs
+        against 2.5 for four fields); anything it refuses, or whose JSON or
+        blob values need a closer look, is checked field by field, which
+        gives the error.
+
         Raises:
             ValidationError: an unknown field or a value of the wrong type.
         """
+        if isinstance(values, dict):
+            try:
+                stored: dict[str, Any] = msgspec.to_builtins(msgspec.convert(values, self._stored_type),
+                                                             builtin_types=(bytes,))
+            except (msgspec.ValidationError, TypeError):
+                pass
+            else:
+                if self._fast_check_holds(values, stored, blobs_as_base64):
+                    return stored
+        return self._check_stored_slowly(values, path, blobs_as_base64)
+
+    def _fast_check_holds(self, given: dict[str, Any], stored: dict[str, Any], blobs_as_base64: bool) -> bool:
+        """What the compiled conversion does not check: base64 text is a blob only
+        from the JSON codec, and json fields must hold valid JSON text."""
+        for name in self._blob_names:
+            if isinstance(given.get(name), str) and not blobs_as_base64:
+                return False
+        for name in self._json_names:
+            text = stored.get(name)
+            if text is not None:
+                try:
+                    msgspec.json.decode(text)
+                except msgspec.DecodeError:
+                    return False
+        return True
+
+    def _check_stored_slowly(self, values: Mapping[str, Any], path: str, blobs_as_base64: bool) -> dict[str, Any]:
         if not isinstance(values, Mapping):
             raise ValidationError(f"{self.name}: fields must be a mapping", path=path)
         out: dict[str, Any] = {}
@@ -364,6 +401,14 @@ _APP_TYPES: dict[str, Any] = {
 }
 
 
+#: stored values, as they travel on the wire (see the module docstring)
+_STORED_TYPES: dict[str, Any] = {
+    **_APP_TYPES,
+    "boolean": Annotated[int, msgspec.Meta(ge=0, le=1)],  # a bool goes the slow way, which takes it too
+    "json": Annotated[str, msgspec.Meta(max_length=MAX_TEXT_BYTES)],
+}
+
+
 def _type_error(collection: str, f: Field, value: Any, path: str, expected: str) -> ValidationError:
     got = type(value).__name__
     return ValidationError(f"{collection}.{f.name} must be {expected}, got {got}", path=path)
@@ -421,8 +466,8 @@ def _check_bool_stored(collection: str, f: Field, value: Any, path: str) -> int:
 def _check_json_stored(collection: str, f: Field, value: Any, path: str) -> str:
     text = _check_text(collection, f, value, path)
     try:
-        json.loads(text)
-    except ValueError:
+        msgspec.json.decode(text)  # strict RFC 8259, as the devices' json_valid() CHECK: no NaN
+    except msgspec.DecodeError:
         raise ValidationError(f"{collection}.{f.name} must hold valid JSON text", path=path) from None
     return text
 

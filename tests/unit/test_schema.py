@@ -93,3 +93,20 @@ def test_schema_lookup_names_the_unknown_collection() -> None:
     with pytest.raises(ValidationError) as info:
         schema["nope"]
     assert info.value.code == "unknown_collection"
+
+
+def test_stored_values_from_a_peer_keep_their_checks_on_the_compiled_path() -> None:
+    c = Collection("notes", [Field("title", "text", required=True), Field("meta", "json"), Field("b", "blob"),
+                             Field("done", "boolean"), Field("r", "real"), Field("n", "integer")])
+    assert c.check_stored({"title": "x", "meta": '{"a":1}', "done": 1, "r": 2, "n": None}) == {
+        "title": "x", "meta": '{"a":1}', "done": 1, "r": 2.0, "n": None}
+    assert c.check_stored({"done": True}) == {"done": 1}
+    assert c.check_stored({"b": "aGk="}, blobs_as_base64=True) == {"b": b"hi"}
+    refused = [({"b": "aGk="}, "notes.b must be bytes, got str"), ({"meta": "{bad"}, "valid JSON"),
+               ({"meta": "NaN"}, "valid JSON"),  # a device's json_valid() CHECK would refuse it
+               ({"zz": 1}, "no field 'zz'"), ({"n": 1.5}, "an integer, got float"), ({"done": 2}, "0 or 1"),
+               ({"r": float("inf")}, "finite"), ({"title": 3}, "must be text")]
+    for fields, message in refused:
+        with pytest.raises(ValidationError, match=message) as caught:
+            c.check_stored(fields, path="$.f")
+        assert caught.value.path == f"$.f.{next(iter(fields))}"
