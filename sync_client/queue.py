@@ -109,16 +109,16 @@ def next_mutations_span(connection: apsw.Connection, after_seq: int, max_mutatio
     at most ``max_mutations`` of them and ``max_ops`` entries (but always the
     whole first mutation); None if nothing is queued after it."""
     start = first_id(after_seq + 1)
-    upto = connection.execute(NEXT_MUTATIONS_SQL, (after_seq, max_mutations)).fetchall()[0][0]
-    if upto is None:
+    found = connection.execute(NEXT_MUTATIONS_SQL, (after_seq, max_mutations)).fetchall()[0][0]
+    if found is None:
         return None
+    upto = int(found)
     if max_ops is not None:
         beyond = connection.execute("SELECT id FROM sync_queue WHERE id >= ? ORDER BY id LIMIT 1 OFFSET ?",
                                     (start, max_ops)).fetchall()
         if beyond:  # the mutation holding entry max_ops + 1 does not fit, unless it is the first
-            first_seq = connection.execute("SELECT min(id) FROM sync_queue WHERE id >= ?",
-                                           (start,)).fetchall()[0][0] >> SEQ_SHIFT
-            upto = min(upto, max(first_seq, (beyond[0][0] >> SEQ_SHIFT) - 1))
+            first = int(connection.execute("SELECT min(id) FROM sync_queue WHERE id >= ?", (start,)).fetchall()[0][0])
+            upto = min(upto, max(first >> SEQ_SHIFT, (int(beyond[0][0]) >> SEQ_SHIFT) - 1))
     return start, last_id(upto)
 
 

@@ -8,6 +8,9 @@ exist together or not at all. Changes that come from the server are applied
 with capture switched off, on top of which the device's pending operations are
 replayed (the rebase), so the visible row never flickers back.
 
+Applying the server's answers (rows, acks, rejections) and the rebase live in
+``sync_client.applying``.
+
 One connection, guarded by a re-entrant lock: call the replica from any
 thread, but make plain-SQL writes from other threads inside
 ``with replica.transaction():`` so they do not interleave with a sync.
@@ -16,7 +19,6 @@ thread, but make plain-SQL writes from other threads inside
 from __future__ import annotations
 
 import itertools
-import operator
 import re
 import threading
 import time
@@ -29,13 +31,13 @@ import msgspec
 
 from shared.errors import StateError, UsageError, ValidationError
 from shared.hlc import HybridClock
-from shared.merge import replay
-from shared.messages import MAX_OPS_PER_MUTATION, Changes, Mutation, MutationResult, RowChange
+from shared.messages import MAX_OPS_PER_MUTATION, Mutation
 from shared.schema import INSERT_ORDER_COLUMN, SCOPE_COLUMN, VERSION_COLUMN, Collection, Schema
 
 from . import queue, tables
+from .applying import ApplyingServerChanges
 from .ids import new_id, new_ids
-from .queue import QueueEntry, QueuedRows
+from .queue import QueuedRows, QueueEntry
 
 __all__ = ["Conflict", "QueueEntry", "Replica", "on_open"]
 
@@ -81,7 +83,7 @@ def _delta(*args: Any) -> bytes | None:
     return _encode(deltas) if deltas else None
 
 
-class Replica:
+class Replica(ApplyingServerChanges):
     """A device's local SQLite replica with change capture.
 
     Args:
@@ -366,15 +368,14 @@ class Replica:
         c = self.connection
         before = int(c.execute(f"SELECT coalesce(max(rowid), 0) FROM {tables.quote(coll.name)}").fetchall()[0][0])
         declared = self._bulk_inserts.get(coll.name, {})
-        triggers_off = self._insert_triggers(coll) <= {tables.trigger_names(coll)[0], *declared}
+        on_insert = {name for name, text in self._table_triggers(coll).items() if _INSERT_TRIGGER.search(text)}
+        triggers_off = on_insert <= {tables.trigger_names(coll)[0], *declared}
         self._capture_inserts = False
-        if triggers_off:
-            c.config(apsw.SQLITE_DBCONFIG_ENABLE_TRIGGER, 0)
         try:
-            c.executemany(sql, params)
+            with self._without_triggers(triggers_off):
+                c.executemany(sql, params)
         finally:
             self._capture_inserts = True
-            c.config(apsw.SQLITE_DBCONFIG_ENABLE_TRIGGER, 1)
         c.execute(tables.queue_copy_sql(coll), (self._reserve_queue_ids(len(params)), before))
         if triggers_off:
             for statement in declared.values():
@@ -384,11 +385,24 @@ class Replica:
                                       "WHERE rowid > ?", (before,)).fetchall():
                 c.execute(tables.retention_sql(coll, "?"), (scope,))
 
-    def _insert_triggers(self, coll: Collection) -> set[str]:
-        """The names of the triggers that fire on an insert into ``coll``."""
-        found = self.connection.execute("SELECT name, sql FROM sqlite_schema WHERE type = 'trigger' AND tbl_name = ?",
-                                        (coll.name,)).fetchall()
-        return {name for name, sql in found if _INSERT_TRIGGER.search(sql)}
+    def _table_triggers(self, coll: Collection) -> dict[str, str]:
+        """The triggers on a collection's table, name -> SQL (ours, the search
+        indexes', and any an app made)."""
+        return dict(self.connection.execute("SELECT name, sql FROM sqlite_schema WHERE type = 'trigger' "
+                                            "AND tbl_name = ?", (coll.name,)).fetchall())
+
+    @contextmanager
+    def _without_triggers(self, off: bool) -> Iterator[None]:
+        """Run the block with the connection's triggers off (if ``off``): for
+        writes whose triggers' effects are made some other way, or are none."""
+        if not off:
+            yield
+            return
+        self.connection.config(apsw.SQLITE_DBCONFIG_ENABLE_TRIGGER, 0)
+        try:
+            yield
+        finally:
+            self.connection.config(apsw.SQLITE_DBCONFIG_ENABLE_TRIGGER, 1)
 
     @staticmethod
     def _check_scope_field(coll: Collection, values: list[tuple[Any, ...]], scope: str) -> None:
@@ -577,161 +591,6 @@ class Replica:
         """Forget a conflict once the person has chosen."""
         with self.transaction():
             self.connection.execute("DELETE FROM sync_conflicts WHERE id = ?", (conflict_id,))
-
-    # -- applying the server's answers -----------------------------------
-
-    def apply_changes(self, changes: Changes) -> int:
-        """Apply a page of server rows, rebasing pending local operations on top.
-
-        Marks the queue entries the server says these rows include as settled
-        (no longer replayed; they leave the queue with their Ack, see
-        ``_drop_applied``), writes each row (replaying what is still pending on
-        it), and stores the new cursor, all in one transaction without capture.
-        Returns the number of rows written.
-        """
-        with self._applying():
-            mine = changes.applied.get(self.device_id)
-            if mine:
-                self._drop_applied(mine)
-            self._apply_rows(changes.rows)
-            self.clock.observe(changes.server_clock)
-            self._write_state(cursor=changes.cursor, clock=self.clock.last)
-        self._notify("changes", changes.rows)
-        return len(changes.rows)
-
-    def apply_results(self, results: Sequence[MutationResult], server_clock: int = 0) -> None:
-        """Apply the server's answers to pushed mutations.
-
-        Applied, merged and duplicate mutations leave the queue; a merged one
-        comes with the server's rows, which replace the local ones. A rejected one
-        moves to ``sync_conflicts`` beside the server's rows, and those rows
-        replace the local ones (with anything else still pending replayed).
-        """
-        done = [r.client_seq for r in results if r.status in ("applied", "merged", "duplicate")]
-        rejected = [r for r in results if r.status == "rejected"]
-        with self._applying():
-            if done:
-                self.connection.executemany("DELETE FROM sync_queue WHERE id BETWEEN ? AND ?",
-                                            [(queue.first_id(s), queue.last_id(s)) for s in done])
-            for result in results:
-                if result.status in ("merged", "duplicate") and result.rows:
-                    # the server's rows where our write lost or merged, or where the
-                    # first answer was lost (see Engine)
-                    self._apply_rows(result.rows)
-            for result in rejected:
-                self._record_rejection(result)
-            self.clock.observe(server_clock)
-            if done or rejected:
-                top = max([*done, *(r.client_seq for r in rejected)])
-                # the queue no longer holds their insert_orders: store the clock,
-                # so it does not go back after a crash and a wall clock set back
-                self._write_state(last_client_seq=max(self._last_seq, top), clock=self.clock.last)
-        for result in rejected:
-            self._notify("rejected", result.rows)
-
-    def _drop_applied(self, client_seq: int) -> None:
-        # The rows include every mutation up to client_seq, but only an Ack says
-        # whether each was applied or rejected. Their entries stay queued, out of
-        # the rebase, until an Ack (or the answer to a resent push) settles them:
-        # a rejection whose Ack came after this page, or was lost, still reaches
-        # sync_conflicts.
-        self._settled = max(self._settled, client_seq)
-        self._write_state(last_client_seq=max(self._last_seq, client_seq), server_applied=self._settled)
-        self._queued_rows.prune(self._settled)
-
-    def _record_rejection(self, result: MutationResult) -> None:
-        c = self.connection
-        span = (queue.first_id(result.client_seq), queue.last_id(result.client_seq))
-        entries = c.execute("SELECT collection, row_id, kind, fields FROM sync_queue WHERE id BETWEEN ? AND ? ORDER BY id",
-                            span).fetchall()
-        server_rows = {(r.collection, r.row_id): r for r in result.rows}
-        now_ms = self._wall_clock() // 1000
-        for collection, row_id, kind, fields in entries:
-            server = server_rows.get((collection, row_id))
-            server_blob = _encode(server.fields) if server is not None and not server.deleted else None
-            c.execute(
-                "INSERT INTO sync_conflicts (client_seq, collection, row_id, kind, local, server, reason, created_at) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                (result.client_seq, collection, row_id, kind, queue.fields_as_msgpack(fields), server_blob,
-                 result.reason or "rejected", now_ms),
-            )
-        c.execute("DELETE FROM sync_queue WHERE id BETWEEN ? AND ?", span)
-        self._apply_rows(result.rows)
-
-    def _apply_rows(self, rows: Sequence[RowChange]) -> None:
-        by_collection: dict[str, list[RowChange]] = {}
-        for row in rows:
-            by_collection.setdefault(row.collection, []).append(row)
-        for name, changes in by_collection.items():
-            coll = self._collection(name)
-            self._write_rows(coll, changes, self._pending_ops(coll, changes))
-
-    def _pending_ops(self, coll: Collection, changes: list[RowChange]) -> dict[Any, list[tuple[str, dict[str, Any]]]]:
-        """The unsettled local operations on these rows, oldest first, by row id."""
-        wanted = self._queued_rows.candidates(self.connection, coll.name, (r.row_id for r in changes), self._settled)
-        if not wanted:  # the usual case: none of these rows has anything pending
-            return {}
-        ops: dict[Any, list[tuple[str, dict[str, Any]]]] = {}
-        for row_id, kind, fields in self.connection.execute(
-                "SELECT row_id, kind, fields FROM sync_queue WHERE id > ? AND collection = ? "
-                "AND row_id IN (SELECT value FROM json_each(?)) ORDER BY id",
-                (queue.last_id(self._settled), coll.name, msgspec.json.encode(wanted))):
-            ops.setdefault(row_id, []).append((kind, queue.decode_fields(fields)))
-        return ops
-
-    def _write_rows(self, coll: Collection, changes: list[RowChange],
-                    pending: dict[Any, list[tuple[str, dict[str, Any]]]]) -> None:
-        """Write server rows, replaying pending local operations on the rows that have some."""
-        names = coll.field_names[1:]
-        # a field missing from a server row was added after the row was written:
-        # show its declared default, as a device that migrated in place does
-        defaults = coll.defaults()
-        every_field = operator.itemgetter(*names) if len(names) > 1 else lambda v: tuple(v[n] for n in names)
-        live = []
-        gone = []
-        for r in changes:
-            visible: Mapping[str, Any] | None = None if r.deleted else r.fields
-            ops = pending.get(r.row_id)
-            if ops:
-                visible = replay(None if visible is None else {**defaults, **visible}, ops)
-            if visible is None:
-                gone.append((r.row_id,))
-                continue
-            try:
-                values = every_field(visible)
-            except KeyError:
-                values = tuple(visible.get(n, defaults.get(n)) for n in names)
-            live.append((r.row_id, *values, r.insert_order, r.version, r.scope))
-        with self._triggers_off_unless_needed(coll):
-            if live:
-                self.connection.executemany(self._upsert_sql(coll), live)
-            if gone:
-                self.connection.executemany(
-                    f"DELETE FROM {tables.quote(coll.name)} WHERE {tables.quote(coll.primary_key)} = ?", gone)
-
-    @contextmanager
-    def _triggers_off_unless_needed(self, coll: Collection) -> Iterator[None]:
-        """Server rows are written with capture off, so the capture triggers would
-        only evaluate their WHEN (a Python call each, 1.5 µs a row): where they are
-        the table's only triggers, turn triggers off for the write."""
-        ours = set(tables.trigger_names(coll))
-        others = [n for (n,) in self.connection.execute(
-            "SELECT name FROM sqlite_schema WHERE type = 'trigger' AND tbl_name = ?", (coll.name,)) if n not in ours]
-        if others or self._capture:
-            yield
-            return
-        self.connection.config(apsw.SQLITE_DBCONFIG_ENABLE_TRIGGER, 0)
-        try:
-            yield
-        finally:
-            self.connection.config(apsw.SQLITE_DBCONFIG_ENABLE_TRIGGER, 1)
-
-    def _upsert_sql(self, coll: Collection) -> str:
-        columns = (*coll.field_names, INSERT_ORDER_COLUMN, VERSION_COLUMN, SCOPE_COLUMN)
-        updates = ", ".join(f"{tables.quote(c)} = excluded.{tables.quote(c)}" for c in columns[1:])
-        return (f"INSERT INTO {tables.quote(coll.name)} ({', '.join(map(tables.quote, columns))}) "
-                f"VALUES ({', '.join('?' * len(columns))}) "
-                f"ON CONFLICT ({tables.quote(coll.primary_key)}) DO UPDATE SET {updates}")
 
     # -- listeners (search indexes, apps) --------------------------------
 
