@@ -1,24 +1,28 @@
 """Bringing a replica's search indexes up to date.
 
-The triggers of :mod:`sync_client.search_index` only journal what changed,
-in the writing transaction; the work is done here, in batches, off the write
-path:
+The triggers of :mod:`sync_client.search_index` only journal what changed
+in rows an index has taken in, in the writing transaction; new rows (above
+an index's mark) need no journal at all. The work is done here, in batches,
+off the write path:
 
-* :func:`refresh_text` applies the text journal to the FTS5 table in two
-  statements (every search does it first, so text results are exact);
-* :func:`refresh_vectors` embeds stale rows and writes their int8 vectors to
-  ``vec0``: texts are read under the replica's lock, embedded with the lock
-  released (on a second thread, while the previous batch is written), and
-  written back only for rows whose text did not change in between;
+* :func:`refresh_text` applies the text journal to the FTS5 table and takes
+  in the rows above its mark, in three statements (every search does it
+  first, so text results are exact);
+* :func:`refresh_vectors` embeds the rows of the stale list, then the rows
+  above the vector mark, and writes their int8 vectors to ``vec0``: texts are
+  read under the replica's lock, embedded with the lock released (on a
+  second thread, while the previous batch is written), and written back only
+  for rows whose text did not change in between;
 * :class:`Indexer` does both on a background thread, woken by local commits
   and by rows applied from the server.
 """
 
 from __future__ import annotations
 
+import json
 import threading
-from collections.abc import Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
 from typing import Any
 
 import apsw
@@ -31,28 +35,32 @@ from . import tables
 from .embedders import Embedder, get_embedder
 from .replica import Replica
 from .search_index import (
+    VEC0_CHUNK_SIZE,
     VECTOR_SCALE,
     fts_table,
     has_vectors,
+    indexed_upto,
+    set_indexed_upto,
     stale_table,
     text_todo_table,
     text_undo_table,
     uses_fts5,
     vec_table,
+    writes_vec0_chunks,
 )
 
-#: rows embedded per batch: large enough for NumPy to pay off, small enough
-#: that the replica's lock is never held long
-BATCH = 512
+#: rows embedded per batch: large enough for NumPy and SQLite to pay off
+#: (one commit per batch; a vec0 chunk filled at once), small enough that the
+#: replica's lock is never held long (about 2 ms to write one)
+BATCH = 1024
 
-Row = tuple[Any, ...]  # (rowid, had a vector, gone, source values...)
-Mark = tuple[int, int]
+Row = tuple[Any, ...]  # (rowid, had a vector, gone, embedding text)
 
 
 # -- text ---------------------------------------------------------------------
 
 def refresh_text(replica: Replica, collection: str | None = None) -> int:
-    """Apply the journalled changes to the FTS tables; returns the rows (re)indexed.
+    """Apply the journalled changes to the FTS tables and take in new rows; returns the rows (re)indexed.
 
     Args:
         collection: one collection, or every collection with an FTS index.
@@ -73,7 +81,9 @@ def _apply_text_journal(replica: Replica, coll: Collection) -> int:
     with replica.lock:
         replica._check_open()
         c = replica.connection
-        pending = c.execute(f"SELECT EXISTS (SELECT 1 FROM {todo}) OR EXISTS (SELECT 1 FROM {undo})").fetchall()
+        upto = indexed_upto(c, coll, "fts")
+        pending = c.execute(f"SELECT EXISTS (SELECT 1 FROM {todo}) OR EXISTS (SELECT 1 FROM {undo}) "
+                            f"OR EXISTS (SELECT 1 FROM {t} WHERE rowid > ?)", (upto,)).fetchall()
         if not pending[0][0]:
             return 0
         with c:
@@ -83,32 +93,48 @@ def _apply_text_journal(replica: Replica, coll: Collection) -> int:
                       f"{', '.join('t.' + tables.quote(f) for f in coll.fts)} FROM {todo} JOIN {t} t ON t.rowid = {todo}.row")
             done = c.changes()
             c.execute(f"DELETE FROM {todo}")
+            # the rows above the mark: not indexed, not journalled
+            c.execute(f"INSERT INTO {fts} (rowid, {cols}) SELECT rowid, {cols} FROM {t} WHERE rowid > ?", (upto,))
+            done += c.changes()
+            set_indexed_upto(c, coll, "fts", _last_rowid(c, coll))
     return done
+
+
+def _last_rowid(c: apsw.Connection, coll: Collection) -> int:
+    return int(c.execute(f"SELECT coalesce(max(rowid), 0) FROM {tables.quote(coll.name)}").fetchall()[0][0])  # type: ignore[arg-type]
 
 
 # -- vectors --------------------------------------------------------------------
 
 def quantize(vectors: np.ndarray) -> np.ndarray:
     """Unit vectors -> int8, all by one scale (see ``search_index.VECTOR_SCALE``)."""
-    quantized: np.ndarray = np.clip(np.rint(vectors * VECTOR_SCALE), -127, 127).astype(np.int8)
+    scaled = vectors * VECTOR_SCALE
+    np.rint(scaled, out=scaled)
+    np.clip(scaled, -127, 127, out=scaled)
+    quantized: np.ndarray = scaled.astype(np.int8)
     return quantized
 
 
-def embedding_text(coll: Collection, values: Sequence[Any]) -> str:
-    """The text a row's vector is computed from: its vector fields, one per line."""
-    return "\n".join(str(v) for v in values if v is not None)
+def embedding_text_sql(coll: Collection, alias: str) -> str:
+    """SQL for the text a row's vector is computed from: its vector fields as
+    text, one per line, NULLs left out."""
+    assert coll.vector is not None
+    return f"concat_ws(char(10), {', '.join(f'{alias}.{tables.quote(f)}' for f in coll.vector.fields)})"
 
 
 def stale_count(replica: Replica, coll: Collection) -> int:
     """How many rows of the collection still wait for their vector."""
     with replica.lock:
-        count = replica.connection.execute(f"SELECT count(*) FROM {tables.quote(stale_table(coll))}").fetchall()
+        c = replica.connection
+        above = f"SELECT count(*) FROM {tables.quote(coll.name)} WHERE rowid > ?"
+        count = c.execute(f"SELECT (SELECT count(*) FROM {tables.quote(stale_table(coll))}) + ({above})",
+                          (indexed_upto(c, coll, "vec"),)).fetchall()
     return int(count[0][0])  # type: ignore[arg-type]
 
 
 def refresh_vectors(replica: Replica, collection: str | None = None, *, limit: int | None = None,
                     batch: int = BATCH) -> int:
-    """Embed rows whose vector is missing or out of date; returns how many rows left the stale list.
+    """Embed rows whose vector is missing or out of date; returns how many rows stopped waiting.
 
     A row edited while its batch was embedded stays stale for the next call.
 
@@ -126,9 +152,21 @@ def refresh_vectors(replica: Replica, collection: str | None = None, *, limit: i
     return done
 
 
+@dataclass(frozen=True)
+class _Batch:
+    """Rows read for embedding. ``above`` is None for rows of the stale list;
+    for rows above the mark it is the rowid they were read after, which the
+    mark must still be at when they are written."""
+
+    rows: list[Row]
+    mark: tuple[int, int, int]  # (total changes, our own changes, data_version) when read
+    above: int | None
+
+
 class _VectorRefresh:
-    """One pass over a collection's stale rows, in rowid order: batch i+1 is
-    read and embedded on a helper thread while batch i is written."""
+    """One pass over a collection's waiting rows in rowid order, the stale
+    list first, then the rows above the mark: batch i+1 is read and embedded
+    on a helper thread while batch i is written."""
 
     def __init__(self, replica: Replica, coll: Collection, batch: int) -> None:
         assert coll.vector is not None
@@ -136,8 +174,11 @@ class _VectorRefresh:
         self.coll = coll
         self.batch = batch
         self.embedder: Embedder = get_embedder(coll.vector.embedder, coll.vector.dim)
+        self.text = embedding_text_sql(coll, "t")
         self.after = 0  # the last rowid read: rows left stale are not read again in this pass
-        self.own_changes = 0  # rows our last write changed, after the next batch's mark was taken
+        self.reading_stale = True
+        self.own_changes = 0  # rows changed by our writes
+        self.overtaken = False  # someone else moved the mark: stop
 
     def run(self, limit: int | None) -> int:
         done = 0
@@ -146,76 +187,199 @@ class _VectorRefresh:
             return 0
         pool = ThreadPoolExecutor(1, thread_name_prefix="offsync-embed")
         try:
-            embedding: Future[np.ndarray] | None = pool.submit(self._embed, ahead[0])
-            while ahead is not None and embedding is not None:
-                found, mark = ahead
-                left = None if limit is None else limit - done - len(found)
+            embedding: Future[np.ndarray] | None = pool.submit(self._embed, ahead)
+            while ahead is not None and embedding is not None and not self.overtaken:
+                found = ahead
+                left = None if limit is None else limit - done - len(found.rows)
                 ahead = self._read(left) if left is None or left > 0 else None
                 vectors = embedding.result()
                 # the next batch is embedded while this one is written
-                embedding = pool.submit(self._embed, ahead[0]) if ahead is not None else None
-                done += self._write(found, mark, vectors)
+                embedding = pool.submit(self._embed, ahead) if ahead is not None else None
+                done += self._write(found, vectors)
         finally:
             pool.shutdown(wait=True)
         return done
 
-    def _read(self, limit: int | None) -> tuple[list[Row], Mark] | None:
+    def _read(self, limit: int | None) -> _Batch | None:
         size = self.batch if limit is None else min(self.batch, limit)
-        cols = ", ".join(f"t.{tables.quote(f)}" for f in self.coll.vector.fields)  # type: ignore[union-attr]
         with self.replica.lock:
             self.replica._check_open()
             c = self.replica.connection
-            found = c.execute(
-                f"SELECT s.row, s.had, t.rowid IS NULL, {cols} FROM {tables.quote(stale_table(self.coll))} s "
-                f"LEFT JOIN {tables.quote(self.coll.name)} t ON t.rowid = s.row WHERE s.row > ? "
-                "ORDER BY s.row LIMIT ?", (self.after, size)).fetchall()
-            mark = _write_mark(c)
+            total, version = _write_mark(c)
+            found = self._read_stale(c, size) if self.reading_stale else []
+            above = None
+            if not found:
+                self.reading_stale = False
+                above = max(self.after, indexed_upto(c, self.coll, "vec"))
+                found = c.execute(f"SELECT rowid, 0, 0, {self.text} FROM {tables.quote(self.coll.name)} t "
+                                  "WHERE rowid > ? ORDER BY rowid LIMIT ?", (above, size)).fetchall()
         if not found:
             return None
-        self.after = int(found[-1][0])  # type: ignore[arg-type]
-        return found, mark
+        self.after = int(found[-1][0])
+        return _Batch(found, (total, self.own_changes, version), above)
 
-    def _embed(self, found: list[Row]) -> np.ndarray:
-        return quantize(self.embedder.embed([embedding_text(self.coll, r[3:]) for r in found]))
+    def _read_stale(self, c: apsw.Connection, size: int) -> list[Row]:
+        return c.execute(
+            f"SELECT s.row, s.had, t.rowid IS NULL, {self.text} FROM {tables.quote(stale_table(self.coll))} s "
+            f"LEFT JOIN {tables.quote(self.coll.name)} t ON t.rowid = s.row WHERE s.row > ? "
+            "ORDER BY s.row LIMIT ?", (self.after, size)).fetchall()
 
-    def _write(self, found: list[Row], mark: Mark, vectors: np.ndarray) -> int:
-        nonzero = [bool(b) for b in np.any(vectors, axis=1).tolist()]
-        vec, stale = tables.quote(vec_table(self.coll)), tables.quote(stale_table(self.coll))
+    def _embed(self, found: _Batch) -> np.ndarray:
+        return quantize(self.embedder.embed([r[3] for r in found.rows]))
+
+    def _write(self, found: _Batch, vectors: np.ndarray) -> int:
         with self.replica.lock:
             self.replica._check_open()
             c = self.replica.connection
             before = c.total_changes()
             with c:
-                # written meanwhile (by anyone but our last batch)? then compare
-                # texts: an edited row stays stale, a deleted one is gone
-                quiet = (before - self.own_changes, _write_mark(c)[1]) == mark
-                fate = ["gone" if r[2] else "write" for r in found] if quiet else _fates(c, self.coll, found)
-                write = [i for i, f in enumerate(fate) if f == "write"]
-                c.executemany(f"DELETE FROM {vec} WHERE rowid = ?", [(found[i][0],) for i in write if found[i][1]])
-                c.executemany(f"INSERT INTO {vec} (rowid, embedding) VALUES (?, vec_int8(?))",
-                              [(found[i][0], vectors[i].tobytes()) for i in write if nonzero[i]])
-                done = [(r[0],) for r, f in zip(found, fate) if f != "changed"]
-                c.executemany(f"DELETE FROM {stale} WHERE row = ?", done)
-            # the next batch was read before this write: its mark does not count it
-            self.own_changes = c.total_changes() - before
+                # written meanwhile by anyone but us? then compare texts: an
+                # edited row stays stale, a deleted one is gone
+                total, own, version = found.mark
+                quiet = (before - total, _write_mark(c)[1]) == (self.own_changes - own, version)
+                if found.above is None:
+                    done = self._write_stale(c, found.rows, vectors, quiet)
+                else:
+                    done = self._write_above(c, found, vectors, quiet)
+            self.own_changes += c.total_changes() - before
+        return done
+
+    def _write_stale(self, c: apsw.Connection, rows: list[Row], vectors: np.ndarray, quiet: bool) -> int:
+        fates = [("gone" if r[2] else "write", r[1]) for r in rows] if quiet else _stale_fates(c, self.coll, rows)
+        write = [i for i, (fate, _) in enumerate(fates) if fate == "write"]
+        c.executemany(f"DELETE FROM {tables.quote(vec_table(self.coll))} WHERE rowid = ?",
+                      [(rows[i][0],) for i in write if fates[i][1]])
+        self._store(c, [rows[i][0] for i in write], vectors[write])
+        done = [(r[0],) for r, (fate, _) in zip(rows, fates) if fate in ("write", "gone")]
+        c.executemany(f"DELETE FROM {tables.quote(stale_table(self.coll))} WHERE row = ?", done)
         return len(done)
 
+    def _write_above(self, c: apsw.Connection, found: _Batch, vectors: np.ndarray, quiet: bool) -> int:
+        if indexed_upto(c, self.coll, "vec") != found.above:
+            self.overtaken = True  # another pass (or a rebuild) moved the mark: leave these rows to it
+            return 0
+        rows, last = found.rows, int(found.rows[-1][0])
+        fates, late = (["write"] * len(rows), []) if quiet else _fates_above(c, self.coll, found, last)
+        write = [i for i, fate in enumerate(fates) if fate == "write"]
+        self._store(c, [rows[i][0] for i in write], vectors[write])
+        # rows now at or below the mark that were edited (or arrived) meanwhile join the stale list
+        waiting = [(r[0],) for r, fate in zip(rows, fates) if fate == "changed"] + [(r,) for r in late]
+        c.executemany(f"INSERT INTO {tables.quote(stale_table(self.coll))} (row, had) VALUES (?, 0)", waiting)
+        set_indexed_upto(c, self.coll, "vec", last)
+        return sum(fate != "changed" for fate in fates)
 
-def _write_mark(c: apsw.Connection) -> Mark:
+    def _store(self, c: apsw.Connection, rowids: list[Any], vectors: np.ndarray) -> None:
+        """Write vectors for rows that have none (a text without words has no vector)."""
+        nonzero = np.flatnonzero(np.any(vectors, axis=1))
+        rowids, vectors = [rowids[i] for i in nonzero.tolist()], vectors[nonzero]
+        if not rowids:
+            return
+        if writes_vec0_chunks(self.replica, self.coll):
+            _append_to_chunks(c, vec_table(self.coll), np.array(rowids, dtype=np.int64), vectors)
+        else:
+            c.executemany(f"INSERT INTO {tables.quote(vec_table(self.coll))} (rowid, embedding) "
+                          "VALUES (?, vec_int8(?))", [(r, v.tobytes()) for r, v in zip(rowids, vectors)])
+
+
+def _write_mark(c: apsw.Connection) -> tuple[int, int]:
     """Rows changed so far on this connection, and a counter of other
     connections' commits: equal marks mean nothing was written in between."""
     return c.total_changes(), int(c.execute("PRAGMA data_version").fetchall()[0][0])  # type: ignore[arg-type]
 
 
-def _fates(c: apsw.Connection, coll: Collection, found: list[Row]) -> list[str]:
-    """For each row read: ``write`` (unchanged), ``changed`` (text edited), ``gone`` (deleted)."""
-    assert coll.vector is not None
-    rowids = [r[0] for r in found]
-    cols = ", ".join(f"t.{tables.quote(f)}" for f in coll.vector.fields)
+def _stale_fates(c: apsw.Connection, coll: Collection, rows: list[Row]) -> list[tuple[str, Any]]:
+    """For each row of the stale list read: (``write`` (unchanged), ``changed``
+    (text edited), ``gone`` (deleted) or ``taken`` (no longer stale: another
+    pass wrote it), whether it may have a vector now)."""
+    rowids = [r[0] for r in rows]
     now = {r[0]: r[1:] for r in c.execute(
-        f"SELECT t.rowid, {cols} FROM {tables.quote(coll.name)} t WHERE t.rowid IN ({', '.join('?' * len(rowids))})",
-        rowids)}
-    return ["gone" if r[0] not in now else "write" if now[r[0]] == r[3:] else "changed" for r in found]
+        f"SELECT s.row, s.had, t.rowid IS NULL, {embedding_text_sql(coll, 't')} "
+        f"FROM {tables.quote(stale_table(coll))} s LEFT JOIN {tables.quote(coll.name)} t ON t.rowid = s.row "
+        f"WHERE s.row IN ({', '.join('?' * len(rowids))})", rowids)}
+
+    def fate(row: Row) -> tuple[str, Any]:
+        if row[0] not in now:
+            return "taken", 0
+        had, gone, text = now[row[0]]
+        return ("gone" if gone else "write" if text == row[3] else "changed"), had
+
+    return [fate(r) for r in rows]
+
+
+def _fates_above(c: apsw.Connection, coll: Collection, found: _Batch, last: int) -> tuple[list[str], list[Any]]:
+    """For each row read above the mark: ``write``, ``changed`` or ``gone``;
+    and the rows of the same rowid range that were not read (inserted since)."""
+    now: dict[Any, Any] = {rowid: text for rowid, text in c.execute(
+        f"SELECT rowid, {embedding_text_sql(coll, 't')} FROM {tables.quote(coll.name)} t "
+        "WHERE rowid > ? AND rowid <= ?", (found.above, last))}
+    fates = ["gone" if r[0] not in now else "write" if now[r[0]] == r[3] else "changed" for r in found.rows]
+    read = {r[0] for r in found.rows}
+    return fates, [rowid for rowid in now if rowid not in read]
+
+
+def _append_to_chunks(c: apsw.Connection, vec: str, rowids: np.ndarray, vectors: np.ndarray) -> None:
+    """Store vectors of rowids vec0 does not hold, as vec0's INSERT would:
+    the free slots of its latest chunk in order, then new chunks (see
+    ``search_index``'s notes on vec0's storage)."""
+    chunks = tables.quote(f"{vec}_chunks")
+    latest = c.execute(f"SELECT chunk_id, size, validity, rowids FROM {chunks} "
+                       "ORDER BY chunk_id DESC LIMIT 1").fetchall()
+    runs: list[tuple[int, int, int]] = []  # (chunk, first slot, count): where the next rowids went
+    if latest:
+        chunk_id, size, validity, slot_rowids = latest[0]
+        if size != VEC0_CHUNK_SIZE:
+            raise StateError(f"{vec}: a vec0 chunk of {size} slots, where this writer expects {VEC0_CHUNK_SIZE}")
+        runs += _fill_chunk(c, vec, int(chunk_id), validity, slot_rowids, rowids, vectors)  # type: ignore[arg-type]
+    for first in range(sum(count for *_, count in runs), len(rowids), VEC0_CHUNK_SIZE):
+        end = min(first + VEC0_CHUNK_SIZE, len(rowids))
+        runs.append((_new_chunk(c, vec, rowids[first:end], vectors[first:end]), 0, end - first))
+    taken = 0
+    for chunk_id, slot, count in runs:
+        # one statement per run of slots, the rowids as a JSON array: half the cost of executemany
+        c.execute(f"INSERT INTO {tables.quote(f'{vec}_rowids')} (rowid, id, chunk_id, chunk_offset) "
+                  "SELECT value, NULL, ?, key + ? FROM json_each(?)",
+                  (chunk_id, slot, json.dumps(rowids[taken:taken + count].tolist())))
+        taken += count
+
+
+def _fill_chunk(c: apsw.Connection, vec: str, chunk_id: int, validity: bytes, slot_rowids: bytes,
+                rowids: np.ndarray, vectors: np.ndarray) -> list[tuple[int, int, int]]:
+    """Put the first rowids into the chunk's free slots, lowest first; returns
+    the runs of consecutive slots used, as (chunk, first slot, count)."""
+    used = np.unpackbits(np.frombuffer(validity, dtype=np.uint8), bitorder="little").astype(bool)
+    slots = np.flatnonzero(~used)[:len(rowids)]
+    if len(slots) == 0:
+        return []
+    used[slots] = True
+    ids = np.frombuffer(slot_rowids, dtype="<i8").copy()
+    ids[slots] = rowids[:len(slots)]
+    c.execute(f"UPDATE {tables.quote(f'{vec}_chunks')} SET validity = ?, rowids = ? WHERE chunk_id = ?",
+              (np.packbits(used, bitorder="little").tobytes(), ids.tobytes(), chunk_id))
+    runs, width, taken = [], vectors.shape[1], 0
+    with c.blob_open("main", f"{vec}_vector_chunks00", "vectors", chunk_id, True) as blob:
+        for run in np.split(slots, np.flatnonzero(np.diff(slots) != 1) + 1):
+            blob.seek(int(run[0]) * width)
+            blob.write(vectors[taken:taken + len(run)].tobytes())
+            runs.append((chunk_id, int(run[0]), len(run)))
+            taken += len(run)
+    return runs
+
+
+def _new_chunk(c: apsw.Connection, vec: str, rowids: np.ndarray, vectors: np.ndarray) -> int:
+    """A new chunk holding these vectors in its first slots; returns its id."""
+    used = np.zeros(VEC0_CHUNK_SIZE, dtype=bool)
+    used[:len(rowids)] = True
+    ids = np.zeros(VEC0_CHUNK_SIZE, dtype="<i8")
+    ids[:len(rowids)] = rowids
+    block = np.zeros((VEC0_CHUNK_SIZE, vectors.shape[1]), dtype=np.int8)
+    block[:len(rowids)] = vectors
+    c.execute(f"INSERT INTO {tables.quote(f'{vec}_chunks')} (size, validity, rowids) VALUES (?, ?, ?)",
+              (VEC0_CHUNK_SIZE, np.packbits(used, bitorder="little").tobytes(), ids.tobytes()))
+    chunk_id = c.last_insert_rowid()
+    # vec0's ``rowid`` column here is not the table's rowid, which its blob I/O goes by: both are the chunk's id
+    c.execute(f"INSERT INTO {tables.quote(f'{vec}_vector_chunks00')} (_rowid_, rowid, vectors) VALUES (?, ?, ?)",
+              (chunk_id, chunk_id, block.tobytes()))
+    return chunk_id
 
 
 # -- in the background -------------------------------------------------------------

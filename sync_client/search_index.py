@@ -2,32 +2,43 @@
 
 For every collection that declares them, a replica holds:
 
+``_search_<c>_upto``
+    one row, ``(fts, vec)``: each index's mark, the highest rowid it has
+    taken in. A row inserted above a mark needs no journal entry (new rows
+    get rowids above every existing one): the insert triggers compare and
+    stand aside, and the indexers take such rows in by a rowid range scan,
+    then move the mark. Only writes to rows at or below a mark are
+    journalled, in the tables below.
 ``_search_<c>_fts``
     an FTS5 table with external content (the collection table itself, by
-    rowid), so the text is stored once. Triggers journal every change in
-    ``_search_<c>_fts_todo`` / ``_fts_undo``, in the writing transaction, and
-    :func:`sync_client.indexer.refresh_text` applies the journal in bulk (see
-    below why); every search does that first, so text results are always
-    current.
+    rowid), so the text is stored once. Triggers journal every change to a
+    row it has taken in, in ``_search_<c>_fts_todo`` / ``_fts_undo``, in the
+    writing transaction, and :func:`sync_client.indexer.refresh_text` applies
+    the journal and takes in the new rows in bulk (see below why); every
+    search does that first, so text results are always current.
 ``_search_<c>_vec``
     a sqlite-vec ``vec0`` table of int8 vectors, by the collection's rowid.
     The unit vectors are scaled by one constant (so Euclidean distance ranks
     like cosine) and rounded: a quarter of the float32 size, and sqlite-vec
     scans int8 with L2 about twice as fast as with its cosine.
 ``_search_<c>_stale``
-    rowids whose vector is missing or out of date. Embedding runs in Python,
-    so triggers only mark rows here; :func:`sync_client.indexer.refresh_vectors`
-    embeds them in batches, off the write path (a search catches up a little
-    first, and :class:`sync_client.indexer.Indexer` does the rest on a
-    background thread).
+    rowids at or below the ``vec`` mark whose vector is missing or out of
+    date (the rows above it wait too). Embedding runs in Python, so triggers
+    only mark rows here; :func:`sync_client.indexer.refresh_vectors` embeds
+    them in batches, off the write path (a search catches up a little first,
+    and :class:`sync_client.indexer.Indexer` does the rest on a background
+    thread).
 
 The triggers are plain SQL and, unlike the capture triggers, are not gated
 by ``offsync_capture()`` (nor use ``OR IGNORE``, which an outer upsert's
-conflict policy would override: they test ``NOT EXISTS`` instead): API writes, plain-SQL writes and rows applied from
-the server all keep the indexes in step, and they keep working on a
-connection where this module was never imported. ``_search_meta`` records
-what each index was built from; a declaration that changed (fields, dim,
-embedder, tokenizer) rebuilds that index on open.
+conflict policy would override: they test ``NOT EXISTS`` instead): API
+writes, plain-SQL writes and rows applied from the server all keep the
+indexes in step, and they keep working on a connection where this module was
+never imported. The insert triggers are also declared to the replica as one
+statement per batch (``Replica.add_bulk_insert``), so ``insert_many`` can run
+a batch with triggers off. ``_search_meta`` records what each index was built
+from; a declaration that changed (fields, dim, embedder, tokenizer, or
+:data:`LAYOUT`) rebuilds that index on open: emptied, its mark at 0.
 
 Where FTS5 is missing (or :data:`FORCE_LIKE` is set, for tests) no FTS table
 is kept and the text ranking falls back to ``LIKE``; when FTS5 is back, the
@@ -40,6 +51,7 @@ table without an ``INTEGER PRIMARY KEY``) must be followed by
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Sequence
 
 import apsw
@@ -53,6 +65,13 @@ from .replica import Replica, on_open
 #: act as if SQLite had no FTS5 (set before opening a replica; tests use it)
 FORCE_LIKE = False
 TOKENIZER = "porter unicode61 remove_diacritics 2"
+#: FTS5 keeps a refresh's terms in memory up to this size before it writes
+#: them out as a segment (its default: 1 MiB). Fewer, larger segments mean
+#: less merging: taking in 100,000 notes measured 9.1 -> 6.2 µs per row
+FTS_HASH_BYTES = 8 << 20
+#: the layout of the journals and marks; part of what an index is built
+#: from, so a replica written by another layout rebuilds its indexes on open
+LAYOUT = "upto-1"
 #: unit vectors are stored as round(v * VECTOR_SCALE), clipped to int8: the
 #: components of a text's vector rarely pass 0.3 (about 76 here), and a larger
 #: scale keeps more precision (measured: recall@10 0.977 against float32
@@ -81,8 +100,48 @@ def text_undo_table(coll: Collection) -> str:
     return f"_search_{coll.name}_fts_undo"
 
 
+def upto_table(coll: Collection) -> str:
+    return f"_search_{coll.name}_upto"
+
+
+def indexed_upto(c: apsw.Connection, coll: Collection, index: str) -> int:
+    """The highest rowid the ``fts`` or ``vec`` index has taken in (rows above it wait)."""
+    return int(c.execute(f"SELECT {index} FROM {tables.quote(upto_table(coll))}").fetchall()[0][0])  # type: ignore[arg-type]
+
+
+def set_indexed_upto(c: apsw.Connection, coll: Collection, index: str, rowid: int) -> None:
+    c.execute(f"UPDATE {tables.quote(upto_table(coll))} SET {index} = max({index}, ?)", (rowid,))
+
+
+def _taken_in(coll: Collection, index: str, row: str) -> str:
+    """SQL: the row (``NEW`` or ``OLD``) is at or below the index's mark."""
+    return f"{row}.rowid <= (SELECT {index} FROM {tables.quote(upto_table(coll))})"
+
+
+def _open_upto(c: apsw.Connection, coll: Collection) -> None:
+    upto = tables.quote(upto_table(coll))
+    c.execute(f"CREATE TABLE IF NOT EXISTS {upto} (fts INTEGER NOT NULL, vec INTEGER NOT NULL) STRICT")
+    c.execute(f"INSERT INTO {upto} (fts, vec) SELECT 0, 0 WHERE NOT EXISTS (SELECT 1 FROM {upto})")
+
+
 def _trigger(coll: Collection, index: str, event: str) -> str:
-    return tables.quote(f"_search_{coll.name}_{index}_{event}")
+    return tables.quote(_trigger_name(coll, index, event))
+
+
+def _trigger_name(coll: Collection, index: str, event: str) -> str:
+    return f"_search_{coll.name}_{index}_{event}"
+
+
+def _bulk_insert_sql(coll: Collection, index: str) -> str:
+    """What the ``index`` insert trigger does, once for all the rows of rowid
+    > ?1 (see ``Replica.add_bulk_insert``): journal those at or below the mark."""
+    t, upto = tables.quote(coll.name), tables.quote(upto_table(coll))
+    if index == "fts":
+        into = f"{tables.quote(text_todo_table(coll))} (row) SELECT rowid"
+    else:
+        into = f"{tables.quote(stale_table(coll))} (row, had) SELECT rowid, 0"
+    return (f"INSERT OR IGNORE INTO {into} FROM {t} "
+            f"WHERE rowid > ?1 AND rowid <= (SELECT {index} FROM {upto}) ORDER BY rowid")
 
 
 def fts5_available(connection: apsw.Connection) -> bool:
@@ -121,16 +180,18 @@ def _changed(coll: Collection, fields: Sequence[str]) -> str:
 # The FTS table is written in batches, not row by row from the triggers:
 # FTS5 flushes its pending terms to disk at every statement savepoint, and
 # a trigger-driven insert opens one per row, which measured 3-4x slower than
-# the same rows written in one statement. So the triggers journal what
-# changed, transactionally, in two plain tables:
+# the same rows written in one statement. Rows above the ``fts`` mark are
+# not in the index and need no journal; for the rows at or below it the
+# triggers journal what changed, transactionally, in two plain tables:
 #
 #   todo  rowids to (re)index from their current values
 #   undo  (rowid, old values) to take out of the index (external content:
 #         FTS5 must be told exactly what it indexed)
 #
-# and ``indexer.refresh_text`` applies the journal in two statements. A row in
-# ``todo`` is either not indexed or has its indexed values in ``undo``, so an
-# update or delete of it journals nothing more. Searches refresh first.
+# and ``indexer.refresh_text`` applies the journal in two statements and
+# takes in the rows above the mark in a third. A row in ``todo`` is either
+# not indexed or has its indexed values in ``undo``, so an update or delete
+# of it journals nothing more. Searches refresh first.
 
 def _text_triggers(coll: Collection) -> list[str]:
     t = tables.quote(coll.name)
@@ -141,11 +202,12 @@ def _text_triggers(coll: Collection) -> list[str]:
     take_out = (f"INSERT INTO {undo} (row, {cols}) SELECT OLD.rowid, {old} "
                 f"WHERE NOT EXISTS (SELECT 1 FROM {todo} WHERE row = OLD.rowid)")
     return [
-        f"CREATE TRIGGER {_trigger(coll, 'fts', 'insert')} AFTER INSERT ON {t} BEGIN {mark}; END",
+        (f"CREATE TRIGGER {_trigger(coll, 'fts', 'insert')} AFTER INSERT ON {t} "
+         f"WHEN {_taken_in(coll, 'fts', 'NEW')} BEGIN {mark}; END"),
         (f"CREATE TRIGGER {_trigger(coll, 'fts', 'update')} AFTER UPDATE OF {cols} ON {t} "
-         f"WHEN {_changed(coll, coll.fts)} BEGIN {take_out}; {mark}; END"),
-        (f"CREATE TRIGGER {_trigger(coll, 'fts', 'delete')} AFTER DELETE ON {t} BEGIN {take_out}; "
-         f"DELETE FROM {todo} WHERE row = OLD.rowid; END"),
+         f"WHEN ({_changed(coll, coll.fts)}) AND {_taken_in(coll, 'fts', 'OLD')} BEGIN {take_out}; {mark}; END"),
+        (f"CREATE TRIGGER {_trigger(coll, 'fts', 'delete')} AFTER DELETE ON {t} "
+         f"WHEN {_taken_in(coll, 'fts', 'OLD')} BEGIN {take_out}; DELETE FROM {todo} WHERE row = OLD.rowid; END"),
     ]
 
 
@@ -163,15 +225,17 @@ def _open_text_index(c: apsw.Connection, coll: Collection) -> None:
     cols = ", ".join(tables.quote(f) for f in coll.fts)
     todo, undo = tables.quote(text_todo_table(coll)), tables.quote(text_undo_table(coll))
     c.execute(f"CREATE TABLE IF NOT EXISTS {todo} (row INTEGER PRIMARY KEY) STRICT")
-    built_from = f"fts5 {','.join(coll.fts)} {TOKENIZER}"
+    built_from = f"fts5 {','.join(coll.fts)} {TOKENIZER} {LAYOUT}"
     if _built_from(c, name) != built_from:
+        # an empty index with its mark at 0: the next refresh takes every row in
         fts = tables.quote(fts_table(coll))
         c.execute(f"DROP TABLE IF EXISTS {fts}")
         c.execute(f"DROP TABLE IF EXISTS {undo}")
         c.execute(f"CREATE VIRTUAL TABLE {fts} USING fts5({cols}, content={tables.literal(coll.name)}, "
                   f"content_rowid='rowid', tokenize={tables.literal(TOKENIZER)})")
-        c.execute(f"INSERT INTO {fts} ({fts}) VALUES ('rebuild')")
+        c.execute(f"INSERT INTO {fts} ({fts}, rank) VALUES ('hashsize', {FTS_HASH_BYTES})")
         c.execute(f"DELETE FROM {todo}")
+        c.execute(f"UPDATE {tables.quote(upto_table(coll))} SET fts = 0")
         _record(c, name, built_from)
     c.execute(f"CREATE TABLE IF NOT EXISTS {undo} (id INTEGER PRIMARY KEY, row INTEGER NOT NULL, "
               f"{', '.join(tables.quote(f) + ' ANY' for f in coll.fts)}) STRICT")
@@ -185,7 +249,8 @@ def _vector_triggers(coll: Collection) -> list[str]:
     assert coll.vector is not None
     t, vec, stale = tables.quote(coll.name), tables.quote(vec_table(coll)), tables.quote(stale_table(coll))
     # ``had``: the row may have a vector to replace (an insert cannot, so a
-    # bulk of new rows skips the vec0 delete)
+    # bulk of new rows skips the vec0 delete). Rows above the ``vec`` mark
+    # wait without an entry (and must not get one: they would be embedded twice)
     cols = ", ".join(tables.quote(f) for f in coll.vector.fields)
 
     def mark(had: int) -> str:
@@ -193,9 +258,10 @@ def _vector_triggers(coll: Collection) -> list[str]:
                 f"WHERE NOT EXISTS (SELECT 1 FROM {stale} WHERE row = NEW.rowid)")
 
     return [
-        f"CREATE TRIGGER {_trigger(coll, 'vec', 'insert')} AFTER INSERT ON {t} BEGIN {mark(0)}; END",
+        (f"CREATE TRIGGER {_trigger(coll, 'vec', 'insert')} AFTER INSERT ON {t} "
+         f"WHEN {_taken_in(coll, 'vec', 'NEW')} BEGIN {mark(0)}; END"),
         (f"CREATE TRIGGER {_trigger(coll, 'vec', 'update')} AFTER UPDATE OF {cols} ON {t} "
-         f"WHEN {_changed(coll, coll.vector.fields)} BEGIN {mark(1)}; END"),
+         f"WHEN ({_changed(coll, coll.vector.fields)}) AND {_taken_in(coll, 'vec', 'OLD')} BEGIN {mark(1)}; END"),
         (f"CREATE TRIGGER {_trigger(coll, 'vec', 'delete')} AFTER DELETE ON {t} BEGIN "
          f"DELETE FROM {vec} WHERE rowid = OLD.rowid; DELETE FROM {stale} WHERE row = OLD.rowid; END"),
     ]
@@ -210,18 +276,70 @@ def _open_vector_index(c: apsw.Connection, coll: Collection, vec_loaded: bool) -
         return
     v = coll.vector
     get_embedder(v.embedder, v.dim)  # an unknown embedder fails the open, not the first search
-    built_from = f"vec0 int8[{v.dim}] l2 x{VECTOR_SCALE} {v.embedder} {','.join(v.fields)}"
+    built_from = f"vec0 int8[{v.dim}] l2 x{VECTOR_SCALE} {v.embedder} {','.join(v.fields)} {LAYOUT}"
     stale = tables.quote(stale_table(coll))
     c.execute(f"CREATE TABLE IF NOT EXISTS {stale} (row INTEGER PRIMARY KEY, had INTEGER NOT NULL) STRICT")
     if _built_from(c, name) != built_from:
+        # an empty index with its mark at 0: every row waits for its vector
         vec = tables.quote(vec_table(coll))
         c.execute(f"DROP TABLE IF EXISTS {vec}")
         c.execute(f"CREATE VIRTUAL TABLE {vec} USING vec0(embedding int8[{v.dim}])")
         c.execute(f"DELETE FROM {stale}")
-        c.execute(f"INSERT INTO {stale} (row, had) SELECT rowid, 0 FROM {tables.quote(coll.name)}")
+        c.execute(f"UPDATE {tables.quote(upto_table(coll))} SET vec = 0")
         _record(c, name, built_from)
     for sql in _vector_triggers(coll):
         c.execute(sql)
+
+
+# -- vec0's storage -------------------------------------------------------------
+#
+# vec0 stores vectors in chunks of ``chunk_size`` slots: a ``_chunks`` row
+# (a validity bitmap and the slots' rowids), a ``_vector_chunks00`` row (the
+# slots' vectors, one blob) and a ``_rowids`` row per vector (its chunk and
+# slot). Its INSERT rewrites those blobs through incremental blob I/O for
+# every vector, 6-7 µs each for int8[256]; ``indexer`` writes a whole batch
+# into the same tables in one statement per chunk (under 1 µs per vector),
+# filling slots in vec0's own order, so vec0 reads, deletes and later inserts
+# see exactly what its own inserts would have left (a test compares the
+# tables byte for byte). It does so only for the versions below, and only if
+# the tables are exactly as expected; otherwise vectors go through INSERT.
+
+#: sqlite-vec versions whose storage layout was checked against vec0's own inserts
+VEC0_CHUNK_VERSIONS = frozenset({"v0.1.9"})
+#: vec0's default ``chunk_size``, which these tables keep
+VEC0_CHUNK_SIZE = 1024
+
+_chunk_writes: weakref.WeakKeyDictionary[Replica, set[str]] = weakref.WeakKeyDictionary()
+
+
+def writes_vec0_chunks(replica: Replica, coll: Collection) -> bool:
+    """True if the indexer may write this collection's vectors straight into vec0's chunks."""
+    return coll.name in _chunk_writes.get(replica, ())
+
+
+def vec0_shadow_tables(coll: Collection) -> dict[str, str]:
+    """The vec0 tables the chunk writer writes, and the SQL vec0 creates them with."""
+    v = vec_table(coll)
+    return {
+        f"{v}_chunks": (f'CREATE TABLE "{v}_chunks"(chunk_id INTEGER PRIMARY KEY AUTOINCREMENT,'
+                        "size INTEGER NOT NULL,validity BLOB NOT NULL,rowids BLOB NOT NULL)"),
+        f"{v}_rowids": (f'CREATE TABLE "{v}_rowids"(rowid INTEGER PRIMARY KEY AUTOINCREMENT,'
+                        "id,chunk_id INTEGER,chunk_offset INTEGER)"),
+        f"{v}_vector_chunks00": f'CREATE TABLE "{v}_vector_chunks00"(rowid PRIMARY KEY,vectors BLOB NOT NULL)',
+    }
+
+
+def _vec0_layout_known(c: apsw.Connection, coll: Collection) -> bool:
+    """True if vec0 is a checked version and keeps exactly the expected tables
+    (no metadata, auxiliary or partition columns)."""
+    if c.execute("SELECT vec_version()").fetchall()[0][0] not in VEC0_CHUNK_VERSIONS:
+        return False
+    prefix = f"{vec_table(coll)}_"
+    found = {str(name): sql for name, sql in c.execute(
+        "SELECT name, sql FROM sqlite_master WHERE type = 'table' AND substr(name, 1, ?) = ?",
+        (len(prefix), prefix))}
+    found.pop(f"{prefix}info", None)  # vec0's own bookkeeping: read, never written by us
+    return found == vec0_shadow_tables(coll)
 
 
 @on_open
@@ -231,10 +349,20 @@ def open_indexes(replica: Replica) -> None:
     c = replica.connection
     c.execute(_META)
     for coll in replica.schema:
+        if coll.fts or coll.vector is not None:
+            _open_upto(c, coll)
         if coll.fts:
             _open_text_index(c, coll)
+            if uses_fts5(replica, coll):
+                replica.add_bulk_insert(coll.name, _trigger_name(coll, "fts", "insert"), _bulk_insert_sql(coll, "fts"))
         if coll.vector is not None:
             _open_vector_index(c, coll, replica.vec_loaded)
+            chunk_writes = _chunk_writes.setdefault(replica, set())
+            chunk_writes.discard(coll.name)
+            if has_vectors(replica, coll):
+                replica.add_bulk_insert(coll.name, _trigger_name(coll, "vec", "insert"), _bulk_insert_sql(coll, "vec"))
+                if _vec0_layout_known(c, coll):
+                    chunk_writes.add(coll.name)
         if coll.fts or coll.vector is not None:
             # searches filtered by scope (every server-side one) find their rows by index, not by a scan
             c.execute(f"CREATE INDEX IF NOT EXISTS {tables.quote(f'_search_{coll.name}_scope')} "
