@@ -19,7 +19,6 @@ off the write path:
 
 from __future__ import annotations
 
-import json
 import threading
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
@@ -31,11 +30,10 @@ import numpy as np
 from shared.errors import StateError
 from shared.schema import Collection
 
-from . import tables
+from . import tables, vec0_chunks
 from .embedders import Embedder, get_embedder
 from .replica import Replica
 from .search_index import (
-    VEC0_CHUNK_SIZE,
     VECTOR_SCALE,
     fts_table,
     has_vectors,
@@ -275,7 +273,7 @@ class _VectorRefresh:
         if not rowids:
             return
         if writes_vec0_chunks(self.replica, self.coll):
-            _append_to_chunks(c, vec_table(self.coll), np.array(rowids, dtype=np.int64), vectors)
+            vec0_chunks.append(c, vec_table(self.coll), np.array(rowids, dtype=np.int64), vectors)
         else:
             c.executemany(f"INSERT INTO {tables.quote(vec_table(self.coll))} (rowid, embedding) "
                           "VALUES (?, vec_int8(?))", [(r, v.tobytes()) for r, v in zip(rowids, vectors)])
@@ -315,71 +313,6 @@ def _fates_above(c: apsw.Connection, coll: Collection, found: _Batch, last: int)
     fates = ["gone" if r[0] not in now else "write" if now[r[0]] == r[3] else "changed" for r in found.rows]
     read = {r[0] for r in found.rows}
     return fates, [rowid for rowid in now if rowid not in read]
-
-
-def _append_to_chunks(c: apsw.Connection, vec: str, rowids: np.ndarray, vectors: np.ndarray) -> None:
-    """Store vectors of rowids vec0 does not hold, as vec0's INSERT would:
-    the free slots of its latest chunk in order, then new chunks (see
-    ``search_index``'s notes on vec0's storage)."""
-    chunks = tables.quote(f"{vec}_chunks")
-    latest = c.execute(f"SELECT chunk_id, size, validity, rowids FROM {chunks} "
-                       "ORDER BY chunk_id DESC LIMIT 1").fetchall()
-    runs: list[tuple[int, int, int]] = []  # (chunk, first slot, count): where the next rowids went
-    if latest:
-        chunk_id, size, validity, slot_rowids = latest[0]
-        if size != VEC0_CHUNK_SIZE:
-            raise StateError(f"{vec}: a vec0 chunk of {size} slots, where this writer expects {VEC0_CHUNK_SIZE}")
-        runs += _fill_chunk(c, vec, int(chunk_id), validity, slot_rowids, rowids, vectors)  # type: ignore[arg-type]
-    for first in range(sum(count for *_, count in runs), len(rowids), VEC0_CHUNK_SIZE):
-        end = min(first + VEC0_CHUNK_SIZE, len(rowids))
-        runs.append((_new_chunk(c, vec, rowids[first:end], vectors[first:end]), 0, end - first))
-    taken = 0
-    for chunk_id, slot, count in runs:
-        # one statement per run of slots, the rowids as a JSON array: half the cost of executemany
-        c.execute(f"INSERT INTO {tables.quote(f'{vec}_rowids')} (rowid, id, chunk_id, chunk_offset) "
-                  "SELECT value, NULL, ?, key + ? FROM json_each(?)",
-                  (chunk_id, slot, json.dumps(rowids[taken:taken + count].tolist())))
-        taken += count
-
-
-def _fill_chunk(c: apsw.Connection, vec: str, chunk_id: int, validity: bytes, slot_rowids: bytes,
-                rowids: np.ndarray, vectors: np.ndarray) -> list[tuple[int, int, int]]:
-    """Put the first rowids into the chunk's free slots, lowest first; returns
-    the runs of consecutive slots used, as (chunk, first slot, count)."""
-    used = np.unpackbits(np.frombuffer(validity, dtype=np.uint8), bitorder="little").astype(bool)
-    slots = np.flatnonzero(~used)[:len(rowids)]
-    if len(slots) == 0:
-        return []
-    used[slots] = True
-    ids = np.frombuffer(slot_rowids, dtype="<i8").copy()
-    ids[slots] = rowids[:len(slots)]
-    c.execute(f"UPDATE {tables.quote(f'{vec}_chunks')} SET validity = ?, rowids = ? WHERE chunk_id = ?",
-              (np.packbits(used, bitorder="little").tobytes(), ids.tobytes(), chunk_id))
-    runs, width, taken = [], vectors.shape[1], 0
-    with c.blob_open("main", f"{vec}_vector_chunks00", "vectors", chunk_id, True) as blob:
-        for run in np.split(slots, np.flatnonzero(np.diff(slots) != 1) + 1):
-            blob.seek(int(run[0]) * width)
-            blob.write(vectors[taken:taken + len(run)].tobytes())
-            runs.append((chunk_id, int(run[0]), len(run)))
-            taken += len(run)
-    return runs
-
-
-def _new_chunk(c: apsw.Connection, vec: str, rowids: np.ndarray, vectors: np.ndarray) -> int:
-    """A new chunk holding these vectors in its first slots; returns its id."""
-    used = np.zeros(VEC0_CHUNK_SIZE, dtype=bool)
-    used[:len(rowids)] = True
-    ids = np.zeros(VEC0_CHUNK_SIZE, dtype="<i8")
-    ids[:len(rowids)] = rowids
-    block = np.zeros((VEC0_CHUNK_SIZE, vectors.shape[1]), dtype=np.int8)
-    block[:len(rowids)] = vectors
-    c.execute(f"INSERT INTO {tables.quote(f'{vec}_chunks')} (size, validity, rowids) VALUES (?, ?, ?)",
-              (VEC0_CHUNK_SIZE, np.packbits(used, bitorder="little").tobytes(), ids.tobytes()))
-    chunk_id = c.last_insert_rowid()
-    # vec0's ``rowid`` column here is not the table's rowid, which its blob I/O goes by: both are the chunk's id
-    c.execute(f"INSERT INTO {tables.quote(f'{vec}_vector_chunks00')} (_rowid_, rowid, vectors) VALUES (?, ?, ?)",
-              (chunk_id, chunk_id, block.tobytes()))
-    return chunk_id
 
 
 # -- in the background -------------------------------------------------------------

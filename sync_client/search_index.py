@@ -58,7 +58,7 @@ import apsw
 
 from shared.schema import SCOPE_COLUMN, Collection
 
-from . import tables
+from . import tables, vec0_chunks
 from .embedders import get_embedder
 from .replica import Replica, on_open
 
@@ -291,23 +291,7 @@ def _open_vector_index(c: apsw.Connection, coll: Collection, vec_loaded: bool) -
         c.execute(sql)
 
 
-# -- vec0's storage -------------------------------------------------------------
-#
-# vec0 stores vectors in chunks of ``chunk_size`` slots: a ``_chunks`` row
-# (a validity bitmap and the slots' rowids), a ``_vector_chunks00`` row (the
-# slots' vectors, one blob) and a ``_rowids`` row per vector (its chunk and
-# slot). Its INSERT rewrites those blobs through incremental blob I/O for
-# every vector, 6-7 µs each for int8[256]; ``indexer`` writes a whole batch
-# into the same tables in one statement per chunk (under 1 µs per vector),
-# filling slots in vec0's own order, so vec0 reads, deletes and later inserts
-# see exactly what its own inserts would have left (a test compares the
-# tables byte for byte). It does so only for the versions below, and only if
-# the tables are exactly as expected; otherwise vectors go through INSERT.
-
-#: sqlite-vec versions whose storage layout was checked against vec0's own inserts
-VEC0_CHUNK_VERSIONS = frozenset({"v0.1.9"})
-#: vec0's default ``chunk_size``, which these tables keep
-VEC0_CHUNK_SIZE = 1024
+# -- vec0's storage: see sync_client.vec0_chunks ------------------------------------
 
 _chunk_writes: weakref.WeakKeyDictionary[Replica, set[str]] = weakref.WeakKeyDictionary()
 
@@ -315,31 +299,6 @@ _chunk_writes: weakref.WeakKeyDictionary[Replica, set[str]] = weakref.WeakKeyDic
 def writes_vec0_chunks(replica: Replica, coll: Collection) -> bool:
     """True if the indexer may write this collection's vectors straight into vec0's chunks."""
     return coll.name in _chunk_writes.get(replica, ())
-
-
-def vec0_shadow_tables(coll: Collection) -> dict[str, str]:
-    """The vec0 tables the chunk writer writes, and the SQL vec0 creates them with."""
-    v = vec_table(coll)
-    return {
-        f"{v}_chunks": (f'CREATE TABLE "{v}_chunks"(chunk_id INTEGER PRIMARY KEY AUTOINCREMENT,'
-                        "size INTEGER NOT NULL,validity BLOB NOT NULL,rowids BLOB NOT NULL)"),
-        f"{v}_rowids": (f'CREATE TABLE "{v}_rowids"(rowid INTEGER PRIMARY KEY AUTOINCREMENT,'
-                        "id,chunk_id INTEGER,chunk_offset INTEGER)"),
-        f"{v}_vector_chunks00": f'CREATE TABLE "{v}_vector_chunks00"(rowid PRIMARY KEY,vectors BLOB NOT NULL)',
-    }
-
-
-def _vec0_layout_known(c: apsw.Connection, coll: Collection) -> bool:
-    """True if vec0 is a checked version and keeps exactly the expected tables
-    (no metadata, auxiliary or partition columns)."""
-    if c.execute("SELECT vec_version()").fetchall()[0][0] not in VEC0_CHUNK_VERSIONS:
-        return False
-    prefix = f"{vec_table(coll)}_"
-    found = {str(name): sql for name, sql in c.execute(
-        "SELECT name, sql FROM sqlite_master WHERE type = 'table' AND substr(name, 1, ?) = ?",
-        (len(prefix), prefix))}
-    found.pop(f"{prefix}info", None)  # vec0's own bookkeeping: read, never written by us
-    return found == vec0_shadow_tables(coll)
 
 
 @on_open
@@ -361,7 +320,7 @@ def open_indexes(replica: Replica) -> None:
             chunk_writes.discard(coll.name)
             if has_vectors(replica, coll):
                 replica.add_bulk_insert(coll.name, _trigger_name(coll, "vec", "insert"), _bulk_insert_sql(coll, "vec"))
-                if _vec0_layout_known(c, coll):
+                if vec0_chunks.layout_known(c, vec_table(coll)):
                     chunk_writes.add(coll.name)
         if coll.fts or coll.vector is not None:
             # searches filtered by scope (every server-side one) find their rows by index, not by a scan

@@ -1,5 +1,5 @@
 """The indexer writes batches of vectors straight into vec0's chunk tables
-(``indexer._append_to_chunks``): what it leaves must be exactly what vec0's
+(``vec0_chunks.append``): what it leaves must be exactly what vec0's
 own INSERT leaves, byte for byte, through any mix of batches, vec0 inserts
 and deletes, so that vec0 reads, deletes and later inserts cannot tell."""
 
@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 
 from shared.schema import Collection, Schema, Vector
-from sync_client import indexer, search_index
+from sync_client import indexer, search_index, vec0_chunks
 from sync_client.replica import Replica, _load_sqlite_vec
 
 DIM = 8
@@ -23,7 +23,7 @@ def vec0(path: Path) -> apsw.Connection:
     c = apsw.Connection(str(path))
     if not _load_sqlite_vec(c):
         pytest.skip("sqlite-vec is not installed")
-    if c.execute("SELECT vec_version()").fetchall()[0][0] not in search_index.VEC0_CHUNK_VERSIONS:
+    if c.execute("SELECT vec_version()").fetchall()[0][0] not in vec0_chunks.VEC0_CHUNK_VERSIONS:
         pytest.skip("this sqlite-vec is written through INSERT, not by chunks")
     c.execute(f"CREATE VIRTUAL TABLE v USING vec0(embedding int8[{DIM}])")
     return c
@@ -60,7 +60,7 @@ def test_batches_written_by_chunks_leave_what_vec0_inserts_leave(tmp_path: Path)
         vectors = np.array([[rng.randint(-127, 127) for _ in range(DIM)] for _ in rowids], dtype=np.int8)
         with by_chunks:
             if action == "batch":
-                indexer._append_to_chunks(by_chunks, "v", np.array(rowids, dtype=np.int64), vectors)
+                vec0_chunks.append(by_chunks, "v", np.array(rowids, dtype=np.int64), vectors)
             else:
                 insert(by_chunks, rowids, vectors)
         with by_vec0:
@@ -101,6 +101,6 @@ def test_a_replica_indexed_by_chunks_matches_one_indexed_by_vec0_inserts(tmp_pat
                                                                         monkeypatch: pytest.MonkeyPatch) -> None:
     vec0(tmp_path / "check.db").close()  # skips where this sqlite-vec is not written by chunks
     by_chunks = indexed_replica(tmp_path / "chunks.db", True)
-    monkeypatch.setattr(search_index, "VEC0_CHUNK_VERSIONS", frozenset())  # every vector through INSERT
+    monkeypatch.setattr(vec0_chunks, "VEC0_CHUNK_VERSIONS", frozenset())  # every vector through INSERT
     by_vec0 = indexed_replica(tmp_path / "vec0.db", False)
     assert by_chunks == by_vec0
