@@ -222,8 +222,8 @@ class TimedClient(SyncClient):
         super().__init__(*args, **kwargs)
         self.acked_at: float | None = None
 
-    def _update(self, protocol: Any, *, connected: bool) -> None:
-        super()._update(protocol, connected=connected)
+    def _update(self, protocol: Any, *, connected: bool, recount: bool = True) -> None:
+        super()._update(protocol, connected=connected, recount=recount)
         if self.acked_at is None and protocol.pushed and self.status.pending == 0:
             self.acked_at = time.perf_counter()
 

@@ -25,7 +25,7 @@ import msgspec
 from shared.hlc import HybridClock
 from shared.merge import replay
 from shared.messages import Changes, MutationResult, RowChange
-from shared.schema import INSERT_ORDER_COLUMN, SCOPE_COLUMN, VERSION_COLUMN, Collection
+from shared.schema import Collection
 
 from . import queue, tables
 from .queue import QueuedRows
@@ -180,14 +180,7 @@ class ApplyingServerChanges:
         only_capture = set(self._table_triggers(coll)) <= set(tables.trigger_names(coll))
         with self._without_triggers(only_capture and not self._capture):
             if live:
-                self.connection.executemany(self._upsert_sql(coll), live)
+                self.connection.executemany(tables.upsert_sql(coll), live)
             if gone:
                 self.connection.executemany(
                     f"DELETE FROM {tables.quote(coll.name)} WHERE {tables.quote(coll.primary_key)} = ?", gone)
-
-    def _upsert_sql(self, coll: Collection) -> str:
-        columns = (*coll.field_names, INSERT_ORDER_COLUMN, VERSION_COLUMN, SCOPE_COLUMN)
-        updates = ", ".join(f"{tables.quote(c)} = excluded.{tables.quote(c)}" for c in columns[1:])
-        return (f"INSERT INTO {tables.quote(coll.name)} ({', '.join(map(tables.quote, columns))}) "
-                f"VALUES ({', '.join('?' * len(columns))}) "
-                f"ON CONFLICT ({tables.quote(coll.primary_key)}) DO UPDATE SET {updates}")

@@ -211,11 +211,12 @@ class SyncClient:
         if self.on_progress is not None:
             self.on_progress(self.status)
 
-    def _update(self, protocol: ClientProtocol, *, connected: bool) -> None:
+    def _update(self, protocol: ClientProtocol, *, connected: bool, recount: bool = True) -> None:
         s = self.status
         s.connected = connected
         s.phase = protocol.phase.value
-        s.pending = self.replica.pending_count()
+        if recount:
+            s.pending = self.replica.pending_count()
         s.cursor = self.replica.cursor
         s.head = max(s.head, protocol.head)
         s.pulled, s.pushed, s.rejected = protocol.pulled, protocol.pushed, protocol.rejected
@@ -235,7 +236,9 @@ class SyncClient:
                 except MessageError as exc:
                     raise ProtocolError(f"the server sent a malformed frame: {exc}") from None
                 await _send(ws, protocol.receive(message))
-                self._update(protocol, connected=True)
+                # a page of changes leaves the queue as it was (entries leave with acks):
+                # counting it again each page cost O(queue) a page during a long push
+                self._update(protocol, connected=True, recount=not isinstance(message, Changes))
                 if protocol.phase is Phase.CLOSED:
                     break
                 if protocol.idle:

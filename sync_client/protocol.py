@@ -121,7 +121,9 @@ class ClientProtocol:
         if self.phase not in (Phase.PULLING, Phase.LIVE):
             return []
         out: list[Message] = []
-        while len(self._in_flight) < MAX_IN_FLIGHT:
+        # nothing committed since the last push: no need to look (the usual case
+        # for a page of other devices' changes)
+        while len(self._in_flight) < MAX_IN_FLIGHT and self._sent_through < self.replica.last_client_seq:
             mutations = self.replica.mutations_to_push(self._sent_through, PUSH_MAX_MUTATIONS, PUSH_MAX_OPS)
             if not mutations:
                 break
@@ -136,7 +138,7 @@ class ClientProtocol:
     def idle(self) -> bool:
         """Caught up (own writes included), nothing in flight, nothing left to push."""
         return (self.phase is Phase.LIVE and not self._in_flight and self.replica.cursor >= self._acked_head
-                and self.replica.pending_count() == 0)
+                and not self.replica.has_pending())
 
     # -- message handlers ----------------------------------------------------
 

@@ -544,8 +544,14 @@ class Replica(ApplyingServerChanges):
             return queue.entries(self.connection.execute(sql, params).fetchall())
 
     def pending_count(self) -> int:
+        """How many operations are queued (counts them: O(queue))."""
         with self.lock:
             return int(self.connection.execute("SELECT count(*) FROM sync_queue").fetchall()[0][0])
+
+    def has_pending(self) -> bool:
+        """Whether anything is queued (one look: O(1))."""
+        with self.lock:
+            return bool(self.connection.execute("SELECT 1 FROM sync_queue LIMIT 1").fetchall())
 
     @property
     def last_client_seq(self) -> int:

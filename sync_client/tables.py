@@ -28,6 +28,7 @@ An insert's fields are otherwise packed natively, by ``json_object()``.
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 from shared.schema import (
@@ -206,6 +207,17 @@ def insert_fields_sql(collection: Collection, row: str) -> str:
     return f"json_object({args})"
 
 
+@functools.cache
+def upsert_sql(collection: Collection) -> str:
+    """Write a server row whole: every field, ``insertOrder``, version and scope."""
+    columns = (*collection.field_names, INSERT_ORDER_COLUMN, VERSION_COLUMN, SCOPE_COLUMN)
+    updates = ", ".join(f"{quote(c)} = excluded.{quote(c)}" for c in columns[1:])
+    return (f"INSERT INTO {quote(collection.name)} ({', '.join(map(quote, columns))}) "
+            f"VALUES ({', '.join('?' * len(columns))}) "
+            f"ON CONFLICT ({quote(collection.primary_key)}) DO UPDATE SET {updates}")
+
+
+@functools.cache
 def insert_sql(collection: Collection) -> str:
     """The API's INSERT of one row: the fields in declaration order, then
     ``insertOrder`` and the scope."""
