@@ -15,9 +15,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
+import heapq
 import logging
 import re
-from collections.abc import AsyncIterator, Callable, Mapping
+from collections.abc import AsyncIterator, Callable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -29,7 +31,7 @@ from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from shared.errors import AuthError, MessageError, SyncError
 from shared.merge import Resolver
-from shared.messages import JSON, MSGPACK, Ack, Changes, Codec, Error, Message, MutationResult, Pull, Push
+from shared.messages import JSON, MSGPACK, Ack, Changes, Codec, Error, Message, MutationResult, Pull, Push, RowChange
 from shared.schema import Schema
 
 from .auth import Grant, TokenAuthority
@@ -70,13 +72,17 @@ class Hub:
         return sum(len(g) for g in self._subscribers.values())
 
     def publish(self, outcome: BatchOutcome) -> None:
+        """Send a committed batch's rows to every subscriber of their scopes,
+        encoded once per set of scopes and codec."""
         if not outcome.rows:
             return
-        touched = {r.scope for r in outcome.rows}
+        by_scope = _rows_by_scope(outcome.rows)
         for scopes, group in self._subscribers.items():
-            if not group or touched.isdisjoint(scopes):
+            if not group:
                 continue
-            rows = [r for r in outcome.rows if r.scope in scopes]
+            rows = _rows_in(by_scope, scopes)
+            if not rows:
+                continue
             message = Changes(rows=rows, cursor=outcome.head, applied=outcome.applied,
                               server_clock=outcome.server_clock, head=outcome.head)
             encoded: dict[str, bytes] = {}
@@ -86,6 +92,32 @@ class Hub:
                 if payload is None:
                     payload = encoded[codec.name] = codec.encode(message)
                 connection.deliver_live(outcome.head, payload)
+
+
+def _rows_by_scope(rows: list[RowChange]) -> dict[str, list[RowChange]]:
+    """A batch's rows split by scope, each list in seq order."""
+    by_scope: dict[str, list[RowChange]] = {}
+    for row in rows:
+        found = by_scope.get(row.scope)
+        if found is None:
+            by_scope[row.scope] = [row]
+        else:
+            found.append(row)
+    return by_scope
+
+
+def _rows_in(by_scope: dict[str, list[RowChange]], scopes: frozenset[str]) -> list[RowChange]:
+    """The rows of a batch in any of ``scopes``, in seq order. One pass over the
+    batch per publish instead of one per set of scopes: with one user per scope
+    set, a batch was filtered once for every connected user."""
+    parts = [by_scope[scope] for scope in scopes if scope in by_scope]
+    if len(parts) <= 1:
+        return parts[0] if parts else []
+    return list(heapq.merge(*parts, key=_seq))
+
+
+def _seq(row: RowChange) -> int:
+    return row.seq
 
 
 class SyncServer:
@@ -158,24 +190,32 @@ class SyncServer:
 
     async def _write_loop(self) -> None:
         assert self._queue is not None
-        loop = asyncio.get_running_loop()
         while True:
-            items = [await self._queue.get()]
-            while not self._queue.empty() and len(items) < MAX_BATCH_REQUESTS:
-                items.append(self._queue.get_nowait())
-            try:
-                outcome = await loop.run_in_executor(self._writer_pool, self.engine.apply_batch, [r for r, _ in items])
-            except Exception:
-                log.exception("a batch of %d pushes failed; nothing of it was stored", len(items))
-                for _, deliver in items:
-                    deliver(None, None)
-                continue
-            for (_, deliver), results in zip(items, outcome.results, strict=True):
-                deliver(results, outcome)  # acks first, so a device sees its ack before its own changes
-            if self._publisher is not None:
-                self._publisher.poke()  # other nodes may have committed earlier seqs: publish in order
-            else:
-                self.hub.publish(outcome)
+            first = await self._queue.get()
+            with _collector_paused():
+                await self._commit(first)
+
+    async def _commit(self, first: tuple[PushRequest, Deliver]) -> None:
+        """Apply ``first`` and every push queued behind it (up to a limit) as one
+        batch on the writer thread; ack each after the commit, then publish."""
+        assert self._queue is not None
+        items = [first]
+        while not self._queue.empty() and len(items) < MAX_BATCH_REQUESTS:
+            items.append(self._queue.get_nowait())
+        loop = asyncio.get_running_loop()
+        try:
+            outcome = await loop.run_in_executor(self._writer_pool, self.engine.apply_batch, [r for r, _ in items])
+        except Exception:
+            log.exception("a batch of %d pushes failed; nothing of it was stored", len(items))
+            for _, deliver in items:
+                deliver(None, None)
+            return
+        for (_, deliver), results in zip(items, outcome.results, strict=True):
+            deliver(results, outcome)  # acks first, so a device sees its ack before its own changes
+        if self._publisher is not None:
+            self._publisher.poke()  # other nodes may have committed earlier seqs: publish in order
+        else:
+            self.hub.publish(outcome)
 
     async def pull(self, grant: Grant, client_id: str | None, cursor: int, limit: int) -> Changes:
         loop = asyncio.get_running_loop()
@@ -375,6 +415,28 @@ class Connection:
                 await ws.send_bytes(payload)
             else:
                 await ws.send_text(payload.decode())
+
+
+@contextlib.contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector while one batch is applied, acked and published.
+
+    A batch makes a few container objects per operation (decoded operations,
+    row states, stamp maps, wire rows) that form no reference cycles and are
+    freed by reference counting once the batch is answered. The collector
+    scanned them anyway, and the whole heap each time enough of them had
+    survived: 4.7 of the server's 23.6 us of CPU per operation in a 100k-op
+    push (A/B in one session). Garbage cycles made meanwhile (by any
+    coroutine or thread) wait for the first collection after the batch.
+    """
+    if not gc.isenabled():  # turned off by the embedding program: leave it so
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
 
 
 def _bearer(request: Request) -> str:

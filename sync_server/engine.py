@@ -17,6 +17,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import msgspec
 
@@ -27,7 +28,7 @@ from shared.messages import Changes, Mutation, MutationResult, Operation, RowCha
 from shared.schema import Collection, Schema
 
 from .auth import Grant
-from .store.base import Batch, Device, RowKey, Store
+from .store.base import Batch, Device, RowKey, Store, fits_64_bits
 
 _encode = msgspec.msgpack.Encoder().encode
 
@@ -60,17 +61,44 @@ class BatchOutcome:
 class _Work:
     """State of one batch while it is being applied."""
 
+    wall_us: int  # the wall clock as the batch starts (the skew check, conflict times)
     batch: Batch = field(default_factory=Batch)
     devices: dict[str, Device] = field(default_factory=dict)
     rows: dict[RowKey, RowState] = field(default_factory=dict)  # changed in this batch, in change order
     unique: dict[tuple[str, str, str, bytes], object] = field(default_factory=dict)
-    loaded: dict[RowKey, RowState | None] = field(default_factory=dict)  # stored rows read up front
+    # the stored row (None: there is none) of every key read up front, then
+    # each row as the mutations applied so far leave it
+    known: dict[RowKey, RowState | None] = field(default_factory=dict)
+    stored: set[RowKey] = field(default_factory=set)  # keys with a row in the store before this batch
+    latest: int = 0  # the highest insert_order of a valid operation (the clock observes it)
     # results that carry rows, filled once the whole batch is decided (see _hand_back)
     hand_back: dict[int, tuple[MutationResult, list[RowKey], Grant]] = field(default_factory=dict)
 
 
 def _wall_clock_us() -> int:
     return time.time_ns() // 1000
+
+
+class _Rules:
+    """What the engine checks and builds for one collection, worked out once
+    (a per-operation ``{**defaults(), ...}`` of the read-only mapping alone
+    was 11 % of a 100k-op push)."""
+
+    __slots__ = ("coll", "defaults", "pk_is_text", "pk_type", "plain_insert", "required", "scope_field")
+
+    def __init__(self, coll: Collection) -> None:
+        self.coll = coll
+        self.pk_type = coll.fields[coll.primary_key].type
+        self.pk_is_text = self.pk_type == "text"
+        self.defaults: dict[str, object] = dict(coll.defaults())
+        #: (name, stored default) of the required fields other than the key (an
+        #: operation always carries the key as its row_id), in declaration order
+        self.required = tuple((f.name, self.defaults.get(f.name)) for f in coll.fields.values()
+                              if f.required and f.name != coll.primary_key)
+        #: an insert of a row that does not exist is decided without shared.merge:
+        #: no unique key to look up and no server function to call
+        self.plain_insert = coll.policy != "custom" and not coll.unique
+        self.scope_field = coll.scope_field
 
 
 class Engine:
@@ -93,7 +121,8 @@ class Engine:
                 raise ValueError(f"{coll.name}: no resolver registered under {coll.resolver!r}")
         self._wall_clock = wall_clock
         self.clock = HybridClock(wall_clock())
-        self._scope_fields = {coll.name: coll.scope_field for coll in schema}
+        self._rules = {coll.name: _Rules(coll) for coll in schema}
+        self._scoped = frozenset(coll.name for coll in schema if coll.scope_field is not None)
 
     # -- devices ----------------------------------------------------------
 
@@ -135,7 +164,7 @@ class Engine:
         is durable before this returns; on a storage error nothing is kept and
         the error propagates.
         """
-        work = _Work()
+        work = _Work(wall_us=self._wall_clock())
         with self.store.write_transaction():
             self._prefetch(requests, work)
             results = [self._apply_request(request, work) for request in requests]
@@ -143,17 +172,25 @@ class Engine:
                 # the rows as the whole batch leaves them, never a mid-batch copy: a
                 # device may apply a pull page of this batch before its Ack
                 result.rows = self._current_rows(keys, work, grant)
-            head = self.store.head()
-            changes: list[RowChange] = []
-            for state in work.rows.values():
-                head += 1
-                work.batch.rows.append((state, head))
-                changes.append(state.to_change(head))
-            work.batch.head = head
+            changes = self._number(work)
             work.batch.devices = list(work.devices.values())
             self.store.commit_batch(work.batch)
+        self.clock.observe(work.latest)
         applied = {client_id: dev.last_client_seq for client_id, dev in work.devices.items()}
-        return BatchOutcome(results, changes, applied, head, self.now())
+        return BatchOutcome(results, changes, applied, work.batch.head, self.now())
+
+    def _number(self, work: _Work) -> list[RowChange]:
+        """Give every changed row the next sequence number, in change order, and
+        put it in the batch (apart, if the store had no row for its key);
+        returns the rows as the devices will see them."""
+        seq = self.store.head()
+        rows, new_rows, stored = work.batch.rows, work.batch.new_rows, work.stored
+        changes: list[RowChange] = []
+        for seq, (key, state) in enumerate(work.rows.items(), seq + 1):  # noqa: B020 (the last seq is the new head)
+            (rows if key in stored else new_rows).append((state, seq))
+            changes.append(state.to_change(seq))
+        work.batch.head = seq
+        return changes
 
     def _apply_request(self, request: PushRequest, work: _Work) -> list[MutationResult]:
         device = self._device(request.client_id, request.grant.user, work)
@@ -196,8 +233,12 @@ class Engine:
 
     def _hand_back(self, result: MutationResult, keys: Sequence[RowKey], request: PushRequest,
                    work: _Work) -> MutationResult:
-        """Make ``result`` carry the current rows of ``keys`` (filled in :meth:`apply_batch`)."""
-        work.hand_back[id(result)] = (result, list(dict.fromkeys(keys)), request.grant)
+        """Make ``result`` carry the current rows of ``keys`` (filled in :meth:`apply_batch`).
+
+        An integer id beyond 64 bits (refused, never stored) is left out: the
+        stored rejection and a MessagePack answer could not encode it.
+        """
+        work.hand_back[id(result)] = (result, [k for k in dict.fromkeys(keys) if fits_64_bits(k[2])], request.grant)
         return result
 
     def _apply_mutation(self, request: PushRequest, mutation: Mutation, index: int, work: _Work) -> MutationResult:
@@ -206,41 +247,55 @@ class Engine:
         conflicts: list[Conflict] = []
         merged = False
         keys: list[RowKey] = []
+        client_id = request.client_id
+        default_scope = request.grant.default_scope
         for i, raw in enumerate(mutation.ops):
-            path = f"$.mutations[{index}].ops[{i}]"
             try:
-                coll, op = self._validate(request, raw, path)
+                rules, fields, scope = self._validate(request, raw, default_scope, work)
             except InvalidInput as exc:
                 # hand back the refused row too, so the device drops its copy
-                refused = (raw.scope or request.grant.default_scope, raw.collection, raw.row_id)
-                return self._reject(mutation, exc.code, exc.message, exc.path,
+                refused = (raw.scope or default_scope, raw.collection, raw.row_id)
+                return self._reject(mutation, exc.code, exc.message, _op_path(index, i) + exc.path,
                                     [*keys, refused, *self._keys_after(request, mutation, i)], request, work)
-            key = (op.scope, op.collection, op.row_id)
+            key = (scope, raw.collection, raw.row_id)
             keys.append(key)
             current = self._row(key, local, work)
-            outcome = self._decide(coll, current, op, request.client_id, local_unique, work)
+            if current is None and raw.kind == "insert" and rules.plain_insert:
+                local[key] = _created(rules, raw, fields, scope, client_id)
+                continue
+            op = msgspec.structs.replace(raw, fields=fields, scope=scope)
+            outcome = self._decide(rules.coll, current, op, client_id, local_unique, work)
             if outcome.conflict is not None:
                 conflicts.append(outcome.conflict)
             if outcome.status == "rejected":
-                work.batch.conflicts.extend((mutation.client_seq, c, self._wall_clock() // 1000) for c in conflicts)
-                return self._reject(mutation, outcome.reason, _reason_text(outcome.reason, op), path,
+                work.batch.conflicts.extend((mutation.client_seq, c, work.wall_us // 1000) for c in conflicts)
+                return self._reject(mutation, outcome.reason, _reason_text(outcome.reason, op), _op_path(index, i),
                                     [*keys, *self._keys_after(request, mutation, i)], request, work)
             merged = merged or outcome.status == "merged"
             if outcome.state is not None:
                 local[key] = outcome.state
-        for key, state in local.items():
-            work.rows.pop(key, None)  # re-insert: a row's seq follows its last change
-            work.rows[key] = state
-        work.unique.update(local_unique)
-        for (scope, coll_name, key_name, value), row_id in local_unique.items():
-            work.batch.unique_keys.append((scope, coll_name, key_name, value, row_id))
-        now_ms = self._wall_clock() // 1000
-        work.batch.conflicts.extend((mutation.client_seq, c, now_ms) for c in conflicts)
+        self._keep(local, local_unique, work)
+        if conflicts:
+            work.batch.conflicts.extend((mutation.client_seq, c, work.wall_us // 1000) for c in conflicts)
         if not merged:
             return MutationResult(client_seq=mutation.client_seq, status="applied")
         # some write lost (or was a no-op): the row may not change, so no Changes
         # would correct the device's optimistic copy; hand it the server's rows
         return self._hand_back(MutationResult(client_seq=mutation.client_seq, status="merged"), keys, request, work)
+
+    def _keep(self, local: dict[RowKey, RowState], local_unique: dict[tuple[str, str, str, bytes], object],
+              work: _Work) -> None:
+        """Move a mutation's rows and unique keys into the batch (it succeeded)."""
+        rows = work.rows
+        for key, state in local.items():
+            if key in rows:
+                del rows[key]  # re-insert: a row's seq follows its last change
+            rows[key] = state
+        work.known.update(local)
+        if local_unique:
+            work.unique.update(local_unique)
+            for (scope, coll_name, key_name, value), row_id in local_unique.items():
+                work.batch.unique_keys.append((scope, coll_name, key_name, value, row_id))
 
     def _decide(self, coll: Collection, current: RowState | None, op: Operation, client_id: str,
                 local_unique: dict[tuple[str, str, str, bytes], object], work: _Work) -> Outcome:
@@ -275,11 +330,16 @@ class Engine:
         return None
 
     def _row(self, key: RowKey, local: dict[RowKey, RowState], work: _Work) -> RowState | None:
-        state = local.get(key) or work.rows.get(key)
-        if state is None:
-            if key in work.loaded:
-                return work.loaded[key]
-            state = self.store.load_rows([key]).get(key)
+        """The row as this mutation (``local``) and the batch so far leave it."""
+        state = local.get(key)
+        if state is not None:
+            return state
+        known = work.known
+        if key in known:
+            return known[key]
+        state = known[key] = self.store.load_rows([key]).get(key)
+        if state is not None:
+            work.stored.add(key)
         return state
 
     def _prefetch(self, requests: Sequence[PushRequest], work: _Work) -> None:
@@ -292,13 +352,17 @@ class Engine:
         write transaction, so the rows are those this batch builds on.
         """
         keys: dict[RowKey, None] = {}
+        guess, scoped = self._guess_scope, self._scoped
         for request in requests:
             default_scope = request.grant.default_scope
             for mutation in request.mutations:
                 for op in mutation.ops:
-                    keys[(self._guess_scope(op, default_scope), op.collection, op.row_id)] = None
+                    scope = guess(op, default_scope) if op.collection in scoped else op.scope or default_scope
+                    keys[(scope, op.collection, op.row_id)] = None
         found = self.store.load_rows(list(keys))
-        work.loaded = {key: found.get(key) for key in keys}
+        work.known = dict.fromkeys(keys)
+        work.known.update(found)
+        work.stored = set(found)
 
     def _keys_after(self, request: PushRequest, mutation: Mutation, index: int) -> list[RowKey]:
         """Keys of the operations after ``index``: a rejection hands back every
@@ -309,11 +373,11 @@ class Engine:
                 for op in mutation.ops[index + 1:] if op.collection in self.schema]
 
     def _guess_scope(self, op: Operation, default_scope: str) -> str:
-        """The scope :meth:`_scope` will give ``op`` if it is valid."""
+        """The scope :meth:`_validate` will give ``op`` if it is valid."""
         if op.kind == "insert":
-            scope_field = self._scope_fields.get(op.collection)
-            if scope_field is not None:
-                declared = op.fields.get(scope_field)
+            rules = self._rules.get(op.collection)
+            if rules is not None and rules.scope_field is not None:
+                declared = op.fields.get(rules.scope_field)
                 return declared if isinstance(declared, str) and declared else default_scope
         return op.scope or default_scope
 
@@ -338,67 +402,49 @@ class Engine:
 
     # -- validation ---------------------------------------------------------
 
-    def _validate(self, request: PushRequest, op: Operation, path: str) -> tuple[Collection, Operation]:
-        """Check one operation against the schema and the grant; resolve its scope."""
-        if op.collection not in self.schema:
-            raise ValidationError(f"unknown collection {op.collection!r}", path=f"{path}.collection",
+    def _validate(self, request: PushRequest, op: Operation, default_scope: str,
+                  work: _Work) -> tuple[_Rules, dict[str, Any], str]:
+        """Check one operation against the schema and the grant; returns its
+        collection's rules, its stored fields and its scope.
+
+        Raises:
+            InvalidInput: with a path relative to the operation (``.fields.title``):
+                the caller knows where the operation sits, and formatting the
+                full path for every valid operation was 3 % of a push.
+        """
+        rules = self._rules.get(op.collection)
+        if rules is None:
+            raise ValidationError(f"unknown collection {op.collection!r}", path=".collection",
                                   code="unknown_collection")
-        coll = self.schema[op.collection]
-        pk_type = coll.fields[coll.primary_key].type
-        if (pk_type == "text") != isinstance(op.row_id, str):
-            raise ValidationError(f"{coll.name}.{coll.primary_key} must be {pk_type}", path=f"{path}.row_id")
-        if coll.policy == "append_only" and op.kind != "insert":
-            raise ValidationError(f"{coll.name} is append-only: {op.kind} is not allowed", path=f"{path}.kind",
+        coll = rules.coll
+        if rules.pk_is_text != isinstance(op.row_id, str):
+            raise ValidationError(f"{coll.name}.{coll.primary_key} must be {rules.pk_type}", path=".row_id")
+        if not fits_64_bits(op.row_id):  # it could never be stored: the commit of the whole batch would fail
+            raise ValidationError(f"{coll.name}.{coll.primary_key} does not fit in 64 bits", path=".row_id")
+        kind = op.kind
+        if kind != "insert" and coll.policy == "append_only":
+            raise ValidationError(f"{coll.name} is append-only: {kind} is not allowed", path=".kind",
                                   code="invalid_op")
-        fields = coll.check_stored(op.fields, path=f"{path}.fields", blobs_as_base64=request.blobs_as_base64)
-        if coll.primary_key in fields and fields[coll.primary_key] == op.row_id:
-            del fields[coll.primary_key]  # a device may repeat the key among the fields
-        self._check_kind(coll, op, fields, path)
-        if op.insert_order > self._wall_clock() + MAX_CLOCK_SKEW_US:
-            raise ValidationError("insert_order is more than a day ahead of the server clock",
-                                  path=f"{path}.insert_order")
-        scope = self._scope(coll, op, fields, request.grant, path)
-        self.clock.observe(op.insert_order)
-        return coll, msgspec.structs.replace(op, fields=fields, scope=scope)
-
-    def _check_kind(self, coll: Collection, op: Operation, fields: dict[str, object], path: str) -> None:
-        if coll.primary_key in fields:
-            raise ValidationError(f"{coll.name}.{coll.primary_key} disagrees with row_id",
-                                  path=f"{path}.fields.{coll.primary_key}")
-        if op.kind == "insert":
-            coll.check_required({**coll.defaults(), **fields, coll.primary_key: op.row_id},
-                                path=f"{path}.fields")
-        elif op.kind == "update":
-            for name, value in fields.items():
-                if name in coll.counters:
-                    raise ValidationError(f"{coll.name}.{name} is a counter: use increment",
-                                          path=f"{path}.fields.{name}")
-                if value is None and coll.fields[name].required:
-                    raise ValidationError(f"{coll.name}.{name} is required", path=f"{path}.fields.{name}")
-        elif op.kind == "increment":
-            for name, delta in fields.items():
-                if name not in coll.counters or delta is None:
-                    raise ValidationError(f"{coll.name}.{name} is not a counter field", path=f"{path}.fields.{name}")
-            if not fields:
-                raise ValidationError("an increment needs at least one field", path=f"{path}.fields")
-        elif fields:
-            raise ValidationError("a delete carries no fields", path=f"{path}.fields")
-
-    def _scope(self, coll: Collection, op: Operation, fields: Mapping[str, object], grant: Grant, path: str) -> str:
-        scope = op.scope or grant.default_scope
-        if coll.scope_field is not None:
-            declared = fields.get(coll.scope_field)
-            if op.kind == "insert":
-                if not isinstance(declared, str) or not declared:
-                    raise ValidationError(f"{coll.name}.{coll.scope_field} names the row's scope and is required",
-                                          path=f"{path}.fields.{coll.scope_field}")
-                scope = declared
-            elif declared is not None:
-                raise ValidationError(f"{coll.name}.{coll.scope_field} cannot change",
-                                      path=f"{path}.fields.{coll.scope_field}")
-        if scope not in grant.write:
-            raise AuthError(f"scope {scope!r} is not writable with this token", path=f"{path}.scope", code="forbidden")
-        return scope
+        fields = coll.check_stored(op.fields, path=".fields", blobs_as_base64=request.blobs_as_base64)
+        pk = coll.primary_key
+        if pk in fields:
+            if fields[pk] != op.row_id:
+                raise ValidationError(f"{coll.name}.{pk} disagrees with row_id", path=f".fields.{pk}")
+            del fields[pk]  # a device may repeat the key among the fields
+        if kind == "insert":
+            _check_insert(rules, fields)
+        else:
+            _check_change(coll, kind, fields)
+        if op.insert_order > work.wall_us + MAX_CLOCK_SKEW_US:
+            raise ValidationError("insert_order is more than a day ahead of the server clock", path=".insert_order")
+        if rules.scope_field is None:
+            scope = op.scope or default_scope
+        else:
+            scope = _declared_scope(rules, op, fields, default_scope)
+        if scope not in request.grant.write:
+            raise AuthError(f"scope {scope!r} is not writable with this token", path=".scope", code="forbidden")
+        work.latest = max(work.latest, op.insert_order)
+        return rules, fields, scope
 
     # -- reading ------------------------------------------------------------
 
@@ -407,6 +453,65 @@ class Engine:
         page = self.store.changes_since(sorted(grant.read), cursor, limit, client_id)
         return Changes(rows=page.rows, cursor=page.cursor, applied=page.applied, more=page.more,
                        server_clock=self.clock.last, head=page.head)
+
+
+def _op_path(index: int, i: int) -> str:
+    return f"$.mutations[{index}].ops[{i}]"
+
+
+def _declared_scope(rules: _Rules, op: Operation, fields: Mapping[str, object], default_scope: str) -> str:
+    """The scope of an operation on a collection with a scope field: the field
+    names it on insert, and no other operation may change it."""
+    scope_field = rules.scope_field
+    declared = fields.get(scope_field)  # type: ignore[arg-type]
+    if op.kind == "insert":
+        if not isinstance(declared, str) or not declared:
+            raise ValidationError(f"{rules.coll.name}.{scope_field} names the row's scope and is required",
+                                  path=f".fields.{scope_field}")
+        return declared
+    if declared is not None:
+        raise ValidationError(f"{rules.coll.name}.{scope_field} cannot change", path=f".fields.{scope_field}")
+    return op.scope or default_scope
+
+
+def _check_insert(rules: _Rules, fields: Mapping[str, object]) -> None:
+    """Every required field is set, by the insert or by its default."""
+    for name, default in rules.required:
+        if fields.get(name, default) is None:
+            raise ValidationError(f"{rules.coll.name}.{name} is required", path=f".fields.{name}")
+
+
+def _check_change(coll: Collection, kind: str, fields: Mapping[str, object]) -> None:
+    """The fields an update, increment or delete may carry."""
+    if kind == "update":
+        for name, value in fields.items():
+            if name in coll.counters:
+                raise ValidationError(f"{coll.name}.{name} is a counter: use increment", path=f".fields.{name}")
+            if value is None and coll.fields[name].required:
+                raise ValidationError(f"{coll.name}.{name} is required", path=f".fields.{name}")
+    elif kind == "increment":
+        for name, delta in fields.items():
+            if name not in coll.counters or delta is None:
+                raise ValidationError(f"{coll.name}.{name} is not a counter field", path=f".fields.{name}")
+        if not fields:
+            raise ValidationError("an increment needs at least one field", path=".fields")
+    elif fields:
+        raise ValidationError("a delete carries no fields", path=".fields")
+
+
+def _created(rules: _Rules, op: Operation, fields: Mapping[str, Any], scope: str, client_id: str) -> RowState:
+    """The row a validated insert (stored ``fields``, resolved ``scope``) of an
+    id that does not exist creates: what ``shared.merge.apply_operation``
+    builds (every register stamped by this write at version 1), without
+    copying the operation, the Outcome and the merge dispatch
+    (tests/unit/test_engine.py checks they agree)."""
+    row = rules.defaults.copy()
+    row.update(fields)
+    stamp = Stamp(op.insert_order, client_id, 1)
+    stamps = dict.fromkeys(row, stamp)
+    stamps[ALIVE] = stamp
+    return RowState(collection=op.collection, row_id=op.row_id, scope=scope, version=1,
+                    insert_order=op.insert_order, fields=row, stamps=stamps)
 
 
 def _reason_text(reason: str, op: Operation) -> str:

@@ -86,6 +86,12 @@ INSERT INTO offsync_head (id, head) VALUES (1, 0) ON CONFLICT (id) DO NOTHING;
 
 
 
+def _row_values(rows: list[tuple[RowState, int]]) -> list[tuple[Any, ...]]:
+    """The values of ``rows`` in column order."""
+    return [(s.collection, Jsonb(s.row_id), s.scope, seq, s.version, s.insert_order, s.deleted, _encode(s.fields),
+             pack_stamps(s.stamps)) for s, seq in rows]
+
+
 class PostgresStore:
     """The :class:`~sync_server.store.base.Store` on PostgreSQL.
 
@@ -137,13 +143,18 @@ class PostgresStore:
     # -- reads inside the write transaction -----------------------------------
 
     def load_rows(self, keys: Sequence[RowKey]) -> dict[RowKey, RowState]:
+        """The stored rows of ``keys`` (those that exist), read in the write
+        transaction: one statement per scope and collection, not one round
+        trip per key (the engine asks for every key of a push at once)."""
+        groups: dict[tuple[str, str], list[Jsonb]] = {}
+        for scope, collection, row_id in keys:
+            groups.setdefault((scope, collection), []).append(Jsonb(row_id))
         out: dict[RowKey, RowState] = {}
-        for key in keys:
-            row = self._writer.execute(
-                f"SELECT {_ROW_COLUMNS} FROM offsync_rows WHERE scope = %s AND collection = %s AND row_id = %s",
-                (key[0], key[1], Jsonb(key[2]))).fetchone()
-            if row is not None:
-                out[key] = row_state(row)
+        for (scope, collection), row_ids in groups.items():
+            for r in self._writer.execute(
+                    f"SELECT {_ROW_COLUMNS} FROM offsync_rows WHERE scope = %s AND collection = %s "
+                    "AND row_id = ANY(%s)", (scope, collection, row_ids)).fetchall():
+                out[(r[2], r[0], r[1])] = row_state(r)
         return out
 
     def load_devices(self, client_ids: Iterable[str]) -> dict[str, Device]:
@@ -176,14 +187,17 @@ class PostgresStore:
         assert self._in_write, "commit_batch runs inside write_transaction"
         c = self._writer
         with c.cursor() as cur:
+            if batch.new_rows:
+                # under the head lock no other node writes: a row absent when read is absent now
+                cur.executemany(f"INSERT INTO offsync_rows ({_ROW_COLUMNS}) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s)",
+                                _row_values(batch.new_rows))
             if batch.rows:
                 cur.executemany(
                     f"INSERT INTO offsync_rows ({_ROW_COLUMNS}) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s) "
                     "ON CONFLICT (scope, collection, row_id) DO UPDATE SET seq = excluded.seq, "
                     "version = excluded.version, insert_order = excluded.insert_order, "
                     "deleted = excluded.deleted, fields = excluded.fields, stamps = excluded.stamps",
-                    [(s.collection, Jsonb(s.row_id), s.scope, seq, s.version, s.insert_order, s.deleted,
-                      _encode(s.fields), pack_stamps(s.stamps)) for s, seq in batch.rows])
+                    _row_values(batch.rows))
             if batch.devices:
                 cur.executemany(
                     'INSERT INTO offsync_devices (client_id, "user", last_client_seq) VALUES (%s, %s, %s) '
@@ -205,7 +219,7 @@ class PostgresStore:
                     "DO UPDATE SET row_id = excluded.row_id",
                     [(s, coll, k, v, Jsonb(r)) for s, coll, k, v, r in batch.unique_keys])
             cur.execute("UPDATE offsync_head SET head = %s WHERE id = 1", (batch.head,))
-            if batch.rows:
+            if batch.rows or batch.new_rows:
                 cur.execute("SELECT pg_notify(%s, %s)", (CHANNEL, str(batch.head)))
 
     # -- reads for pulls and fan-out -------------------------------------------

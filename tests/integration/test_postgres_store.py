@@ -1,0 +1,69 @@
+"""The engine on the PostgreSQL store: rows read in bulk inside the write
+transaction are the rows later pushes build on. Needs PostgreSQL on
+127.0.0.1:5432, like ``test_postgres.py`` (skipped with the reason otherwise;
+a failure under OFFSYNC_REQUIRE_POSTGRES=1)."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+
+import pytest
+
+psycopg = pytest.importorskip("psycopg", reason="psycopg is not installed (pip install -e '.[postgres]')")
+
+from shared.messages import Mutation, Operation
+from shared.schema import Collection, Field, Schema
+from sync_server.auth import Grant
+from sync_server.engine import Engine, PushRequest
+from sync_server.store.postgres import PostgresStore
+
+ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
+pytestmark = pytest.mark.postgres
+SCOPE = "user:ada"
+GRANT = Grant(user="ada", write=frozenset({SCOPE}), read=frozenset({SCOPE}))
+SCHEMA = Schema(version=1, collections=(
+    Collection("notes", [Field("title", "text", required=True), Field("body", "text", default="")]),
+    Collection("slots", [Field("id", "integer", required=True), Field("label", "text")]),
+))
+
+
+@pytest.fixture
+def store() -> Iterator[PostgresStore]:
+    try:
+        admin = psycopg.connect(ADMIN, autocommit=True, connect_timeout=3)
+    except psycopg.OperationalError as exc:
+        if os.environ.get("OFFSYNC_REQUIRE_POSTGRES") == "1":
+            pytest.fail(f"PostgreSQL is required here but unreachable: {exc}")
+        pytest.skip(f"PostgreSQL is not reachable on 127.0.0.1:5432: {exc}")
+    name = f"offsync_test_{uuid.uuid4().hex[:12]}"
+    admin.execute(f"CREATE DATABASE {name}")
+    opened = PostgresStore(f"postgresql://postgres@127.0.0.1:5432/{name}")
+    try:
+        yield opened
+    finally:
+        opened.close()
+        admin.execute(f"DROP DATABASE {name} WITH (FORCE)")
+        admin.close()
+
+
+def test_a_push_of_updates_builds_on_rows_read_in_bulk(store: PostgresStore) -> None:
+    engine = Engine(SCHEMA, store)
+    inserts = [Operation(kind="insert", collection="notes", row_id=f"n{i}", insert_order=10, fields={"title": "t"})
+               for i in range(20)]
+    inserts += [Operation(kind="insert", collection="slots", row_id=i, insert_order=10, fields={"label": "s"})
+                for i in range(5)]
+    engine.apply_batch([PushRequest("dev-a", GRANT, [Mutation(client_seq=1, ops=inserts)])])
+    updates = [Operation(kind="update", collection="notes", row_id=f"n{i}", base_version=1, insert_order=20,
+                         fields={"body": "b"}) for i in range(0, 20, 2)]
+    updates += [Operation(kind="update", collection="slots", row_id=3, base_version=1, insert_order=20,
+                          fields={"label": "x"})]
+    outcome = engine.apply_batch([PushRequest("dev-a", GRANT, [Mutation(client_seq=2, ops=updates)])])
+    assert [r.status for r in outcome.results[0]] == ["applied"]
+    assert {(r.row_id, r.version) for r in outcome.rows} == {*((f"n{i}", 2) for i in range(0, 20, 2)), (3, 2)}
+    keys = [(SCOPE, "notes", "n2"), (SCOPE, "notes", "n3"), (SCOPE, "slots", 3), (SCOPE, "notes", "absent")]
+    loaded = store.load_rows(keys)
+    assert sorted(map(str, loaded)) == sorted(map(str, keys[:3]))
+    assert loaded[(SCOPE, "notes", "n2")].fields == {"title": "t", "body": "b"}
+    assert loaded[(SCOPE, "slots", 3)].fields == {"label": "x"}

@@ -1,0 +1,64 @@
+"""The hub's fan-out of a committed batch: each subscriber gets the rows of its
+scopes, in seq order, encoded once per set of scopes and codec."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from shared.messages import JSON, MSGPACK, Changes, Codec, RowChange
+from sync_server.app import Hub
+from sync_server.engine import BatchOutcome
+
+
+class Subscriber:
+    """What the hub needs of a connection: its codec and a live delivery."""
+
+    def __init__(self, codec: Codec = MSGPACK) -> None:
+        self.codec = codec
+        self.payloads: list[bytes] = []
+
+    def deliver_live(self, head: int, payload: bytes) -> None:
+        self.payloads.append(payload)
+
+    def rows(self) -> list[tuple[str, int]]:
+        (payload,) = self.payloads
+        message = self.codec.decode(payload)
+        assert isinstance(message, Changes)
+        return [(r.scope, r.seq) for r in message.rows]
+
+
+def outcome(*scopes: str) -> BatchOutcome:
+    rows = [RowChange(collection="notes", row_id=f"r{seq}", scope=scope, version=1, seq=seq, insert_order=seq)
+            for seq, scope in enumerate(scopes, 1)]
+    return BatchOutcome(results=[], rows=rows, applied={"dev": 1}, head=len(rows), server_clock=0)
+
+
+def test_each_subscriber_gets_the_rows_of_its_scopes_in_seq_order() -> None:
+    hub = Hub()
+    ada, team, both, idle = Subscriber(), Subscriber(), Subscriber(JSON), Subscriber()
+    hub.subscribe(ada, frozenset({"user:ada"}))  # type: ignore[arg-type]
+    hub.subscribe(team, frozenset({"team:x"}))  # type: ignore[arg-type]
+    hub.subscribe(both, frozenset({"user:ada", "team:x"}))  # type: ignore[arg-type]
+    hub.subscribe(idle, frozenset({"user:bob"}))  # type: ignore[arg-type]
+    hub.publish(outcome("user:ada", "team:x", "user:ada", "team:x", "team:x"))
+    assert ada.rows() == [("user:ada", 1), ("user:ada", 3)]
+    assert team.rows() == [("team:x", 2), ("team:x", 4), ("team:x", 5)]
+    assert both.rows() == [("user:ada", 1), ("team:x", 2), ("user:ada", 3), ("team:x", 4), ("team:x", 5)]
+    assert idle.payloads == []
+
+
+def test_subscribers_of_the_same_scopes_share_one_encoding() -> None:
+    hub = Hub()
+    first, second = Subscriber(), Subscriber()
+    for subscriber in (first, second):
+        hub.subscribe(subscriber, frozenset({"user:ada"}))  # type: ignore[arg-type]
+    hub.publish(outcome("user:ada"))
+    assert first.payloads[0] is second.payloads[0]
+
+
+def test_an_empty_batch_sends_nothing() -> None:
+    hub = Hub()
+    subscriber: Any = Subscriber()
+    hub.subscribe(subscriber, frozenset({"user:ada"}))
+    hub.publish(outcome())
+    assert subscriber.payloads == []
