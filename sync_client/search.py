@@ -38,7 +38,7 @@ from __future__ import annotations
 import re
 import weakref
 from collections.abc import Iterator, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from typing import Any, overload
 
@@ -202,7 +202,12 @@ def _rank(replica: Replica, ranking: _Ranking, text: str | None,
     if reader is not None and query_vector is not None and text is not None:
         pending = _pool().submit(_vector_ranking, reader, ranking, query_vector)
     if text is not None:
-        rankings["fts"] = _text_ranking(c, ranking, text, uses_fts5(replica, ranking.coll))
+        try:
+            rankings["fts"] = _text_ranking(c, ranking, text, uses_fts5(replica, ranking.coll))
+        except BaseException:
+            if pending is not None:  # never leave the reader busy on the pool: it may be closed next
+                wait([pending])
+            raise
     if pending is not None:
         rankings["vector"] = pending.result()
     elif query_vector is not None:
