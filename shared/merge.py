@@ -58,8 +58,9 @@ class Stamp(Struct, array_like=True, frozen=True):
         return (self.insert_order, self.client_id) > (other.insert_order, other.client_id)
 
 
-class RowState(Struct, kw_only=True):
-    """The server's current state of one row (a tombstone when ``deleted``)."""
+class RowState(Struct, kw_only=True, gc=False):
+    """The server's current state of one row (a tombstone when ``deleted``).
+    Plain data, never in a cycle: not tracked by the cyclic collector."""
 
     collection: str
     row_id: str | int
