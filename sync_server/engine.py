@@ -21,7 +21,7 @@ from typing import Any
 
 import msgspec
 
-from shared.errors import AuthError, InvalidInput, ValidationError
+from shared.errors import AuthError, InvalidInput
 from shared.hlc import HybridClock
 from shared.merge import ALIVE, Conflict, Outcome, Resolver, RowState, Stamp, apply_operation
 from shared.messages import Changes, Mutation, MutationResult, Operation, RowChange
@@ -29,11 +29,10 @@ from shared.schema import Collection, Schema
 
 from .auth import Grant
 from .store.base import Batch, Device, RowKey, Store, fits_64_bits
+from .validation import Rules, check_operation
 
 _encode = msgspec.msgpack.Encoder().encode
 
-#: an operation's insert_order may run at most this far ahead of the server's clock
-MAX_CLOCK_SKEW_US = 24 * 3600 * 1_000_000
 
 
 @dataclass
@@ -79,28 +78,6 @@ def _wall_clock_us() -> int:
     return time.time_ns() // 1000
 
 
-class _Rules:
-    """What the engine checks and builds for one collection, worked out once
-    (a per-operation ``{**defaults(), ...}`` of the read-only mapping alone
-    was 11 % of a 100k-op push)."""
-
-    __slots__ = ("coll", "defaults", "pk_is_text", "pk_type", "plain_insert", "required", "scope_field")
-
-    def __init__(self, coll: Collection) -> None:
-        self.coll = coll
-        self.pk_type = coll.fields[coll.primary_key].type
-        self.pk_is_text = self.pk_type == "text"
-        self.defaults: dict[str, object] = dict(coll.defaults())
-        #: (name, stored default) of the required fields other than the key (an
-        #: operation always carries the key as its row_id), in declaration order
-        self.required = tuple((f.name, self.defaults.get(f.name)) for f in coll.fields.values()
-                              if f.required and f.name != coll.primary_key)
-        #: an insert of a row that does not exist is decided without shared.merge:
-        #: no unique key to look up and no server function to call
-        self.plain_insert = coll.policy != "custom" and not coll.unique
-        self.scope_field = coll.scope_field
-
-
 class Engine:
     """Applies mutations and serves pulls over one :class:`Store`.
 
@@ -121,7 +98,7 @@ class Engine:
                 raise ValueError(f"{coll.name}: no resolver registered under {coll.resolver!r}")
         self._wall_clock = wall_clock
         self.clock = HybridClock(wall_clock())
-        self._rules = {coll.name: _Rules(coll) for coll in schema}
+        self._rules = {coll.name: Rules(coll) for coll in schema}
         self._scoped = frozenset(coll.name for coll in schema if coll.scope_field is not None)
 
     # -- devices ----------------------------------------------------------
@@ -251,7 +228,10 @@ class Engine:
         default_scope = request.grant.default_scope
         for i, raw in enumerate(mutation.ops):
             try:
-                rules, fields, scope = self._validate(request, raw, default_scope, work)
+                rules, fields, scope = check_operation(self._rules, raw, blobs_as_base64=request.blobs_as_base64,
+                                                       writable=request.grant.write, default_scope=default_scope,
+                                                       wall_us=work.wall_us)
+                work.latest = max(work.latest, raw.insert_order)
             except InvalidInput as exc:
                 # hand back the refused row too, so the device drops its copy
                 refused = (raw.scope or default_scope, raw.collection, raw.row_id)
@@ -400,52 +380,6 @@ class Engine:
                                 path=path)
         return self._hand_back(result, keys, request, work)
 
-    # -- validation ---------------------------------------------------------
-
-    def _validate(self, request: PushRequest, op: Operation, default_scope: str,
-                  work: _Work) -> tuple[_Rules, dict[str, Any], str]:
-        """Check one operation against the schema and the grant; returns its
-        collection's rules, its stored fields and its scope.
-
-        Raises:
-            InvalidInput: with a path relative to the operation (``.fields.title``):
-                the caller knows where the operation sits, and formatting the
-                full path for every valid operation was 3 % of a push.
-        """
-        rules = self._rules.get(op.collection)
-        if rules is None:
-            raise ValidationError(f"unknown collection {op.collection!r}", path=".collection",
-                                  code="unknown_collection")
-        coll = rules.coll
-        if rules.pk_is_text != isinstance(op.row_id, str):
-            raise ValidationError(f"{coll.name}.{coll.primary_key} must be {rules.pk_type}", path=".row_id")
-        if not fits_64_bits(op.row_id):  # it could never be stored: the commit of the whole batch would fail
-            raise ValidationError(f"{coll.name}.{coll.primary_key} does not fit in 64 bits", path=".row_id")
-        kind = op.kind
-        if kind != "insert" and coll.policy == "append_only":
-            raise ValidationError(f"{coll.name} is append-only: {kind} is not allowed", path=".kind",
-                                  code="invalid_op")
-        fields = coll.check_stored(op.fields, path=".fields", blobs_as_base64=request.blobs_as_base64)
-        pk = coll.primary_key
-        if pk in fields:
-            if fields[pk] != op.row_id:
-                raise ValidationError(f"{coll.name}.{pk} disagrees with row_id", path=f".fields.{pk}")
-            del fields[pk]  # a device may repeat the key among the fields
-        if kind == "insert":
-            _check_insert(rules, fields)
-        else:
-            _check_change(coll, kind, fields)
-        if op.insert_order > work.wall_us + MAX_CLOCK_SKEW_US:
-            raise ValidationError("insert_order is more than a day ahead of the server clock", path=".insert_order")
-        if rules.scope_field is None:
-            scope = op.scope or default_scope
-        else:
-            scope = _declared_scope(rules, op, fields, default_scope)
-        if scope not in request.grant.write:
-            raise AuthError(f"scope {scope!r} is not writable with this token", path=".scope", code="forbidden")
-        work.latest = max(work.latest, op.insert_order)
-        return rules, fields, scope
-
     # -- reading ------------------------------------------------------------
 
     def pull(self, grant: Grant, client_id: str | None, cursor: int, limit: int) -> Changes:
@@ -459,47 +393,7 @@ def _op_path(index: int, i: int) -> str:
     return f"$.mutations[{index}].ops[{i}]"
 
 
-def _declared_scope(rules: _Rules, op: Operation, fields: Mapping[str, object], default_scope: str) -> str:
-    """The scope of an operation on a collection with a scope field: the field
-    names it on insert, and no other operation may change it."""
-    scope_field = rules.scope_field
-    declared = fields.get(scope_field)  # type: ignore[arg-type]
-    if op.kind == "insert":
-        if not isinstance(declared, str) or not declared:
-            raise ValidationError(f"{rules.coll.name}.{scope_field} names the row's scope and is required",
-                                  path=f".fields.{scope_field}")
-        return declared
-    if declared is not None:
-        raise ValidationError(f"{rules.coll.name}.{scope_field} cannot change", path=f".fields.{scope_field}")
-    return op.scope or default_scope
-
-
-def _check_insert(rules: _Rules, fields: Mapping[str, object]) -> None:
-    """Every required field is set, by the insert or by its default."""
-    for name, default in rules.required:
-        if fields.get(name, default) is None:
-            raise ValidationError(f"{rules.coll.name}.{name} is required", path=f".fields.{name}")
-
-
-def _check_change(coll: Collection, kind: str, fields: Mapping[str, object]) -> None:
-    """The fields an update, increment or delete may carry."""
-    if kind == "update":
-        for name, value in fields.items():
-            if name in coll.counters:
-                raise ValidationError(f"{coll.name}.{name} is a counter: use increment", path=f".fields.{name}")
-            if value is None and coll.fields[name].required:
-                raise ValidationError(f"{coll.name}.{name} is required", path=f".fields.{name}")
-    elif kind == "increment":
-        for name, delta in fields.items():
-            if name not in coll.counters or delta is None:
-                raise ValidationError(f"{coll.name}.{name} is not a counter field", path=f".fields.{name}")
-        if not fields:
-            raise ValidationError("an increment needs at least one field", path=".fields")
-    elif fields:
-        raise ValidationError("a delete carries no fields", path=".fields")
-
-
-def _created(rules: _Rules, op: Operation, fields: Mapping[str, Any], scope: str, client_id: str) -> RowState:
+def _created(rules: Rules, op: Operation, fields: Mapping[str, Any], scope: str, client_id: str) -> RowState:
     """The row a validated insert (stored ``fields``, resolved ``scope``) of an
     id that does not exist creates: what ``shared.merge.apply_operation``
     builds (every register stamped by this write at version 1), without
