@@ -8,10 +8,8 @@ failure so these tests cannot silently stop running there.
 from __future__ import annotations
 
 import asyncio
-import os
 import threading
 import time
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -19,36 +17,25 @@ import pytest
 
 psycopg = pytest.importorskip("psycopg", reason="psycopg is not installed (pip install -e '.[postgres]')")
 
-from shared.messages import Mutation, Operation  # noqa: E402
-from sync_client.connection import SyncClient  # noqa: E402
-from sync_server.app import SyncServer  # noqa: E402
-from sync_server.apps.notes import schema  # noqa: E402
-from sync_server.auth import Grant  # noqa: E402
-from sync_server.engine import Engine, PushRequest  # noqa: E402
-from sync_server.store.postgres import PostgresStore  # noqa: E402
+from shared.messages import Mutation, Operation
+from sync_client.connection import SyncClient
+from sync_server.app import SyncServer
+from sync_server.apps.notes import schema
+from sync_server.auth import Grant
+from sync_server.engine import Engine, PushRequest
+from sync_server.store.postgres import PostgresStore
 
-from ..servers import SECRET, ThreadServer  # noqa: E402
-from .helpers import converged, device, sync  # noqa: E402
+from ..servers import SECRET, ThreadServer
+from .helpers import converged, device, sync
+from .postgres_db import fresh_database
 
-ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
 pytestmark = pytest.mark.postgres
 
 
 @pytest.fixture
 def database() -> Iterator[str]:
-    try:
-        admin = psycopg.connect(ADMIN, autocommit=True, connect_timeout=3)
-    except psycopg.OperationalError as exc:
-        if os.environ.get("OFFSYNC_REQUIRE_POSTGRES") == "1":
-            pytest.fail(f"PostgreSQL is required here but unreachable: {exc}")
-        pytest.skip(f"PostgreSQL is not reachable on 127.0.0.1:5432: {exc}")
-    name = f"offsync_test_{uuid.uuid4().hex[:12]}"
-    admin.execute(f"CREATE DATABASE {name}")
-    try:
-        yield f"postgresql://postgres@127.0.0.1:5432/{name}"
-    finally:
-        admin.execute(f"DROP DATABASE {name} WITH (FORCE)")
-        admin.close()
+    with fresh_database() as url:
+        yield url
 
 
 def node(dsn: str) -> ThreadServer:

@@ -5,8 +5,6 @@ a failure under OFFSYNC_REQUIRE_POSTGRES=1)."""
 
 from __future__ import annotations
 
-import os
-import uuid
 from collections.abc import Iterator
 
 import pytest
@@ -19,7 +17,8 @@ from sync_server.auth import Grant
 from sync_server.engine import Engine, PushRequest
 from sync_server.store.postgres import PostgresStore
 
-ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
+from .postgres_db import fresh_database
+
 pytestmark = pytest.mark.postgres
 SCOPE = "user:ada"
 GRANT = Grant(user="ada", write=frozenset({SCOPE}), read=frozenset({SCOPE}))
@@ -31,21 +30,12 @@ SCHEMA = Schema(version=1, collections=(
 
 @pytest.fixture
 def store() -> Iterator[PostgresStore]:
-    try:
-        admin = psycopg.connect(ADMIN, autocommit=True, connect_timeout=3)
-    except psycopg.OperationalError as exc:
-        if os.environ.get("OFFSYNC_REQUIRE_POSTGRES") == "1":
-            pytest.fail(f"PostgreSQL is required here but unreachable: {exc}")
-        pytest.skip(f"PostgreSQL is not reachable on 127.0.0.1:5432: {exc}")
-    name = f"offsync_test_{uuid.uuid4().hex[:12]}"
-    admin.execute(f"CREATE DATABASE {name}")
-    opened = PostgresStore(f"postgresql://postgres@127.0.0.1:5432/{name}")
-    try:
-        yield opened
-    finally:
-        opened.close()
-        admin.execute(f"DROP DATABASE {name} WITH (FORCE)")
-        admin.close()
+    with fresh_database() as url:
+        opened = PostgresStore(url)
+        try:
+            yield opened
+        finally:
+            opened.close()
 
 
 def test_a_push_of_updates_builds_on_rows_read_in_bulk(store: PostgresStore) -> None:

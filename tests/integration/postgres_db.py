@@ -1,0 +1,37 @@
+"""A throwaway PostgreSQL database for one test, on 127.0.0.1:5432 (trust auth).
+
+Skipped with the reason where no server answers; under
+OFFSYNC_REQUIRE_POSTGRES=1 (CI) that is a failure instead, so the PostgreSQL
+tests cannot silently stop running there.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import pytest
+
+ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
+
+
+@contextmanager
+def fresh_database() -> Iterator[str]:
+    """Create a database with a unique name, yield its URL, drop it afterwards."""
+    import psycopg
+
+    try:
+        admin = psycopg.connect(ADMIN, autocommit=True, connect_timeout=3)
+    except psycopg.OperationalError as exc:
+        if os.environ.get("OFFSYNC_REQUIRE_POSTGRES") == "1":
+            pytest.fail(f"PostgreSQL is required here but unreachable: {exc}")
+        pytest.skip(f"PostgreSQL is not reachable on 127.0.0.1:5432: {exc}")
+    name = f"offsync_test_{uuid.uuid4().hex[:12]}"
+    admin.execute(f"CREATE DATABASE {name}")
+    try:
+        yield f"postgresql://postgres@127.0.0.1:5432/{name}"
+    finally:
+        admin.execute(f"DROP DATABASE {name} WITH (FORCE)")
+        admin.close()
