@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from shared.errors import ValidationError
-from shared.messages import MutationResult
+from shared.messages import Changes, MutationResult, RowChange
 from shared.schema import Collection, Field, Schema
 from sync_client import queue
 from sync_client.replica import BULK_ROWS, Replica
@@ -95,6 +95,17 @@ def test_an_apps_own_insert_trigger_still_fires_for_a_batch(replica: Replica) ->
     audited = [r for (r,) in replica.connection.execute("SELECT row_id FROM audit ORDER BY rowid")]
     assert audited == ids
     assert [e.row_id for e in replica.pending()] == ids  # queued once each, not twice
+
+
+def test_an_apps_temporary_trigger_fires_for_a_batch_and_for_server_rows(replica: Replica) -> None:
+    # SQLITE_DBCONFIG_ENABLE_TRIGGER leaves TEMP triggers on (SQLite >= 3.35), so they need no declaring
+    replica.execute("CREATE TEMP TABLE seen (row_id TEXT)")
+    replica.execute("CREATE TEMP TRIGGER app_seen AFTER INSERT ON main.notes BEGIN INSERT INTO seen VALUES (NEW.id); END")
+    ids = replica.insert_many("notes", rows(BULK_ROWS))
+    replica.apply_changes(Changes(rows=[RowChange(collection="notes", row_id="from-server", scope="", version=1, seq=1,
+                                                  insert_order=1, fields={"title": "s"})], cursor=1))
+    seen = [r for (r,) in replica.connection.execute("SELECT row_id FROM seen ORDER BY rowid")]
+    assert seen == [*ids, "from-server"]
 
 
 def test_blob_collections_are_queued_as_messagepack(replica: Replica) -> None:
