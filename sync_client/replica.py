@@ -387,7 +387,8 @@ class Replica(ApplyingServerChanges):
 
     def _table_triggers(self, coll: Collection) -> dict[str, str]:
         """The triggers on a collection's table, name -> SQL (ours, the search
-        indexes', and any an app made)."""
+        indexes', and any an app made). TEMP triggers are not listed: turning
+        triggers off leaves them on (SQLite >= 3.35)."""
         return dict(self.connection.execute("SELECT name, sql FROM sqlite_schema WHERE type = 'trigger' "
                                             "AND tbl_name = ?", (coll.name,)).fetchall())
 
