@@ -109,7 +109,7 @@ class Replica(ApplyingServerChanges):
         self._wall_clock = wall_clock
         self.lock = threading.RLock()
         self._capture = True
-        self._capture_inserts = True
+        self._queued_in_bulk: str | None = None  # the collection insert_many is queuing itself
         self._queued_rows = QueuedRows()
         self._bulk_inserts: dict[str, dict[str, str]] = {}
         self._default_scope = ""
@@ -148,7 +148,7 @@ class Replica(ApplyingServerChanges):
     def _register_functions(self) -> None:
         c = self.connection
         c.create_scalar_function("offsync_capture", lambda: 1 if self._capture else 0, 0)
-        c.create_scalar_function("offsync_capture_insert", lambda: 1 if self._capture and self._capture_inserts else 0, 0)
+        c.create_scalar_function("offsync_capture_insert", self._captures_insert, 1)
         c.create_scalar_function("offsync_qid", lambda: self._reserve_queue_ids(1), 0)
         c.create_scalar_function("offsync_tick", lambda: self.clock.tick(self._wall_clock()), 0)
         c.create_scalar_function("offsync_pack", _pack, -1)
@@ -158,6 +158,9 @@ class Replica(ApplyingServerChanges):
         c.create_scalar_function("offsync_default_scope", lambda: self._default_scope, 0)
         c.set_commit_hook(self._on_commit)
         c.set_rollback_hook(self._on_rollback)
+
+    def _captures_insert(self, collection: str) -> int:
+        return 1 if self._capture and collection != self._queued_in_bulk else 0
 
     def _reserve_queue_ids(self, n: int) -> int:
         """The first of ``n`` new queue ids of this transaction (see ``sync_client.queue``)."""
@@ -206,7 +209,8 @@ class Replica(ApplyingServerChanges):
             c.execute(f"DROP TRIGGER {tables.quote(name)}")  # they name sync_queue; made again next
         c.execute(tables.QUEUE_TABLE.format(name="sync_queue_new"))
         c.execute(f"INSERT INTO sync_queue_new ({tables.QUEUE_COLUMNS}) "
-                  f"SELECT (client_seq << {queue.SEQ_SHIFT}) + row_number() OVER (PARTITION BY client_seq ORDER BY id), "
+                  f"SELECT (client_seq << {queue.SEQ_SHIFT}) "
+                  "+ row_number() OVER (PARTITION BY client_seq ORDER BY id), "
                   "kind, collection, row_id, fields, base_version, insert_order, scope FROM sync_queue")
         c.execute("DROP TABLE sync_queue")
         c.execute("ALTER TABLE sync_queue_new RENAME TO sync_queue")
@@ -350,7 +354,6 @@ class Replica(ApplyingServerChanges):
                 self.connection.executemany(sql, params)  # the triggers queue each row
         return ids
 
-
     def add_bulk_insert(self, collection: str, trigger: str, sql: str) -> None:
         """Declare what the insert trigger ``trigger`` of ``collection`` does, as
         one statement over all the rows of a batch (those with ``rowid > ?1``).
@@ -370,13 +373,16 @@ class Replica(ApplyingServerChanges):
         declared = self._bulk_inserts.get(coll.name, {})
         on_insert = {name for name, text in self._table_triggers(coll).items() if _INSERT_TRIGGER.search(text)}
         triggers_off = on_insert <= {tables.trigger_names(coll)[0], *declared}
-        self._capture_inserts = False
+        self._queued_in_bulk = coll.name  # its capture trigger stands aside if triggers stay on
         try:
             with self._without_triggers(triggers_off):
                 c.executemany(sql, params)
         finally:
-            self._capture_inserts = True
-        c.execute(tables.queue_copy_sql(coll), (self._reserve_queue_ids(len(params)), before))
+            self._queued_in_bulk = None
+        if not triggers_off:  # an app's trigger may have added rows here too: they are queued with the batch
+            c.execute(tables.stamp_new_rows_sql(coll), (before,))
+        after = int(c.execute(f"SELECT max(rowid) FROM {tables.quote(coll.name)}").fetchall()[0][0])
+        c.execute(tables.queue_copy_sql(coll), (self._reserve_queue_ids(after - before), before))
         if triggers_off:
             for statement in declared.values():
                 c.execute(statement, (before,))

@@ -7,21 +7,26 @@ inside the same transaction as the data change. The triggers call a few SQL
 functions the :class:`~sync_client.replica.Replica` registers on its
 connection:
 
-========================  ====================================================
-offsync_capture()         1 while local writes are captured, 0 while server
-                          changes are applied (so those are never queued again)
-offsync_capture_insert()  the same for inserts, 0 also while the API inserts a
-                          batch it queues itself (``Replica.insert_many``)
-offsync_qid()             the next queue id of the current transaction (one
-                          mutation, one ``client_seq``: see ``sync_client.queue``)
-offsync_tick()            the next hybrid-clock timestamp (``insertOrder``)
-offsync_default_scope()   the scope the server gave this device ('' before the
-                          first sync)
-offsync_pack(..)          name/value pairs -> MessagePack map (the fields of an
-                          insert into a collection with blob fields)
-offsync_diff(..)          name/old/new triples -> map of the changed ones, or NULL
-offsync_delta(..)         name/old/new triples of counters -> map of new-old, or NULL
-========================  ====================================================
+==========================  ====================================================
+offsync_capture()           1 while local writes are captured, 0 while server
+                            changes are applied (so those are never queued
+                            again)
+offsync_capture_insert(c)   the same for inserts into collection c; 0 also while
+                            the API inserts a batch into c that it queues itself
+                            (``Replica.insert_many``)
+offsync_qid()               the next queue id of the current transaction (one
+                            mutation, one ``client_seq``: see
+                            ``sync_client.queue``)
+offsync_tick()              the next hybrid-clock timestamp (``insertOrder``)
+offsync_default_scope()     the scope the server gave this device ('' before the
+                            first sync)
+offsync_pack(..)            name/value pairs -> MessagePack map (the fields of
+                            an insert into a collection with blob fields)
+offsync_diff(..)            name/old/new triples -> map of the changed ones, or
+                            NULL
+offsync_delta(..)           name/old/new triples of counters -> map of new-old,
+                            or NULL
+==========================  ====================================================
 
 An insert's fields are otherwise packed natively, by ``json_object()``.
 """
@@ -193,6 +198,17 @@ def _queue_insert(kind: str, collection: Collection, row: str, fields_sql: str, 
     )
 
 
+def stamp_new_rows_sql(collection: Collection) -> str:
+    """What the insert trigger does first, for every row above rowid ``?1``:
+    give ``insertOrder`` to a row that has none and the device's default scope
+    to a row that named none (plain SQL may leave both out)."""
+    t = quote(collection.name)
+    io, scope = quote(INSERT_ORDER_COLUMN), quote(SCOPE_COLUMN)
+    return (f"UPDATE {t} SET {io} = coalesce({io}, offsync_tick()), "
+            f"{scope} = CASE WHEN {scope} = '' THEN offsync_default_scope() ELSE {scope} END "
+            f"WHERE rowid > ?1 AND ({io} IS NULL OR ({scope} = '' AND offsync_default_scope() != ''))")
+
+
 def insert_fields_sql(collection: Collection, row: str) -> str:
     """The SQL expression packing every field of a new row but the key (``row``
     is NEW, or '' for a plain SELECT): native JSON, or MessagePack where a blob
@@ -275,7 +291,8 @@ def triggers_sql(collection: Collection) -> list[str]:
         scope_new = scope_expr(collection, "NEW") if collection.scope_field else _filled_scope()
         insert_body.append(retention_sql(collection, scope_new))
     out = [
-        f"CREATE TRIGGER {quote(names[0])} AFTER INSERT ON {t} WHEN offsync_capture_insert() BEGIN\n  "
+        f"CREATE TRIGGER {quote(names[0])} AFTER INSERT ON {t} "
+        f"WHEN offsync_capture_insert('{collection.name}') BEGIN\n  "
         + ";\n  ".join(insert_body) + ";\nEND"
     ]
 

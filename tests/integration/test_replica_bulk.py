@@ -24,6 +24,7 @@ SCHEMA = Schema(1, (
     Collection("files", [Field("name", "text"), Field("data", "blob")]),
     Collection("events", {"kind": "text"}, retention=5),
     Collection("numbered", [Field("id", "integer", required=True), Field("label", "text")]),
+    Collection("audit", {"note": "text"}),
 ))
 
 
@@ -89,18 +90,36 @@ def test_a_batch_failing_in_sqlite_rolls_back_rows_and_queue(replica: Replica) -
 
 
 def test_an_apps_own_insert_trigger_still_fires_for_a_batch(replica: Replica) -> None:
-    replica.execute("CREATE TABLE audit (row_id TEXT) STRICT")
-    replica.execute("CREATE TRIGGER app_audit AFTER INSERT ON notes BEGIN INSERT INTO audit VALUES (NEW.id); END")
+    replica.execute("CREATE TABLE app_log (row_id TEXT) STRICT")  # the app's own table, not synced
+    replica.execute("CREATE TRIGGER app_log AFTER INSERT ON notes BEGIN INSERT INTO app_log VALUES (NEW.id); END")
     ids = replica.insert_many("notes", rows(BULK_ROWS * 2))
-    audited = [r for (r,) in replica.connection.execute("SELECT row_id FROM audit ORDER BY rowid")]
+    audited = [r for (r,) in replica.connection.execute("SELECT row_id FROM app_log ORDER BY rowid")]
     assert audited == ids
     assert [e.row_id for e in replica.pending()] == ids  # queued once each, not twice
+
+
+def test_rows_an_apps_trigger_writes_during_a_batch_are_queued_too(replica: Replica) -> None:
+    """With an undeclared trigger the batch keeps triggers on: its rows in another
+    synced collection are captured by their own trigger, and rows it adds to the
+    batch's own table are queued with the batch."""
+    replica.execute("CREATE TRIGGER app_audit AFTER INSERT ON notes WHEN NEW.title != 'echo' BEGIN "
+                    "INSERT INTO audit (id, note) VALUES (NEW.id || '-a', NEW.title); "
+                    "INSERT INTO notes (id, title) VALUES (NEW.id || '-e', 'echo'); END")
+    ids = replica.insert_many("notes", rows(BULK_ROWS))
+    queued = {(e.collection, e.row_id) for e in replica.pending()}
+    assert {("audit", f"{i}-a") for i in ids} <= queued
+    assert {("notes", i) for i in ids} | {("notes", f"{i}-e") for i in ids} <= queued
+    assert len(queued) == len(replica.pending()) == 3 * BULK_ROWS
+    assert {e.client_seq for e in replica.pending()} == {1}
+    replica.insert_many("notes", rows(BULK_ROWS))  # the next batch's queue ids do not collide
+    assert replica.pending_count() == 6 * BULK_ROWS
 
 
 def test_an_apps_temporary_trigger_fires_for_a_batch_and_for_server_rows(replica: Replica) -> None:
     # SQLITE_DBCONFIG_ENABLE_TRIGGER leaves TEMP triggers on (SQLite >= 3.35), so they need no declaring
     replica.execute("CREATE TEMP TABLE seen (row_id TEXT)")
-    replica.execute("CREATE TEMP TRIGGER app_seen AFTER INSERT ON main.notes BEGIN INSERT INTO seen VALUES (NEW.id); END")
+    replica.execute("CREATE TEMP TRIGGER app_seen AFTER INSERT ON main.notes "
+                    "BEGIN INSERT INTO seen VALUES (NEW.id); END")
     ids = replica.insert_many("notes", rows(BULK_ROWS))
     replica.apply_changes(Changes(rows=[RowChange(collection="notes", row_id="from-server", scope="", version=1, seq=1,
                                                   insert_order=1, fields={"title": "s"})], cursor=1))
