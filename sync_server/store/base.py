@@ -24,6 +24,8 @@ RowKey = tuple[str, str, "str | int"]  # (scope, collection, row_id)
 ROW_COLUMNS = "collection, row_id, scope, seq, version, insert_order, deleted, fields, stamps"
 encode = msgspec.msgpack.Encoder().encode
 _decode_fields = msgspec.msgpack.Decoder(dict[str, Any]).decode
+decode_conflict = msgspec.msgpack.Decoder(Conflict).decode
+decode_result = msgspec.msgpack.Decoder(MutationResult).decode
 # stamps are stored grouped by writer (see pack_stamps); a map is the older layout
 _decode_stamps = msgspec.msgpack.Decoder(list[tuple[int, str, int, list[str]]] | dict[str, Stamp]).decode
 
@@ -46,6 +48,24 @@ class Batch(msgspec.Struct, kw_only=True):
     rejections: list[tuple[str, MutationResult]] = []  # (client_id, result)
     unique_keys: list[tuple[str, str, str, bytes, Any]] = []  # (scope, collection, key name, key value, row_id)
     head: int = 0
+
+    def device_values(self) -> list[tuple[str, str, int]]:
+        """``devices`` as (client_id, user, last_client_seq) parameters."""
+        return [(d.client_id, d.user, d.last_client_seq) for d in self.devices]
+
+    def rejection_values(self) -> list[tuple[str, int, bytes]]:
+        """``rejections`` as (client_id, client_seq, encoded result) parameters."""
+        return [(cid, r.client_seq, encode(r)) for cid, r in self.rejections]
+
+    def conflict_values(self) -> list[tuple[str, int, bytes, int]]:
+        """``conflicts`` as (scope, client_seq, encoded record, created_at) parameters."""
+        return [(conf.scope, seq, encode(conf), at) for seq, conf, at in self.conflicts]
+
+
+def row_values(rows: list[tuple[RowState, int]]) -> list[tuple[Any, ...]]:
+    """The values of (state, seq) pairs in :data:`ROW_COLUMNS` order (a bool binds as 0/1)."""
+    return [(s.collection, s.row_id, s.scope, seq, s.version, s.insert_order, s.deleted, encode(s.fields),
+             pack_stamps(s.stamps)) for s, seq in rows]
 
 
 class Page(msgspec.Struct):

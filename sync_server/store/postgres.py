@@ -19,7 +19,6 @@ import threading
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
-import msgspec
 import psycopg
 from psycopg.types.json import Jsonb
 
@@ -27,11 +26,7 @@ from shared.merge import Conflict, RowState
 from shared.messages import MutationResult, RowChange
 
 from .base import ROW_COLUMNS as _ROW_COLUMNS
-from .base import Batch, Device, Page, RowKey, pack_stamps, row_change, row_state
-
-_encode = msgspec.msgpack.Encoder().encode
-_decode_conflict = msgspec.msgpack.Decoder(Conflict).decode
-_decode_result = msgspec.msgpack.Decoder(MutationResult).decode
+from .base import Batch, Device, Page, RowKey, decode_conflict, decode_result, row_change, row_state, row_values
 
 CHANNEL = "offsync_changes"
 
@@ -87,9 +82,8 @@ INSERT INTO offsync_head (id, head) VALUES (1, 0) ON CONFLICT (id) DO NOTHING;
 
 
 def _row_values(rows: list[tuple[RowState, int]]) -> list[tuple[Any, ...]]:
-    """The values of ``rows`` in column order."""
-    return [(s.collection, Jsonb(s.row_id), s.scope, seq, s.version, s.insert_order, s.deleted, _encode(s.fields),
-             pack_stamps(s.stamps)) for s, seq in rows]
+    """``row_values`` with the row id as JSON (the column holds text and integer ids alike)."""
+    return [(v[0], Jsonb(v[1]), *v[2:]) for v in row_values(rows)]
 
 
 class PostgresStore:
@@ -180,7 +174,7 @@ class PostgresStore:
     def rejection(self, client_id: str, client_seq: int) -> MutationResult | None:
         row = self._writer.execute("SELECT result FROM offsync_rejections WHERE client_id = %s AND client_seq = %s",
                                    (client_id, client_seq)).fetchone()
-        return _decode_result(row[0]) if row is not None else None
+        return decode_result(row[0]) if row is not None else None
 
     def commit_batch(self, batch: Batch) -> None:
         """Write one batch; call inside :meth:`write_transaction`, which commits it."""
@@ -202,16 +196,16 @@ class PostgresStore:
                 cur.executemany(
                     'INSERT INTO offsync_devices (client_id, "user", last_client_seq) VALUES (%s, %s, %s) '
                     "ON CONFLICT (client_id) DO UPDATE SET last_client_seq = excluded.last_client_seq",
-                    [(d.client_id, d.user, d.last_client_seq) for d in batch.devices])
+                    batch.device_values())
             if batch.rejections:
                 cur.executemany(
                     "INSERT INTO offsync_rejections (client_id, client_seq, result) VALUES (%s, %s, %s) "
                     "ON CONFLICT (client_id, client_seq) DO UPDATE SET result = excluded.result",
-                    [(cid, r.client_seq, _encode(r)) for cid, r in batch.rejections])
+                    batch.rejection_values())
             if batch.conflicts:
                 cur.executemany(
                     "INSERT INTO offsync_conflicts (scope, client_seq, record, created_at) VALUES (%s, %s, %s, %s)",
-                    [(conf.scope, seq, _encode(conf), at) for seq, conf, at in batch.conflicts])
+                    batch.conflict_values())
             if batch.unique_keys:
                 cur.executemany(
                     "INSERT INTO offsync_unique_keys (scope, collection, key_name, key_value, row_id) "
@@ -253,7 +247,7 @@ class PostgresStore:
         found = self._reader().execute(
             "SELECT record FROM offsync_conflicts WHERE scope = ANY(%s) ORDER BY id DESC LIMIT %s",
             (list(scopes), limit)).fetchall()
-        return [_decode_conflict(r[0]) for r in found]
+        return [decode_conflict(r[0]) for r in found]
 
     def scan_scope(self, scopes: Sequence[str]) -> list[RowChange]:
         found = self._reader().execute(

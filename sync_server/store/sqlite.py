@@ -22,11 +22,19 @@ from shared.merge import Conflict, RowState
 from shared.messages import MutationResult, RowChange
 
 from .base import ROW_COLUMNS as _ROW_COLUMNS
-from .base import Batch, Device, Page, RowKey, fits_64_bits, pack_stamps, row_change, row_state
+from .base import (
+    Batch,
+    Device,
+    Page,
+    RowKey,
+    decode_conflict,
+    decode_result,
+    fits_64_bits,
+    row_change,
+    row_state,
+    row_values,
+)
 
-_encode = msgspec.msgpack.Encoder().encode
-_decode_conflict = msgspec.msgpack.Decoder(Conflict).decode
-_decode_result = msgspec.msgpack.Decoder(MutationResult).decode
 _encode_json = msgspec.json.Encoder().encode
 #: page cache of each reader connection (the writer keeps 64 MiB)
 READER_CACHE_KIB = 8192
@@ -95,12 +103,6 @@ _UPSERT_ROW = (f"INSERT INTO rows ({_ROW_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, 
                "ON CONFLICT (scope, collection, row_id) DO UPDATE SET seq = excluded.seq, "
                "version = excluded.version, insert_order = excluded.insert_order, deleted = excluded.deleted, "
                "fields = excluded.fields, stamps = excluded.stamps")
-
-
-def _row_values(rows: list[tuple[RowState, int]]) -> list[tuple[Any, ...]]:
-    """The values of ``rows`` in column order (a bool binds as 0/1)."""
-    return [(s.collection, s.row_id, s.scope, seq, s.version, s.insert_order, s.deleted, _encode(s.fields),
-             pack_stamps(s.stamps)) for s, seq in rows]
 
 
 def _connect(path: str, synchronous: str, cache_kib: int = 65536) -> apsw.Connection:
@@ -199,7 +201,7 @@ class SQLiteStore:
     def rejection(self, client_id: str, client_seq: int) -> MutationResult | None:
         rows = self._writer.execute("SELECT result FROM rejections WHERE client_id = ? AND client_seq = ?",
                                     (client_id, client_seq)).fetchall()
-        return _decode_result(rows[0][0]) if rows else None
+        return decode_result(rows[0][0]) if rows else None
 
     def changes_since(self, scopes: Sequence[str], cursor: int, limit: int, client_id: str | None) -> Page:
         """Rows of ``scopes`` changed after ``cursor``, oldest first, one page.
@@ -231,7 +233,7 @@ class SQLiteStore:
         c = self._reader()
         out: list[Conflict] = []
         for scope in scopes:
-            out.extend(_decode_conflict(r[0]) for r in c.execute(
+            out.extend(decode_conflict(r[0]) for r in c.execute(
                 "SELECT record FROM conflicts WHERE scope = ? ORDER BY id DESC LIMIT ?", (scope, limit)))
         return out
 
@@ -266,20 +268,20 @@ class SQLiteStore:
         c = self._writer
         with c:
             if batch.new_rows:
-                c.executemany(_INSERT_ROW, _row_values(batch.new_rows))
+                c.executemany(_INSERT_ROW, row_values(batch.new_rows))
             if batch.rows:
-                c.executemany(_UPSERT_ROW, _row_values(batch.rows))
+                c.executemany(_UPSERT_ROW, row_values(batch.rows))
             if batch.devices:
                 c.executemany(
                     "INSERT INTO devices (client_id, user, last_client_seq) VALUES (?, ?, ?) "
                     "ON CONFLICT (client_id) DO UPDATE SET last_client_seq = excluded.last_client_seq",
-                    [(d.client_id, d.user, d.last_client_seq) for d in batch.devices])
+                    batch.device_values())
             if batch.rejections:
                 c.executemany("INSERT OR REPLACE INTO rejections (client_id, client_seq, result) VALUES (?, ?, ?)",
-                              [(cid, r.client_seq, _encode(r)) for cid, r in batch.rejections])
+                              batch.rejection_values())
             if batch.conflicts:
                 c.executemany("INSERT INTO conflicts (scope, client_seq, record, created_at) VALUES (?, ?, ?, ?)",
-                              [(conf.scope, seq, _encode(conf), at) for seq, conf, at in batch.conflicts])
+                              batch.conflict_values())
             if batch.unique_keys:
                 c.executemany("INSERT OR REPLACE INTO unique_keys (scope, collection, key_name, key_value, row_id) "
                               "VALUES (?, ?, ?, ?, ?)", batch.unique_keys)
