@@ -248,15 +248,14 @@ class Engine:
             if outcome.conflict is not None:
                 conflicts.append(outcome.conflict)
             if outcome.status == "rejected":
-                work.batch.conflicts.extend((mutation.client_seq, c, work.wall_us // 1000) for c in conflicts)
+                _record_conflicts(work, mutation, conflicts)
                 return self._reject(mutation, outcome.reason, _reason_text(outcome.reason, op), _op_path(index, i),
                                     [*keys, *self._keys_after(request, mutation, i)], request, work)
             merged = merged or outcome.status == "merged"
             if outcome.state is not None:
                 local[key] = outcome.state
         self._keep(local, local_unique, work)
-        if conflicts:
-            work.batch.conflicts.extend((mutation.client_seq, c, work.wall_us // 1000) for c in conflicts)
+        _record_conflicts(work, mutation, conflicts)
         if not merged:
             return MutationResult(client_seq=mutation.client_seq, status="applied")
         # some write lost (or was a no-op): the row may not change, so no Changes
@@ -353,7 +352,7 @@ class Engine:
                 for op in mutation.ops[index + 1:] if op.collection in self.schema]
 
     def _guess_scope(self, op: Operation, default_scope: str) -> str:
-        """The scope :meth:`_validate` will give ``op`` if it is valid."""
+        """The scope ``validation.check_operation`` will give ``op`` if it is valid."""
         if op.kind == "insert":
             rules = self._rules.get(op.collection)
             if rules is not None and rules.scope_field is not None:
@@ -387,6 +386,11 @@ class Engine:
         page = self.store.changes_since(sorted(grant.read), cursor, limit, client_id)
         return Changes(rows=page.rows, cursor=page.cursor, applied=page.applied, more=page.more,
                        server_clock=self.clock.last, head=page.head)
+
+
+def _record_conflicts(work: _Work, mutation: Mutation, conflicts: list[Conflict]) -> None:
+    """Store the conflicts a mutation met (whether it was applied or refused)."""
+    work.batch.conflicts.extend((mutation.client_seq, c, work.wall_us // 1000) for c in conflicts)
 
 
 def _op_path(index: int, i: int) -> str:
