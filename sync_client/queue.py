@@ -84,7 +84,7 @@ class QueueEntry(msgspec.Struct, frozen=True):
         )
 
 
-ENTRY_COLUMNS = "id, id >> 20, kind, collection, row_id, fields, base_version, insert_order, scope"
+ENTRY_COLUMNS = "id, client_seq, kind, collection, row_id, fields, base_version, insert_order, scope"
 
 
 def entries(rows: Iterable[tuple[Any, ...]]) -> list[QueueEntry]:

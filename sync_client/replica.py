@@ -150,7 +150,6 @@ class Replica(LocalWrites, ApplyingServerChanges):
         c.create_scalar_function("offsync_pack", _pack, -1)
         c.create_scalar_function("offsync_diff", _diff, -1)
         c.create_scalar_function("offsync_delta", _delta, -1)
-        c.create_scalar_function("offsync_id", new_id, 0)
         c.create_scalar_function("offsync_default_scope", lambda: self._default_scope, 0)
         c.set_commit_hook(self._on_commit)
         c.set_rollback_hook(self._on_rollback)
@@ -203,7 +202,7 @@ class Replica(LocalWrites, ApplyingServerChanges):
         for (name,) in c.execute("SELECT name FROM sqlite_schema WHERE type = 'trigger' AND name LIKE '\\_offsync\\_%' "
                                  "ESCAPE '\\'").fetchall():
             c.execute(f"DROP TRIGGER {tables.quote(name)}")  # they name sync_queue; made again next
-        c.execute(tables.QUEUE_TABLE.format(name="sync_queue_new"))
+        c.execute(tables.QUEUE_TABLE.format(name="sync_queue_new", shift=queue.SEQ_SHIFT))
         c.execute(f"INSERT INTO sync_queue_new ({tables.QUEUE_COLUMNS}) "
                   f"SELECT (client_seq << {queue.SEQ_SHIFT}) "
                   "+ row_number() OVER (PARTITION BY client_seq ORDER BY id), "
@@ -307,8 +306,6 @@ class Replica(LocalWrites, ApplyingServerChanges):
                     yield
             finally:
                 self._capture = True
-
-    # -- local writes ---------------------------------------------------
 
     def _collection(self, name: str) -> Collection:
         return self.schema[name]

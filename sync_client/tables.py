@@ -44,12 +44,14 @@ from shared.schema import (
     Field,
 )
 
+from .queue import SEQ_SHIFT
+
 #: ``id`` is ``client_seq << 20`` plus the operation's place in its mutation;
 #: ``fields`` is JSON text or MessagePack (see ``sync_client.queue``)
 QUEUE_TABLE = """
 CREATE TABLE IF NOT EXISTS {name} (
     id           INTEGER PRIMARY KEY,
-    client_seq   INTEGER GENERATED ALWAYS AS (id >> 20) VIRTUAL,
+    client_seq   INTEGER GENERATED ALWAYS AS (id >> {shift}) VIRTUAL,
     kind         TEXT NOT NULL CHECK (kind IN ('insert', 'update', 'delete', 'increment')),
     collection   TEXT NOT NULL,
     row_id       ANY NOT NULL,
@@ -81,7 +83,7 @@ CREATE TABLE IF NOT EXISTS sync_conflicts (
     reason      TEXT NOT NULL,
     created_at  INTEGER NOT NULL
 ) STRICT;
-""".replace("{queue}", QUEUE_TABLE.format(name="sync_queue"))
+""".replace("{queue}", QUEUE_TABLE.format(name="sync_queue", shift=SEQ_SHIFT))
 
 _SQL_TYPE = {
     "text": "TEXT",
