@@ -171,8 +171,28 @@ def _record(c: apsw.Connection, name: str, built_from: str) -> None:
               "ON CONFLICT (name) DO UPDATE SET built_from = excluded.built_from", (name, built_from))
 
 
-def _changed(coll: Collection, fields: Sequence[str]) -> str:
-    return " OR ".join(f"OLD.{tables.quote(f)} IS NOT NEW.{tables.quote(f)}" for f in fields)
+def _index_triggers(coll: Collection, index: str, fields: Sequence[str], *, on_insert: str, on_update: str,
+                    on_delete: str, delete_when_taken_in: bool = True) -> list[str]:
+    """The ``index``'s insert, update and delete triggers on ``coll``, with these bodies.
+
+    The insert trigger runs for rows at or below the index's mark, the update
+    trigger for those whose ``fields`` changed; the delete trigger for every
+    row, or with ``delete_when_taken_in`` only for those at or below the mark.
+    """
+    t = tables.quote(coll.name)
+    cols = ", ".join(tables.quote(f) for f in fields)
+    changed = " OR ".join(f"OLD.{tables.quote(f)} IS NOT NEW.{tables.quote(f)}" for f in fields)
+
+    def trigger(event: str, when: str | None, body: str) -> str:
+        on = f"UPDATE OF {cols}" if event == "update" else event.upper()
+        condition = f"WHEN {when} " if when else ""
+        return f"CREATE TRIGGER {_trigger(coll, index, event)} AFTER {on} ON {t} {condition}BEGIN {body}; END"
+
+    return [
+        trigger("insert", _taken_in(coll, index, "NEW"), on_insert),
+        trigger("update", f"({changed}) AND {_taken_in(coll, index, 'OLD')}", on_update),
+        trigger("delete", _taken_in(coll, index, "OLD") if delete_when_taken_in else None, on_delete),
+    ]
 
 
 # -- full text --------------------------------------------------------------
@@ -194,21 +214,14 @@ def _changed(coll: Collection, fields: Sequence[str]) -> str:
 # of it journals nothing more. Searches refresh first.
 
 def _text_triggers(coll: Collection) -> list[str]:
-    t = tables.quote(coll.name)
     todo, undo = tables.quote(text_todo_table(coll)), tables.quote(text_undo_table(coll))
     cols = ", ".join(tables.quote(f) for f in coll.fts)
     old = ", ".join(f"OLD.{tables.quote(f)}" for f in coll.fts)
     mark = f"INSERT INTO {todo} (row) SELECT NEW.rowid WHERE NOT EXISTS (SELECT 1 FROM {todo} WHERE row = NEW.rowid)"
     take_out = (f"INSERT INTO {undo} (row, {cols}) SELECT OLD.rowid, {old} "
                 f"WHERE NOT EXISTS (SELECT 1 FROM {todo} WHERE row = OLD.rowid)")
-    return [
-        (f"CREATE TRIGGER {_trigger(coll, 'fts', 'insert')} AFTER INSERT ON {t} "
-         f"WHEN {_taken_in(coll, 'fts', 'NEW')} BEGIN {mark}; END"),
-        (f"CREATE TRIGGER {_trigger(coll, 'fts', 'update')} AFTER UPDATE OF {cols} ON {t} "
-         f"WHEN ({_changed(coll, coll.fts)}) AND {_taken_in(coll, 'fts', 'OLD')} BEGIN {take_out}; {mark}; END"),
-        (f"CREATE TRIGGER {_trigger(coll, 'fts', 'delete')} AFTER DELETE ON {t} "
-         f"WHEN {_taken_in(coll, 'fts', 'OLD')} BEGIN {take_out}; DELETE FROM {todo} WHERE row = OLD.rowid; END"),
-    ]
+    return _index_triggers(coll, "fts", coll.fts, on_insert=mark, on_update=f"{take_out}; {mark}",
+                           on_delete=f"{take_out}; DELETE FROM {todo} WHERE row = OLD.rowid")
 
 
 def _drop_triggers(c: apsw.Connection, coll: Collection, index: str) -> None:
@@ -247,24 +260,18 @@ def _open_text_index(c: apsw.Connection, coll: Collection) -> None:
 
 def _vector_triggers(coll: Collection) -> list[str]:
     assert coll.vector is not None
-    t, vec, stale = tables.quote(coll.name), tables.quote(vec_table(coll)), tables.quote(stale_table(coll))
+    vec, stale = tables.quote(vec_table(coll)), tables.quote(stale_table(coll))
     # ``had``: the row may have a vector to replace (an insert cannot, so a
     # bulk of new rows skips the vec0 delete). Rows above the ``vec`` mark
     # wait without an entry (and must not get one: they would be embedded twice)
-    cols = ", ".join(tables.quote(f) for f in coll.vector.fields)
 
     def mark(had: int) -> str:
         return (f"INSERT INTO {stale} (row, had) SELECT NEW.rowid, {had} "
                 f"WHERE NOT EXISTS (SELECT 1 FROM {stale} WHERE row = NEW.rowid)")
 
-    return [
-        (f"CREATE TRIGGER {_trigger(coll, 'vec', 'insert')} AFTER INSERT ON {t} "
-         f"WHEN {_taken_in(coll, 'vec', 'NEW')} BEGIN {mark(0)}; END"),
-        (f"CREATE TRIGGER {_trigger(coll, 'vec', 'update')} AFTER UPDATE OF {cols} ON {t} "
-         f"WHEN ({_changed(coll, coll.vector.fields)}) AND {_taken_in(coll, 'vec', 'OLD')} BEGIN {mark(1)}; END"),
-        (f"CREATE TRIGGER {_trigger(coll, 'vec', 'delete')} AFTER DELETE ON {t} BEGIN "
-         f"DELETE FROM {vec} WHERE rowid = OLD.rowid; DELETE FROM {stale} WHERE row = OLD.rowid; END"),
-    ]
+    return _index_triggers(coll, "vec", coll.vector.fields, on_insert=mark(0), on_update=mark(1),
+                           on_delete=f"DELETE FROM {vec} WHERE rowid = OLD.rowid; DELETE FROM {stale} WHERE row = OLD.rowid",
+                           delete_when_taken_in=False)
 
 
 def _open_vector_index(c: apsw.Connection, coll: Collection, vec_loaded: bool) -> None:
@@ -308,8 +315,9 @@ def open_indexes(replica: Replica) -> None:
     c = replica.connection
     c.execute(_META)
     for coll in replica.schema:
-        if coll.fts or coll.vector is not None:
-            _open_upto(c, coll)
+        if not coll.fts and coll.vector is None:
+            continue
+        _open_upto(c, coll)
         if coll.fts:
             _open_text_index(c, coll)
             if uses_fts5(replica, coll):
@@ -322,10 +330,9 @@ def open_indexes(replica: Replica) -> None:
                 replica.add_bulk_insert(coll.name, _trigger_name(coll, "vec", "insert"), _bulk_insert_sql(coll, "vec"))
                 if vec0_chunks.layout_known(c, vec_table(coll)):
                     chunk_writes.add(coll.name)
-        if coll.fts or coll.vector is not None:
-            # searches filtered by scope (every server-side one) find their rows by index, not by a scan
-            c.execute(f"CREATE INDEX IF NOT EXISTS {tables.quote(f'_search_{coll.name}_scope')} "
-                      f"ON {tables.quote(coll.name)} ({tables.quote(SCOPE_COLUMN)})")
+        # searches filtered by scope (every server-side one) find their rows by index, not by a scan
+        c.execute(f"CREATE INDEX IF NOT EXISTS {tables.quote(f'_search_{coll.name}_scope')} "
+                  f"ON {tables.quote(coll.name)} ({tables.quote(SCOPE_COLUMN)})")
 
 
 def rebuild_indexes(replica: Replica) -> None:
