@@ -46,7 +46,8 @@ from shared.schema import Collection, Field, Schema
 #: fixed id of the document's singleton rows ("Singleton record (id = 1)")
 SINGLETON_ID = 1
 
-#: the agents whose states the app tracks (seeded by ``seed_defaults``)
+#: the agents whose states the app tracks (seeded by ``seed_defaults``); each is also a
+#: notification category, on by default in ``notification_preferences.categoryToggles``
 AGENTS = ("notes", "lecture-plan", "assignment-tracker", "orchestrator")
 
 
@@ -246,8 +247,7 @@ notification_preferences = _singleton(
         Field("quietHours", "json", default={"enabled": False, "startHour": 22, "endHour": 7}),
         Field("minimumPriority", "text", default="low"),
         Field("allowCriticalInQuietHours", "boolean", default=True),
-        Field("categoryToggles", "json",
-              default={"notes": True, "lecture-plan": True, "assignment-tracker": True, "orchestrator": True}),
+        Field("categoryToggles", "json", default=dict.fromkeys(AGENTS, True)),
         Field("updatedAt", "timestamp"),
     ],
 )
@@ -325,12 +325,10 @@ location_history = Collection(
     indexes=[("timestamp",), ("locationId",)],
 )
 
-COLLECTIONS = (
+#: version 2 added ``journal_entries.photos`` (the document's example migration)
+schema = Schema(version=2, collections=(
     agent_events, notifications, notification_interactions, chat_messages, journal_entries, tags,
     journal_entry_tags, schedule_events, deadlines, habits, habit_check_ins, goals, goal_check_ins,
     user_context, context_history, notification_preferences, push_subscriptions, push_delivery_metrics,
     agent_states, email_digests, locations, location_history,
-)
-
-#: version 2 added ``journal_entries.photos`` (the document's example migration)
-schema = Schema(version=2, collections=COLLECTIONS)
+))

@@ -9,14 +9,13 @@ in the same transaction, so these helpers know nothing about sync.
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from shared.errors import ValidationError
 
 from . import compound_id, insert_or_ignore
-from .companion import AGENTS, SINGLETON_ID
+from .companion import AGENTS, SINGLETON_ID, goal_check_ins, habit_check_ins
 
 if TYPE_CHECKING:
     from sync_client.replica import Replica
@@ -48,6 +47,9 @@ STARTER_ROWS: Mapping[str, list[dict[str, Any]]] = {
         {"id": "starter-review", "title": "Review lecture notes weekly", "cadence": "weekly", "targetCount": 1},
     ],
 }
+
+#: check-in collection -> the field naming its habit or goal (the first of its unique pair)
+_CHECK_IN_OWNER = {c.name: c.unique[0][0] for c in (habit_check_ins, goal_check_ins)}
 
 
 def seed_defaults(replica: Replica) -> int:
@@ -118,7 +120,7 @@ def check_in(replica: Replica, collection: str, owner_id: str, date: str, **valu
     Raises:
         ValidationError: an unknown collection or field.
     """
-    owner = {"habit_check_ins": "habitId", "goal_check_ins": "goalId"}.get(collection)
+    owner = _CHECK_IN_OWNER.get(collection)
     if owner is None:
         raise ValidationError(f"check-ins live in habit_check_ins or goal_check_ins, not {collection!r}",
                               path="$.collection")
@@ -156,11 +158,6 @@ def chat_history(replica: Replica, *, page: int = 1, page_size: int = 20) -> lis
         raise ValidationError("page and page_size start at 1", path="$.page")
     rows = replica.query("chat_messages", order_by='"insertOrder" DESC', limit=page_size * page)
     return list(reversed(rows[(page - 1) * page_size:]))
-
-
-def subscription_id(endpoint: str) -> str:
-    """The id of a Web Push subscription: the same endpoint is one row everywhere."""
-    return hashlib.sha256(endpoint.encode()).hexdigest()[:32]
 
 
 def record_push_delivery(replica: Replica, *, delivered: bool, at_ms: int, error: str | None = None) -> None:

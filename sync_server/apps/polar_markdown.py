@@ -96,15 +96,19 @@ def _as_of(rows: Sequence[Row], key: str) -> str:
     return f"As of {_when(latest)}." if latest is not None else "No rows yet."
 
 
+def _by_count(counts: Counter[Any]) -> list[tuple[Any, int]]:
+    return sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+
+
 def render_reactions(events: Sequence[Row], limit: int = 50) -> str:
     """REACTIONS.md from ``polar_feedback_events`` rows."""
     polarity = Counter(e.get("polarity") or "unknown" for e in events)
     emoji = Counter(e.get("emoji") for e in events if e.get("emoji"))
     lines = [HEADER.format(source="polar_feedback_events"), "", "# Reactions", "",
              f"{len(events)} feedback events. {_as_of(events, 'createdAtMs')}", "", "## By polarity", ""]
-    lines += _table(["polarity", "events"], sorted(polarity.items(), key=lambda kv: (-kv[1], kv[0])))
+    lines += _table(["polarity", "events"], _by_count(polarity))
     lines += ["", "## By emoji", ""]
-    lines += _table(["emoji", "events"], sorted(emoji.items(), key=lambda kv: (-kv[1], kv[0])))
+    lines += _table(["emoji", "events"], _by_count(emoji))
     lines += ["", f"## Latest {min(limit, len(events))}", ""]
     lines += _table(["when", "type", "emoji", "polarity", "session", "message"],
                     [(_when(e.get("createdAtMs")), e.get("type"), e.get("emoji"), e.get("polarity"),
