@@ -1,4 +1,5 @@
-"""Small helpers for integration tests: sync a replica, compare with the server."""
+"""Small helpers for integration tests: start an app's server, sync a replica,
+compare with the server."""
 
 from __future__ import annotations
 
@@ -7,12 +8,22 @@ from pathlib import Path
 from typing import Any
 
 from shared.schema import Schema
-from sync_client.connection import SyncClient, SyncResult, SyncStatus
+from sync_client.connection import SyncClient, SyncResult
 from sync_client.replica import Replica
 from sync_server.app import SyncServer
 from sync_server.demo import replica_rows, server_rows
+from sync_server.export_api import install
+from sync_server.store.sqlite import SQLiteStore
 
-from ..servers import ThreadServer
+from ..servers import SECRET, ThreadServer
+
+
+def app_server(db: Path, app_schema: Schema, **kw: Any) -> ThreadServer:
+    """A server for ``app_schema`` over the SQLite file ``db``, with the export
+    API installed (``kw`` goes to ``SyncServer``); run it with ``with``."""
+    sync_server = SyncServer(app_schema, SQLiteStore(str(db), synchronous="NORMAL"), SECRET, **kw)
+    install(sync_server)
+    return ThreadServer(sync_server)
 
 
 def sync(replica: Replica, server: ThreadServer, token: str, **kw: Any) -> SyncResult:
@@ -29,4 +40,4 @@ def converged(sync_server: SyncServer, scopes: list[str], *replicas: Replica) ->
     return all(replica_rows(r) == expected for r in replicas)
 
 
-__all__ = ["SyncStatus", "converged", "device", "replica_rows", "server_rows", "sync"]
+__all__ = ["app_server", "converged", "device", "replica_rows", "server_rows", "sync"]

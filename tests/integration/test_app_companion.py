@@ -14,7 +14,6 @@ import pytest
 
 from shared.schema import Collection, Schema
 from sync_client.replica import Replica
-from sync_server.app import SyncServer
 from sync_server.apps.companion import SINGLETON_ID, schema
 from sync_server.apps.companion_store import (
     chat_history,
@@ -26,11 +25,9 @@ from sync_server.apps.companion_store import (
     tag_entry,
     tag_id,
 )
-from sync_server.export_api import install
-from sync_server.store.sqlite import SQLiteStore
 
 from ..servers import SECRET, ThreadServer, free_port, wait_healthy
-from .helpers import converged, device, server_rows, sync
+from .helpers import app_server, converged, device, server_rows, sync
 
 ALICE = "user:alice"
 T0 = 1_760_000_000_000  # ms
@@ -45,15 +42,9 @@ DOCUMENT_TABLES = {
 }
 
 
-def start_server(db: Path, app_schema: Schema = schema) -> ThreadServer:
-    sync_server = SyncServer(app_schema, SQLiteStore(str(db), synchronous="NORMAL"), SECRET)
-    install(sync_server)
-    return ThreadServer(sync_server)
-
-
 @pytest.fixture
 def app(tmp_path: Path) -> Iterator[ThreadServer]:
-    with start_server(tmp_path / "server.db") as running:
+    with app_server(tmp_path / "server.db", schema) as running:
         yield running
 
 
@@ -230,7 +221,7 @@ def test_an_older_database_file_migrates_in_place_and_keeps_syncing(tmp_path: Pa
     seed_defaults(a)
     queued = a.pending_count()
     a.close()
-    with start_server(tmp_path / "server.db") as app:
+    with app_server(tmp_path / "server.db", schema) as app:
         token = app.token("alice")
         a = Replica(str(tmp_path / "a.db"), schema)  # the upgraded app opens the same file
         columns = {r[1] for r in a.connection.execute("PRAGMA table_info(journal_entries)")}
@@ -249,13 +240,13 @@ def test_an_older_database_file_migrates_in_place_and_keeps_syncing(tmp_path: Pa
 
 def test_rows_the_server_stored_before_an_added_field_converge_everywhere(tmp_path: Path) -> None:
     old = _v1_schema()
-    with start_server(tmp_path / "server.db", old) as v1:
+    with app_server(tmp_path / "server.db", old) as v1:
         token = v1.token("alice")
         a = Replica(str(tmp_path / "a.db"), old)
         a.insert("journal_entries", {"content": "before the upgrade", "timestamp": T0})
         sync(a, v1, token)
         a.close()
-    with start_server(tmp_path / "server.db") as v2:
+    with app_server(tmp_path / "server.db", schema) as v2:
         a, b = Replica(str(tmp_path / "a.db"), schema), device(tmp_path, "b", schema)
         sync(a, v2, token), sync(b, v2, token)
         assert [r["photos"] for r in b.query("journal_entries")] == [[]]

@@ -13,28 +13,19 @@ import httpx
 import pytest
 
 from shared.schema import Collection, Field, Schema
-from sync_server.app import SyncServer
 from sync_server.apps.companion import SINGLETON_ID, schema
 from sync_server.apps.companion_store import record_push_delivery, seed_defaults, tag_entry
-from sync_server.export_api import install
-from sync_server.store.sqlite import SQLiteStore
 
-from ..servers import SECRET, ThreadServer
-from .helpers import converged, device, replica_rows, server_rows, sync
+from ..servers import ThreadServer
+from .helpers import app_server, converged, device, replica_rows, server_rows, sync
 
 ALICE = "user:alice"
 T0 = 1_760_000_000_000
 
 
-def start(db: Path, app_schema: Schema = schema) -> ThreadServer:
-    sync_server = SyncServer(app_schema, SQLiteStore(str(db), synchronous="NORMAL"), SECRET)
-    install(sync_server)
-    return ThreadServer(sync_server)
-
-
 @pytest.fixture
 def app(tmp_path: Path) -> Iterator[ThreadServer]:
-    with start(tmp_path / "server.db") as running:
+    with app_server(tmp_path / "server.db", schema) as running:
         yield running
 
 
@@ -74,7 +65,7 @@ def test_export_then_import_into_a_new_server_restores_every_row(app: ThreadServ
     assert document["format"] == "offsync-export/1" and set(document["collections"]) == {c.name for c in schema}
     [deadline] = document["collections"]["deadlines"]
     assert deadline["completed"] is False and deadline["_scope"] == ALICE  # app values, with the row's metadata
-    with start(tmp_path / "restored.db") as restored:
+    with app_server(tmp_path / "restored.db", schema) as restored:
         token2 = restored.token("alice")
         response = import_(restored, token2, document)
         assert response.status_code == 200, response.text
@@ -113,7 +104,7 @@ def test_import_over_existing_rows_restores_their_values_and_devices_follow(app:
 
 def test_blobs_travel_as_base64_and_come_back_as_bytes(tmp_path: Path) -> None:
     files = Schema(1, (Collection("files", [Field("name", "text"), Field("data", "blob")]),))
-    with start(tmp_path / "one.db", files) as one, start(tmp_path / "two.db", files) as two:
+    with app_server(tmp_path / "one.db", files) as one, app_server(tmp_path / "two.db", files) as two:
         a = device(tmp_path, "a", files)
         fid = a.insert("files", {"name": "raw", "data": bytes(range(256))})
         sync(a, one, one.token("alice"))
@@ -194,11 +185,8 @@ def test_concurrent_imports_both_apply(app: ThreadServer) -> None:
 
 
 def test_an_import_over_the_frame_limit_is_a_413(tmp_path: Path) -> None:
-    small = SyncServer(schema, SQLiteStore(str(tmp_path / "small.db"), synchronous="NORMAL"), SECRET,
-                       max_frame_bytes=2_000)
-    install(small)
-    with ThreadServer(small) as running:
+    with app_server(tmp_path / "small.db", schema, max_frame_bytes=2_000) as running:
         rows = [{"id": f"d{i}", "task": "x" * 100, "dueDate": T0} for i in range(40)]
         response = import_(running, running.token("alice"), {"collections": {"deadlines": rows}})
         assert response.status_code == 413 and response.json()["code"] == "too_large"
-        assert small.store.head() == 0
+        assert running.sync.store.head() == 0

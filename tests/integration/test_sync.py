@@ -14,9 +14,10 @@ from websockets.asyncio.client import connect
 from shared.messages import MSGPACK, Push, Welcome
 from sync_client.connection import SyncClient, SyncStatus
 from sync_client.protocol import ClientProtocol
+from sync_server.auth import TokenAuthority
 from sync_server.export_api import install
 
-from ..servers import ProcessServer, ThreadServer
+from ..servers import SECRET, ProcessServer, ThreadServer
 from .helpers import converged, device, sync
 
 ADA = ["user:ada"]
@@ -141,10 +142,6 @@ def test_a_lost_ack_leads_to_a_resend_that_is_applied_once(server: ThreadServer,
 def test_a_killed_server_loses_nothing_it_acked(schema, tmp_path: Path) -> None:
     server = ProcessServer(tmp_path / "server.db").start()
     try:
-        from sync_server.auth import TokenAuthority
-
-        from ..servers import SECRET
-
         token = TokenAuthority(SECRET).issue("ada")
         a = device(tmp_path, "a", schema)
         ids = a.insert_many("notes", [{"title": f"n{i}"} for i in range(200)])
@@ -230,10 +227,6 @@ def test_live_changes_reach_connected_devices_and_not_other_users(server: Thread
 
 
 def test_a_background_thread_syncs_and_reconnects_after_a_server_restart(schema, tmp_path: Path) -> None:
-    from sync_server.auth import TokenAuthority
-
-    from ..servers import SECRET
-
     server = ProcessServer(tmp_path / "server.db").start()
     token = TokenAuthority(SECRET).issue("ada")
     a, b = device(tmp_path, "a", schema), device(tmp_path, "b", schema)

@@ -22,6 +22,8 @@ from __future__ import annotations
 import os
 import random
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import pytest
@@ -39,7 +41,7 @@ from sync_client.replica import Replica
 from sync_server.apps.notes import schema as notes_schema
 
 from .model import by_collection, expected_rows
-from .wiring import Device, Network
+from .wiring import Device, Link, Network
 
 STATS = {"steps": 0, "examples": 0, "settles": 0, "burst_steps": 0}
 
@@ -200,24 +202,17 @@ class SyncModel(RuleBasedStateMachine):
 
     @rule(index=device_index)
     def duplicate_to_device(self, index: int) -> None:
-        """An Ack or a Changes arrives twice in a row: applying one must be idempotent.
-        (A duplicate Welcome cannot happen and the client rightly refuses it.)"""
         self.step()
         link = self.link(index)
-        if link is not None and link.down and isinstance(link.codec.decode(link.down[0]), (Ack, Changes)):
-            link.down.insert(1, link.down[0])
+        if link is not None:
+            duplicate_down(link)
 
     @rule(index=device_index)
     def swap_to_device(self, index: int) -> None:
-        """An Ack and a Changes trade places (the writer and a pull reader race)."""
         self.step()
         link = self.link(index)
-        if link is None or len(link.down) < 2:
-            return
-        first, second = (link.codec.decode(f) for f in link.down[:2])
-        if isinstance(first, Changes) and isinstance(second, Changes):
-            return  # one connection is FIFO: pages and live batches keep their order
-        link.down[0], link.down[1] = link.down[1], link.down[0]
+        if link is not None:
+            swap_down(link)
 
     # -- the server's tasks -----------------------------------------------------------
 
@@ -334,12 +329,27 @@ def inject_fault(net: Network, rng: random.Random) -> None:
             link.tainted = True
         else:
             link.up.insert(rng.randint(0, len(link.up) - 1), link.up.pop(i))
-    elif kind == "dup_down" and link.down and isinstance(link.codec.decode(link.down[0]), (Ack, Changes)):
+    elif kind == "dup_down":
+        duplicate_down(link)
+    elif kind == "swap_down":
+        swap_down(link)
+
+
+def duplicate_down(link: Link) -> None:
+    """An Ack or a Changes arrives twice in a row: applying one must be idempotent.
+    (A duplicate Welcome cannot happen and the client rightly refuses it.)"""
+    if link.down and isinstance(link.codec.decode(link.down[0]), (Ack, Changes)):
         link.down.insert(1, link.down[0])
-    elif kind == "swap_down" and len(link.down) >= 2:
-        first, second = (link.codec.decode(f) for f in link.down[:2])
-        if not (isinstance(first, Changes) and isinstance(second, Changes)):
-            link.down[0], link.down[1] = link.down[1], link.down[0]
+
+
+def swap_down(link: Link) -> None:
+    """An Ack and a Changes trade places (the writer and a pull reader race)."""
+    if len(link.down) < 2:
+        return
+    first, second = (link.codec.decode(f) for f in link.down[:2])
+    if isinstance(first, Changes) and isinstance(second, Changes):
+        return  # one connection is FIFO: pages and live batches keep their order
+    link.down[0], link.down[1] = link.down[1], link.down[0]
 
 
 def check_invariants(net: Network) -> None:
@@ -421,31 +431,54 @@ def test_model_long() -> None:
 # -- shrunk failures, kept as regression tests ---------------------------------------------
 
 
-def _network(count: int = 2) -> Network:
-    return Network(notes_schema, ["alice"] * count)
+@contextmanager
+def _network(count: int = 2) -> Iterator[Network]:
+    net = Network(notes_schema, ["alice"] * count)
+    try:
+        yield net
+    finally:
+        net.close()
+
+
+def _connect_and_push(net: Network, device: Device) -> Link:
+    """Connect ``device`` and deliver its Hello, the Welcome, then its Pull and
+    Push: the server has the push but has not committed it."""
+    link = net.connect(device)
+    net.deliver_up(link)  # Hello
+    net.deliver_down(link)  # Welcome: Pull and Push go out
+    net.deliver_up(link)
+    net.deliver_up(link)
+    return link
+
+
+def _same_journal_row_inserted_on_both(net: Network) -> tuple[Device, Device]:
+    """Both devices insert journal row j0 offline; dev0 syncs first, so dev1's
+    insert is the one the server will reject."""
+    dev0, dev1 = net.devices
+    net.write(dev0, lambda r: r.insert("journal", {"id": "j0", "title": "a"}))
+    net.write(dev1, lambda r: r.insert("journal", {"id": "j0", "title": "b"}))
+    net.connect(dev0)
+    net.drain()
+    return dev0, dev1
 
 
 def test_a_journal_insert_and_update_in_one_transaction_is_not_a_conflict() -> None:
     # found by the model: a device's own earlier write counted as concurrent
     # (reject policy), so its second edit of a row was refused
-    net = _network()
-    try:
+    with _network() as net:
         dev = net.devices[0]
         net.write(dev, lambda r: (r.insert("journal", {"id": "j0", "title": "a"}), r.update("journal", "j0", {"mood": 1})))
         net.write(dev, lambda r: r.update("journal", "j0", {"title": "b"}))
         net.settle()
         assert {v.status for v in net.verdicts.values()} == {"applied"}
         check_invariants(net)
-    finally:
-        net.close()
 
 
 def test_a_rejected_mutation_rolls_back_every_row_it_wrote() -> None:
     # found by the model: the rejection handed back only the rows up to the
     # refused operation, so the note inserted in the same transaction stayed
     # on the device and never reached the server
-    net = _network()
-    try:
+    with _network() as net:
         dev0, dev1 = net.devices
         net.write(dev1, lambda r: (r.insert("journal", {"id": "j1", "title": "b"}), r.insert("notes", {"id": "n0", "title": "x"})))
         net.write(dev0, lambda r: r.insert("journal", {"id": "j1", "title": "a"}))
@@ -453,25 +486,14 @@ def test_a_rejected_mutation_rolls_back_every_row_it_wrote() -> None:
         assert net.verdicts[("dev1", 1)].status == "rejected"
         assert "n0" not in dev1.replica.rows("notes")
         check_invariants(net)
-    finally:
-        net.close()
 
 
 def test_a_rejection_overtaken_by_a_pull_page_is_still_handed_back() -> None:
     # a pull page read after the commit carries applied=<seq> and reaches the
     # device before the Ack: the queue entry must wait for the Ack's verdict
-    net = _network()
-    try:
-        dev0, dev1 = net.devices
-        net.write(dev0, lambda r: r.insert("journal", {"id": "j0", "title": "a"}))
-        net.write(dev1, lambda r: r.insert("journal", {"id": "j0", "title": "b"}))
-        net.connect(dev0)
-        net.drain()
-        link = net.connect(dev1)
-        net.deliver_up(link)  # Hello
-        net.deliver_down(link)  # Welcome: the device sends Pull and Push
-        net.deliver_up(link)
-        net.deliver_up(link)
+    with _network() as net:
+        _, dev1 = _same_journal_row_inserted_on_both(net)
+        link = _connect_and_push(net, dev1)
         net.commit(1)  # the push is refused and that is durable
         net.pull_page(link)  # the page sees applied=1 before the writer acks
         net.announce()
@@ -480,23 +502,12 @@ def test_a_rejection_overtaken_by_a_pull_page_is_still_handed_back() -> None:
         assert [c.client_seq for c in dev1.replica.conflicts()] == [1]
         net.settle()
         check_invariants(net)
-    finally:
-        net.close()
 
 
 def test_a_rejection_whose_ack_is_lost_is_handed_back_after_reconnecting() -> None:
-    net = _network()
-    try:
-        dev0, dev1 = net.devices
-        net.write(dev0, lambda r: r.insert("journal", {"id": "j0", "title": "a"}))
-        net.write(dev1, lambda r: r.insert("journal", {"id": "j0", "title": "b"}))
-        net.connect(dev0)
-        net.drain()
-        link = net.connect(dev1)
-        for _ in range(2):
-            net.deliver_up(link) if link.up else net.deliver_down(link)
-        net.deliver_up(link)
-        net.deliver_up(link)
+    with _network() as net:
+        _, dev1 = _same_journal_row_inserted_on_both(net)
+        link = _connect_and_push(net, dev1)
         net.commit(1)
         net.pull_page(link)
         net.deliver_down(link)  # the page arrives; the Ack never does
@@ -504,23 +515,16 @@ def test_a_rejection_whose_ack_is_lost_is_handed_back_after_reconnecting() -> No
         net.settle()
         assert [c.client_seq for c in dev1.replica.conflicts()] == [1]
         check_invariants(net)
-    finally:
-        net.close()
 
 
 def test_insert_order_does_not_go_back_after_a_crash_and_a_clock_set_back() -> None:
     # found by the model: an Ack removed the queue entries that held the latest
     # insert_order and the clock was not stored, so after a crash a wall clock
     # set back gave the device's next write an older insert_order than its last
-    net = _network(1)
-    try:
+    with _network(1) as net:
         dev = net.devices[0]
         net.write(dev, lambda r: r.insert("notes", {"id": "n0", "title": "first"}))
-        link = net.connect(dev)
-        net.deliver_up(link)  # Hello
-        net.deliver_down(link)  # Welcome: Pull and Push go out
-        net.deliver_up(link)
-        net.deliver_up(link)
+        link = _connect_and_push(net, dev)
         net.commit(1)
         net.announce()
         net.deliver_down(link)  # the Ack; no Changes has been applied (they store the clock)
@@ -531,27 +535,20 @@ def test_insert_order_does_not_go_back_after_a_crash_and_a_clock_set_back() -> N
         net.settle()
         check_invariants(net)
         assert net.server_rows(dev.scope, "notes")["n0"]["title"] == "second"
-    finally:
-        net.close()
 
 
 def test_rows_handed_back_in_an_ack_do_not_undo_a_later_page_of_the_same_batch() -> None:
     # found by the model: a merged result carried the row as it stood after its
     # own mutation; a later mutation of the same batch deleted it, the device
     # applied a pull page of the whole batch first, then the Ack revived the row
-    net = _network()
-    try:
+    with _network() as net:
         dev0, dev1 = net.devices
         net.write(dev0, lambda r: r.insert("notes", {"id": "n0", "title": "a"}))
         net.connect(dev0)
         net.drain()
         net.write(dev1, lambda r: r.insert("notes", {"id": "n0", "title": "b"}))  # merges into dev0's row
         net.write(dev1, lambda r: r.delete("notes", "n0"))
-        link = net.connect(dev1)
-        net.deliver_up(link)  # Hello
-        net.deliver_down(link)  # Welcome: Pull and Push go out
-        while link.up:
-            net.deliver_up(link)
+        link = _connect_and_push(net, dev1)
         net.commit(len(net.writer))  # one batch: the insert merges, the delete applies
         while link.pulls:
             net.pull_page(link)  # a page of the whole batch, read before the writer acks
@@ -561,8 +558,6 @@ def test_rows_handed_back_in_an_ack_do_not_undo_a_later_page_of_the_same_batch()
         assert "n0" not in dev1.replica.rows("notes")
         net.settle()
         check_invariants(net)
-    finally:
-        net.close()
 
 
 def test_a_write_that_lost_is_corrected_when_its_ack_is_lost() -> None:
@@ -570,19 +565,14 @@ def test_a_write_that_lost_is_corrected_when_its_ack_is_lost() -> None:
     # and no Changes followed; its Ack (with the server's rows) was lost in a
     # server restart, and the resend's "duplicate" carried no rows, so dev1
     # kept its own version for good
-    net = _network()
-    try:
+    with _network() as net:
         dev0, dev1 = net.devices
         net.write(dev1, lambda r: r.insert("notes", {"id": "n1", "title": "mine"}))
         net.tick(1_000)
         net.write(dev0, lambda r: r.insert("notes", {"id": "n1", "title": "theirs", "body": "z"}))
         net.connect(dev0)
         net.drain()
-        link = net.connect(dev1)
-        net.deliver_up(link)  # Hello
-        net.deliver_down(link)  # Welcome: Pull and Push go out
-        while link.up:
-            net.deliver_up(link)
+        link = _connect_and_push(net, dev1)
         net.pull_page(link)  # dev1 is caught up before its push is applied...
         net.deliver_down(link)
         net.commit(1)  # ...then its insert loses: merged, no row changes
@@ -591,5 +581,3 @@ def test_a_write_that_lost_is_corrected_when_its_ack_is_lost() -> None:
         net.settle()
         assert dev1.replica.rows("notes")["n1"]["title"] == "theirs"
         check_invariants(net)
-    finally:
-        net.close()
