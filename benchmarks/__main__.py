@@ -23,6 +23,7 @@ import sys
 import time
 import traceback
 from collections.abc import Callable
+from dataclasses import fields
 from pathlib import Path
 from typing import Any
 
@@ -53,7 +54,7 @@ def _load(group: str) -> Callable[[bool], list[Any]] | None:
 def _as_result(item: Any) -> Result:
     if isinstance(item, Result):
         return item
-    known = {"name", "value", "unit", "baseline_name", "baseline_value", "ratio", "params", "target", "met"}
+    known = {f.name for f in fields(Result)}
     return Result(**{k: v for k, v in dict(item).items() if k in known})
 
 

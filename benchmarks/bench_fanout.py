@@ -26,6 +26,7 @@ import multiprocessing
 import os
 import queue
 import time
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
@@ -160,6 +161,20 @@ class _Fleet:
             pass
 
 
+async def _timed_writes(fleet: _Fleet, writes: int, write: Callable[[int], Awaitable[Any]]) -> list[float]:
+    """Seconds from just before each ``write(i)`` to its key's arrival on every
+    device of ``fleet``; the first :data:`WARM_UP` writes are not kept."""
+    samples: list[float] = []
+    for i in range(writes + WARM_UP):
+        started = time.perf_counter()
+        key = await write(i)
+        times = await fleet.seen(key)
+        if i >= WARM_UP:
+            samples.extend(t - started for t in times)
+        await asyncio.sleep(0.01)
+    return samples
+
+
 async def _fanout(url: str, folder: Path, devices: int, writes: int, workers: int) -> list[float]:
     user = f"fan-{devices}"
     fleet = _Fleet("sync", url, folder, user, devices, workers)
@@ -168,17 +183,13 @@ async def _fanout(url: str, folder: Path, devices: int, writes: int, workers: in
     writer = SyncClient(writer_replica, url, token(user))
     stop = asyncio.Event()
     task = asyncio.create_task(writer.run(stop))
-    samples: list[float] = []
+
+    async def insert(i: int) -> str:  # the local insert wakes the writer's sync loop
+        return writer_replica.insert("items", item(i))
+
     try:
         await _until(lambda: writer.status.phase == "live", 60)
-        for i in range(writes + WARM_UP):
-            started = time.perf_counter()
-            row_id = writer_replica.insert("items", item(i))
-            times = await fleet.seen(row_id)
-            if i >= WARM_UP:
-                samples.extend(t - started for t in times)
-            await asyncio.sleep(0.01)
-        return samples
+        return await _timed_writes(fleet, writes, insert)
     finally:
         stop.set()
         await asyncio.gather(task, return_exceptions=True)
@@ -192,19 +203,16 @@ async def _plain_fanout(url: str, folder: Path, devices: int, writes: int, paylo
 
     fleet = _Fleet("plain", url, folder, "plain", devices, workers)
     fleet.start()
-    samples: list[float] = []
+    tags = [i.to_bytes(8, "big") for i in range(writes + WARM_UP)]  # made before the clock starts
     try:
         async with connect(url, max_size=None, compression=None) as sender:
+
+            async def send(i: int) -> bytes:
+                await sender.send(payload + tags[i])
+                return tags[i]
+
             await asyncio.sleep(0.05)
-            for i in range(writes + WARM_UP):
-                tag = i.to_bytes(8, "big")
-                started = time.perf_counter()
-                await sender.send(payload + tag)
-                times = await fleet.seen(tag)
-                if i >= WARM_UP:
-                    samples.extend(t - started for t in times)
-                await asyncio.sleep(0.01)
-        return samples
+            return await _timed_writes(fleet, writes, send)
     finally:
         fleet.close()
 

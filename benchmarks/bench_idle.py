@@ -22,12 +22,13 @@ from .harness import ChildServer, Result, new_device, server_prefix, token, work
 
 TARGET_MB = 200.0
 MB = 2**20
+USERS = 50  # the devices belong to this many users (at most)
 
 
 async def _hold(url: str, folder: Path, devices: int, measure: Any) -> int:
     stop = asyncio.Event()
     replicas = [new_device(folder, f"idle-{i}") for i in range(devices)]
-    clients = [SyncClient(r, url, token(f"idle-{i % 50}")) for i, r in enumerate(replicas)]
+    clients = [SyncClient(r, url, token(f"idle-{i % USERS}")) for i, r in enumerate(replicas)]
     tasks = []
     try:
         for i, client in enumerate(clients):
@@ -72,7 +73,7 @@ def run(quick: bool) -> list[Result]:
         with ChildServer("plain") as plain:
             plain_before = plain.rss_bytes()
             plain_during = asyncio.run(_hold_plain(plain.url("/echo"), devices, plain.rss_bytes))
-    params = {"devices": devices, "users": min(devices, 50), "server_rss_before_mb": round(before / MB, 1),
+    params = {"devices": devices, "users": min(devices, USERS), "server_rss_before_mb": round(before / MB, 1),
               "plain_rss_before_mb": round(plain_before / MB, 1)}
     return [
         Result("idle_connections", during / MB, "MB", "websockets_idle_rss", plain_during / MB, params=params,

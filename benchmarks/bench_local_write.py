@@ -14,7 +14,7 @@ from __future__ import annotations
 import time
 
 from .harness import Result, new_device, percentile, raw_insert_rate, raw_rows, workdir
-from .schema import COLUMNS, item
+from .schema import INSERT_SQL, item
 
 TARGET_SHARE = 0.40
 
@@ -40,12 +40,10 @@ def run(quick: bool) -> list[Result]:
         values = [item(i) for i in range(batch)]  # the app's rows exist before it writes them
         api = _best_rate(lambda r: r.insert_many("items", values), folder, "api", batch)
         out.append(_share("local_write.batched_api", api, raw, batch))
-        placeholders = ", ".join("?" * len(COLUMNS))
-        sql = f"INSERT INTO items ({', '.join(COLUMNS)}) VALUES ({placeholders})"
 
         def plain_sql(replica: object) -> None:
             with replica.transaction():  # type: ignore[attr-defined]
-                replica.connection.executemany(sql, rows)  # type: ignore[attr-defined]
+                replica.connection.executemany(INSERT_SQL, rows)  # type: ignore[attr-defined]
 
         sql_rate = _best_rate(plain_sql, folder, "sql", batch)
         out.append(_share("local_write.batched_sql", sql_rate, raw, batch))

@@ -27,11 +27,12 @@ from sync_server.auth import user_scope
 from sync_server.store.base import Batch
 from sync_server.store.sqlite import SQLiteStore
 
-from .bench_push import _fill
 from .harness import (
     ChildServer,
+    CpuMeter,
     Result,
     codec_rate,
+    fill,
     new_device,
     raw_insert_rate,
     raw_rows,
@@ -100,11 +101,11 @@ def run(quick: bool) -> list[Result]:
 
 def _bootstrap(server: ChildServer, folder: Path, n: int, page: list[RowChange], *, with_codec: bool) -> list[Result]:
     replica = new_device(folder, f"boot-{n}")
-    server_cpu, device_cpu = server.cpu_seconds(), time.process_time()
+    meter = CpuMeter(server)
     seconds = asyncio.run(_sync(server.ws_url, replica, f"boot-{n}"))
-    cpu = {"server_cpu_us_per_row": round((server.cpu_seconds() - server_cpu) / n * 1e6, 2),
-           "device_cpu_us_per_row": round((time.process_time() - device_cpu) / n * 1e6, 2)}
-    assert _count(replica) == n, f"bootstrap of {n} rows ended with {_count(replica)}"
+    cpu = meter.per(n, "row", 2)
+    count = _count(replica)
+    assert count == n, f"bootstrap of {n} rows ended with {count}"
     replica.close()
     raw = raw_insert_rate(raw_rows(n), folder, repeat=1 if n >= 100_000 else 2)
     rate = n / seconds
@@ -134,7 +135,7 @@ def _catch_up(server: ChildServer, folder: Path, rows: int) -> Result:
     offline = new_device(folder, "catch-offline")
     asyncio.run(_sync(server.ws_url, offline, user))  # registered and caught up, then offline
     writer = new_device(folder, "catch-writer")
-    _fill(writer, rows, 1000)
+    fill(writer, rows, 1000)
     asyncio.run(_sync(server.ws_url, writer, user))
     writer.close()
     seconds = asyncio.run(_sync(server.ws_url, offline, user))

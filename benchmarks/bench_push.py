@@ -27,9 +27,11 @@ from sync_client.protocol import PUSH_MAX_MUTATIONS, PUSH_MAX_OPS
 
 from .harness import (
     ChildServer,
+    CpuMeter,
     Result,
     TimedClient,
     codec_rate,
+    fill,
     new_device,
     raw_insert_rate,
     raw_rows,
@@ -38,16 +40,9 @@ from .harness import (
     workdir,
     ws_echo_rate,
 )
-from .schema import item
 
 TARGET_RATE = 100_000
 TARGET_SHARE = 0.40
-
-
-def _fill(replica: object, ops: int, per_mutation: int) -> None:
-    values = [item(i) for i in range(ops)]
-    for start in range(0, ops, per_mutation):
-        replica.insert_many("items", values[start:start + per_mutation])  # type: ignore[attr-defined]
 
 
 def _pushes(replica: object) -> list[Push]:
@@ -83,11 +78,10 @@ def _measure(server: ChildServer, folder: Path, ops: int, per_mutation: int,
     """Push ``ops`` queued inserts from a new device; returns ops/s until the
     last Ack, ops/s until idle, and the CPU each side spent per operation."""
     replica = new_device(folder, name)
-    _fill(replica, ops, per_mutation)
-    server_cpu, client_cpu = server.cpu_seconds(), time.process_time()
+    fill(replica, ops, per_mutation)
+    meter = CpuMeter(server)
     acked, synced = asyncio.run(_push_one(server.ws_url, replica, name))
-    cpu = {"server_cpu_us_per_op": round((server.cpu_seconds() - server_cpu) / ops * 1e6, 1),
-           "device_cpu_us_per_op": round((time.process_time() - client_cpu) / ops * 1e6, 1)}
+    cpu = meter.per(ops, "op", 1)
     replica.close()
     return ops / acked, ops / synced, cpu
 
@@ -124,7 +118,7 @@ def run(quick: bool) -> list[Result]:
 def _twin(folder: Path, ops: int, per_mutation: int) -> list[Push]:
     """The Push messages of the same rows, from a device queued the same way."""
     replica = new_device(folder, "twin")
-    _fill(replica, ops, per_mutation)
+    fill(replica, ops, per_mutation)
     pushes = _pushes(replica)
     replica.close()
     return pushes
@@ -145,7 +139,7 @@ def _wire_baselines(rate: float, pushes: list[Push], plain: ChildServer, ops: in
 
 async def _warm_up(server: ChildServer, folder: Path) -> None:
     replica = new_device(folder, "warm")
-    _fill(replica, 200, 100)
+    fill(replica, 200, 100)
     await _push_one(server.ws_url, replica, "warm")
     replica.close()
 
@@ -155,12 +149,11 @@ def _concurrent(server: ChildServer, folder: Path, quick: bool) -> Result:
     per_device = 500 if quick else 10_000
     replicas = [new_device(folder, f"conc-{i}") for i in range(devices)]
     for replica in replicas:
-        _fill(replica, per_device, 100)
+        fill(replica, per_device, 100)
 
     async def all_at_once() -> float:
-        start = time.perf_counter()
         timings = await asyncio.gather(*(_push_one(server.ws_url, r, f"conc-{i}") for i, r in enumerate(replicas)))
-        return max(acked for acked, _ in timings) if timings else time.perf_counter() - start
+        return max(acked for acked, _ in timings)
 
     seconds = asyncio.run(all_at_once())
     total = devices * per_device

@@ -8,7 +8,6 @@ figure with a natural limit beside that limit measured in the same run.
 
 from __future__ import annotations
 
-import asyncio
 import os
 import platform
 import shutil
@@ -17,7 +16,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -32,7 +31,7 @@ from sync_client.ids import new_id
 from sync_client.replica import Replica
 from sync_server.auth import TokenAuthority
 
-from .schema import COLUMNS, schema, stored_row
+from .schema import INSERT_SQL, item, schema, stored_row
 
 SECRET = "benchmark-secret-" + "b" * 40
 AUTHORITY = TokenAuthority(SECRET)
@@ -119,7 +118,7 @@ class ChildServer:
 
     @property
     def ws_url(self) -> str:
-        return f"ws://127.0.0.1:{self.port}/sync"
+        return self.url("/sync")
 
     def url(self, path: str) -> str:
         return f"ws://127.0.0.1:{self.port}{path}"
@@ -228,8 +227,28 @@ class TimedClient(SyncClient):
             self.acked_at = time.perf_counter()
 
 
-def run_async(coro: Any) -> Any:
-    return asyncio.run(coro)
+def fill(replica: Replica, ops: int, per_mutation: int) -> None:
+    """Queue ``ops`` benchmark inserts on ``replica``, ``per_mutation`` rows per
+    ``insert_many`` (one mutation each)."""
+    values = [item(i) for i in range(ops)]
+    for start in range(0, ops, per_mutation):
+        replica.insert_many("items", values[start:start + per_mutation])
+
+
+class CpuMeter:
+    """CPU time used since it was made, by a child server and by this process
+    (the devices' side)."""
+
+    def __init__(self, server: ChildServer) -> None:
+        self.server = server
+        self.server_start, self.device_start = server.cpu_seconds(), time.process_time()
+
+    def per(self, count: int, unit: str, digits: int) -> dict[str, float]:
+        """Microseconds of CPU per ``unit`` on each side, rounded to ``digits``:
+        ``server_cpu_us_per_<unit>`` and ``device_cpu_us_per_<unit>``."""
+        server, device = self.server.cpu_seconds() - self.server_start, time.process_time() - self.device_start
+        return {f"server_cpu_us_per_{unit}": round(server / count * 1e6, digits),
+                f"device_cpu_us_per_{unit}": round(device / count * 1e6, digits)}
 
 
 # -- baselines ------------------------------------------------------------------------
@@ -243,7 +262,6 @@ def raw_insert_rate(rows: Sequence[tuple[Any, ...]], folder: Path, *, repeat: in
     """Rows/s of ``executemany`` of ``rows`` into a plain table on a fresh file
     (WAL, synchronous=NORMAL, one transaction): what SQLite itself can do."""
     best = 0.0
-    placeholders = ", ".join("?" * len(COLUMNS))
     for attempt in range(repeat):
         path = folder / f"raw-{attempt}-{time.monotonic_ns()}.db"
         c = apsw.Connection(str(path))
@@ -252,7 +270,7 @@ def raw_insert_rate(rows: Sequence[tuple[Any, ...]], folder: Path, *, repeat: in
         c.execute("CREATE TABLE items (id TEXT PRIMARY KEY, title TEXT, body TEXT, n INTEGER, done INTEGER)")
         start = time.perf_counter()
         with c:
-            c.executemany(f"INSERT INTO items ({', '.join(COLUMNS)}) VALUES ({placeholders})", rows)
+            c.executemany(INSERT_SQL, rows)
         seconds = time.perf_counter() - start
         c.close()
         for suffix in ("", "-wal", "-shm"):
@@ -337,5 +355,3 @@ def machine() -> dict[str, Any]:
         "uvicorn": uvicorn.__version__,
     }
 
-
-Bench = Callable[[bool], list[Result]]

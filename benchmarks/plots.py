@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from .harness import Result
 
@@ -21,33 +22,19 @@ def write_plots(results: list[Result], json_path: Path) -> list[Path]:
     written = []
     stem = json_path.with_suffix("")
 
-    boot = sorted(_by_prefix(results, "bootstrap.", ".seconds"), key=lambda r: r.params["rows"])
+    boot = _by_prefix(results, "bootstrap.", ".seconds")
     if boot:
-        fig, ax = plt.subplots(figsize=(6, 4))
-        xs = [r.params["rows"] for r in boot]
-        ax.loglog(xs, [r.value for r in boot], "o-", label="offsync bootstrap")
-        ax.loglog(xs, [r.baseline_value for r in boot], "s--", label="raw apsw insert of the same rows")
-        ax.set_xlabel("rows pulled from cursor 0")
-        ax.set_ylabel("seconds")
-        ax.set_title("bootstrap: time grows with rows")
-        ax.grid(True, which="both", alpha=0.3)
-        ax.legend()
-        written.append(_save(fig, plt, Path(f"{stem}.bootstrap.png")))
+        written.append(_against_baseline(plt, boot, "rows", Path(f"{stem}.bootstrap.png"),
+                                         label="offsync bootstrap", baseline_label="raw apsw insert of the same rows",
+                                         xlabel="rows pulled from cursor 0", ylabel="seconds",
+                                         title="bootstrap: time grows with rows"))
 
-    batch = sorted((r for r in _by_prefix(results, "push_batch.") if r.name.count(".") == 1),
-                   key=lambda r: r.params["ops_per_mutation"])
+    batch = [r for r in _by_prefix(results, "push_batch.") if r.name.count(".") == 1]
     if batch:
-        fig, ax = plt.subplots(figsize=(6, 4))
-        xs = [r.params["ops_per_mutation"] for r in batch]
-        ax.semilogx(xs, [r.value for r in batch], "o-", label="offsync push (acked after commit)")
-        ax.semilogx(xs, [r.baseline_value for r in batch], "s--", label="raw apsw insert")
-        ax.set_yscale("log")
-        ax.set_xlabel("operations per mutation")
-        ax.set_ylabel("operations / s")
-        ax.set_title("push: throughput by batch size")
-        ax.grid(True, which="both", alpha=0.3)
-        ax.legend()
-        written.append(_save(fig, plt, Path(f"{stem}.push_batch.png")))
+        written.append(_against_baseline(plt, batch, "ops_per_mutation", Path(f"{stem}.push_batch.png"),
+                                         label="offsync push (acked after commit)", baseline_label="raw apsw insert",
+                                         xlabel="operations per mutation", ylabel="operations / s",
+                                         title="push: throughput by batch size"))
 
     fan = _by_prefix(results, "fanout_latency.")
     if fan:
@@ -66,6 +53,22 @@ def write_plots(results: list[Result], json_path: Path) -> list[Path]:
         ax.legend(fontsize=8)
         written.append(_save(fig, plt, Path(f"{stem}.fanout.png")))
     return written
+
+
+def _against_baseline(plt: Any, points: list[Result], x: str, path: Path, *, label: str, baseline_label: str,
+                      xlabel: str, ylabel: str, title: str) -> Path:
+    """``value`` and ``baseline_value`` of ``points`` against ``params[x]``, both axes log."""
+    points = sorted(points, key=lambda r: r.params[x])
+    fig, ax = plt.subplots(figsize=(6, 4))
+    xs = [r.params[x] for r in points]
+    ax.loglog(xs, [r.value for r in points], "o-", label=label)
+    ax.loglog(xs, [r.baseline_value for r in points], "s--", label=baseline_label)
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    ax.set_title(title)
+    ax.grid(True, which="both", alpha=0.3)
+    ax.legend()
+    return _save(fig, plt, path)
 
 
 def _save(fig: object, plt: object, path: Path) -> Path:

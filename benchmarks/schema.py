@@ -25,6 +25,9 @@ schema = Schema(version=1, collections=(items,))
 #: the columns of the raw baseline table, in insert order (``id`` first)
 COLUMNS = ("id", "title", "body", "n", "done")
 
+#: one row of :data:`COLUMNS` into ``items`` (for ``executemany``)
+INSERT_SQL = f"INSERT INTO items ({', '.join(COLUMNS)}) VALUES ({', '.join('?' * len(COLUMNS))})"
+
 _BODY = "lorem ipsum dolor sit amet, consectetur adipiscing elit, sed do eiusmod tempor"
 
 
