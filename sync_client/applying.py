@@ -44,6 +44,7 @@ class ApplyingServerChanges:
     _settled: int
     _last_seq: int
     _queued_rows: QueuedRows
+    _queue_fields: str
     _wall_clock: Callable[[], int]
     _applying: Callable[[], AbstractContextManager[None]]
     _write_state: Callable[..., None]
@@ -85,6 +86,7 @@ class ApplyingServerChanges:
             if done:
                 self.connection.executemany("DELETE FROM sync_queue WHERE id BETWEEN ? AND ?",
                                             [(queue.first_id(s), queue.last_id(s)) for s in done])
+                self.connection.execute(tables.PRUNE_BULK_SQL)
             for result in results:
                 if result.status in ("merged", "duplicate") and result.rows:
                     # the server's rows where our write lost or merged, or where the
@@ -114,8 +116,8 @@ class ApplyingServerChanges:
     def _record_rejection(self, result: MutationResult) -> None:
         c = self.connection
         span = (queue.first_id(result.client_seq), queue.last_id(result.client_seq))
-        entries = c.execute("SELECT collection, row_id, kind, fields FROM sync_queue WHERE id BETWEEN ? AND ? ORDER BY id",
-                            span).fetchall()
+        entries = c.execute(f"SELECT collection, row_id, kind, {self._queue_fields} FROM sync_queue "
+                            "WHERE id BETWEEN ? AND ? ORDER BY id", span).fetchall()
         server_rows = {(r.collection, r.row_id): r for r in result.rows}
         now_ms = self._wall_clock() // 1000
         for collection, row_id, kind, fields in entries:
@@ -128,6 +130,7 @@ class ApplyingServerChanges:
                  result.reason or "rejected", now_ms),
             )
         c.execute("DELETE FROM sync_queue WHERE id BETWEEN ? AND ?", span)
+        c.execute(tables.PRUNE_BULK_SQL)
         self._apply_rows(result.rows)
 
     def _apply_rows(self, rows: Sequence[RowChange]) -> None:
@@ -145,7 +148,7 @@ class ApplyingServerChanges:
             return {}
         ops: dict[Any, list[tuple[str, dict[str, Any]]]] = {}
         for row_id, kind, fields in self.connection.execute(
-                "SELECT row_id, kind, fields FROM sync_queue WHERE id > ? AND collection = ? "
+                f"SELECT row_id, kind, {self._queue_fields} FROM sync_queue WHERE id > ? AND collection = ? "
                 "AND row_id IN (SELECT value FROM json_each(?)) ORDER BY id",
                 (queue.last_id(self._settled), coll.name, msgspec.json.encode(wanted))):
             ops.setdefault(row_id, []).append((kind, queue.decode_fields(fields)))
@@ -178,7 +181,13 @@ class ApplyingServerChanges:
         # WHEN (a Python call each, 1.5 µs a row): where they are the table's only
         # triggers, they are turned off for the write
         only_capture = set(self._table_triggers(coll)) <= set(tables.trigger_names(coll))
-        with self._without_triggers(only_capture and not self._capture):
+        triggers_off = only_capture and not self._capture
+        if triggers_off and self.connection.execute("SELECT 1 FROM sync_bulk WHERE collection = ? LIMIT 1",
+                                                    (coll.name,)).fetchall():
+            # what the freeze triggers would do: insert entries holding these rows'
+            # fields by reference take a copy before the rows change
+            self.connection.execute(tables.freeze_rows_sql(coll), (msgspec.json.encode([r.row_id for r in changes]),))
+        with self._without_triggers(triggers_off):
             if live:
                 self.connection.executemany(tables.upsert_sql(coll), live)
             if gone:

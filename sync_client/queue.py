@@ -12,6 +12,8 @@ made natively by ``json_object()`` in the insert triggers and the bulk insert
 path, or MessagePack bytes, made by the Python SQL functions (updates,
 increments, and inserts into collections with blob fields, which JSON cannot
 hold). :func:`decode_fields` reads both; the column's type tells them apart.
+An insert entry of a batch may hold NULL instead: its fields are its row's,
+read by reference until the row changes (``sync_client.tables``).
 """
 
 from __future__ import annotations
@@ -84,16 +86,20 @@ class QueueEntry(msgspec.Struct, frozen=True):
         )
 
 
-ENTRY_COLUMNS = "id, client_seq, kind, collection, row_id, fields, base_version, insert_order, scope"
+def entry_columns(fields_sql: str = "fields") -> str:
+    """The columns :func:`entries` and :func:`mutations` read, with ``fields``
+    read as ``fields_sql`` (``sync_client.tables.queue_fields_sql``: an insert
+    entry may hold its fields by reference)."""
+    return f"id, client_seq, kind, collection, row_id, {fields_sql}, base_version, insert_order, scope"
 
 
 def entries(rows: Iterable[tuple[Any, ...]]) -> list[QueueEntry]:
-    """Queue entries from rows selected as :data:`ENTRY_COLUMNS`."""
+    """Queue entries from rows selected as :func:`entry_columns`."""
     return [QueueEntry(r[0], r[1], r[2], r[3], r[4], decode_fields(r[5]), r[6], r[7], r[8]) for r in rows]
 
 
 def mutations(rows: Iterable[tuple[Any, ...]]) -> list[Mutation]:
-    """Push messages' mutations from rows selected as :data:`ENTRY_COLUMNS`
+    """Push messages' mutations from rows selected as :func:`entry_columns`
     (the entries of whole mutations, in id order)."""
     out = []
     for seq, group in groupby(rows, key=lambda r: r[1]):

@@ -108,6 +108,8 @@ class Replica(LocalWrites, ApplyingServerChanges):
         self._queued_in_bulk: str | None = None  # the collection insert_many is queuing itself
         self._queued_rows = QueuedRows()
         self._bulk_inserts: dict[str, dict[str, str]] = {}
+        self._queue_fields = tables.queue_fields_sql(schema)  # an entry's fields, by value or by reference
+        self._entry_columns = queue.entry_columns(self._queue_fields)
         self._default_scope = ""
         self._txn_seq: int | None = None
         self._txn_ops = 0
@@ -227,6 +229,10 @@ class Replica(LocalWrites, ApplyingServerChanges):
     def _add_missing_columns(self, coll: Collection) -> None:
         """Migrate in place: add declared fields the existing table lacks."""
         have = {row[1] for row in self.connection.execute(f"PRAGMA table_info({tables.quote(coll.name)})")}
+        if any(n not in have for n in coll.field_names):
+            # entries holding their fields by reference hold what the rows had: copy that first
+            kept = [n for n in coll.field_names if n in have and n != coll.primary_key]
+            self.connection.execute(tables.freeze_all_sql(coll, kept))
         for f in coll.fields.values():
             if f.name not in have:
                 sql = tables.column_sql(coll, f).replace("PRIMARY KEY NOT NULL", "")
@@ -356,7 +362,7 @@ class Replica(LocalWrites, ApplyingServerChanges):
 
     def pending(self, limit: int | None = None) -> list[QueueEntry]:
         """Queue entries in the order they were made."""
-        sql = f"SELECT {queue.ENTRY_COLUMNS} FROM sync_queue ORDER BY id"
+        sql = f"SELECT {self._entry_columns} FROM sync_queue ORDER BY id"
         if limit is not None:
             sql += f" LIMIT {int(limit)}"
         return self._queue_entries(sql, ())
@@ -378,7 +384,7 @@ class Replica(LocalWrites, ApplyingServerChanges):
             if span is None:
                 return []
             return self.connection.execute(
-                f"SELECT {queue.ENTRY_COLUMNS} FROM sync_queue WHERE id BETWEEN ? AND ? ORDER BY id", span).fetchall()
+                f"SELECT {self._entry_columns} FROM sync_queue WHERE id BETWEEN ? AND ? ORDER BY id", span).fetchall()
 
     def _queue_entries(self, sql: str, params: tuple[Any, ...]) -> list[QueueEntry]:
         with self.lock:

@@ -78,7 +78,7 @@ class LocalWrites:
             first = self.clock.tick_many(self._wall_clock(), len(values))
             params = [(row_id, *v[1:], io, row_scope) for row_id, v, io in zip(ids, values, itertools.count(first))]
             if len(params) >= BULK_ROWS and self._capture and coll.fields[coll.primary_key].type == "text":
-                self._insert_in_bulk(coll, sql, params)
+                self._insert_in_bulk(coll, sql, params, first)
             else:
                 self.connection.executemany(sql, params)  # the triggers queue each row
         return ids
@@ -94,9 +94,13 @@ class LocalWrites:
         """
         self._bulk_inserts.setdefault(collection, {})[trigger] = sql
 
-    def _insert_in_bulk(self, coll: Collection, sql: str, params: list[tuple[Any, ...]]) -> None:
+    def _insert_in_bulk(self, coll: Collection, sql: str, params: list[tuple[Any, ...]], first_order: int) -> None:
         """Write and queue a batch. Rowids follow the insert order under a text
-        key, so the batch is the rows above the highest rowid before it."""
+        key, so the batch is the rows above the highest rowid before it.
+
+        With triggers off the batch is exactly ``params``: rows of consecutive
+        insertOrders from ``first_order``, queued by consecutive ids, so their
+        entries can hold their fields by reference (``sync_client.tables``)."""
         c = self.connection
         before = int(c.execute(f"SELECT coalesce(max(rowid), 0) FROM {tables.quote(coll.name)}").fetchall()[0][0])
         declared = self._bulk_inserts.get(coll.name, {})
@@ -111,7 +115,12 @@ class LocalWrites:
         if not triggers_off:  # an app's trigger may have added rows here too: they are queued with the batch
             c.execute(tables.stamp_new_rows_sql(coll), (before,))
         after = int(c.execute(f"SELECT max(rowid) FROM {tables.quote(coll.name)}").fetchall()[0][0])
-        c.execute(tables.queue_copy_sql(coll), (self._reserve_queue_ids(after - before), before))
+        first_id = self._reserve_queue_ids(after - before)
+        by_reference = triggers_off and after - before == len(params) and tables.by_reference(coll)
+        c.execute(tables.queue_copy_sql(coll, by_reference=by_reference), (first_id, before))
+        if by_reference:
+            c.execute("INSERT INTO sync_bulk (collection, first_order, first_id, count) VALUES (?, ?, ?, ?)",
+                      (coll.name, first_order, first_id, len(params)))
         if triggers_off:
             for statement in declared.values():
                 c.execute(statement, (before,))
