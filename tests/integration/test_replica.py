@@ -263,9 +263,11 @@ CHILD = textwrap.dedent("""
     r = Replica({path!r}, SCHEMA)
     with r.transaction():
         r.insert("notes", {{"id": "committed", "title": "durable"}})
+    r.insert_many("notes", [{{"id": f"bulk{{i}}", "title": f"b{{i}}"}} for i in range(20)])  # queued by reference
     print("committed", flush=True)
     r.connection.execute("BEGIN")
     r.insert("notes", {{"id": "uncommitted", "title": "lost"}})
+    r.insert_many("notes", [{{"id": f"lost{{i}}", "title": "lost"}} for i in range(20)])
     print("mid-transaction", flush=True)
     import time; time.sleep(60)
 """)
@@ -282,8 +284,11 @@ def test_a_killed_process_keeps_committed_writes_and_their_queue_entries(tmp_pat
     os.kill(proc.pid, signal.SIGKILL)
     proc.wait(10)
     r = Replica(path, SCHEMA)
-    assert set(r.rows("notes")) == {"committed"}
-    assert [(e.kind, e.row_id) for e in r.pending()] == [("insert", "committed")]
+    bulk = [f"bulk{i}" for i in range(20)]
+    assert set(r.rows("notes")) == {"committed", *bulk}
+    assert [(e.kind, e.row_id, e.fields["title"]) for e in r.pending()] == [
+        ("insert", "committed", "durable"), *(("insert", b, f"b{i}") for i, b in enumerate(bulk))]
+    assert r.connection.execute("SELECT count(*) FROM sync_bulk").fetchall() == [(1,)]
     r.close()
 
 

@@ -154,6 +154,8 @@ def test_a_killed_server_loses_nothing_it_acked(schema, tmp_path: Path) -> None:
         b = device(tmp_path, "b", schema)
         sync(b, server, token)  # type: ignore[arg-type]
         assert set(ids) <= set(b.rows("notes")) and b.get("counters", "c")["value"] == 3
+        # the batch was queued by reference: what reached b is what a wrote
+        assert {i: b.rows("notes")[i] for i in ids} == {i: a.rows("notes")[i] for i in ids}
     finally:
         server.stop()
 
