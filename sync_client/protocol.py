@@ -37,7 +37,11 @@ from shared.messages import Ack, Changes, Error, Hello, Message, Pull, Push, Wel
 from .replica import Replica
 
 PUSH_MAX_MUTATIONS = 1000
-PUSH_MAX_OPS = 20_000
+#: operations in one Push at most (a mutation bigger than this goes alone). Smaller
+#: pushes start the server sooner and keep it busy while the device reads the
+#: next; measured on a 100,000-op push, 3-4 runs each: 2,000: 54-56k ops/s,
+#: 5,000: 56-59k, 10,000: 49-56k, 20,000: 48-50k
+PUSH_MAX_OPS = 5_000
 MAX_IN_FLIGHT = 4
 PULL_LIMIT = 2000
 
@@ -78,6 +82,11 @@ class ClientProtocol:
         self.pushed = 0
         self.pulled = 0
         self.rejected = 0
+        #: how many Push messages one call of :meth:`push` makes at most. An
+        #: adapter that sends each as soon as it is made sets 1 and calls
+        #: :meth:`push` again until it returns nothing: the server starts on the
+        #: first while the device reads the next (see ``sync_client.connection``)
+        self.pushes_per_call = MAX_IN_FLIGHT
 
     # -- events from the adapter ------------------------------------------
 
@@ -123,7 +132,8 @@ class ClientProtocol:
         out: list[Message] = []
         # nothing committed since the last push: no need to look (the usual case
         # for a page of other devices' changes)
-        while len(self._in_flight) < MAX_IN_FLIGHT and self._sent_through < self.replica.last_client_seq:
+        while (len(self._in_flight) < MAX_IN_FLIGHT and len(out) < self.pushes_per_call
+               and self._sent_through < self.replica.last_client_seq):
             mutations = self.replica.mutations_to_push(self._sent_through, PUSH_MAX_MUTATIONS, PUSH_MAX_OPS)
             if not mutations:
                 break

@@ -39,7 +39,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from shared.messages import JSON, MSGPACK, Ack, Changes, Codec, Message, MutationResult, RowChange
+from shared.messages import JSON, MSGPACK, Ack, Changes, Codec, Message, MutationResult, Push, RowChange
 from shared.schema import Schema
 from sync_client.protocol import ClientProtocol
 from sync_client.replica import Replica
@@ -206,7 +206,9 @@ class Network:
         if device.link is not None:
             self.cut(device)
         session = ServerSession(self.engine, self.authority, self.schema, json=device.codec is JSON)
-        link = Link(device, session, ClientProtocol(device.replica, device.token), device.codec)
+        protocol = ClientProtocol(device.replica, device.token)
+        protocol.pushes_per_call = 1  # as sync_client.connection: one Push at a time, see _send_up
+        link = Link(device, session, protocol, device.codec)
         device.link = link
         self.links.append(link)
         self._send_up(link, link.protocol.connect())
@@ -245,6 +247,9 @@ class Network:
 
     def _send_up(self, link: Link, messages: list[Message]) -> None:
         link.up.extend(link.codec.encode(m) for m in messages)
+        if any(isinstance(m, Push) for m in messages):  # then the rest, one at a time (sync_client.connection._send)
+            while more := link.protocol.push():
+                link.up.extend(link.codec.encode(m) for m in more)
 
     def _send_down(self, link: Link, message: Message) -> None:
         if link.alive:
