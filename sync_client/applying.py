@@ -17,7 +17,7 @@ from __future__ import annotations
 import operator
 from collections.abc import Callable, Mapping, Sequence
 from contextlib import AbstractContextManager
-from typing import Any
+from typing import Any, cast
 
 import apsw
 import msgspec
@@ -116,8 +116,9 @@ class ApplyingServerChanges:
     def _record_rejection(self, result: MutationResult) -> None:
         c = self.connection
         span = (queue.first_id(result.client_seq), queue.last_id(result.client_seq))
-        entries = c.execute(f"SELECT collection, row_id, kind, {self._queue_fields} FROM sync_queue "
-                            "WHERE id BETWEEN ? AND ? ORDER BY id", span).fetchall()
+        found = c.execute(f"SELECT collection, row_id, kind, {self._queue_fields} FROM sync_queue "
+                          "WHERE id BETWEEN ? AND ? ORDER BY id", span).fetchall()
+        entries = cast("list[tuple[str, str | int, str, str | bytes | None]]", found)
         server_rows = {(r.collection, r.row_id): r for r in result.rows}
         now_ms = self._wall_clock() // 1000
         for collection, row_id, kind, fields in entries:

@@ -109,21 +109,27 @@ def mutations(rows: Iterable[tuple[Any, ...]]) -> list[Mutation]:
     return out
 
 
+def single_value(connection: apsw.Connection, sql: str, bindings: apsw.Bindings | None = None) -> Any:
+    """The value a query returns in its first row and column: Any, as apsw
+    cannot know a column's type (callers know what their SQL returns)."""
+    return connection.execute(sql, bindings).fetchall()[0][0]
+
+
 def next_mutations_span(connection: apsw.Connection, after_seq: int, max_mutations: int,
                         max_ops: int | None) -> tuple[int, int] | None:
     """The queue ids (first, last) of the oldest mutations after ``after_seq``:
     at most ``max_mutations`` of them and ``max_ops`` entries (but always the
     whole first mutation); None if nothing is queued after it."""
     start = first_id(after_seq + 1)
-    found = connection.execute(NEXT_MUTATIONS_SQL, (after_seq, max_mutations)).fetchall()[0][0]
+    found = single_value(connection, NEXT_MUTATIONS_SQL, (after_seq, max_mutations))
     if found is None:
         return None
     upto = int(found)
     if max_ops is not None:
-        beyond = connection.execute("SELECT id FROM sync_queue WHERE id >= ? ORDER BY id LIMIT 1 OFFSET ?",
-                                    (start, max_ops)).fetchall()
+        beyond: list[tuple[Any, ...]] = connection.execute(
+            "SELECT id FROM sync_queue WHERE id >= ? ORDER BY id LIMIT 1 OFFSET ?", (start, max_ops)).fetchall()
         if beyond:  # the mutation holding entry max_ops + 1 does not fit, unless it is the first
-            first = int(connection.execute("SELECT min(id) FROM sync_queue WHERE id >= ?", (start,)).fetchall()[0][0])
+            first = int(single_value(connection, "SELECT min(id) FROM sync_queue WHERE id >= ?", (start,)))
             upto = min(upto, max(first >> SEQ_SHIFT, (int(beyond[0][0]) >> SEQ_SHIFT) - 1))
     return start, last_id(upto)
 

@@ -23,7 +23,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, cast
 
 import apsw
 import msgspec
@@ -36,13 +36,16 @@ from shared.schema import INSERT_ORDER_COLUMN, SCOPE_COLUMN, VERSION_COLUMN, Col
 from . import queue, tables
 from .applying import ApplyingServerChanges
 from .ids import new_id
-from .queue import QueuedRows, QueueEntry
+from .queue import QueuedRows, QueueEntry, single_value
 from .writing import BULK_ROWS, LocalWrites
 
 __all__ = ["BULK_ROWS", "Conflict", "QueueEntry", "Replica", "on_open"]
 
 _encode = msgspec.msgpack.Encoder().encode
 _decode = msgspec.msgpack.decode
+
+#: a ``sync_conflicts`` row as :meth:`Replica.conflicts` reads it (a STRICT table)
+_ConflictRow = tuple[int, int, str, str | int, str, bytes | None, bytes | None, str, int]
 
 
 class Conflict(msgspec.Struct, frozen=True):
@@ -145,14 +148,14 @@ class Replica(LocalWrites, ApplyingServerChanges):
 
     def _register_functions(self) -> None:
         c = self.connection
-        c.create_scalar_function("offsync_capture", lambda: 1 if self._capture else 0, 0)
-        c.create_scalar_function("offsync_capture_insert", self._captures_insert, 1)
-        c.create_scalar_function("offsync_qid", lambda: self._reserve_queue_ids(1), 0)
-        c.create_scalar_function("offsync_tick", lambda: self.clock.tick(self._wall_clock()), 0)
-        c.create_scalar_function("offsync_pack", _pack, -1)
-        c.create_scalar_function("offsync_diff", _diff, -1)
-        c.create_scalar_function("offsync_delta", _delta, -1)
-        c.create_scalar_function("offsync_default_scope", lambda: self._default_scope, 0)
+        _add_function(c, "offsync_capture", lambda: 1 if self._capture else 0, 0)
+        _add_function(c, "offsync_capture_insert", self._captures_insert, 1)
+        _add_function(c, "offsync_qid", lambda: self._reserve_queue_ids(1), 0)
+        _add_function(c, "offsync_tick", lambda: self.clock.tick(self._wall_clock()), 0)
+        _add_function(c, "offsync_pack", _pack, -1)
+        _add_function(c, "offsync_diff", _diff, -1)
+        _add_function(c, "offsync_delta", _delta, -1)
+        _add_function(c, "offsync_default_scope", lambda: self._default_scope, 0)
         c.set_commit_hook(self._on_commit)
         c.set_rollback_hook(self._on_rollback)
 
@@ -203,7 +206,7 @@ class Replica(LocalWrites, ApplyingServerChanges):
         c = self.connection
         for (name,) in c.execute("SELECT name FROM sqlite_schema WHERE type = 'trigger' AND name LIKE '\\_offsync\\_%' "
                                  "ESCAPE '\\'").fetchall():
-            c.execute(f"DROP TRIGGER {tables.quote(name)}")  # they name sync_queue; made again next
+            c.execute(f"DROP TRIGGER {tables.quote(cast(str, name))}")  # they name sync_queue; made again next
         c.execute(tables.QUEUE_TABLE.format(name="sync_queue_new", shift=queue.SEQ_SHIFT))
         c.execute(f"INSERT INTO sync_queue_new ({tables.QUEUE_COLUMNS}) "
                   f"SELECT (client_seq << {queue.SEQ_SHIFT}) "
@@ -241,7 +244,8 @@ class Replica(LocalWrites, ApplyingServerChanges):
                 self.connection.execute(f"ALTER TABLE {tables.quote(coll.name)} ADD COLUMN {sql}")
 
     def _read_state(self) -> dict[str, Any]:
-        return dict(self.connection.execute("SELECT key, value FROM sync_state").fetchall())
+        found = self.connection.execute("SELECT key, value FROM sync_state").fetchall()
+        return dict(cast("list[tuple[str, Any]]", found))
 
     def _write_state(self, **values: Any) -> None:
         self.connection.executemany(
@@ -261,12 +265,11 @@ class Replica(LocalWrites, ApplyingServerChanges):
         return device_id
 
     def _max_queue_seq(self) -> int:
-        top = self.connection.execute("SELECT max(id) FROM sync_queue").fetchall()[0][0]
+        top = single_value(self.connection, "SELECT max(id) FROM sync_queue")
         return 0 if top is None else int(top) >> queue.SEQ_SHIFT
 
     def _max_queue_insert_order(self) -> int:
-        row = self.connection.execute("SELECT coalesce(max(insert_order), 0) FROM sync_queue").fetchall()
-        return int(row[0][0])
+        return int(single_value(self.connection, "SELECT coalesce(max(insert_order), 0) FROM sync_queue"))
 
     # -- lifecycle ------------------------------------------------------
 
@@ -394,7 +397,7 @@ class Replica(LocalWrites, ApplyingServerChanges):
     def pending_count(self) -> int:
         """How many operations are queued (counts them: O(queue))."""
         with self.lock:
-            return int(self.connection.execute("SELECT count(*) FROM sync_queue").fetchall()[0][0])
+            return int(single_value(self.connection, "SELECT count(*) FROM sync_queue"))
 
     def has_pending(self) -> bool:
         """Whether anything is queued (one look: O(1))."""
@@ -430,14 +433,14 @@ class Replica(LocalWrites, ApplyingServerChanges):
     def cursor(self) -> int:
         """The server sequence number this replica has applied up to."""
         with self.lock:
-            return int(self.connection.execute("SELECT value FROM sync_state WHERE key='cursor'").fetchall()[0][0])
+            return int(single_value(self.connection, "SELECT value FROM sync_state WHERE key='cursor'"))
 
     def conflicts(self) -> list[Conflict]:
         """Writes the server refused (``reject`` policy), oldest first."""
         with self.lock:
-            rows = self.connection.execute(
+            rows = cast("list[_ConflictRow]", self.connection.execute(
                 "SELECT id, client_seq, collection, row_id, kind, local, server, reason, created_at "
-                "FROM sync_conflicts ORDER BY id").fetchall()
+                "FROM sync_conflicts ORDER BY id").fetchall())
         return [Conflict(r[0], r[1], r[2], r[3], r[4], _decode(r[5]) if r[5] else {},
                          _decode(r[6]) if r[6] else None, r[7], r[8]) for r in rows]
 
@@ -455,6 +458,12 @@ class Replica(LocalWrites, ApplyingServerChanges):
     def _notify(self, event: str, rows: list[Any]) -> None:
         for listener in self._listeners:
             listener(event, rows)
+
+
+def _add_function(c: apsw.Connection, name: str, fn: Callable[..., apsw.SQLiteValue], numargs: int) -> None:
+    """Register a scalar SQL function. apsw types one as taking any number of
+    values; SQLite calls it with exactly ``numargs`` of them (-1: any)."""
+    c.create_scalar_function(name, fn, numargs)
 
 
 def _load_sqlite_vec(connection: apsw.Connection) -> bool:

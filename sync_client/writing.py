@@ -14,7 +14,7 @@ import itertools
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, contextmanager
-from typing import Any
+from typing import Any, cast
 
 import apsw
 
@@ -24,6 +24,7 @@ from shared.schema import Collection
 
 from . import tables
 from .ids import new_ids
+from .queue import single_value
 
 #: a trigger's SQL that fires on INSERT ("... [BEFORE|AFTER|INSTEAD OF] INSERT ON t ...")
 _INSERT_TRIGGER = re.compile(r"\bINSERT\s+ON\b", re.IGNORECASE)
@@ -102,7 +103,7 @@ class LocalWrites:
         insertOrders from ``first_order``, queued by consecutive ids, so their
         entries can hold their fields by reference (``sync_client.tables``)."""
         c = self.connection
-        before = int(c.execute(f"SELECT coalesce(max(rowid), 0) FROM {tables.quote(coll.name)}").fetchall()[0][0])
+        before = int(single_value(c, f"SELECT coalesce(max(rowid), 0) FROM {tables.quote(coll.name)}"))
         declared = self._bulk_inserts.get(coll.name, {})
         on_insert = {name for name, text in self._table_triggers(coll).items() if _INSERT_TRIGGER.search(text)}
         triggers_off = on_insert <= {tables.trigger_names(coll)[0], *declared}
@@ -114,7 +115,7 @@ class LocalWrites:
             self._queued_in_bulk = None
         if not triggers_off:  # an app's trigger may have added rows here too: they are queued with the batch
             c.execute(tables.stamp_new_rows_sql(coll), (before,))
-        after = int(c.execute(f"SELECT max(rowid) FROM {tables.quote(coll.name)}").fetchall()[0][0])
+        after = int(single_value(c, f"SELECT max(rowid) FROM {tables.quote(coll.name)}"))
         first_id = self._reserve_queue_ids(after - before)
         by_reference = triggers_off and after - before == len(params) and tables.by_reference(coll)
         c.execute(tables.queue_copy_sql(coll, by_reference=by_reference), (first_id, before))
@@ -133,8 +134,9 @@ class LocalWrites:
         """The triggers on a collection's table, name -> SQL (ours, the search
         indexes', and any an app made). TEMP triggers are not listed: turning
         triggers off leaves them on (SQLite >= 3.35)."""
-        return dict(self.connection.execute("SELECT name, sql FROM sqlite_schema WHERE type = 'trigger' "
-                                            "AND tbl_name = ?", (coll.name,)).fetchall())
+        found = self.connection.execute("SELECT name, sql FROM sqlite_schema WHERE type = 'trigger' "
+                                        "AND tbl_name = ?", (coll.name,)).fetchall()
+        return dict(cast("list[tuple[str, str]]", found))
 
     @contextmanager
     def _without_triggers(self, off: bool) -> Iterator[None]:
@@ -151,7 +153,7 @@ class LocalWrites:
 
     @staticmethod
     def _check_scope_field(coll: Collection, values: list[tuple[Any, ...]], scope: str) -> None:
-        at = coll.field_names.index(coll.scope_field)  # type: ignore[arg-type]
+        at = coll.field_names.index(coll.scope_field)
         for i, v in enumerate(values):
             if v[at] not in (None, scope):
                 raise ValidationError(f"{coll.name}: scope {scope!r} disagrees with {coll.scope_field}",
