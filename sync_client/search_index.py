@@ -60,6 +60,7 @@ from shared.schema import SCOPE_COLUMN, Collection
 
 from . import tables, vec0_chunks
 from .embedders import get_embedder
+from .queue import single_value
 from .replica import Replica, on_open
 
 #: act as if SQLite had no FTS5 (set before opening a replica; tests use it)
@@ -106,7 +107,7 @@ def upto_table(coll: Collection) -> str:
 
 def indexed_upto(c: apsw.Connection, coll: Collection, index: str) -> int:
     """The highest rowid the ``fts`` or ``vec`` index has taken in (rows above it wait)."""
-    return int(c.execute(f"SELECT {index} FROM {tables.quote(upto_table(coll))}").fetchall()[0][0])  # type: ignore[arg-type]
+    return int(single_value(c, f"SELECT {index} FROM {tables.quote(upto_table(coll))}"))
 
 
 def set_indexed_upto(c: apsw.Connection, coll: Collection, index: str, rowid: int) -> None:
@@ -153,12 +154,18 @@ def fts5_available(connection: apsw.Connection) -> bool:
 
 def uses_fts5(replica: Replica, coll: Collection) -> bool:
     """True if the collection's text ranking is answered by its FTS5 table."""
-    return bool(coll.fts) and not FORCE_LIKE and _built_from(replica.connection, f"{coll.name}.fts") not in (None, "off")
+    if not coll.fts or FORCE_LIKE:
+        return False
+    with replica.lock:  # the connection is shared by threads (an indexer, searches): one user at a time
+        return _built_from(replica.connection, f"{coll.name}.fts") not in (None, "off")
 
 
 def has_vectors(replica: Replica, coll: Collection) -> bool:
     """True if the collection keeps a vec0 table on this replica."""
-    return coll.vector is not None and _built_from(replica.connection, f"{coll.name}.vector") not in (None, "off")
+    if coll.vector is None:
+        return False
+    with replica.lock:
+        return _built_from(replica.connection, f"{coll.name}.vector") not in (None, "off")
 
 
 def _built_from(c: apsw.Connection, name: str) -> str | None:
