@@ -32,6 +32,7 @@ from shared.schema import Collection
 
 from . import tables, vec0_chunks
 from .embedders import Embedder, get_embedder
+from .queue import single_value
 from .replica import Replica
 from .search_index import (
     VECTOR_SCALE,
@@ -99,7 +100,7 @@ def _apply_text_journal(replica: Replica, coll: Collection) -> int:
 
 
 def _last_rowid(c: apsw.Connection, coll: Collection) -> int:
-    return int(c.execute(f"SELECT coalesce(max(rowid), 0) FROM {tables.quote(coll.name)}").fetchall()[0][0])  # type: ignore[arg-type]
+    return int(single_value(c, f"SELECT coalesce(max(rowid), 0) FROM {tables.quote(coll.name)}"))
 
 
 # -- vectors --------------------------------------------------------------------
@@ -125,9 +126,8 @@ def stale_count(replica: Replica, coll: Collection) -> int:
     with replica.lock:
         c = replica.connection
         above = f"SELECT count(*) FROM {tables.quote(coll.name)} WHERE rowid > ?"
-        count = c.execute(f"SELECT (SELECT count(*) FROM {tables.quote(stale_table(coll))}) + ({above})",
-                          (indexed_upto(c, coll, "vec"),)).fetchall()
-    return int(count[0][0])  # type: ignore[arg-type]
+        return int(single_value(c, f"SELECT (SELECT count(*) FROM {tables.quote(stale_table(coll))}) + ({above})",
+                                (indexed_upto(c, coll, "vec"),)))
 
 
 def refresh_vectors(replica: Replica, collection: str | None = None, *, limit: int | None = None,
@@ -282,7 +282,7 @@ class _VectorRefresh:
 def _write_mark(c: apsw.Connection) -> tuple[int, int]:
     """Rows changed so far on this connection, and a counter of other
     connections' commits: equal marks mean nothing was written in between."""
-    return c.total_changes(), int(c.execute("PRAGMA data_version").fetchall()[0][0])  # type: ignore[arg-type]
+    return c.total_changes(), int(single_value(c, "PRAGMA data_version"))
 
 
 def _stale_fates(c: apsw.Connection, coll: Collection, rows: list[Row]) -> list[tuple[str, Any]]:
