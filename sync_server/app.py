@@ -21,7 +21,7 @@ import logging
 import re
 from collections.abc import AsyncIterator, Callable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from starlette.applications import Starlette
 from starlette.requests import Request
@@ -38,6 +38,9 @@ from .auth import Grant, TokenAuthority
 from .engine import BatchOutcome, Engine, PushRequest
 from .session import CLOSE_SLOW, Close, Send, ServerSession, StartPull, SubmitPush, error_message
 from .store.base import Store
+
+if TYPE_CHECKING:
+    from .store.postgres import PostgresStore
 
 log = logging.getLogger("offsync.server")
 
@@ -167,7 +170,8 @@ class SyncServer:
         if getattr(self.store, "shared_writers", False):
             from .fanout import OrderedPublisher
 
-            self._publisher = OrderedPublisher(self.store, self.hub, self.engine.now)  # type: ignore[arg-type]
+            # only the PostgreSQL store sets shared_writers
+            self._publisher = OrderedPublisher(cast("PostgresStore", self.store), self.hub, self.engine.now)
             tasks.append(asyncio.create_task(self._publisher.run(), name="offsync-fanout"))
         try:
             yield

@@ -8,9 +8,16 @@ import logging
 import os
 import sys
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from shared.errors import SyncError
 from shared.schema import Schema
+
+if TYPE_CHECKING:  # the server modules load only when a command needs them
+    from shared.merge import Resolver
+
+    from .app import SyncServer
+    from .store.base import Store
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8787
@@ -39,13 +46,13 @@ def load_schema(spec: str) -> Schema:
     return schema
 
 
-def resolvers_for(spec: str) -> dict[str, object]:
+def resolvers_for(spec: str) -> dict[str, Resolver]:
     """A bundled app's custom resolvers (``RESOLVERS`` beside its schema), if any."""
     module_name = APPS.get(spec, spec).partition(":")[0]
     return dict(getattr(importlib.import_module(module_name), "RESOLVERS", {}))
 
 
-def build_server(db: str, schema_spec: str, *, synchronous: str = "FULL") -> object:
+def build_server(db: str, schema_spec: str, *, synchronous: str = "FULL") -> SyncServer:
     """The SyncServer for ``offsync serve``: SQLite at ``db``, or PostgreSQL when
     ``db`` is a ``postgresql://`` URL (several nodes may share that database)."""
     from .app import SyncServer
@@ -59,13 +66,12 @@ def build_server(db: str, schema_spec: str, *, synchronous: str = "FULL") -> obj
 
         if not os.environ.get("OFFSYNC_SECRET"):
             raise SystemExit("with PostgreSQL every node needs the same secret: set OFFSYNC_SECRET")
-        store: object = PostgresStore(db)
+        store: Store = PostgresStore(db)
     else:
         from .store.sqlite import SQLiteStore
 
         store = SQLiteStore(db, synchronous=synchronous)
-    server = SyncServer(schema, store, load_or_create_secret(db),  # type: ignore[arg-type]
-                        resolvers=resolvers_for(schema_spec))  # type: ignore[arg-type]
+    server = SyncServer(schema, store, load_or_create_secret(db), resolvers=resolvers_for(schema_spec))
     install_export(server)
     # the search endpoint keeps its index in a file beside the database (in memory on PostgreSQL)
     install_search(server, ":memory:" if db.startswith(("postgresql://", "postgres://")) else f"{db}.search")
@@ -79,7 +85,7 @@ def _serve(args: argparse.Namespace) -> int:
 
     server = build_server(args.db, args.app or args.schema)
     print(f"offsync serving {args.app or args.schema} on http://{args.host}:{args.port} (db {args.db})", flush=True)
-    uvicorn.run(server.app, host=args.host, port=args.port, log_level=args.log_level,  # type: ignore[attr-defined]
+    uvicorn.run(server.app, host=args.host, port=args.port, log_level=args.log_level,
                 ws_max_size=MAX_FRAME_BYTES, lifespan="on")
     return 0
 

@@ -32,7 +32,7 @@ def _free_port() -> int:
 def server_rows(sync: SyncServer, scopes: list[str]) -> dict[str, dict[Any, dict[str, Any]]]:
     """The server's live rows by collection and id, in stored form."""
     out: dict[str, dict[Any, dict[str, Any]]] = {c.name: {} for c in sync.schema}
-    for row in sync.store.scan_scope(scopes):  # type: ignore[attr-defined]
+    for row in sync.store.scan_scope(scopes):
         coll = sync.schema[row.collection]
         defaults = coll.defaults()  # fields added after the row was written show their default
         out[row.collection][row.row_id] = {n: row.fields.get(n, defaults.get(n))

@@ -64,7 +64,7 @@ class _Work:
     batch: Batch = field(default_factory=Batch)
     devices: dict[str, Device] = field(default_factory=dict)
     rows: dict[RowKey, RowState] = field(default_factory=dict)  # changed in this batch, in change order
-    unique: dict[tuple[str, str, str, bytes], object] = field(default_factory=dict)
+    unique: dict[tuple[str, str, str, bytes], str | int] = field(default_factory=dict)
     # the stored row (None: there is none) of every key read up front, then
     # each row as the mutations applied so far leave it
     known: dict[RowKey, RowState | None] = field(default_factory=dict)
@@ -220,7 +220,7 @@ class Engine:
 
     def _apply_mutation(self, request: PushRequest, mutation: Mutation, index: int, work: _Work) -> MutationResult:
         local: dict[RowKey, RowState] = {}
-        local_unique: dict[tuple[str, str, str, bytes], object] = {}
+        local_unique: dict[tuple[str, str, str, bytes], str | int] = {}
         conflicts: list[Conflict] = []
         merged = False
         keys: list[RowKey] = []
@@ -262,7 +262,7 @@ class Engine:
         # would correct the device's optimistic copy; hand it the server's rows
         return self._hand_back(MutationResult(client_seq=mutation.client_seq, status="merged"), keys, request, work)
 
-    def _keep(self, local: dict[RowKey, RowState], local_unique: dict[tuple[str, str, str, bytes], object],
+    def _keep(self, local: dict[RowKey, RowState], local_unique: dict[tuple[str, str, str, bytes], str | int],
               work: _Work) -> None:
         """Move a mutation's rows and unique keys into the batch (it succeeded)."""
         rows = work.rows
@@ -277,7 +277,7 @@ class Engine:
                 work.batch.unique_keys.append((scope, coll_name, key_name, value, row_id))
 
     def _decide(self, coll: Collection, current: RowState | None, op: Operation, client_id: str,
-                local_unique: dict[tuple[str, str, str, bytes], object], work: _Work) -> Outcome:
+                local_unique: dict[tuple[str, str, str, bytes], str | int], work: _Work) -> Outcome:
         if op.kind == "insert" and coll.unique and (current is None or current.deleted):
             taken = self._unique_taken(coll, op, local_unique, work)
             if taken is not None:
@@ -291,8 +291,8 @@ class Engine:
                     insert_order=op.insert_order, deleted=True, fields=dict(op.fields), stamps={ALIVE: stamp}))
         return apply_operation(coll, current, op, client_id, self.resolvers.get(coll.resolver or ""))
 
-    def _unique_taken(self, coll: Collection, op: Operation, local_unique: dict[tuple[str, str, str, bytes], object],
-                      work: _Work) -> object | None:
+    def _unique_taken(self, coll: Collection, op: Operation, local_unique: dict[tuple[str, str, str, bytes], str | int],
+                      work: _Work) -> str | int | None:
         for names in coll.unique:
             values = [op.fields.get(n) for n in names]
             if any(v is None for v in values):

@@ -36,7 +36,7 @@ import re
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import msgspec
 from starlette.requests import Request
@@ -44,7 +44,7 @@ from starlette.responses import Response
 
 from shared.errors import AuthError, MessageError, SyncError, ValidationError
 from shared.hlc import HybridClock
-from shared.messages import JSON, MAX_OPS_PER_MUTATION, Error, Mutation, MutationResult, Operation, RowChange
+from shared.messages import JSON, MAX_OPS_PER_MUTATION, Error, Mutation, MutationResult, Operation, OpKind, RowChange
 from shared.schema import Collection, Schema
 
 from .auth import Grant
@@ -158,7 +158,7 @@ def parse_row(coll: Collection, raw: Any, default_scope: str, path: str) -> Impo
     if insert_order is not None and (isinstance(insert_order, bool) or not isinstance(insert_order, int)
                                      or not 0 <= insert_order < 2**63):
         raise ValidationError("insertOrder must be a non-negative integer", path=f"{path}.insertOrder")
-    return ImportRow(coll, row_id, scope, fields, insert_order, path)  # type: ignore[arg-type]  # checked above
+    return ImportRow(coll, cast("str | int", row_id), scope, fields, insert_order, path)  # checked above
 
 
 def _same(coll: Collection, name: str, a: Any, b: Any) -> bool:
@@ -191,14 +191,14 @@ def plan_operations(rows: Sequence[ImportRow], current: Mapping[tuple[str, str, 
 def _row_operations(row: ImportRow, now: RowChange | None, clock: HybridClock, wall_us: int) -> list[Operation]:
     coll = row.collection
 
-    def op(kind: str, fields: dict[str, Any], base: int, insert_order: int) -> Operation:
-        return Operation(kind=kind, collection=coll.name, row_id=row.row_id,  # type: ignore[arg-type]
+    def op(kind: OpKind, fields: dict[str, Any], base: int, insert_order: int) -> Operation:
+        return Operation(kind=kind, collection=coll.name, row_id=row.row_id,
                          base_version=base, insert_order=insert_order, fields=fields, scope=row.scope)
 
     if now is None:
         # an absent row keeps its place in time (retention and sorting go by insertOrder)
         keep = row.insert_order is not None and row.insert_order <= wall_us
-        return [op("insert", row.fields, 0, row.insert_order if keep else clock.tick(wall_us))]  # type: ignore[arg-type]
+        return [op("insert", row.fields, 0, cast(int, row.insert_order) if keep else clock.tick(wall_us))]
     if coll.policy == "append_only":
         return []  # its rows never change: the one there is the one to keep
     if now.deleted:

@@ -86,17 +86,17 @@ def check_operation(rules_by_name: Mapping[str, Rules], op: Operation, *, blobs_
     if rules.scope_field is None:
         scope = op.scope or default_scope
     else:
-        scope = _declared_scope(rules, op, fields, default_scope)
+        scope = _declared_scope(rules, rules.scope_field, op, fields, default_scope)
     if scope not in writable:
         raise AuthError(f"scope {scope!r} is not writable with this token", path=".scope", code="forbidden")
     return rules, fields, scope
 
 
-def _declared_scope(rules: Rules, op: Operation, fields: Mapping[str, object], default_scope: str) -> str:
+def _declared_scope(rules: Rules, scope_field: str, op: Operation, fields: Mapping[str, object],
+                    default_scope: str) -> str:
     """The scope of an operation on a collection with a scope field: the field
     names it on insert, and no other operation may change it."""
-    scope_field = rules.scope_field
-    declared = fields.get(scope_field)  # type: ignore[arg-type]
+    declared = fields.get(scope_field)
     if op.kind == "insert":
         if not isinstance(declared, str) or not declared:
             raise ValidationError(f"{rules.coll.name}.{scope_field} names the row's scope and is required",

@@ -26,7 +26,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 Row = dict[str, Any]
 
@@ -51,9 +51,10 @@ def read_rows(db: str, collection: str, primary_key: str, scope: str | None = No
     try:
         tables = {r[0] for r in c.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
         if {"rows", "meta"} <= tables and collection not in tables:  # a server's store
-            found = c.execute("SELECT row_id, scope, insert_order, fields FROM rows "
-                              "WHERE collection = ? AND deleted = 0", (collection,)).fetchall()
-            rows = [{**msgspec.msgpack.decode(bytes(f)), primary_key: rid, "_scope": s, "insertOrder": io}  # type: ignore[arg-type]
+            found = cast("list[tuple[str | int, str, int, bytes]]", c.execute(
+                "SELECT row_id, scope, insert_order, fields FROM rows WHERE collection = ? AND deleted = 0",
+                (collection,)).fetchall())
+            rows = [{**msgspec.msgpack.decode(bytes(f)), primary_key: rid, "_scope": s, "insertOrder": io}
                     for rid, s, io, f in found]
         elif collection in tables:
             cursor = c.execute(f'SELECT * FROM "{collection}"')

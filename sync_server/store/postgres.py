@@ -17,7 +17,7 @@ from __future__ import annotations
 import contextlib
 import threading
 from collections.abc import Iterable, Iterator, Sequence
-from typing import Any
+from typing import Any, cast
 
 import psycopg
 from psycopg.types.json import Jsonb
@@ -132,7 +132,8 @@ class PostgresStore:
     def head(self) -> int:
         """The head: under the write lock, the one this batch builds on."""
         c = self._writer if self._in_write else self._reader()
-        return int(c.execute("SELECT head FROM offsync_head WHERE id = 1").fetchone()[0])  # type: ignore[index]
+        # SCHEMA inserts the head row: there always is one
+        return int(cast("tuple[int]", c.execute("SELECT head FROM offsync_head WHERE id = 1").fetchone())[0])
 
     # -- reads inside the write transaction -----------------------------------
 
@@ -222,7 +223,7 @@ class PostgresStore:
         c = self._reader()
         with c.transaction():
             c.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
-            head = int(c.execute("SELECT head FROM offsync_head WHERE id = 1").fetchone()[0])  # type: ignore[index]
+            head = int(cast("tuple[int]", c.execute("SELECT head FROM offsync_head WHERE id = 1").fetchone())[0])
             found = c.execute(
                 f"SELECT {_ROW_COLUMNS} FROM offsync_rows WHERE scope = ANY(%s) AND seq > %s AND seq <= %s "
                 "ORDER BY seq LIMIT %s", (list(scopes), cursor, head, limit + 1)).fetchall()

@@ -13,7 +13,7 @@ from __future__ import annotations
 import contextlib
 import threading
 from collections.abc import Iterable, Iterator, Sequence
-from typing import Any
+from typing import Any, cast
 
 import apsw
 import msgspec
@@ -137,6 +137,7 @@ class SQLiteStore:
         self._head = self._stored_head()
 
     # -- reads ------------------------------------------------------------
+    # apsw types a fetched value as any SQLite value: the casts name what SCHEMA stores
 
     def _reader(self) -> apsw.Connection:
         c: apsw.Connection | None = getattr(self._local, "connection", None)
@@ -188,19 +189,19 @@ class SQLiteStore:
 
     def device(self, client_id: str) -> Device | None:
         """A device's committed record, read on the calling thread's reader."""
-        rows = self._reader().execute("SELECT client_id, user, last_client_seq FROM devices WHERE client_id = ?",
-                                      (client_id,)).fetchall()
+        rows = cast("list[tuple[str, str, int]]", self._reader().execute(
+            "SELECT client_id, user, last_client_seq FROM devices WHERE client_id = ?", (client_id,)).fetchall())
         return Device(*rows[0]) if rows else None
 
-    def find_unique(self, scope: str, collection: str, key_name: str, key_value: bytes) -> Any:
-        rows = self._writer.execute(
+    def find_unique(self, scope: str, collection: str, key_name: str, key_value: bytes) -> str | int | None:
+        rows = cast("list[tuple[str | int]]", self._writer.execute(
             "SELECT row_id FROM unique_keys WHERE scope = ? AND collection = ? AND key_name = ? AND key_value = ?",
-            (scope, collection, key_name, key_value)).fetchall()
+            (scope, collection, key_name, key_value)).fetchall())
         return rows[0][0] if rows else None
 
     def rejection(self, client_id: str, client_seq: int) -> MutationResult | None:
-        rows = self._writer.execute("SELECT result FROM rejections WHERE client_id = ? AND client_seq = ?",
-                                    (client_id, client_seq)).fetchall()
+        rows = cast("list[tuple[bytes]]", self._writer.execute(
+            "SELECT result FROM rejections WHERE client_id = ? AND client_seq = ?", (client_id, client_seq)).fetchall())
         return decode_result(rows[0][0]) if rows else None
 
     def changes_since(self, scopes: Sequence[str], cursor: int, limit: int, client_id: str | None) -> Page:
@@ -211,7 +212,7 @@ class SQLiteStore:
         """
         c = self._reader()
         with c:  # one read transaction: a consistent snapshot
-            head_rows = c.execute("SELECT value FROM meta WHERE key = 'head'").fetchall()
+            head_rows = cast("list[tuple[int]]", c.execute("SELECT value FROM meta WHERE key = 'head'").fetchall())
             head = int(head_rows[0][0]) if head_rows else 0
             found: list[Any] = []
             for scope in scopes:
@@ -240,7 +241,7 @@ class SQLiteStore:
     def scan_scope(self, scopes: Sequence[str]) -> list[RowChange]:
         """Every live row of ``scopes`` (export, comparisons in tests)."""
         c = self._reader()
-        out = []
+        out: list[RowChange] = []
         with c:
             for scope in scopes:
                 out.extend(row_change(r) for r in c.execute(
@@ -260,7 +261,7 @@ class SQLiteStore:
             raise
 
     def _stored_head(self) -> int:
-        rows = self._writer.execute("SELECT value FROM meta WHERE key = 'head'").fetchall()
+        rows = cast("list[tuple[int]]", self._writer.execute("SELECT value FROM meta WHERE key = 'head'").fetchall())
         return int(rows[0][0]) if rows else 0
 
     def commit_batch(self, batch: Batch) -> None:

@@ -1,0 +1,1 @@
+"""offsync's sync server: validation, the apply engine, stores, the Starlette app."""

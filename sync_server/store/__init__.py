@@ -1,0 +1,1 @@
+"""Storage backends the engine writes through: SQLite, and PostgreSQL for several nodes."""
