@@ -37,13 +37,13 @@ from hypothesis.stateful import (
 )
 
 from shared.messages import JSON, MSGPACK, Ack, Changes
-from sync_client.replica import Replica
+from sync_client.replica import BULK_ROWS, Replica
 from sync_server.apps.notes import schema as notes_schema
 
 from .model import by_collection, expected_rows
 from .wiring import Device, Link, Network
 
-STATS = {"steps": 0, "examples": 0, "settles": 0, "burst_steps": 0}
+STATS = {"steps": 0, "examples": 0, "settles": 0, "burst_steps": 0, "by_reference": 0}
 
 NOTE_IDS = ["n0", "n1", "n2"]
 COUNTER_IDS = ["c0", "c1"]
@@ -107,6 +107,7 @@ class SyncModel(RuleBasedStateMachine):
     def __init__(self) -> None:
         super().__init__()
         self.net: Network | None = None
+        self.fillers: dict[str, int] = {}  # filler rows each device's batches made so far
         STATS["examples"] += 1
 
     @initialize(count=st.integers(2, 5), codecs=st.lists(st.booleans(), min_size=5, max_size=5),
@@ -139,6 +140,28 @@ class SyncModel(RuleBasedStateMachine):
         device = self.device(index)
 
         net.write(device, lambda replica: apply_local_ops(replica, ops))
+
+    @rule(index=device_index, fields=note_fields, advance=st.integers(0, 50_000))
+    def write_batch(self, index: int, fields: dict[str, Any], advance: int) -> None:
+        """A batch of notes in one ``insert_many``, queued by reference
+        (``sync_client.tables``): the missing ones of NOTE_IDS, so that later
+        writes and other devices' rows meet them, and fillers up to BULK_ROWS."""
+        net = self.step()
+        net.tick(advance)
+        device = self.device(index)
+
+        def body(replica: Replica) -> None:
+            queued = replica.connection.execute("SELECT coalesce(max(id), 0) FROM sync_queue").fetchall()[0][0]
+            missing = [i for i in NOTE_IDS if replica.get("notes", i) is None]
+            first = self.fillers.get(device.device_id, 0)
+            self.fillers[device.device_id] = first + BULK_ROWS
+            fillers = [f"{device.device_id}-f{first + k}" for k in range(BULK_ROWS - len(missing))]
+            replica.insert_many("notes", [{"id": i, "title": "batch", **fields} for i in missing]
+                                + [{"id": i, "title": "filler"} for i in fillers])
+            STATS["by_reference"] += replica.connection.execute(
+                "SELECT coalesce(sum(count), 0) FROM sync_bulk WHERE first_id > ?", (queued,)).fetchall()[0][0]
+
+        net.write(device, body)
 
     @rule(index=device_index, back=st.integers(1, 10_000_000))
     def clock_jumps_back(self, index: int, back: int) -> None:
@@ -413,7 +436,8 @@ def run_model(examples: int, steps: int) -> None:
             suppress_health_check=list(HealthCheck)))
     finally:
         print(f"model run: {STATS['examples']} schedules, {STATS['steps']} steps (rules; plus "
-              f"{STATS['burst_steps']} actions inside chaos bursts), {STATS['settles']} quiescent checks "
+              f"{STATS['burst_steps']} actions inside chaos bursts), {STATS['settles']} quiescent checks, "
+              f"{STATS['by_reference']} insert entries queued by reference "
               f"in {time.monotonic() - started:.1f}s (seed {chosen})")
 
 
