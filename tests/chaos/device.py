@@ -1,11 +1,12 @@
 """A device process for the crash test: writes in a loop and stays in sync.
 
 Run as ``python -m tests.chaos.device DB DEVICE_ID URL TOKEN``. Every local
-transaction inserts one uniquely keyed note (``<device>-<n>``) and adds 1 to
-two counters: the device's own (``c-<device>``) and one all devices share
-(``shared``). So the committed work of a device can be read back from its own
-file after a SIGKILL: its notes, and each counter must equal the number of
-notes behind it. The sync loop (``SyncClient`` on a thread) pushes and pulls
+transaction inserts uniquely keyed notes (``<device>-<n>``: one, or one time
+in ten a batch queued by reference) and adds their number to two counters:
+the device's own (``c-<device>``) and one all devices share (``shared``). So
+the committed work of a device can be read back from its own file after a
+SIGKILL: its notes, and each counter must equal the number of notes behind
+it. The sync loop (``SyncClient`` on a thread) pushes and pulls
 all the time, reconnecting whenever the server is killed.
 """
 
@@ -16,7 +17,7 @@ import sys
 import time
 
 from sync_client.connection import Backoff, SyncClient
-from sync_client.replica import Replica
+from sync_client.replica import BULK_ROWS, Replica
 from sync_server.apps.notes import schema
 
 SHARED = "shared"
@@ -37,14 +38,16 @@ def next_number(replica: Replica, device_id: str) -> int:
     return 1 if last is None else int(last.rsplit("-", 1)[1]) + 1
 
 
-def write_once(replica: Replica, device_id: str, n: int) -> None:
-    """One transaction: a new note and +1 on both counters."""
+def write_once(replica: Replica, device_id: str, n: int, count: int = 1) -> None:
+    """One transaction: ``count`` new notes (from number ``n``; a batch of
+    BULK_ROWS or more is queued by reference) and +count on both counters."""
     with replica.transaction():
-        replica.insert("notes", {"id": note_id(device_id, n), "title": f"note {n}", "body": device_id})
+        notes = [{"id": note_id(device_id, k), "title": f"note {k}", "body": device_id} for k in range(n, n + count)]
+        replica.insert_many("notes", notes)
         for counter in (own_counter(device_id), SHARED):
             if replica.get("counters", counter) is None:
                 replica.insert("counters", {"id": counter, "name": counter})
-            replica.increment("counters", counter, {"value": 1})
+            replica.increment("counters", counter, {"value": count})
 
 
 def main(argv: list[str]) -> None:
@@ -56,8 +59,9 @@ def main(argv: list[str]) -> None:
     print("ready", flush=True)
     rng = random.Random()
     while True:  # until killed
-        write_once(replica, device_id, n)
-        n += 1
+        count = BULK_ROWS if rng.random() < 0.1 else 1
+        write_once(replica, device_id, n, count)
+        n += count
         time.sleep(rng.uniform(0.002, 0.03))
 
 

@@ -154,7 +154,7 @@ def run_crash_test(cluster: tuple[ProcessServer, list[DeviceProcess]], cycles: i
     counters = {r.row_id: r.fields["value"] for r in live if r.collection == "counters"}
     total = sum(len(ids) for ids in mine.values())
     print(f"crash run: {counts['cycles']} kill/restart cycles ({counts['server_kills']} server, "
-          f"{counts['device_kills']} device), {total} committed transactions, "
+          f"{counts['device_kills']} device), {total} committed notes, "
           f"{time.monotonic() - started:.1f}s")
     assert counts["cycles"] >= min(cycles, 5)
     for device_id, ids in mine.items():
@@ -163,7 +163,10 @@ def run_crash_test(cluster: tuple[ProcessServer, list[DeviceProcess]], cycles: i
         assert counters.get(own_counter(device_id), 0) == len(ids), (
             f"{device_id}: counter {counters.get(own_counter(device_id))} != {len(ids)} notes")
     assert set(notes) == set().union(*mine.values()), "the server holds notes no device committed"
-    assert counters[SHARED] == total, f"shared counter {counters[SHARED]} != {total} transactions"
+    wrong = [i for i, f in notes.items() if (f["title"], f["body"]) != (f"note {int(i.rsplit('-', 1)[1])}",
+                                                                       i.rsplit("-", 1)[0])]
+    assert not wrong, f"notes whose fields are not what their device wrote, e.g. {wrong[:3]}"
+    assert counters[SHARED] == total, f"shared counter {counters[SHARED]} != {total} notes"
     for replica in replicas:
         try:
             assert replica.rows("notes").keys() == notes.keys()
