@@ -21,6 +21,13 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addoption("--slow", action="store_true", help="run the long property and crash profiles")
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    if config.getoption("--slow"):
+        # the long profiles size themselves from this variable (tests/property/test_model.py):
+        # without it, --slow ran the long model test at the short size
+        os.environ.setdefault("OFFSYNC_SLOW", "1")
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     if config.getoption("--slow") or os.environ.get("OFFSYNC_SLOW") == "1":
         return

@@ -426,7 +426,7 @@ def _profile() -> tuple[int, int]:
 def run_model(examples: int, steps: int) -> None:
     chosen = int(os.environ.get("OFFSYNC_SEED") or random.randrange(2**32))
     print(f"\nmodel seed {chosen} (rerun: OFFSYNC_SEED={chosen}); {examples} examples x up to {steps} steps")
-    STATS.update(steps=0, examples=0, settles=0, burst_steps=0)
+    STATS.update(steps=0, examples=0, settles=0, burst_steps=0, by_reference=0)
     started = time.monotonic()
     machine = seed(chosen)(SyncModel)
     try:
