@@ -180,14 +180,11 @@ class ApplyingServerChanges:
             live.append((r.row_id, *values, r.insert_order, r.version, r.scope))
         # written with capture off, the capture triggers would only evaluate their
         # WHEN (a Python call each, 1.5 µs a row): where they are the table's only
-        # triggers, they are turned off for the write
+        # triggers, they are turned off for the write, unless insert entries still
+        # hold fields by reference, which the freeze triggers copy before a row changes
         only_capture = set(self._table_triggers(coll)) <= set(tables.trigger_names(coll))
-        triggers_off = only_capture and not self._capture
-        if triggers_off and self.connection.execute("SELECT 1 FROM sync_bulk WHERE collection = ? LIMIT 1",
-                                                    (coll.name,)).fetchall():
-            # what the freeze triggers would do: insert entries holding these rows'
-            # fields by reference take a copy before the rows change
-            self.connection.execute(tables.freeze_rows_sql(coll), (msgspec.json.encode([r.row_id for r in changes]),))
+        triggers_off = only_capture and not self._capture and not self.connection.execute(
+            "SELECT 1 FROM sync_bulk WHERE collection = ? LIMIT 1", (coll.name,)).fetchall()
         with self._without_triggers(triggers_off):
             if live:
                 self.connection.executemany(tables.upsert_sql(coll), live)
