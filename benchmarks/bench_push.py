@@ -19,11 +19,11 @@ from __future__ import annotations
 
 import asyncio
 import time
-from itertools import groupby
 from pathlib import Path
 
-from shared.messages import MSGPACK, Mutation, Push
+from shared.messages import MSGPACK, Push
 from sync_client.protocol import PUSH_MAX_MUTATIONS, PUSH_MAX_OPS
+from sync_client.replica import Replica
 
 from .harness import (
     ChildServer,
@@ -45,22 +45,13 @@ TARGET_RATE = 100_000
 TARGET_SHARE = 0.40
 
 
-def _pushes(replica: object) -> list[Push]:
-    """The Push messages the client will send for what is queued (same split)."""
-    entries = replica.pending()  # type: ignore[attr-defined]
-    mutations = [Mutation(client_seq=seq, ops=[e.to_operation() for e in group])
-                 for seq, group in groupby(entries, key=lambda e: e.client_seq)]
+def _pushes(replica: Replica) -> list[Push]:
+    """The Push messages the client sends for what is queued: the same reads, so the same split."""
     pushes: list[Push] = []
-    batch: list[Mutation] = []
-    ops = 0
-    for m in mutations:
-        if batch and (len(batch) >= PUSH_MAX_MUTATIONS or ops + len(m.ops) > PUSH_MAX_OPS):
-            pushes.append(Push(mutations=batch))
-            batch, ops = [], 0
-        batch.append(m)
-        ops += len(m.ops)
-    if batch:
-        pushes.append(Push(mutations=batch))
+    after = 0
+    while mutations := replica.mutations_to_push(after, PUSH_MAX_MUTATIONS, PUSH_MAX_OPS):
+        pushes.append(Push(mutations=mutations))
+        after = mutations[-1].client_seq
     return pushes
 
 

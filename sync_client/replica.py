@@ -368,7 +368,9 @@ class Replica(LocalWrites, ApplyingServerChanges):
         sql = f"SELECT {self._entry_columns} FROM sync_queue ORDER BY id"
         if limit is not None:
             sql += f" LIMIT {int(limit)}"
-        return self._queue_entries(sql, ())
+        with self.lock:
+            self._check_open()
+            return queue.entries(self.connection.execute(sql).fetchall())
 
     def pending_mutations(self, after_seq: int, max_mutations: int, max_ops: int | None = None) -> list[QueueEntry]:
         """Entries of the oldest mutations with client_seq > ``after_seq``: at most
@@ -388,11 +390,6 @@ class Replica(LocalWrites, ApplyingServerChanges):
                 return []
             return self.connection.execute(
                 f"SELECT {self._entry_columns} FROM sync_queue WHERE id BETWEEN ? AND ? ORDER BY id", span).fetchall()
-
-    def _queue_entries(self, sql: str, params: tuple[Any, ...]) -> list[QueueEntry]:
-        with self.lock:
-            self._check_open()
-            return queue.entries(self.connection.execute(sql, params).fetchall())
 
     def pending_count(self) -> int:
         """How many operations are queued (counts them: O(queue))."""
