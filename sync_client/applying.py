@@ -180,14 +180,27 @@ class ApplyingServerChanges:
             live.append((r.row_id, *values, r.insert_order, r.version, r.scope))
         # written with capture off, the capture triggers would only evaluate their
         # WHEN (a Python call each, 1.5 µs a row): where they are the table's only
-        # triggers, they are turned off for the write, unless insert entries still
-        # hold fields by reference, which the freeze triggers copy before a row changes
+        # triggers, they are turned off for the write, unless one of these rows has
+        # an insert entry holding its fields by reference, which the freeze triggers
+        # copy before the row changes
         only_capture = set(self._table_triggers(coll)) <= set(tables.trigger_names(coll))
-        triggers_off = only_capture and not self._capture and not self.connection.execute(
-            "SELECT 1 FROM sync_bulk WHERE collection = ? LIMIT 1", (coll.name,)).fetchall()
+        triggers_off = only_capture and not self._capture and not self._holds_by_reference(coll, changes)
         with self._without_triggers(triggers_off):
             if live:
                 self.connection.executemany(tables.upsert_sql(coll), live)
             if gone:
                 self.connection.executemany(
                     f"DELETE FROM {tables.quote(coll.name)} WHERE {tables.quote(coll.primary_key)} = ?", gone)
+
+    def _holds_by_reference(self, coll: Collection, changes: list[RowChange]) -> bool:
+        """Whether one of these rows has an insert entry holding its fields by reference.
+
+        A device's own rows coming back live after their Ack have none (their
+        entries, and then their ``sync_bulk`` batch, are gone) while later
+        batches still wait: a look-up a row spares the triggers' 1.5-2 µs a row.
+        """
+        c = self.connection
+        if not c.execute("SELECT 1 FROM sync_bulk WHERE collection = ? LIMIT 1", (coll.name,)).fetchall():
+            return False
+        return bool(c.execute(tables.holds_by_reference_sql(coll),
+                              (msgspec.json.encode([r.row_id for r in changes]),)).fetchall())
