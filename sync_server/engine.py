@@ -29,7 +29,7 @@ from shared.schema import Collection, Schema
 
 from .auth import Grant
 from .store.base import Batch, Device, RowKey, Store, fits_64_bits
-from .validation import Rules, check_operation
+from .validation import Rules, check_fields_together, check_operation
 
 _encode = msgspec.msgpack.Encoder().encode
 
@@ -226,11 +226,13 @@ class Engine:
         keys: list[RowKey] = []
         client_id = request.client_id
         default_scope = request.grant.default_scope
+        together = check_fields_together(self._rules, mutation.ops, blobs_as_base64=request.blobs_as_base64)
         for i, raw in enumerate(mutation.ops):
             try:
                 rules, fields, scope = check_operation(self._rules, raw, blobs_as_base64=request.blobs_as_base64,
                                                        writable=request.grant.write, default_scope=default_scope,
-                                                       wall_us=work.wall_us)
+                                                       wall_us=work.wall_us,
+                                                       stored=None if together is None else together[i])
                 work.latest = max(work.latest, raw.insert_order)
             except InvalidInput as exc:
                 # hand back the refused row too, so the device drops its copy

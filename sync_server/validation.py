@@ -7,7 +7,7 @@ to the operation (``.fields.title``); the engine prefixes where it sits.
 
 from __future__ import annotations
 
-from collections.abc import Container, Mapping
+from collections.abc import Container, Mapping, Sequence
 from typing import Any
 
 from shared.errors import AuthError, ValidationError
@@ -42,8 +42,24 @@ class Rules:
         self.scope_field = coll.scope_field
 
 
+def check_fields_together(rules_by_name: Mapping[str, Rules], ops: Sequence[Operation], *,
+                          blobs_as_base64: bool) -> list[dict[str, Any]] | None:
+    """The stored fields of every operation of a mutation on one collection,
+    checked by one conversion (``Collection.check_stored_many``); None where
+    :func:`check_operation` must check each operation's own (a mutation of one
+    operation or of several collections, or fields one of them gets wrong)."""
+    if len(ops) < 2:
+        return None
+    name = ops[0].collection
+    rules = rules_by_name.get(name)
+    if rules is None or any(op.collection != name for op in ops):
+        return None
+    return rules.coll.check_stored_many([op.fields for op in ops], blobs_as_base64=blobs_as_base64)
+
+
 def check_operation(rules_by_name: Mapping[str, Rules], op: Operation, *, blobs_as_base64: bool,
-                    writable: Container[str], default_scope: str, wall_us: int) -> tuple[Rules, dict[str, Any], str]:
+                    writable: Container[str], default_scope: str, wall_us: int,
+                    stored: dict[str, Any] | None = None) -> tuple[Rules, dict[str, Any], str]:
     """Check one operation against the schema and the scopes the writer may
     write; returns its collection's rules, its stored fields and its scope.
 
@@ -52,6 +68,8 @@ def check_operation(rules_by_name: Mapping[str, Rules], op: Operation, *, blobs_
         default_scope: the scope of an operation that names none.
         wall_us: the server's wall clock; an ``insert_order`` more than
             :data:`MAX_CLOCK_SKEW_US` ahead of it is refused.
+        stored: the operation's fields as :func:`check_fields_together`
+            checked them, if it did.
 
     Raises:
         InvalidInput: with a path relative to the operation (``.fields.title``):
@@ -71,7 +89,8 @@ def check_operation(rules_by_name: Mapping[str, Rules], op: Operation, *, blobs_
     if kind != "insert" and coll.policy == "append_only":
         raise ValidationError(f"{coll.name} is append-only: {kind} is not allowed", path=".kind",
                               code="invalid_op")
-    fields = coll.check_stored(op.fields, path=".fields", blobs_as_base64=blobs_as_base64)
+    fields = stored if stored is not None else coll.check_stored(op.fields, path=".fields",
+                                                                 blobs_as_base64=blobs_as_base64)
     pk = coll.primary_key
     if pk in fields:
         if fields[pk] != op.row_id:

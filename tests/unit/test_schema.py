@@ -1,4 +1,8 @@
+from typing import Any
+
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from shared.errors import SchemaError, ValidationError
 from shared.schema import Collection, Field, Schema, Vector
@@ -93,6 +97,34 @@ def test_schema_lookup_names_the_unknown_collection() -> None:
     with pytest.raises(ValidationError) as info:
         schema["nope"]
     assert info.value.code == "unknown_collection"
+
+
+_PEER = Collection("peer", [Field("title", "text"), Field("meta", "json"), Field("b", "blob"),
+                            Field("done", "boolean"), Field("r", "real"), Field("n", "integer")])
+_PEER_VALUES = st.one_of(st.none(), st.booleans(), st.integers(-3, 3), st.floats(allow_nan=True), st.text(max_size=4),
+                         st.binary(max_size=3), st.sampled_from(['{"a":1}', "[1]", "{bad", "aGk="]))
+
+
+def _checked_one_by_one(values: list[Any], blobs_as_base64: bool) -> list[dict[str, Any]] | None:
+    try:
+        return [_PEER.check_stored(v, blobs_as_base64=blobs_as_base64) for v in values]
+    except ValidationError:
+        return None
+
+
+@given(st.lists(st.dictionaries(st.sampled_from([*_PEER.field_names, "zz"]), _PEER_VALUES, max_size=4), max_size=5),
+       st.booleans())
+def test_checking_many_values_together_returns_what_checking_each_does(values: list[Any], base64: bool) -> None:
+    together = _PEER.check_stored_many(values, blobs_as_base64=base64)
+    one_by_one = _checked_one_by_one(values, base64)
+    if together is not None:  # None: the caller checks each one (a valid value may need the slow path)
+        assert together == one_by_one
+
+
+def test_checking_many_values_together_refuses_what_one_of_them_gets_wrong() -> None:
+    assert _PEER.check_stored_many([{"title": "a"}, {"done": 1, "n": 2}]) == [{"title": "a"}, {"done": 1, "n": 2}]
+    for bad in ({"title": 3}, {"zz": 1}, {"meta": "{bad"}, {"b": "aGk="}):
+        assert _PEER.check_stored_many([{"title": "a"}, bad]) is None
 
 
 def test_stored_values_from_a_peer_keep_their_checks_on_the_compiled_path() -> None:
