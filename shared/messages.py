@@ -128,8 +128,13 @@ class Ack(_Base, tag="ack"):
 
 
 class Pull(_Base, tag="pull"):
+    """Pages of rows changed after ``cursor``. ``resync``: this pull goes on
+    with a full re-sync the server started (see :class:`Changes`), so a cursor
+    below the horizon is served as it is."""
+
     cursor: Count = 0
     limit: Annotated[int, Meta(ge=1, le=MAX_PAGE)] = 1000
+    resync: bool = False
 
 
 class Changes(_Base, tag="changes"):
@@ -137,7 +142,14 @@ class Changes(_Base, tag="changes"):
 
     ``applied`` maps client ids to the highest client_seq of theirs that these
     rows include, so one encoding of a live batch serves every subscriber.
-    ``more`` says another page follows (bootstrap and catch-up)."""
+    ``more`` says another page follows (bootstrap and catch-up).
+
+    ``resync``: the page belongs to a full re-sync. Tombstones up to the
+    server's horizon have been compacted away, so a device whose cursor was
+    below it may have missed deletes: the server answers its pull from
+    cursor 0 instead (that first page says ``resync_begins``), and once the
+    last page (``more`` false) is applied the device deletes every row the
+    re-sync did not bring, except rows with local writes still queued."""
 
     rows: list[RowChange]
     cursor: int
@@ -145,6 +157,8 @@ class Changes(_Base, tag="changes"):
     more: bool = False
     server_clock: int = 0
     head: int = 0
+    resync: bool = False
+    resync_begins: bool = False
 
 
 class Error(_Base, tag="error"):

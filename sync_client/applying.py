@@ -15,6 +15,7 @@ to an older value.
 from __future__ import annotations
 
 import operator
+import threading
 from collections.abc import Callable, Mapping, Sequence
 from contextlib import AbstractContextManager
 from typing import Any, cast
@@ -25,7 +26,7 @@ import msgspec
 from shared.hlc import HybridClock
 from shared.merge import replay
 from shared.messages import Changes, MutationResult, RowChange
-from shared.schema import Collection
+from shared.schema import SCOPE_COLUMN, Collection, Schema
 
 from . import queue, tables
 from .queue import QueuedRows
@@ -39,6 +40,8 @@ class ApplyingServerChanges:
     # what this part uses of the replica (see sync_client.replica.Replica)
     connection: apsw.Connection
     device_id: str
+    schema: Schema
+    lock: threading.RLock
     clock: HybridClock
     _capture: bool
     _settled: int
@@ -61,16 +64,68 @@ class ApplyingServerChanges:
         ``_drop_applied``), writes each row (replaying what is still pending on
         it), and stores the new cursor, all in one transaction without capture.
         Returns the number of rows written.
+
+        The first page of a full re-sync (``changes.resync_begins``) starts one
+        (over any earlier one), and its last page ends it (:meth:`_end_resync`);
+        a page seen twice changes nothing more.
         """
+        swept: list[RowChange] = []
         with self._applying():
+            if changes.resync_begins:
+                self.connection.execute("DELETE FROM sync_resync_seen")
+                self._write_state(resyncing=1)
             mine = changes.applied.get(self.device_id)
             if mine:
                 self._drop_applied(mine)
             self._apply_rows(changes.rows)
+            if changes.resync and not changes.more and self._in_resync():
+                swept = self._end_resync()
             self.clock.observe(changes.server_clock)
             self._write_state(cursor=changes.cursor, clock=self.clock.last)
-        self._notify("changes", changes.rows)
+        self._notify("changes", [*changes.rows, *swept] if swept else changes.rows)
         return len(changes.rows)
+
+    @property
+    def resyncing(self) -> bool:
+        """Whether a full re-sync is under way (the server compacted tombstones
+        past this replica's cursor); it goes on after a restart."""
+        with self.lock:
+            return self._in_resync()
+
+    def _in_resync(self) -> bool:
+        return bool(self.connection.execute("SELECT 1 FROM sync_state WHERE key = 'resyncing' AND value = 1")
+                    .fetchall())
+
+    def forget_scope(self, scope: str) -> None:
+        """Delete every row of ``scope`` without queueing anything: for a read
+        model (the server's search index) that starts a scope over. Not for a
+        device: writes still queued there would lose their rows."""
+        with self._applying():
+            for coll in self.schema:
+                self.connection.execute(
+                    f"DELETE FROM {tables.quote(coll.name)} WHERE {tables.quote(SCOPE_COLUMN)} = ?", (scope,))
+
+    def _end_resync(self) -> list[RowChange]:
+        """Delete every row the re-sync neither brought nor saw taken by the
+        server (an Ack), unless a local write on it is still queued: deleted on
+        the server while this device was away, its tombstone since compacted.
+        Returns them as deleted rows (for the listeners)."""
+        c = self.connection
+        c.execute("INSERT OR IGNORE INTO sync_resync_seen (collection, row_id) "
+                  "SELECT collection, row_id FROM sync_queue")
+        swept: list[RowChange] = []
+        for coll in self.schema:
+            t, pk = tables.quote(coll.name), tables.quote(coll.primary_key)
+            gone = cast("list[tuple[Any, str]]", c.execute(
+                f"SELECT {pk}, {tables.quote(SCOPE_COLUMN)} FROM {t} WHERE {pk} NOT IN "
+                "(SELECT row_id FROM sync_resync_seen WHERE collection = ?)", (coll.name,)).fetchall())
+            if gone:
+                c.executemany(f"DELETE FROM {t} WHERE {pk} = ?", [(row_id,) for row_id, _ in gone])
+                swept += [RowChange(collection=coll.name, row_id=row_id, scope=scope, version=0, seq=0,
+                                    insert_order=0, deleted=True) for row_id, scope in gone]
+        c.execute("DELETE FROM sync_resync_seen")
+        self._write_state(resyncing=0)
+        return swept
 
     def apply_results(self, results: Sequence[MutationResult], server_clock: int = 0) -> None:
         """Apply the server's answers to pushed mutations.
@@ -84,8 +139,12 @@ class ApplyingServerChanges:
         rejected = [r for r in results if r.status == "rejected"]
         with self._applying():
             if done:
-                self.connection.executemany("DELETE FROM sync_queue WHERE id BETWEEN ? AND ?",
-                                            [(queue.first_id(s), queue.last_id(s)) for s in done])
+                spans = [(queue.first_id(s), queue.last_id(s)) for s in done]
+                if self._in_resync():  # the server has these rows: a re-sync must keep them
+                    self.connection.executemany(
+                        "INSERT OR IGNORE INTO sync_resync_seen (collection, row_id) "
+                        "SELECT collection, row_id FROM sync_queue WHERE id BETWEEN ? AND ?", spans)
+                self.connection.executemany("DELETE FROM sync_queue WHERE id BETWEEN ? AND ?", spans)
                 self.connection.execute(tables.PRUNE_BULK_SQL)
             for result in results:
                 if result.status in ("merged", "duplicate") and result.rows:
@@ -135,6 +194,9 @@ class ApplyingServerChanges:
         self._apply_rows(result.rows)
 
     def _apply_rows(self, rows: Sequence[RowChange]) -> None:
+        if rows and self._in_resync():
+            self.connection.executemany("INSERT OR IGNORE INTO sync_resync_seen (collection, row_id) VALUES (?, ?)",
+                                        [(r.collection, r.row_id) for r in rows if not r.deleted])
         by_collection: dict[str, list[RowChange]] = {}
         for row in rows:
             by_collection.setdefault(row.collection, []).append(row)

@@ -53,6 +53,7 @@ class SyncStatus:
     last_error: str | None = None
     last_sync_at: float | None = None
     attempts: int = 0
+    resyncing: bool = False  # a full re-sync is under way (see Replica.resyncing)
 
     @property
     def progress(self) -> float:
@@ -220,6 +221,7 @@ class SyncClient:
         if recount:
             s.pending = self.replica.pending_count()
         s.cursor = self.replica.cursor
+        s.resyncing = self.replica.resyncing
         s.head = max(s.head, protocol.head)
         s.pulled, s.pushed, s.rejected = protocol.pulled, protocol.pushed, protocol.rejected
         if protocol.error is not None:

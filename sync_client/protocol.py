@@ -118,7 +118,7 @@ class ClientProtocol:
             self.head = message.cursor
             self.phase = Phase.PULLING
             self._catching_up = True
-            return [Pull(cursor=self.replica.cursor, limit=PULL_LIMIT), *self.push()]
+            return [self._pull(), *self.push()]
         if isinstance(message, Changes):
             return self._changes(message)
         if isinstance(message, Ack):
@@ -181,8 +181,12 @@ class ClientProtocol:
             # our own changes come back live; if they touched none of our scopes
             # no live batch will move the cursor, so ask where the head is
             self._catching_up = True
-            out.append(Pull(cursor=self.replica.cursor, limit=PULL_LIMIT))
+            out.append(self._pull())
         return out
+
+    def _pull(self) -> Pull:
+        # a re-sync cut off halfway goes on from its cursor (the server would start it over)
+        return Pull(cursor=self.replica.cursor, limit=PULL_LIMIT, resync=self.replica.resyncing)
 
     def _error(self, error: Error) -> list[Message]:
         self.error = RemoteError(error.code, error.message, path=error.path)

@@ -52,6 +52,8 @@ OUTBOX_LIMIT = 512
 #: (without this bound a 1.1M-row bootstrap took the server to 428 MB)
 PULL_AHEAD = 4
 PULL_PAGE = 2000
+#: how often a server with ``compact_after_ms`` compacts tombstones
+COMPACT_EVERY_S = 3600
 _CLIENT_ID = re.compile(r"[A-Za-z0-9_.:\-]{1,128}")
 
 Deliver = Callable[[list[MutationResult] | None, BatchOutcome | None], None]
@@ -133,10 +135,15 @@ class SyncServer:
         resolvers: server functions for ``custom`` collections.
         max_frame_bytes: larger frames close the socket with 1009 and larger
             HTTP bodies get 413.
+        compact_after_ms: compact tombstones older than this, at start and
+            every :data:`COMPACT_EVERY_S` (None: never; see ``Engine.compact``).
     """
 
     def __init__(self, schema: Schema, store: Store, secret: str, *, resolvers: Mapping[str, Resolver] | None = None,
-                 max_frame_bytes: int = MAX_FRAME_BYTES) -> None:
+                 max_frame_bytes: int = MAX_FRAME_BYTES, compact_after_ms: int | None = None) -> None:
+        if compact_after_ms is not None and compact_after_ms < 0:
+            raise ValueError(f"compact_after_ms must be >= 0, got {compact_after_ms}")
+        self.compact_after_ms = compact_after_ms
         self.schema = schema
         self.store = store
         self.engine = Engine(schema, store, resolvers=resolvers)
@@ -167,6 +174,8 @@ class SyncServer:
     async def _lifespan(self, app: Starlette) -> AsyncIterator[None]:
         self._queue = asyncio.Queue()
         tasks = [asyncio.create_task(self._write_loop(), name="offsync-writer")]
+        if self.compact_after_ms is not None:
+            tasks.append(asyncio.create_task(self._compact_loop(self.compact_after_ms), name="offsync-compact"))
         if getattr(self.store, "shared_writers", False):
             from .fanout import OrderedPublisher
 
@@ -221,9 +230,24 @@ class SyncServer:
         else:
             self.hub.publish(outcome)
 
-    async def pull(self, grant: Grant, client_id: str | None, cursor: int, limit: int) -> Changes:
+    async def _compact_loop(self, older_than_ms: int) -> None:
+        """Compact now and then on the writer thread (between group commits)."""
         loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self._reader_pool, self.engine.pull, grant, client_id, cursor, limit)
+        while True:
+            try:
+                done = await loop.run_in_executor(self._writer_pool, self.engine.compact, older_than_ms)
+            except Exception:
+                log.exception("compaction failed; the next try is in %d s", COMPACT_EVERY_S)
+            else:
+                if done.removed:
+                    log.info("compacted %d tombstones; horizon %d", done.removed, done.horizon)
+            await asyncio.sleep(COMPACT_EVERY_S)
+
+    async def pull(self, grant: Grant, client_id: str | None, cursor: int, limit: int, *,
+                   resync: bool = False) -> Changes:
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(
+            self._reader_pool, lambda: self.engine.pull(grant, client_id, cursor, limit, resync=resync))
 
     # -- WebSocket ------------------------------------------------------------
 
@@ -260,7 +284,7 @@ class SyncServer:
         if isinstance(message, Response):
             return message
         assert isinstance(message, Pull)
-        changes = await self.pull(grant, client_id, message.cursor, message.limit)
+        changes = await self.pull(grant, client_id, message.cursor, message.limit, resync=message.resync)
         return _message_response(codec, changes)
 
     async def _http_message(self, request: Request, expected: type, *, need_client: bool) -> Any:
@@ -349,7 +373,7 @@ class Connection:
             elif isinstance(action, SubmitPush):
                 self.server.submit(action.request, self._acked)
             elif isinstance(action, StartPull):
-                task = asyncio.create_task(self._pull(action.cursor, action.limit))
+                task = asyncio.create_task(self._pull(action.cursor, action.limit, action.resync))
                 self._tasks.add(task)
                 task.add_done_callback(self._tasks.discard)
             elif isinstance(action, Close):
@@ -379,7 +403,7 @@ class Connection:
             self.sent_cursor = head
             self._enqueue(payload)
 
-    async def _pull(self, cursor: int, limit: int) -> None:
+    async def _pull(self, cursor: int, limit: int, resync: bool) -> None:
         session = self.session
         assert session is not None and session.grant is not None
         async with self._pull_lock:
@@ -392,9 +416,9 @@ class Connection:
                     while self.outbox.qsize() >= PULL_AHEAD and self._closing is None:
                         self._drained.clear()
                         await self._drained.wait()
-                    changes = await self.server.pull(session.grant, session.client_id, cursor, limit)
+                    changes = await self.server.pull(session.grant, session.client_id, cursor, limit, resync=resync)
                     self._enqueue(self.codec.encode(changes))
-                    cursor = changes.cursor
+                    cursor, resync = changes.cursor, changes.resync  # the pages after a re-sync's first go on with it
                     self.sent_cursor = max(self.sent_cursor, cursor)
                     if not changes.more:
                         break

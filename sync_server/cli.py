@@ -52,7 +52,25 @@ def resolvers_for(spec: str) -> dict[str, Resolver]:
     return dict(getattr(importlib.import_module(module_name), "RESOLVERS", {}))
 
 
-def build_server(db: str, schema_spec: str, *, synchronous: str = "FULL") -> SyncServer:
+DAY_MS = 24 * 3600 * 1000
+#: ``offsync serve`` compacts tombstones older than this by default; a device
+#: offline for longer re-syncs fully when it comes back
+DEFAULT_COMPACT_AFTER_DAYS = 30.0
+
+
+def _open_store(db: str, synchronous: str = "FULL") -> Store:
+    """SQLite at ``db``, or PostgreSQL when ``db`` is a ``postgresql://`` URL."""
+    if db.startswith(("postgresql://", "postgres://")):
+        from .store.postgres import PostgresStore
+
+        return PostgresStore(db)
+    from .store.sqlite import SQLiteStore
+
+    return SQLiteStore(db, synchronous=synchronous)
+
+
+def build_server(db: str, schema_spec: str, *, synchronous: str = "FULL",
+                 compact_after_days: float | None = None) -> SyncServer:
     """The SyncServer for ``offsync serve``: SQLite at ``db``, or PostgreSQL when
     ``db`` is a ``postgresql://`` URL (several nodes may share that database)."""
     from .app import SyncServer
@@ -61,17 +79,12 @@ def build_server(db: str, schema_spec: str, *, synchronous: str = "FULL") -> Syn
     from .search_api import install as install_search
 
     schema = load_schema(schema_spec)
-    if db.startswith(("postgresql://", "postgres://")):
-        from .store.postgres import PostgresStore
-
-        if not os.environ.get("OFFSYNC_SECRET"):
-            raise SystemExit("with PostgreSQL every node needs the same secret: set OFFSYNC_SECRET")
-        store: Store = PostgresStore(db)
-    else:
-        from .store.sqlite import SQLiteStore
-
-        store = SQLiteStore(db, synchronous=synchronous)
-    server = SyncServer(schema, store, load_or_create_secret(db), resolvers=resolvers_for(schema_spec))
+    if db.startswith(("postgresql://", "postgres://")) and not os.environ.get("OFFSYNC_SECRET"):
+        raise SystemExit("with PostgreSQL every node needs the same secret: set OFFSYNC_SECRET")
+    store = _open_store(db, synchronous)
+    compact_after_ms = None if compact_after_days is None else round(compact_after_days * DAY_MS)
+    server = SyncServer(schema, store, load_or_create_secret(db), resolvers=resolvers_for(schema_spec),
+                        compact_after_ms=compact_after_ms)
     install_export(server)
     # the search endpoint keeps its index in a file beside the database (in memory on PostgreSQL)
     install_search(server, ":memory:" if db.startswith(("postgresql://", "postgres://")) else f"{db}.search")
@@ -83,11 +96,42 @@ def _serve(args: argparse.Namespace) -> int:
 
     from .app import MAX_FRAME_BYTES
 
-    server = build_server(args.db, args.app or args.schema)
+    server = build_server(args.db, args.app or args.schema, compact_after_days=args.compact_after_days)
     print(f"offsync serving {args.app or args.schema} on http://{args.host}:{args.port} (db {args.db})", flush=True)
     uvicorn.run(server.app, host=args.host, port=args.port, log_level=args.log_level,
                 ws_max_size=MAX_FRAME_BYTES, lifespan="on")
     return 0
+
+
+def _compact(args: argparse.Namespace) -> int:
+    import time
+
+    from .engine import compact
+
+    store = _open_store(args.db)
+    try:
+        done = compact(store, round(args.older_than_days * DAY_MS), time.time_ns() // 1_000_000)
+    finally:
+        store.close()
+    print(f"removed {done.removed} tombstones; horizon {done.horizon}")
+    return 0
+
+
+def _days(text: str) -> float | None:
+    """``--compact-after-days``: a number of days >= 0, or ``never``."""
+    if text == "never":
+        return None
+    return _non_negative_days(text)
+
+
+def _non_negative_days(text: str) -> float:
+    try:
+        days = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number of days, got {text!r}") from None
+    if not days >= 0:  # also refuses nan
+        raise argparse.ArgumentTypeError(f"expected a number of days >= 0, got {text!r}")
+    return days
 
 
 def _token(args: argparse.Namespace) -> int:
@@ -116,7 +160,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     serve.add_argument("--schema", default="notes", help="module:attr of a Schema (default: the bundled notes app)")
     serve.add_argument("--app", choices=sorted(APPS), help="serve a bundled app's schema")
     serve.add_argument("--log-level", default="info")
+    serve.add_argument("--compact-after-days", type=_days, default=DEFAULT_COMPACT_AFTER_DAYS, metavar="DAYS",
+                       help="remove tombstones older than DAYS, hourly (default 30; 'never' keeps them); "
+                            "a device offline for longer re-syncs fully")
     serve.set_defaults(func=_serve)
+
+    compact = sub.add_parser("compact", help="remove old tombstones now (beside a running server too)")
+    compact.add_argument("--db", default=DEFAULT_DB, help="SQLite file or postgresql:// URL")
+    compact.add_argument("--older-than-days", type=_non_negative_days, required=True, metavar="DAYS")
+    compact.set_defaults(func=_compact)
 
     token = sub.add_parser("token", help="print a token the server accepts")
     token.add_argument("--user", required=True)

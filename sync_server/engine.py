@@ -28,7 +28,7 @@ from shared.messages import Changes, Mutation, MutationResult, Operation, RowCha
 from shared.schema import Collection, Schema
 
 from .auth import Grant
-from .store.base import Batch, Device, RowKey, Store, fits_64_bits
+from .store.base import Batch, Compaction, Device, RowKey, Store, fits_64_bits
 from .validation import Rules, check_fields_together, check_operation
 
 _encode = msgspec.msgpack.Encoder().encode
@@ -142,6 +142,7 @@ class Engine:
         the error propagates.
         """
         work = _Work(wall_us=self._wall_clock())
+        work.batch.at_ms = work.wall_us // 1000
         with self.store.write_transaction():
             self._prefetch(requests, work)
             results = [self._apply_request(request, work) for request in requests]
@@ -383,11 +384,46 @@ class Engine:
 
     # -- reading ------------------------------------------------------------
 
-    def pull(self, grant: Grant, client_id: str | None, cursor: int, limit: int) -> Changes:
-        """One page of rows in the grant's read scopes changed after ``cursor``."""
-        page = self.store.changes_since(sorted(grant.read), cursor, limit, client_id)
+    def pull(self, grant: Grant, client_id: str | None, cursor: int, limit: int, *, resync: bool = False) -> Changes:
+        """One page of rows in the grant's read scopes changed after ``cursor``.
+
+        A cursor below the horizon (tombstones after it may be gone) is answered
+        from cursor 0, as the first page of a full re-sync (``Changes.resync``),
+        unless ``resync`` says the caller is already in one.
+        """
+        scopes = sorted(grant.read)
+        page = self.store.changes_since(scopes, cursor, limit, client_id)
+        begins = not resync and 0 < cursor < page.horizon
+        if begins:
+            page = self.store.changes_since(scopes, 0, limit, client_id)
         return Changes(rows=page.rows, cursor=page.cursor, applied=page.applied, more=page.more,
-                       server_clock=self.clock.last, head=page.head)
+                       server_clock=self.clock.last, head=page.head, resync=resync or begins, resync_begins=begins)
+
+    # -- compaction -----------------------------------------------------------
+
+    def compact(self, older_than_ms: int) -> Compaction:
+        """:func:`compact` this engine's store by its wall clock. Call it where
+        the engine's writes run (the server's writer thread)."""
+        return compact(self.store, older_than_ms, self._wall_clock() // 1000)
+
+    def compact_upto(self, seq: int) -> Compaction:
+        """Remove the tombstones last changed at or below ``seq`` (see :func:`compact`)."""
+        with self.store.write_transaction():
+            return self.store.compact(seq)
+
+
+def compact(store: Store, older_than_ms: int, now_ms: int) -> Compaction:
+    """Remove the tombstones whose last change committed more than
+    ``older_than_ms`` before ``now_ms``, as far as the store's marks tell (it
+    notes its head about once a minute as batches commit), and raise the
+    horizon past them: devices whose cursor is below it re-sync fully on their
+    next pull. One store write transaction; a process of its own may run it
+    beside a running server (SQLite waits for the server's writer).
+    """
+    if older_than_ms < 0:
+        raise ValueError(f"older_than_ms must be >= 0, got {older_than_ms}")
+    with store.write_transaction():
+        return store.compact(store.head_at(now_ms - older_than_ms))
 
 
 def _record_conflicts(work: _Work, mutation: Mutation, conflicts: list[Conflict]) -> None:

@@ -74,8 +74,17 @@ class SearchIndex:
         for scope in scopes:
             cursor = self._cursor(scope)
             reader = Grant(user="search-index", write=frozenset(), read=frozenset({scope}))
+            resync = False
             while True:
-                changes = self.server.engine.pull(reader, None, cursor, PULL_PAGE)
+                changes = self.server.engine.pull(reader, None, cursor, PULL_PAGE, resync=resync)
+                if changes.resync:
+                    if changes.resync_begins:
+                        # tombstones past this scope's cursor were compacted: start the scope
+                        # over (a re-sync cut off by a restart starts over too)
+                        self.replica.forget_scope(scope)
+                    resync = True
+                    # the index re-syncs by scope itself: the replica's own re-sync spans every scope
+                    changes = msgspec.structs.replace(changes, resync=False, resync_begins=False)
                 if changes.rows:
                     applied += self.replica.apply_changes(changes)
                 if changes.cursor != cursor:

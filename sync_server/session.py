@@ -62,6 +62,7 @@ class SubmitPush:
 class StartPull:
     cursor: int
     limit: int
+    resync: bool = False
 
 
 Action = Send | Close | SubmitPush | StartPull
@@ -96,7 +97,7 @@ class ServerSession:
             assert self.grant is not None
             return [SubmitPush(PushRequest(self.client_id, self.grant, message.mutations, self.json))]
         if isinstance(message, Pull):
-            return [StartPull(message.cursor, message.limit)]
+            return [StartPull(message.cursor, message.limit, message.resync)]
         kind = type(message).__name__.lower()
         return [Send(Error(code="protocol", message=f"a client does not send {kind} now", path="$.type"))]
 

@@ -2,7 +2,14 @@
 
 A store keeps the current state of every row (tombstones included) with the
 global sequence number of its last change, each device's highest applied
-``client_seq``, the conflicts log, and the unique-key index. The engine does
+``client_seq``, the conflicts log, and the unique-key index.
+
+Compaction: :meth:`Store.compact` removes the tombstones whose last change
+has a seq at or below a given one and raises the store's *horizon* to it (it
+never goes down). A device whose cursor is below the horizon may have missed
+those deletes, so its pulls are answered as a full re-sync (``Engine.pull``).
+:meth:`Store.head_at` turns an age into a seq: stores note (wall clock, head)
+at most every :data:`MARK_EVERY_MS` as batches commit. The engine does
 all deciding; a store only reads and writes, and makes a batch durable before
 :meth:`Store.commit_batch` returns.
 """
@@ -48,6 +55,10 @@ class Batch(msgspec.Struct, kw_only=True):
     rejections: list[tuple[str, MutationResult]] = []  # (client_id, result)
     unique_keys: list[tuple[str, str, str, bytes, Any]] = []  # (scope, collection, key name, key value, row_id)
     head: int = 0
+    #: the server's wall clock as the batch started, ms: a store notes now and
+    #: then which head it had reached by when (:data:`MARK_EVERY_MS`), so that
+    #: tombstones can be compacted by age
+    at_ms: int = 0
 
     def device_values(self) -> list[tuple[str, str, int]]:
         """``devices`` as (client_id, user, last_client_seq) parameters."""
@@ -74,6 +85,18 @@ class Page(msgspec.Struct):
     more: bool
     head: int
     applied: dict[str, int]
+    horizon: int = 0  # read in the same snapshot as the rows
+
+
+class Compaction(msgspec.Struct):
+    """What one compaction did: tombstones removed, and the horizon after it."""
+
+    removed: int
+    horizon: int
+
+
+#: a store notes (wall clock, head) at most this often, as batches commit
+MARK_EVERY_MS = 60_000
 
 
 class Store(Protocol):
@@ -101,6 +124,10 @@ class Store(Protocol):
     def conflicts(self, scopes: Sequence[str], limit: int = 100) -> list[Conflict]: ...
 
     def scan_scope(self, scopes: Sequence[str]) -> list[RowChange]: ...
+
+    def head_at(self, at_ms: int) -> int: ...
+
+    def compact(self, upto_seq: int) -> Compaction: ...
 
     def close(self) -> None: ...
 

@@ -25,8 +25,20 @@ from psycopg.types.json import Jsonb
 from shared.merge import Conflict, RowState
 from shared.messages import MutationResult, RowChange
 
+from .base import (
+    MARK_EVERY_MS,
+    Batch,
+    Compaction,
+    Device,
+    Page,
+    RowKey,
+    decode_conflict,
+    decode_result,
+    row_change,
+    row_state,
+    row_values,
+)
 from .base import ROW_COLUMNS as _ROW_COLUMNS
-from .base import Batch, Device, Page, RowKey, decode_conflict, decode_result, row_change, row_state, row_values
 
 CHANNEL = "offsync_changes"
 
@@ -77,6 +89,20 @@ CREATE TABLE IF NOT EXISTS offsync_head (
     head BIGINT NOT NULL
 );
 INSERT INTO offsync_head (id, head) VALUES (1, 0) ON CONFLICT (id) DO NOTHING;
+-- compaction (see store.base): the horizon, tombstones by seq, and which head was reached by when
+-- (ALTER TABLE locks the table even when the column exists: writers of other nodes would deadlock)
+DO $$ BEGIN
+    IF NOT EXISTS (SELECT 1 FROM information_schema.columns
+                   WHERE table_schema = current_schema() AND table_name = 'offsync_head'
+                   AND column_name = 'horizon') THEN
+        ALTER TABLE offsync_head ADD COLUMN horizon BIGINT NOT NULL DEFAULT 0;
+    END IF;
+END $$;
+CREATE INDEX IF NOT EXISTS offsync_rows_tombstones ON offsync_rows (seq) WHERE deleted;
+CREATE TABLE IF NOT EXISTS offsync_seq_marks (
+    at_ms BIGINT PRIMARY KEY,
+    head  BIGINT NOT NULL
+);
 """
 
 
@@ -106,6 +132,7 @@ class PostgresStore:
         self._readers: list[psycopg.Connection[Any]] = []
         self._lock = threading.Lock()
         self._in_write = False
+        self._last_mark = 0  # the last mark this node wrote (other nodes write theirs)
 
     def _reader(self) -> psycopg.Connection[Any]:
         c = getattr(self._local, "connection", None)
@@ -214,6 +241,10 @@ class PostgresStore:
                     "DO UPDATE SET row_id = excluded.row_id",
                     [(s, coll, k, v, Jsonb(r)) for s, coll, k, v, r in batch.unique_keys])
             cur.execute("UPDATE offsync_head SET head = %s WHERE id = 1", (batch.head,))
+            if batch.at_ms - self._last_mark >= MARK_EVERY_MS:
+                cur.execute("INSERT INTO offsync_seq_marks (at_ms, head) VALUES (%s, %s) "
+                            "ON CONFLICT (at_ms) DO NOTHING", (batch.at_ms, batch.head))
+                self._last_mark = batch.at_ms
             if batch.rows or batch.new_rows:
                 cur.execute("SELECT pg_notify(%s, %s)", (CHANNEL, str(batch.head)))
 
@@ -223,7 +254,8 @@ class PostgresStore:
         c = self._reader()
         with c.transaction():
             c.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
-            head = int(cast("tuple[int]", c.execute("SELECT head FROM offsync_head WHERE id = 1").fetchone())[0])
+            head, horizon = cast("tuple[int, int]", c.execute(
+                "SELECT head, horizon FROM offsync_head WHERE id = 1").fetchone())
             found = c.execute(
                 f"SELECT {_ROW_COLUMNS} FROM offsync_rows WHERE scope = ANY(%s) AND seq > %s AND seq <= %s "
                 "ORDER BY seq LIMIT %s", (list(scopes), cursor, head, limit + 1)).fetchall()
@@ -235,7 +267,7 @@ class PostgresStore:
                     applied[client_id] = int(row[0])
         more = len(found) > limit
         rows = [row_change(r) for r in found[:limit]]
-        return Page(rows, rows[-1].seq if more else max(head, cursor), more, head, applied)
+        return Page(rows, rows[-1].seq if more else max(head, cursor), more, head, applied, horizon)
 
     def changes_between(self, after: int, through: int) -> list[RowChange]:
         """Every row whose last change has a seq in (after, through], in seq order (fan-out)."""
@@ -255,6 +287,31 @@ class PostgresStore:
             f"SELECT {_ROW_COLUMNS} FROM offsync_rows WHERE scope = ANY(%s) AND NOT deleted ORDER BY seq",
             (list(scopes),)).fetchall()
         return [row_change(r) for r in found]
+
+    # -- compaction ------------------------------------------------------------
+
+    def head_at(self, at_ms: int) -> int:
+        """The highest head noted at or before ``at_ms`` (0 if none), read in the write transaction."""
+        row = cast("tuple[int | None]", self._writer.execute(
+            "SELECT max(head) FROM offsync_seq_marks WHERE at_ms <= %s", (at_ms,)).fetchone())
+        return int(row[0] or 0)
+
+    def compact(self, upto_seq: int) -> Compaction:
+        """Remove the tombstones with a seq up to ``upto_seq`` (and the unique keys
+        they still own) and raise the horizon to it; inside :meth:`write_transaction`."""
+        assert self._in_write, "compact runs inside write_transaction"
+        c = self._writer
+        head, horizon = cast("tuple[int, int]", c.execute(
+            "SELECT head, horizon FROM offsync_head WHERE id = 1").fetchone())
+        upto = min(upto_seq, head)
+        if upto <= horizon:
+            return Compaction(0, horizon)
+        c.execute("DELETE FROM offsync_unique_keys u USING offsync_rows r WHERE r.deleted AND r.seq <= %s "
+                  "AND u.scope = r.scope AND u.collection = r.collection AND u.row_id = r.row_id", (upto,))
+        removed = c.execute("DELETE FROM offsync_rows WHERE deleted AND seq <= %s", (upto,)).rowcount
+        c.execute("UPDATE offsync_head SET horizon = %s WHERE id = 1", (upto,))
+        c.execute("DELETE FROM offsync_seq_marks WHERE head <= %s", (upto,))
+        return Compaction(removed, upto)
 
     def close(self) -> None:
         with self._lock:

@@ -21,9 +21,10 @@ import msgspec
 from shared.merge import Conflict, RowState
 from shared.messages import MutationResult, RowChange
 
-from .base import ROW_COLUMNS as _ROW_COLUMNS
 from .base import (
+    MARK_EVERY_MS,
     Batch,
+    Compaction,
     Device,
     Page,
     RowKey,
@@ -34,6 +35,7 @@ from .base import (
     row_state,
     row_values,
 )
+from .base import ROW_COLUMNS as _ROW_COLUMNS
 
 _encode_json = msgspec.json.Encoder().encode
 #: page cache of each reader connection (the writer keeps 64 MiB)
@@ -91,6 +93,14 @@ CREATE TABLE IF NOT EXISTS meta (
     key   TEXT PRIMARY KEY,
     value ANY
 ) STRICT;
+
+-- compaction: tombstones by seq (a fresh row is never in it), and which head
+-- the store had reached by when (see store.base: Store.head_at)
+CREATE INDEX IF NOT EXISTS rows_tombstones ON rows (seq) WHERE deleted = 1;
+CREATE TABLE IF NOT EXISTS seq_marks (
+    at_ms INTEGER PRIMARY KEY,
+    head  INTEGER NOT NULL
+) STRICT;
 """
 
 
@@ -103,6 +113,21 @@ _UPSERT_ROW = (f"INSERT INTO rows ({_ROW_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, 
                "ON CONFLICT (scope, collection, row_id) DO UPDATE SET seq = excluded.seq, "
                "version = excluded.version, insert_order = excluded.insert_order, deleted = excluded.deleted, "
                "fields = excluded.fields, stamps = excluded.stamps")
+
+
+def single(c: apsw.Connection, sql: str, bindings: tuple[Any, ...] = ()) -> Any:
+    """The first column of the first row (the SQL always returns one)."""
+    return c.execute(sql, bindings).fetchall()[0][0]
+
+
+def _meta(c: apsw.Connection, key: str) -> int:
+    rows = cast("list[tuple[int]]", c.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchall())
+    return int(rows[0][0]) if rows else 0
+
+
+def _set_meta(c: apsw.Connection, key: str, value: int) -> None:
+    c.execute("INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+              (key, value))
 
 
 def _connect(path: str, synchronous: str, cache_kib: int = 65536) -> apsw.Connection:
@@ -135,6 +160,7 @@ class SQLiteStore:
         self._readers: list[apsw.Connection] = []
         self._readers_lock = threading.Lock()
         self._head = self._stored_head()
+        self._last_mark = int(single(self._writer, "SELECT coalesce(max(at_ms), 0) FROM seq_marks"))
 
     # -- reads ------------------------------------------------------------
     # apsw types a fetched value as any SQLite value: the casts name what SCHEMA stores
@@ -212,8 +238,7 @@ class SQLiteStore:
         """
         c = self._reader()
         with c:  # one read transaction: a consistent snapshot
-            head_rows = cast("list[tuple[int]]", c.execute("SELECT value FROM meta WHERE key = 'head'").fetchall())
-            head = int(head_rows[0][0]) if head_rows else 0
+            head, horizon = _meta(c, "head"), _meta(c, "horizon")
             found: list[Any] = []
             for scope in scopes:
                 found.extend(c.execute(
@@ -228,7 +253,7 @@ class SQLiteStore:
         page = found[:limit]
         rows = [row_change(r) for r in page]
         new_cursor = rows[-1].seq if more else max(head, cursor)
-        return Page(rows, new_cursor, more, head, applied)
+        return Page(rows, new_cursor, more, head, applied, horizon)
 
     def conflicts(self, scopes: Sequence[str], limit: int = 100) -> list[Conflict]:
         c = self._reader()
@@ -261,8 +286,7 @@ class SQLiteStore:
             raise
 
     def _stored_head(self) -> int:
-        rows = cast("list[tuple[int]]", self._writer.execute("SELECT value FROM meta WHERE key = 'head'").fetchall())
-        return int(rows[0][0]) if rows else 0
+        return _meta(self._writer, "head")
 
     def commit_batch(self, batch: Batch) -> None:
         """Write one group commit (inside :meth:`write_transaction`, or on its own)."""
@@ -287,9 +311,35 @@ class SQLiteStore:
                 c.executemany("INSERT OR REPLACE INTO unique_keys (scope, collection, key_name, key_value, row_id) "
                               "VALUES (?, ?, ?, ?, ?)", batch.unique_keys)
             if batch.head != self._head:
-                c.execute("INSERT INTO meta (key, value) VALUES ('head', ?) "
-                          "ON CONFLICT (key) DO UPDATE SET value = excluded.value", (batch.head,))
+                _set_meta(c, "head", batch.head)
+                if batch.at_ms - self._last_mark >= MARK_EVERY_MS:
+                    c.execute("INSERT OR REPLACE INTO seq_marks (at_ms, head) VALUES (?, ?)", (batch.at_ms, batch.head))
+                    self._last_mark = batch.at_ms  # if the batch fails, the next mark comes later: harmless
         self._head = batch.head
+
+    # -- compaction ------------------------------------------------------------
+
+    def head_at(self, at_ms: int) -> int:
+        """The highest head noted at or before ``at_ms`` (0 if none): every row
+        with a seq up to it had committed by then. Read on the writer."""
+        return int(single(self._writer, "SELECT coalesce(max(head), 0) FROM seq_marks WHERE at_ms <= ?", (at_ms,)))
+
+    def compact(self, upto_seq: int) -> Compaction:
+        """Remove the tombstones with a seq up to ``upto_seq`` (and the unique keys
+        they still own) and raise the horizon to it, in one write transaction."""
+        c = self._writer
+        with c:
+            horizon = _meta(c, "horizon")
+            upto = min(upto_seq, self._head)
+            if upto <= horizon:
+                return Compaction(0, horizon)
+            c.execute("DELETE FROM unique_keys WHERE (scope, collection, row_id) IN ("
+                      "SELECT scope, collection, row_id FROM rows WHERE deleted = 1 AND seq <= ?)", (upto,))
+            c.execute("DELETE FROM rows WHERE deleted = 1 AND seq <= ?", (upto,))
+            removed = c.changes()
+            _set_meta(c, "horizon", upto)
+            c.execute("DELETE FROM seq_marks WHERE head <= ?", (upto,))
+        return Compaction(removed, upto)
 
     def close(self) -> None:
         with self._readers_lock:

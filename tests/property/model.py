@@ -14,6 +14,8 @@ arrival order either.
 * ``reject``: one accepted insert creates the row; accepted updates were never
   concurrent, so for each field the last one in causal order
   ``(base_version, insert_order)`` holds; an accepted delete removes the row.
+* compaction: once a row's tombstone is compacted the server has forgotten
+  it, so only the operations accepted after that count (a row made anew).
 """
 
 from __future__ import annotations
@@ -43,17 +45,27 @@ class _Row:
             self.registers[name] = (order, value)
 
 
-def expected_rows(schema: Schema, accepted: Iterable[tuple[str, str, list[CapturedOp]]]) -> dict[RowKey, dict[str, Any]]:
+def expected_rows(schema: Schema, accepted: Iterable[tuple[str, str, list[CapturedOp]]],
+                  forgotten: Mapping[RowKey, int] | None = None, epochs: Iterable[int] | None = None,
+                  ) -> dict[RowKey, dict[str, Any]]:
     """The live rows the server must hold, by (scope, collection, row_id), in stored form.
 
     Args:
         accepted: ``(device id, scope, operations)`` of every accepted mutation.
+        forgotten: rows whose tombstone was compacted, with how many compactions
+            had run by then; ``epochs`` (beside ``accepted``) says how many had run
+            when each mutation was accepted: a row ignores those accepted before
+            it was forgotten.
     """
     rows: dict[RowKey, _Row] = {}
-    for device_id, scope, ops in accepted:
+    forgotten = forgotten or {}
+    for (device_id, scope, ops), epoch in zip(accepted, epochs if epochs is not None else _zeros(), strict=False):
         for op in ops:
             coll = schema[op.collection]
-            row = rows.setdefault((scope, op.collection, op.row_id), _Row())
+            key = (scope, op.collection, op.row_id)
+            if epoch < forgotten.get(key, 0):
+                continue
+            row = rows.setdefault(key, _Row())
             if coll.policy == "reject":
                 _reject_op(row, op)
             else:
@@ -67,6 +79,11 @@ def expected_rows(schema: Schema, accepted: Iterable[tuple[str, str, list[Captur
         fields = {**coll.defaults(), **fields}
         out[key] = {n: (key[2] if n == coll.primary_key else fields.get(n)) for n in coll.field_names}
     return out
+
+
+def _zeros() -> Iterable[int]:
+    while True:
+        yield 0
 
 
 def _lww_op(row: _Row, op: CapturedOp, device_id: str, counters: frozenset[str]) -> None:

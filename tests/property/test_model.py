@@ -43,7 +43,8 @@ from sync_server.apps.notes import schema as notes_schema
 from .model import by_collection, expected_rows
 from .wiring import Device, Link, Network
 
-STATS = {"steps": 0, "examples": 0, "settles": 0, "burst_steps": 0, "by_reference": 0}
+STATS = {"steps": 0, "examples": 0, "settles": 0, "burst_steps": 0, "by_reference": 0, "compacted": 0,
+         "resyncs": 0}
 
 NOTE_IDS = ["n0", "n1", "n2"]
 COUNTER_IDS = ["c0", "c1"]
@@ -186,6 +187,12 @@ class SyncModel(RuleBasedStateMachine):
     def restart_server(self) -> None:
         self.step().restart_server()
 
+    @rule(share=st.sampled_from([0.5, 1.0]))
+    def compact_tombstones(self, share: float) -> None:
+        """The server compacts its tombstones up to a share of its head: devices
+        whose cursor is below that re-sync fully on their next pull."""
+        compact(self.step(), share)
+
     @rule(index=device_index)
     def restart_device(self, index: int) -> None:
         self.step().restart_device(self.device(index))
@@ -297,6 +304,7 @@ class SyncModel(RuleBasedStateMachine):
         try:
             self.check_quiet()
         finally:
+            STATS["resyncs"] += self.net.resyncs
             self.net.close()
 
 
@@ -331,9 +339,11 @@ def inject_fault(net: Network, rng: random.Random) -> None:
     device = rng.choice(net.devices)
     link = device.link
     kind = rng.choice(["dup_up", "dup_up", "drop_up", "reorder_up", "dup_down", "swap_down", "cut", "connect",
-                       "restart_device", "restart_server", "clock_back"])
+                       "restart_device", "restart_server", "clock_back", "compact"])
     if kind == "restart_server" and rng.random() < 0.5:
         net.restart_server()
+    elif kind == "compact":
+        compact(net, rng.choice([0.5, 1.0]))
     elif kind == "restart_device":
         net.restart_device(device)
     elif kind == "clock_back":
@@ -358,6 +368,10 @@ def inject_fault(net: Network, rng: random.Random) -> None:
         swap_down(link)
 
 
+def compact(net: Network, share: float) -> None:
+    STATS["compacted"] += net.compact(int(net.store.head() * share))
+
+
 def duplicate_down(link: Link) -> None:
     """An Ack or a Changes arrives twice in a row: applying one must be idempotent.
     (A duplicate Welcome cannot happen and the client rightly refuses it.)"""
@@ -380,9 +394,9 @@ def check_invariants(net: Network) -> None:
     missing = [key for key in net.mutations if key not in net.verdicts]
     assert not missing, f"committed local mutations the server never decided: {missing}"
     scopes = {d.device_id: d.scope for d in net.devices}
-    accepted = [(dev, scopes[dev], ops) for (dev, seq), ops in sorted(net.mutations.items())
-                if net.verdicts[(dev, seq)].status != "rejected"]
-    model = expected_rows(net.schema, accepted)
+    decided = [(key, ops) for key, ops in sorted(net.mutations.items()) if net.verdicts[key].status != "rejected"]
+    accepted = [(dev, scopes[dev], ops) for (dev, _), ops in decided]
+    model = expected_rows(net.schema, accepted, net.forgotten, [net.epochs[key] for key, _ in decided])
     for device in net.devices:
         replica = device.replica
         assert replica.pending_count() == 0, f"{device.device_id}: writes still queued"
@@ -426,7 +440,7 @@ def _profile() -> tuple[int, int]:
 def run_model(examples: int, steps: int) -> None:
     chosen = int(os.environ.get("OFFSYNC_SEED") or random.randrange(2**32))
     print(f"\nmodel seed {chosen} (rerun: OFFSYNC_SEED={chosen}); {examples} examples x up to {steps} steps")
-    STATS.update(steps=0, examples=0, settles=0, burst_steps=0, by_reference=0)
+    STATS.update(steps=0, examples=0, settles=0, burst_steps=0, by_reference=0, compacted=0, resyncs=0)
     started = time.monotonic()
     machine = seed(chosen)(SyncModel)
     try:
@@ -437,7 +451,8 @@ def run_model(examples: int, steps: int) -> None:
     finally:
         print(f"model run: {STATS['examples']} schedules, {STATS['steps']} steps (rules; plus "
               f"{STATS['burst_steps']} actions inside chaos bursts), {STATS['settles']} quiescent checks, "
-              f"{STATS['by_reference']} insert entries queued by reference "
+              f"{STATS['by_reference']} insert entries queued by reference, "
+              f"{STATS['compacted']} tombstones compacted, {STATS['resyncs']} full re-syncs "
               f"in {time.monotonic() - started:.1f}s (seed {chosen})")
 
 

@@ -95,7 +95,7 @@ class Link:
     tainted: bool = False  # a frame was lost: the device will need a new connection
     sent_cursor: int = 0
     subscribed: bool = False
-    pulls: list[list[int]] = field(default_factory=list)  # [cursor, limit] per pull task, run in order
+    pulls: list[list[int]] = field(default_factory=list)  # [cursor, limit, resync] per pull task, run in order
     pulling: bool = False
     held: list[tuple[int, bytes]] = field(default_factory=list)
 
@@ -153,6 +153,12 @@ class Network:
         self.mutations: dict[tuple[str, int], list[CapturedOp]] = {}
         #: (device id, client_seq) -> the engine's first verdict: applied, merged or rejected
         self.verdicts: dict[tuple[str, int], MutationResult] = {}
+        #: (device id, client_seq) -> how many compactions had run when it was decided
+        self.epochs: dict[tuple[str, int], int] = {}
+        self.compactions = 0
+        self.resyncs = 0  # full re-syncs the server began (pull pages below the horizon)
+        #: (scope, collection, row_id) -> the compaction that removed its tombstone (the last one)
+        self.forgotten: dict[tuple[str, str, Any], int] = {}
         self.links: list[Link] = []
 
     def close(self) -> None:
@@ -278,7 +284,7 @@ class Network:
             elif isinstance(action, SubmitPush):
                 self.writer.append((link, action.request))
             elif isinstance(action, StartPull):
-                link.pulls.append([action.cursor, action.limit])
+                link.pulls.append([action.cursor, action.limit, int(action.resync)])
             elif isinstance(action, Close):
                 link.closing = True
                 link.up.clear()
@@ -305,9 +311,24 @@ class Network:
                     f"{key} decided twice: {first and first.status} then {result.status}")
                 if first is None:
                     self.verdicts[key] = result
+                    self.epochs[key] = self.compactions
             elif result.status == "duplicate":
                 assert key in self.verdicts, f"{key} answered duplicate but was never applied"
                 assert self.verdicts[key].status != "rejected", f"{key} was rejected, then answered duplicate"
+
+    def compact(self, upto: int) -> int:
+        """The server compacts the tombstones up to seq ``upto`` (between two
+        batches, as on the real writer thread); returns how many went."""
+        scopes = sorted({d.scope for d in self.devices})
+        doomed = [(r.scope, r.collection, r.row_id) for r in self.store.changes_since(scopes, 0, 10**9, None).rows
+                  if r.deleted and r.seq <= upto]
+        done = self.engine.compact_upto(upto)
+        assert done.removed == len(doomed), (done, doomed)
+        if doomed:
+            self.compactions += 1
+            for key in doomed:
+                self.forgotten[key] = self.compactions
+        return done.removed
 
     def announce(self) -> None:
         """The writer task resumes after the oldest commit: acks, then live fan-out."""
@@ -344,10 +365,11 @@ class Network:
         assert grant is not None
         link.pulling = True
         link.subscribed = True  # subscribe before reading, so no batch is missed
-        cursor, limit = task
-        changes = self.engine.pull(grant, link.session.client_id, cursor, min(limit, 2000))
+        cursor, limit, resync = task
+        changes = self.engine.pull(grant, link.session.client_id, cursor, min(limit, 2000), resync=bool(resync))
         link.down.append(link.codec.encode(changes))
-        task[0] = changes.cursor
+        task[0], task[2] = changes.cursor, int(changes.resync)
+        self.resyncs += changes.resync_begins
         link.sent_cursor = max(link.sent_cursor, changes.cursor)
         if not changes.more:
             link.pulls.pop(0)
