@@ -421,9 +421,15 @@ class Replica(LocalWrites, ApplyingServerChanges):
             self._write_state(default_scope=scope)
             for coll in self.schema:
                 if coll.scope_field is None:
-                    self.connection.execute(
-                        f"UPDATE {tables.quote(coll.name)} SET {tables.quote(SCOPE_COLUMN)} = ? "
-                        f"WHERE {tables.quote(SCOPE_COLUMN)} = ''", (scope,))
+                    # with capture off, our own triggers would only evaluate their WHEN (a
+                    # Python call a row: every row a device made offline before its first
+                    # connection) and the freeze triggers do not watch the scope: where
+                    # they are the table's only triggers, the rows move without them
+                    ours = set(self._table_triggers(coll)) <= set(tables.trigger_names(coll))
+                    with self._without_triggers(ours):
+                        self.connection.execute(
+                            f"UPDATE {tables.quote(coll.name)} SET {tables.quote(SCOPE_COLUMN)} = ? "
+                            f"WHERE {tables.quote(SCOPE_COLUMN)} = ''", (scope,))
             self._default_scope = scope
 
     @property
