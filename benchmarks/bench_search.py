@@ -14,7 +14,10 @@
   the process: the embedding runs on a second one), in total
   (``search.index_cost_*``, the indexed build minus the plain insert) and
   step by step (``search.step_*``). With a plain insert of P µs per row, the
-  index rate is P / (P + ``search.index_cost_wall``) of the plain rate.
+  index rate is P / (P + ``search.index_cost_wall``) of the plain rate;
+* ``search.fts5_build_raw``: SQLite's own FTS5 build of the same texts (apsw
+  only, the replica's tokenizer) beside the plain insert: a floor under what
+  the text index alone costs.
 
 Issue 5's targets (full size, 100,000 rows): hybrid p50 <= 50 ms, and
 indexing >= 50 % of the plain insert rate. The machine is shared: each build
@@ -37,6 +40,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import apsw
 import numpy as np
 
 if __package__ in (None, ""):  # run as a file: make the repository importable
@@ -47,6 +51,7 @@ from shared.schema import Collection, Field, Schema, Vector
 from sync_client.embedders import get_embedder
 from sync_client.indexer import refresh_text, refresh_vectors
 from sync_client.replica import Replica
+from sync_client.search_index import FTS_HASH_BYTES, TOKENIZER
 
 DIM = 256
 K = 10
@@ -189,6 +194,13 @@ def run(quick: bool) -> list[Result]:
         out.append(Result("search.embed_rate", n_rows / best["vectors"], "rows/s", params={
             **rate_params, "what": "stale rows embedded and written to vec0 by refresh_vectors"}))
         out.extend(_cost_results(best, n_rows, rate_params))
+        # the floor under the indexing target: SQLite's own FTS5 build of the same
+        # texts, with no offsync code, beside the plain insert (issue 5 needs every
+        # index together to cost no more than the plain insert)
+        out.append(Result("search.fts5_build_raw", _raw_fts5_rate(folder, rows, repeats), "rows/s",
+                          "replica.plain_insert_rate", plain_rate, params={
+                              **rate_params, "tokenizer": TOKENIZER, "what": "apsw only: one INSERT INTO "
+                              "fts5(rowid, title, body) SELECT over a plain table of the same rows"}))
 
         picks = [corpus.rng.randrange(n_rows) for _ in range(n_queries)]
         typos = [i % 3 == 0 for i in range(n_queries)]
@@ -197,6 +209,27 @@ def run(quick: bool) -> list[Result]:
         out.extend(_quality_results(replica, rows, queries, picks, typos, params))
         replica.close()
     return out
+
+
+def _raw_fts5_rate(folder: Path, rows: list[dict[str, Any]], repeats: int) -> float:
+    """Rows/s of building an FTS5 index (the replica's tokenizer and hash size)
+    over ``rows`` already in a plain table: no triggers, journal or Python."""
+    best = 0.0
+    for attempt in range(repeats):
+        c = apsw.Connection(str(folder / f"fts5-{attempt}.db"))
+        c.execute("PRAGMA journal_mode=WAL").fetchall()
+        c.execute("CREATE TABLE memory (title TEXT, body TEXT)")
+        with c:
+            c.executemany("INSERT INTO memory VALUES (?, ?)", [(r["title"], r["body"]) for r in rows])
+        c.execute(f"CREATE VIRTUAL TABLE fts USING fts5(title, body, content='memory', content_rowid='rowid', "
+                  f"tokenize='{TOKENIZER}')")
+        c.execute(f"INSERT INTO fts (fts, rank) VALUES ('hashsize', {FTS_HASH_BYTES})")
+        start = time.perf_counter()
+        with c:
+            c.execute("INSERT INTO fts (rowid, title, body) SELECT rowid, title, body FROM memory")
+        best = max(best, len(rows) / (time.perf_counter() - start))
+        c.close()
+    return best
 
 
 def _cost_results(best: dict[str, float], n_rows: int, params: dict[str, Any]) -> list[Result]:
