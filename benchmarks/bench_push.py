@@ -8,6 +8,9 @@ durable commit).
   messages, and a plain websockets echo of the same bytes.
   ``push_throughput.synced`` runs until the device is idle again (its own
   rows have come back live, with their server versions).
+  ``push_throughput.store_floor`` only decodes the same Push frames and
+  writes the rows they make through the server's store (no engine, no
+  socket): a ceiling no server with this store layout can pass.
 * ``push_batch``: the same for 1, 10, 100, 1,000 operations per mutation
   (the growth curve ``push_batch.png``).
 * ``push_concurrent``: 10 devices (10 users) push at once; total ops/s.
@@ -94,7 +97,13 @@ def run(quick: bool) -> list[Result]:
                               target=">= 100,000 ops/s and >= 40 % of raw",
                               met=rate >= TARGET_RATE and rate >= TARGET_SHARE * raw))
             out.append(Result("push_throughput.synced", synced, "ops/s", "raw_apsw_insert", raw, params=params))
-            out.extend(_wire_baselines(rate, _twin(folder, ops, per_mutation), plain, ops, params))
+            twin = _twin(folder, ops, per_mutation)
+            out.extend(_wire_baselines(rate, twin, plain, ops, params))
+            out.append(Result("push_throughput.store_floor", _store_floor_rate(folder, twin, ops), "ops/s",
+                              "raw_apsw_insert", raw, params={
+                                  "ops": ops, "synchronous": "FULL", "what": "decode the Push frames and "
+                                  "write the rows they make through the server's store (commit included), "
+                                  "no engine: what no server with this store can beat"}))
 
             raw_curve = raw_insert_rate(raw_rows(curve_ops), folder, repeat=3)  # the same rows at every size
             for size in sizes:
@@ -113,6 +122,45 @@ def _twin(folder: Path, ops: int, per_mutation: int) -> list[Push]:
     pushes = _pushes(replica)
     replica.close()
     return pushes
+
+
+def _store_floor_rate(folder: Path, pushes: list[Push], ops: int, *, repeat: int = 2) -> float:
+    """Ops/s of only decoding ``pushes`` and storing the rows they make (the
+    engine's batches, recorded once on a scratch store, written again into a
+    fresh one): the server's decode, row encoding and SQLite work, nothing else."""
+    from sync_server.auth import Grant
+    from sync_server.engine import Engine, PushRequest
+    from sync_server.store.base import Batch
+    from sync_server.store.sqlite import SQLiteStore
+
+    from .schema import schema
+
+    class Recording(SQLiteStore):
+        batches: list[Batch] = []
+
+        def commit_batch(self, batch: Batch) -> None:
+            self.batches.append(batch)
+            super().commit_batch(batch)
+
+    frames = [MSGPACK.encode(p) for p in pushes]
+    grant = Grant(user="floor", write=frozenset({"user:floor"}), read=frozenset({"user:floor"}))
+    scratch = Recording(str(folder / "floor-scratch.db"), synchronous="OFF")
+    engine = Engine(schema, scratch)
+    for frame in frames:
+        engine.apply_batch([PushRequest("floor", grant, MSGPACK.decode(frame).mutations)])
+    scratch.close()
+    batches = scratch.batches
+    best = 0.0
+    for attempt in range(repeat):
+        store = SQLiteStore(str(folder / f"floor-{attempt}.db"), synchronous="FULL")
+        start = time.perf_counter()
+        for frame, batch in zip(frames, batches, strict=True):
+            MSGPACK.decode(frame)
+            with store.write_transaction():
+                store.commit_batch(batch)
+        best = max(best, ops / (time.perf_counter() - start))
+        store.close()
+    return best
 
 
 def _wire_baselines(rate: float, pushes: list[Push], plain: ChildServer, ops: int,
