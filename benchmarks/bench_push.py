@@ -146,8 +146,8 @@ def _store_floor_rate(folder: Path, pushes: list[Push], ops: int, *, repeat: int
     grant = Grant(user="floor", write=frozenset({"user:floor"}), read=frozenset({"user:floor"}))
     scratch = Recording(str(folder / "floor-scratch.db"), synchronous="OFF")
     engine = Engine(schema, scratch)
-    for frame in frames:
-        engine.apply_batch([PushRequest("floor", grant, MSGPACK.decode(frame).mutations)])
+    for push in pushes:
+        engine.apply_batch([PushRequest("floor", grant, push.mutations)])
     scratch.close()
     batches = scratch.batches
     best = 0.0
