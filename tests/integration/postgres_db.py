@@ -11,8 +11,12 @@ import os
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import TYPE_CHECKING
 
 import pytest
+
+if TYPE_CHECKING:
+    from sync_server.store.postgres import PostgresStore
 
 ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
 
@@ -35,3 +39,16 @@ def fresh_database() -> Iterator[str]:
     finally:
         admin.execute(f"DROP DATABASE {name} WITH (FORCE)")
         admin.close()
+
+
+@contextmanager
+def fresh_store() -> Iterator[PostgresStore]:
+    """A :class:`PostgresStore` on a :func:`fresh_database`, closed afterwards."""
+    from sync_server.store.postgres import PostgresStore
+
+    with fresh_database() as url:
+        store = PostgresStore(url)
+        try:
+            yield store
+        finally:
+            store.close()

@@ -55,16 +55,10 @@ def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
         opened.close()
         return
     pytest.importorskip("psycopg", reason="psycopg is not installed (pip install -e '.[postgres]')")
-    from sync_server.store.postgres import PostgresStore
+    from .postgres_db import fresh_store
 
-    from .postgres_db import fresh_database
-
-    with fresh_database() as url:
-        opened = PostgresStore(url)
-        try:
-            yield opened
-        finally:
-            opened.close()
+    with fresh_store() as pg:
+        yield pg
 
 
 class Pusher:

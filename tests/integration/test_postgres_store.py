@@ -17,7 +17,7 @@ from sync_server.auth import Grant
 from sync_server.engine import Engine, PushRequest
 from sync_server.store.postgres import PostgresStore
 
-from .postgres_db import fresh_database
+from .postgres_db import fresh_store
 
 pytestmark = pytest.mark.postgres
 SCOPE = "user:ada"
@@ -30,12 +30,8 @@ SCHEMA = Schema(version=1, collections=(
 
 @pytest.fixture
 def store() -> Iterator[PostgresStore]:
-    with fresh_database() as url:
-        opened = PostgresStore(url)
-        try:
-            yield opened
-        finally:
-            opened.close()
+    with fresh_store() as opened:
+        yield opened
 
 
 def test_a_push_of_updates_builds_on_rows_read_in_bulk(store: PostgresStore) -> None:
