@@ -121,7 +121,10 @@ def _days(text: str) -> float | None:
     """``--compact-after-days``: a number of days >= 0, or ``never``."""
     if text == "never":
         return None
-    return _non_negative_days(text)
+    try:
+        return _non_negative_days(text)
+    except argparse.ArgumentTypeError as exc:
+        raise argparse.ArgumentTypeError(f"{exc}, or 'never'") from None
 
 
 def _non_negative_days(text: str) -> float:
