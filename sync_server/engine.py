@@ -387,14 +387,19 @@ class Engine:
     def pull(self, grant: Grant, client_id: str | None, cursor: int, limit: int, *, resync: bool = False) -> Changes:
         """One page of rows in the grant's read scopes changed after ``cursor``.
 
-        A cursor below the horizon (tombstones after it may be gone) is answered
-        from cursor 0, as the first page of a full re-sync (``Changes.resync``),
-        unless ``resync`` says the caller is already in one.
+        A device with a cursor below the horizon (tombstones after it may be
+        gone) is answered from cursor 0, as the first page of a full re-sync
+        (``Changes.resync``), unless ``resync`` says it is already in one. So is
+        one at cursor 0 that has rows from the server all the same: rows its
+        own applied (or refused) mutations made, or were handed back with. A
+        caller at 0 with no such mutations (a new device, a read model) has no
+        row to drop and simply bootstraps.
         """
         scopes = sorted(grant.read)
         page = self.store.changes_since(scopes, cursor, limit, client_id)
-        begins = not resync and 0 < cursor < page.horizon
-        if begins:
+        has_rows = cursor > 0 or page.applied.get(client_id or "", 0) > 0
+        begins = not resync and has_rows and cursor < page.horizon
+        if begins and cursor > 0:
             page = self.store.changes_since(scopes, 0, limit, client_id)
         return Changes(rows=page.rows, cursor=page.cursor, applied=page.applied, more=page.more,
                        server_clock=self.clock.last, head=page.head, resync=resync or begins, resync_begins=begins)

@@ -127,6 +127,10 @@ def test_a_pull_below_the_horizon_is_answered_from_zero_as_a_resync(aged: tuple[
     for cursor in (0, 6, 7):  # a new device, or one that saw every removed tombstone
         page = engine.pull(GRANT, None, cursor, 100)
         assert (page.resync, page.resync_begins) == (False, False)
+    # at cursor 0 but with mutations the server applied: it holds their rows, so it re-syncs
+    pushed_first = engine.pull(GRANT, "dev-a", 0, 100)
+    assert (pushed_first.resync, pushed_first.resync_begins, len(pushed_first.rows)) == (True, True, 2)
+    assert engine.pull(GRANT, "dev-other", 0, 100).resync is False
 
 
 def test_a_unique_key_a_compacted_tombstone_held_is_free_again(store: Store) -> None:

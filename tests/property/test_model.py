@@ -620,3 +620,27 @@ def test_a_write_that_lost_is_corrected_when_its_ack_is_lost() -> None:
         net.settle()
         assert dev1.replica.rows("notes")["n1"]["title"] == "theirs"
         check_invariants(net)
+
+
+def test_a_device_that_pushed_before_it_ever_pulled_resyncs_past_the_horizon() -> None:
+    # found by the model: a device at cursor 0 counted as a new one and simply
+    # bootstrapped, so a row it had pushed (its Ack came, no page yet), deleted
+    # by another device and then compacted, stayed on it for good
+    with _network() as net:
+        dev0, dev1 = net.devices
+        net.write(dev0, lambda r: r.insert("notes", {"id": "n0", "title": "mine"}))
+        link = _connect_and_push(net, dev0)  # its pull is read later, if ever
+        net.commit(1)
+        net.announce()
+        while link.down:
+            net.deliver_down(link)  # the Ack: n0 leaves the queue
+        assert dev0.replica.cursor == 0 and dev0.replica.pending_count() == 0
+        net.cut(dev0)
+        net.connect(dev1)
+        net.drain()
+        net.write(dev1, lambda r: r.delete("notes", "n0"))
+        net.drain()
+        assert net.compact(net.store.head()) == 1
+        net.settle()
+        assert "n0" not in dev0.replica.rows("notes") and net.resyncs == 1
+        check_invariants(net)
