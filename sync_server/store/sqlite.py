@@ -115,7 +115,7 @@ _UPSERT_ROW = (f"INSERT INTO rows ({_ROW_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, 
                "fields = excluded.fields, stamps = excluded.stamps")
 
 
-def single(c: apsw.Connection, sql: str, bindings: tuple[Any, ...] = ()) -> Any:
+def _single(c: apsw.Connection, sql: str, bindings: tuple[Any, ...] = ()) -> Any:
     """The first column of the first row (the SQL always returns one)."""
     return c.execute(sql, bindings).fetchall()[0][0]
 
@@ -160,7 +160,7 @@ class SQLiteStore:
         self._readers: list[apsw.Connection] = []
         self._readers_lock = threading.Lock()
         self._head = self._stored_head()
-        self._last_mark = int(single(self._writer, "SELECT coalesce(max(at_ms), 0) FROM seq_marks"))
+        self._last_mark = int(_single(self._writer, "SELECT coalesce(max(at_ms), 0) FROM seq_marks"))
 
     # -- reads ------------------------------------------------------------
     # apsw types a fetched value as any SQLite value: the casts name what SCHEMA stores
@@ -322,7 +322,7 @@ class SQLiteStore:
     def head_at(self, at_ms: int) -> int:
         """The highest head noted at or before ``at_ms`` (0 if none): every row
         with a seq up to it had committed by then. Read on the writer."""
-        return int(single(self._writer, "SELECT coalesce(max(head), 0) FROM seq_marks WHERE at_ms <= ?", (at_ms,)))
+        return int(_single(self._writer, "SELECT coalesce(max(head), 0) FROM seq_marks WHERE at_ms <= ?", (at_ms,)))
 
     def compact(self, upto_seq: int) -> Compaction:
         """Remove the tombstones with a seq up to ``upto_seq`` (and the unique keys
