@@ -51,6 +51,7 @@ class ApplyingServerChanges:
     _wall_clock: Callable[[], int]
     _applying: Callable[[], AbstractContextManager[None]]
     _write_state: Callable[..., None]
+    _read_state: Callable[[], dict[str, Any]]
     _collection: Callable[[str], Collection]
     _notify: Callable[[str, list[Any]], None]
     _table_triggers: Callable[[Collection], dict[str, str]]
@@ -66,20 +67,27 @@ class ApplyingServerChanges:
         Returns the number of rows written.
 
         The first page of a full re-sync (``changes.resync_begins``) starts one
-        (over any earlier one), and its last page ends it (:meth:`_end_resync`);
-        a page seen twice changes nothing more.
+        (over any earlier one). It ends (:meth:`_end_resync`) once its last page
+        is in and this device has seen every commit an Ack told it of: a write
+        acked just before the first page, which was read before that write
+        committed, is in no page and no longer queued, and must not go. A page
+        seen twice changes nothing more.
         """
         swept: list[RowChange] = []
         with self._applying():
             if changes.resync_begins:
                 self.connection.execute("DELETE FROM sync_resync_seen")
-                self._write_state(resyncing=1)
+                self._write_state(resyncing=1, resync_pages_done=0)
             mine = changes.applied.get(self.device_id)
             if mine:
                 self._drop_applied(mine)
             self._apply_rows(changes.rows)
-            if changes.resync and not changes.more and self._in_resync():
-                swept = self._end_resync()
+            if self._in_resync():
+                if changes.resync and not changes.more:
+                    self._write_state(resync_pages_done=1)
+                state = self._read_state()
+                if state.get("resync_pages_done") and changes.cursor >= int(state.get("acked_head", 0)):
+                    swept = self._end_resync()
             self.clock.observe(changes.server_clock)
             self._write_state(cursor=changes.cursor, clock=self.clock.last)
         self._notify("changes", [*changes.rows, *swept] if swept else changes.rows)
@@ -124,16 +132,18 @@ class ApplyingServerChanges:
                 swept += [RowChange(collection=coll.name, row_id=row_id, scope=scope, version=0, seq=0,
                                     insert_order=0, deleted=True) for row_id, scope in gone]
         c.execute("DELETE FROM sync_resync_seen")
-        self._write_state(resyncing=0)
+        self._write_state(resyncing=0, resync_pages_done=0)
         return swept
 
-    def apply_results(self, results: Sequence[MutationResult], server_clock: int = 0) -> None:
+    def apply_results(self, results: Sequence[MutationResult], server_clock: int = 0, cursor: int = 0) -> None:
         """Apply the server's answers to pushed mutations.
 
         Applied, merged and duplicate mutations leave the queue; a merged one
         comes with the server's rows, which replace the local ones. A rejected one
         moves to ``sync_conflicts`` beside the server's rows, and those rows
         replace the local ones (with anything else still pending replayed).
+        ``cursor`` is the Ack's: the server's head after the commit (a full
+        re-sync waits until the device has seen it, see :meth:`apply_changes`).
         """
         done = [r.client_seq for r in results if r.status in ("applied", "merged", "duplicate")]
         rejected = [r for r in results if r.status == "rejected"]
@@ -154,6 +164,10 @@ class ApplyingServerChanges:
             for result in rejected:
                 self._record_rejection(result)
             self.clock.observe(server_clock)
+            if cursor:
+                self.connection.execute(
+                    "INSERT INTO sync_state (key, value) VALUES ('acked_head', ?) "
+                    "ON CONFLICT (key) DO UPDATE SET value = max(value, excluded.value)", (cursor,))
             if done or rejected:
                 top = max([*done, *(r.client_seq for r in rejected)])
                 # the queue no longer holds their insert_orders: store the clock,

@@ -164,7 +164,7 @@ class ClientProtocol:
         return self.push()
 
     def _ack(self, ack: Ack) -> list[Message]:
-        self.replica.apply_results(ack.results, ack.server_clock)
+        self.replica.apply_results(ack.results, ack.server_clock, ack.cursor)
         self.rejected += sum(1 for r in ack.results if r.status == "rejected")
         if ack.results:
             top = max(r.client_seq for r in ack.results)

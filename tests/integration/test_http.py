@@ -27,7 +27,7 @@ def http_push(server: ThreadServer, token: str, replica: Replica, body: bytes) -
                                    "content-type": "application/json"})
     assert response.status_code == 200, response.text
     ack = JSON.decode(response.content)
-    replica.apply_results(ack.results, ack.server_clock)
+    replica.apply_results(ack.results, ack.server_clock, ack.cursor)
     return msgspec.json.decode(response.content)
 
 

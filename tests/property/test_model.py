@@ -644,3 +644,36 @@ def test_a_device_that_pushed_before_it_ever_pulled_resyncs_past_the_horizon() -
         net.settle()
         assert "n0" not in dev0.replica.rows("notes") and net.resyncs == 1
         check_invariants(net)
+
+
+def test_a_write_acked_just_before_a_resync_begins_never_disappears() -> None:
+    # the writer and a pull reader race: the re-sync's only page is read before
+    # the device's push commits, but its Ack arrives first. The page lacks the
+    # row and the Ack took its queue entry: the end of the re-sync must wait
+    # until the device has seen that commit, or it deletes the row (which came
+    # back only with the live batch after it)
+    with _network() as net:
+        dev0, dev1 = net.devices
+        net.write(dev0, lambda r: r.insert("notes", {"id": "n0", "title": "gone"}))
+        net.settle()
+        net.cut(dev0)
+        net.write(dev1, lambda r: r.delete("notes", "n0"))
+        net.drain()
+        assert net.compact(net.store.head()) == 1  # dev0's cursor is now below the horizon
+        net.write(dev0, lambda r: r.insert("notes", {"id": "n1", "title": "mine"}))
+        link = _connect_and_push(net, dev0)
+        net.pull_page(link)  # read before the push commits: no n1 in it
+        net.commit(1)
+        net.announce()
+        first, second = (link.codec.decode(f) for f in link.down[:2])
+        assert isinstance(first, Changes) and first.resync_begins and not first.more and isinstance(second, Ack)
+        swap_down(link)  # the Ack first
+        seen: list[set[str]] = []
+        while link.down:
+            net.deliver_down(link)
+            seen.append(set(dev0.replica.rows("notes")))
+        assert all("n1" in rows for rows in seen), seen
+        assert "n0" not in seen[-1]
+        net.settle()
+        assert not dev0.replica.resyncing
+        check_invariants(net)
