@@ -54,7 +54,7 @@ class ApplyingServerChanges:
     _read_state: Callable[[], dict[str, Any]]
     _collection: Callable[[str], Collection]
     _notify: Callable[[str, list[Any]], None]
-    _table_triggers: Callable[[Collection], dict[str, str]]
+    _only_our_triggers: Callable[[Collection], bool]
     _without_triggers: Callable[[bool], AbstractContextManager[None]]
 
     def apply_changes(self, changes: Changes) -> int:
@@ -259,8 +259,8 @@ class ApplyingServerChanges:
         # triggers, they are turned off for the write, unless one of these rows has
         # an insert entry holding its fields by reference, which the freeze triggers
         # copy before the row changes
-        only_capture = set(self._table_triggers(coll)) <= set(tables.trigger_names(coll))
-        triggers_off = only_capture and not self._capture and not self._holds_by_reference(coll, changes)
+        triggers_off = (self._only_our_triggers(coll) and not self._capture
+                        and not self._holds_by_reference(coll, changes))
         with self._without_triggers(triggers_off):
             if live:
                 self.connection.executemany(tables.upsert_sql(coll), live)

@@ -425,8 +425,7 @@ class Replica(LocalWrites, ApplyingServerChanges):
                     # Python call a row: every row a device made offline before its first
                     # connection) and the freeze triggers do not watch the scope: where
                     # they are the table's only triggers, the rows move without them
-                    ours = set(self._table_triggers(coll)) <= set(tables.trigger_names(coll))
-                    with self._without_triggers(ours):
+                    with self._without_triggers(self._only_our_triggers(coll)):
                         self.connection.execute(
                             f"UPDATE {tables.quote(coll.name)} SET {tables.quote(SCOPE_COLUMN)} = ? "
                             f"WHERE {tables.quote(SCOPE_COLUMN)} = ''", (scope,))

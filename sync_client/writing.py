@@ -137,6 +137,12 @@ class LocalWrites:
                                         "AND tbl_name = ?", (coll.name,)).fetchall()
         return dict(cast("list[tuple[str, str]]", found))
 
+    def _only_our_triggers(self, coll: Collection) -> bool:
+        """Whether every trigger on the collection's table is offsync's own
+        (capture and freeze), none the search indexes' or an app's: with
+        capture off, only the freeze triggers can then do anything."""
+        return set(self._table_triggers(coll)) <= set(tables.trigger_names(coll))
+
     @contextmanager
     def _without_triggers(self, off: bool) -> Iterator[None]:
         """Run the block with the connection's triggers off (if ``off``): for
