@@ -72,22 +72,32 @@ class ApplyingServerChanges:
         acked just before the first page, which was read before that write
         committed, is in no page and no longer queued, and must not go. A page
         seen twice changes nothing more.
+
+        Only pages count as seen: a re-sync starts from cursor 0 and ends past
+        every acked commit, so every row the server holds by then came in a
+        page of it (rows handed back with an Ack need not be noted).
         """
         swept: list[RowChange] = []
         with self._applying():
+            resyncing = changes.resync_begins or self._in_resync()
             if changes.resync_begins:
                 self.connection.execute("DELETE FROM sync_resync_seen")
                 self._write_state(resyncing=1, resync_pages_done=0)
             mine = changes.applied.get(self.device_id)
             if mine:
                 self._drop_applied(mine)
+            if resyncing:
+                self.connection.executemany(
+                    "INSERT OR IGNORE INTO sync_resync_seen (collection, row_id) VALUES (?, ?)",
+                    [(r.collection, r.row_id) for r in changes.rows if not r.deleted])
             self._apply_rows(changes.rows)
-            if self._in_resync():
-                if changes.resync and not changes.more:
-                    self._write_state(resync_pages_done=1)
+            if resyncing:
                 state = self._read_state()
-                if state.get("resync_pages_done") and changes.cursor >= int(state.get("acked_head", 0)):
+                pages_done = (changes.resync and not changes.more) or bool(state.get("resync_pages_done"))
+                if pages_done and changes.cursor >= int(state.get("acked_head", 0)):
                     swept = self._end_resync()
+                elif pages_done:
+                    self._write_state(resync_pages_done=1)
             self.clock.observe(changes.server_clock)
             self._write_state(cursor=changes.cursor, clock=self.clock.last)
         self._notify("changes", [*changes.rows, *swept] if swept else changes.rows)
@@ -114,10 +124,9 @@ class ApplyingServerChanges:
                     f"DELETE FROM {tables.quote(coll.name)} WHERE {tables.quote(SCOPE_COLUMN)} = ?", (scope,))
 
     def _end_resync(self) -> list[RowChange]:
-        """Delete every row the re-sync neither brought nor saw taken by the
-        server (an Ack), unless a local write on it is still queued: deleted on
-        the server while this device was away, its tombstone since compacted.
-        Returns them as deleted rows (for the listeners)."""
+        """Delete every row the re-sync did not bring, unless a local write on it
+        is still queued: deleted on the server while this device was away, its
+        tombstone since compacted. Returns them as deleted rows (for the listeners)."""
         c = self.connection
         c.execute("INSERT OR IGNORE INTO sync_resync_seen (collection, row_id) "
                   "SELECT collection, row_id FROM sync_queue")
@@ -149,12 +158,8 @@ class ApplyingServerChanges:
         rejected = [r for r in results if r.status == "rejected"]
         with self._applying():
             if done:
-                spans = [(queue.first_id(s), queue.last_id(s)) for s in done]
-                if self._in_resync():  # the server has these rows: a re-sync must keep them
-                    self.connection.executemany(
-                        "INSERT OR IGNORE INTO sync_resync_seen (collection, row_id) "
-                        "SELECT collection, row_id FROM sync_queue WHERE id BETWEEN ? AND ?", spans)
-                self.connection.executemany("DELETE FROM sync_queue WHERE id BETWEEN ? AND ?", spans)
+                self.connection.executemany("DELETE FROM sync_queue WHERE id BETWEEN ? AND ?",
+                                            [(queue.first_id(s), queue.last_id(s)) for s in done])
                 self.connection.execute(tables.PRUNE_BULK_SQL)
             for result in results:
                 if result.status in ("merged", "duplicate") and result.rows:
@@ -208,9 +213,6 @@ class ApplyingServerChanges:
         self._apply_rows(result.rows)
 
     def _apply_rows(self, rows: Sequence[RowChange]) -> None:
-        if rows and self._in_resync():
-            self.connection.executemany("INSERT OR IGNORE INTO sync_resync_seen (collection, row_id) VALUES (?, ?)",
-                                        [(r.collection, r.row_id) for r in rows if not r.deleted])
         by_collection: dict[str, list[RowChange]] = {}
         for row in rows:
             by_collection.setdefault(row.collection, []).append(row)

@@ -88,8 +88,8 @@ CREATE TABLE IF NOT EXISTS sync_state (
 
 {queue}
 
--- during a full re-sync (Changes.resync): the rows the server has shown or
--- taken since it began; at its end every other row, with nothing queued, goes
+-- during a full re-sync (Changes.resync): the rows its pages have brought; at
+-- its end every other row, with nothing queued, goes
 CREATE TABLE IF NOT EXISTS sync_resync_seen (
     collection TEXT NOT NULL,
     row_id     ANY NOT NULL,
