@@ -9,7 +9,8 @@ Every error the engine raises descends from :class:`SyncError`::
     │   ├── ValidationError a row or field value (names collection and field)
     │   ├── MessageError    a frame or body that is not a well-formed message
     │   ├── AuthError       a missing, bad or expired token, or a scope not granted
-    │   └── SchemaMismatch  the peer runs another schema version
+    │   ├── SchemaMismatch  the peer runs another schema version
+    │   └── ProtocolMismatch the peer speaks a protocol version we do not
     ├── ProtocolError       a well-formed message at the wrong time (Push before Hello)
     ├── StateError          the object is in the wrong state for the call (closed, offline)
     └── RemoteError         the peer answered with an ``Error`` message
@@ -85,6 +86,12 @@ class SchemaMismatch(InvalidInput):
     """The peer's schema version differs from ours."""
 
     code = "schema_mismatch"
+
+
+class ProtocolMismatch(InvalidInput):
+    """The peer speaks a protocol version we do not."""
+
+    code = "protocol_mismatch"
 
 
 class ProtocolError(SyncError):

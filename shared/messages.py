@@ -41,6 +41,13 @@ Count = Annotated[int, Meta(ge=0, le=2**63 - 1)]
 Seq = Annotated[int, Meta(ge=1, le=2**63 - 1)]
 Scope = Annotated[str, Meta(max_length=256)]
 
+#: The protocol this code speaks, carried in ``Hello.protocol``. Raise it with
+#: every change to the messages or their meaning, note the change in
+#: docs/protocol.md ("Versions"), and keep ``MIN_PROTOCOL`` at the oldest one
+#: the server still answers.
+PROTOCOL_VERSION = 1
+MIN_PROTOCOL = 1
+
 MAX_OPS_PER_MUTATION = 100_000
 MAX_MUTATIONS_PER_PUSH = 10_000
 MAX_PAGE = 10_000
@@ -92,6 +99,7 @@ class Hello(_Base, tag="hello"):
     schema_version: Annotated[int, Meta(ge=1)]
     cursor: Count = 0
     last_client_seq: Count = 0
+    protocol: Annotated[int, Meta(ge=1, le=2**31 - 1)] = 1
 
 
 class Welcome(_Base, tag="welcome"):

@@ -32,7 +32,7 @@ import enum
 from collections.abc import Callable
 
 from shared.errors import ProtocolError, RemoteError
-from shared.messages import Ack, Changes, Error, Hello, Message, Pull, Push, Welcome
+from shared.messages import PROTOCOL_VERSION, Ack, Changes, Error, Hello, Message, Pull, Push, Welcome
 
 from .replica import Replica
 
@@ -55,7 +55,7 @@ class Phase(enum.Enum):
 
 
 #: server error codes after which reconnecting with the same token cannot help
-FATAL_CODES = frozenset({"unauthorized", "token_expired", "forbidden", "schema_mismatch"})
+FATAL_CODES = frozenset({"unauthorized", "token_expired", "forbidden", "schema_mismatch", "protocol_mismatch"})
 
 
 class ClientProtocol:
@@ -97,7 +97,7 @@ class ClientProtocol:
         self._in_flight.clear()
         r = self.replica
         return [Hello(client_id=r.device_id, token=self.token, schema_version=r.schema.version, cursor=r.cursor,
-                      last_client_seq=r.last_client_seq)]
+                      last_client_seq=r.last_client_seq, protocol=PROTOCOL_VERSION)]
 
     def disconnected(self) -> None:
         """The connection dropped: whatever was in flight is pending again."""

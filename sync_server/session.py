@@ -22,8 +22,8 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 
-from shared.errors import AuthError, SchemaMismatch, SyncError
-from shared.messages import Error, Hello, Message, Pull, Push, Welcome
+from shared.errors import AuthError, ProtocolMismatch, SchemaMismatch, SyncError
+from shared.messages import MIN_PROTOCOL, PROTOCOL_VERSION, Error, Hello, Message, Pull, Push, Welcome
 from shared.schema import Schema
 
 from .auth import Grant, TokenAuthority
@@ -34,6 +34,7 @@ CLOSE_POLICY = 1008  # missing, bad or expired token; a message before Hello
 CLOSE_TOO_BIG = 1009  # a frame over the size limit (closed by the server itself)
 CLOSE_SCHEMA = 4001  # the device's schema version differs from the server's
 CLOSE_SLOW = 4002  # the device did not read its changes fast enough
+CLOSE_PROTOCOL = 4003  # the device speaks a protocol version this server does not
 
 
 class State(enum.Enum):
@@ -108,6 +109,11 @@ class ServerSession:
         return [Send(error_message(exc))]
 
     def _hello(self, hello: Hello) -> list[Action]:
+        if not MIN_PROTOCOL <= hello.protocol <= PROTOCOL_VERSION:
+            supported = f"{MIN_PROTOCOL}-{PROTOCOL_VERSION}" if MIN_PROTOCOL < PROTOCOL_VERSION else str(PROTOCOL_VERSION)
+            return self._close(ProtocolMismatch(
+                f"protocol version {hello.protocol} is not served here (this server speaks {supported})",
+                path="$.protocol"), CLOSE_PROTOCOL)
         try:
             grant = self.authority.verify(hello.token)
             last_client_seq = self.engine.check_device(hello.client_id, grant.user)

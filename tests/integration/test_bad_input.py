@@ -12,7 +12,7 @@ import pytest
 from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed
 
-from shared.messages import MSGPACK, Ack, Error, Hello, Mutation, Operation, Push, Welcome
+from shared.messages import JSON, MSGPACK, PROTOCOL_VERSION, Ack, Error, Hello, Mutation, Operation, Push, Welcome
 from sync_server.app import SyncServer
 from sync_server.store.sqlite import SQLiteStore
 
@@ -99,8 +99,6 @@ def test_a_malformed_frame_names_the_field_and_the_connection_stays_usable(small
 
 
 def test_json_text_frames_work_too(small_server: ThreadServer) -> None:
-    from shared.messages import JSON
-
     frames = [JSON.encode(Hello(client_id="browser", token=small_server.token("ada"), schema_version=1)).decode(),
               JSON.encode(Push(mutations=[insert(1, "n1", {"title": "from a browser"})])).decode()]
     answers, _ = run(small_server.ws_url, frames)
@@ -151,3 +149,21 @@ def test_a_device_id_of_another_user_is_refused(small_server: ThreadServer) -> N
                               MSGPACK.encode(Push(mutations=[insert(1, "n1", {"title": "x"})]))])
     answers, code = run(small_server.ws_url, [hello(small_server.token("eve"), client_id="shared-id")])
     assert code == 1008 and answers[0].code == "forbidden"
+
+
+@pytest.mark.parametrize("protocol", [PROTOCOL_VERSION + 1, 1_000_000])
+def test_a_protocol_version_the_server_does_not_speak_closes_with_4003(small_server: ThreadServer,
+                                                                         protocol: int) -> None:
+    frame = MSGPACK.encode(Hello(client_id="dev-1", token=small_server.token("ada"), schema_version=1,
+                                 protocol=protocol))
+    answers, code = run(small_server.ws_url, [frame])
+    assert code == 4003
+    assert (answers[0].code, answers[0].path) == ("protocol_mismatch", "$.protocol")
+    assert str(PROTOCOL_VERSION) in answers[0].message
+
+
+def test_a_hello_without_a_protocol_version_speaks_version_1(small_server: ThreadServer) -> None:
+    frame = msgspec.json.encode({"type": "hello", "client_id": "dev-1", "token": small_server.token("ada"),
+                                 "schema_version": 1}).decode()
+    answers, code = run(small_server.ws_url, [frame])
+    assert code is None and answers[0]["type"] == "welcome"
