@@ -100,6 +100,11 @@ def check_operation(rules_by_name: Mapping[str, Rules], op: Operation, *, blobs_
         _check_insert(rules, fields)
     else:
         _check_change(coll, kind, fields)
+    if not op.insert_order and kind in ("update", "delete"):
+        # lww decides by insert_order: without one the write would lose to every
+        # earlier write of the field and be answered `merged`, silently
+        raise ValidationError(f"an {kind} needs its insert_order (the write's hybrid clock, microseconds)",
+                              path=".insert_order", code="invalid_op")
     if op.insert_order > wall_us + MAX_CLOCK_SKEW_US:
         raise ValidationError("insert_order is more than a day ahead of the server clock", path=".insert_order")
     if rules.scope_field is None:
