@@ -36,12 +36,15 @@ MAX_FRAME_BYTES = 64 * 1024 * 1024
 #: bootstrap page, as much again as reading and encoding the row). It makes
 #: bootstrap pages 8-9x smaller, so a device on a slow link may ask for it.
 COMPRESSION: str | None = None
-#: a WebSocket ping goes out after this many idle seconds, and a link whose
-#: pong has not come back this many seconds later is taken as dead: a link
-#: that dies silently (no FIN, no RST) is noticed within their sum, 15 s
-#: (websockets' own defaults, 20 + 20, took about 50 s while the status said live)
+#: a WebSocket ping goes out every this many seconds; a link whose pong has
+#: not come back ``PING_TIMEOUT_S`` later is taken as dead, and closed after
+#: at most ``CLOSE_TIMEOUT_S`` more (websockets waits that long for the closing
+#: handshake): a link that dies silently (no FIN, no RST) is noticed within
+#: their sum, 15 s. websockets' own 20 + 20 + 10 took about 50 s, while the
+#: status said live.
 PING_INTERVAL_S = 5.0
-PING_TIMEOUT_S = 10.0
+PING_TIMEOUT_S = 7.0
+CLOSE_TIMEOUT_S = 3.0
 
 
 @dataclass
@@ -105,19 +108,23 @@ class SyncClient:
             a slow link, more CPU on both ends); off by default.
         ping_interval: seconds between WebSocket pings (None: no pings).
         ping_timeout: seconds to wait for a pong before the link counts as
-            dead and the loop reconnects (None: wait forever). With the
-            defaults a dead link is noticed within 15 s.
+            dead and the loop reconnects (None: wait forever).
+        close_timeout: seconds to wait for the server's side of a closing
+            handshake (on a dead link it never comes). With the defaults a
+            dead link is noticed within 15 s (interval + time-outs).
     """
 
     def __init__(self, replica: Replica, url: str, token: str, *,
                  on_progress: Callable[[SyncStatus], None] | None = None, backoff: Backoff | None = None,
                  compression: str | None = COMPRESSION, ping_interval: float | None = PING_INTERVAL_S,
-                 ping_timeout: float | None = PING_TIMEOUT_S) -> None:
-        for name, value in (("ping_interval", ping_interval), ("ping_timeout", ping_timeout)):
+                 ping_timeout: float | None = PING_TIMEOUT_S, close_timeout: float = CLOSE_TIMEOUT_S) -> None:
+        for name, value in (("ping_interval", ping_interval), ("ping_timeout", ping_timeout),
+                            ("close_timeout", close_timeout)):
             if value is not None and not value > 0:
                 raise ValueError(f"{name} must be > 0 seconds or None, got {value!r}")
         self.ping_interval = ping_interval
         self.ping_timeout = ping_timeout
+        self.close_timeout = close_timeout
         self.replica = replica
         self.compression = compression
         self.url = url
@@ -244,7 +251,7 @@ class SyncClient:
         try:
             ws = await connect(self.url, max_size=MAX_FRAME_BYTES, open_timeout=open_timeout,
                                compression=self.compression, ping_interval=self.ping_interval,
-                               ping_timeout=self.ping_timeout)
+                               ping_timeout=self.ping_timeout, close_timeout=self.close_timeout)
         except websockets.exceptions.InvalidURI:
             raise WrongEndpoint(f"{self.url!r} is not a WebSocket URL: use ws:// or wss://, "
                                 "e.g. ws://127.0.0.1:8787/sync", path="url") from None

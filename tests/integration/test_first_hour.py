@@ -9,6 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import apsw
 import httpx
 import pytest
 
@@ -85,3 +86,31 @@ def test_an_update_without_insert_order_is_rejected_invalid_op(server: ThreadSer
     result = second.json()["results"][0]
     assert result["status"] == "rejected" and result["reason"] == "invalid_op"
     assert server.sync.store.head() == head  # nothing changed
+
+
+def test_stdlib_sqlite3_reads_a_replica_but_cannot_write_it(schema, tmp_path: Path) -> None:
+    import sqlite3
+
+    replica = device(tmp_path, "d", schema)
+    replica.insert("notes", {"title": "seen from elsewhere"})
+    other = sqlite3.connect(tmp_path / "d.db")
+    try:
+        assert other.execute("SELECT title FROM notes").fetchall() == [("seen from elsewhere",)]
+        with pytest.raises(sqlite3.OperationalError, match="no such function: offsync_capture"):
+            other.execute("UPDATE notes SET title = 'x'")
+        assert other.execute("SELECT title FROM notes").fetchall() == [("seen from elsewhere",)]
+    finally:
+        other.close()
+    assert len(replica.pending()) == 1
+    replica.close()
+
+
+def test_a_plain_sql_insert_without_an_id_fails_and_with_one_is_captured(schema, tmp_path: Path) -> None:
+    from sync_client.ids import new_id
+
+    replica = device(tmp_path, "d", schema)
+    with pytest.raises(apsw.ConstraintError, match="NOT NULL constraint failed: notes.id"):
+        replica.execute("INSERT INTO notes (title) VALUES ('no id')")
+    replica.execute("INSERT INTO notes (id, title) VALUES (?, ?)", (new_id(), "with an id"))
+    assert [e.kind for e in replica.pending()] == ["insert"]
+    replica.close()
