@@ -24,7 +24,7 @@ from pathlib import Path
 import jwt
 import msgspec
 
-from shared.errors import AuthError, UsageError
+from shared.errors import AuthError, StateError, UsageError
 
 ALGORITHM = "HS256"
 DEFAULT_TTL = 30 * 24 * 3600
@@ -140,6 +140,11 @@ def load_or_create_secret(db_path: str) -> str:
     path = Path(f"{db_path}.secret")
     if not path.exists():
         _create_secret(path)
+    return _read_secret(path)
+
+
+def _read_secret(path: Path) -> str:
+    """The secret in ``path``, refused if it is unusable or others may read it."""
     mode = path.stat().st_mode
     if mode & 0o077:
         raise UsageError(f"{path} may be read by other users (mode {mode & 0o777:o}): run chmod 600 on it, "
@@ -173,3 +178,24 @@ def _create_secret(path: Path) -> None:
         os.fsync(directory)
     finally:
         os.close(directory)
+
+
+def find_secret(db_path: str) -> str:
+    """The secret a server on ``db_path`` signs with, found as ``offsync serve``
+    finds it (``OFFSYNC_SECRET``, else the file beside the database), never made.
+
+    Raises:
+        StateError: neither exists, saying where it looked: a new secret
+            would sign tokens that server rejects.
+    """
+    env = os.environ.get("OFFSYNC_SECRET")
+    if env:
+        return env
+    if db_path.startswith(("postgresql://", "postgres://")):
+        raise StateError("with a postgresql:// database the secret comes from OFFSYNC_SECRET, which is not set: "
+                         "set it to the value the server nodes use")
+    path = Path(f"{db_path}.secret")
+    if path.is_file():
+        return _read_secret(path)
+    raise StateError(f"no secret at {path} and OFFSYNC_SECRET is not set: pass --db with the database "
+                     "`offsync serve` uses (it keeps its secret beside it), or set OFFSYNC_SECRET")

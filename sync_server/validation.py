@@ -98,6 +98,11 @@ def check_operation(rules_by_name: Mapping[str, Rules], op: Operation, *, blobs_
         _check_insert(rules, fields)
     else:
         _check_change(coll, kind, fields)
+    if not op.insert_order and kind in ("update", "delete"):
+        # lww decides by insert_order: without one the write would lose to every
+        # earlier write of the field and be answered `merged`, silently
+        raise ValidationError(f"an {kind} needs its insert_order (the write's hybrid clock, microseconds)",
+                              path=".insert_order", code="invalid_op")
     if rules.scope_field is None:
         scope = op.scope or default_scope
     else:
