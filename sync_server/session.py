@@ -39,6 +39,7 @@ CLOSE_POLICY = 1008  # missing, bad or expired token (at Hello or later); a mess
 CLOSE_TOO_BIG = 1009  # a frame over the size limit (closed by the server itself)
 CLOSE_SCHEMA = 4001  # the device's schema version differs from the server's
 CLOSE_SLOW = 4002  # the device did not read its changes fast enough
+CLOSE_BUSY = 1013  # the user has too many sockets open (try again later)
 CLOSE_PROTOCOL = 4003  # the device speaks a protocol version this server does not
 
 
