@@ -19,6 +19,7 @@ import gc
 import heapq
 import logging
 import re
+import time
 from collections.abc import AsyncIterator, Callable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any, cast
@@ -36,6 +37,7 @@ from shared.schema import Schema
 
 from .auth import Grant, TokenAuthority
 from .engine import BatchOutcome, Engine, PushRequest
+from .metrics import ADMIN_SCOPE, CONTENT_TYPE, DeviceView, Metrics, metrics_public
 from .session import CLOSE_SLOW, Close, Send, ServerSession, StartPull, SubmitPush, error_message
 from .store.base import Store
 
@@ -150,6 +152,8 @@ class SyncServer:
         self.authority = TokenAuthority(secret)
         self.max_frame_bytes = max_frame_bytes
         self.hub = Hub()
+        self.connections: set[Connection] = set()
+        self.metrics = Metrics(store.head, self._device_views)
         self._queue: asyncio.Queue[tuple[PushRequest, Deliver]] | None = None
         self._writer_pool = ThreadPoolExecutor(1, thread_name_prefix="offsync-writer")
         self._reader_pool = ThreadPoolExecutor(4, thread_name_prefix="offsync-reader")
@@ -164,6 +168,9 @@ class SyncServer:
             Route("/sync/push", self._http_push, methods=["POST"]),
             Route("/sync/pull", self._http_pull, methods=["POST"]),
             Route("/health", self._health, methods=["GET"]),
+            Route("/metrics", self._metrics, methods=["GET"]),
+            Route("/admin/status", self._admin_status, methods=["GET"]),
+            Route("/protocol.schema.json", self._protocol_schema, methods=["GET"]),
         ]
 
     def add_route(self, path: str, endpoint: Callable[..., Any], methods: list[str]) -> None:
@@ -200,6 +207,7 @@ class SyncServer:
         """Queue a push for the next group commit."""
         assert self._queue is not None, "the app is not running (no lifespan)"
         self._queue.put_nowait((request, deliver))
+        self.metrics.pushed()
 
     async def _write_loop(self) -> None:
         assert self._queue is not None
@@ -216,15 +224,18 @@ class SyncServer:
         while not self._queue.empty() and len(items) < MAX_BATCH_REQUESTS:
             items.append(self._queue.get_nowait())
         loop = asyncio.get_running_loop()
+        started = time.perf_counter()
         try:
             outcome = await loop.run_in_executor(self._writer_pool, self.engine.apply_batch, [r for r, _ in items])
         except Exception:
+            self.metrics.batch_failures.inc()
             log.exception("a batch of %d pushes failed; nothing of it was stored", len(items))
             for _, deliver in items:
                 deliver(None, None)
             return
         for (_, deliver), results in zip(items, outcome.results, strict=True):
             deliver(results, outcome)  # acks first, so a device sees its ack before its own changes
+        self.metrics.batch(time.perf_counter() - started, _sized(items, outcome), outcome.conflicts)
         if self._publisher is not None:
             self._publisher.poke()  # other nodes may have committed earlier seqs: publish in order
         else:
@@ -253,12 +264,55 @@ class SyncServer:
 
     async def _websocket(self, websocket: WebSocket) -> None:
         await websocket.accept()
-        await Connection(self, websocket).run()
+        connection = Connection(self, websocket)
+        self.connections.add(connection)
+        try:
+            await connection.run()
+        finally:
+            self.connections.discard(connection)
+
+    def _device_views(self) -> list[DeviceView]:
+        views = []
+        for connection in list(self.connections):
+            session = connection.session
+            if session is not None and session.grant is not None and session.client_id:
+                views.append(DeviceView(session.client_id, session.grant.user, connection.sent_cursor))
+        return views
 
     # -- HTTP ----------------------------------------------------------------
 
     async def _health(self, request: Request) -> Response:
         return JSONResponse({"status": "ok", "head": self.store.head(), "connections": self.hub.connections})
+
+    async def _metrics(self, request: Request) -> Response:
+        if not metrics_public() and (refused := self._refuse_non_admin(request)) is not None:
+            return refused
+        return Response(self.metrics.exposition(), media_type=CONTENT_TYPE)
+
+    async def _admin_status(self, request: Request) -> Response:
+        if (refused := self._refuse_non_admin(request)) is not None:
+            return refused
+        return JSONResponse(self.metrics.status())
+
+    async def _protocol_schema(self, request: Request) -> Response:
+        from .protocol_schema import protocol_schema_json
+
+        return Response(protocol_schema_json(), media_type="application/schema+json")
+
+    def _refuse_non_admin(self, request: Request) -> Response | None:
+        """A 401/403 unless the request carries a token with :data:`ADMIN_SCOPE`."""
+        try:
+            grant = self.authority.verify(_bearer(request))
+            if ADMIN_SCOPE not in grant.read:
+                raise AuthError(f"this needs a token with the {ADMIN_SCOPE} scope", path="headers.authorization",
+                                code="forbidden")
+        except AuthError as exc:
+            return self._http_error(JSON, 403 if exc.code == "forbidden" else 401, error_message(exc))
+        return None
+
+    def _http_error(self, codec: Codec, status: int, error: Error, device: str = "") -> Response:
+        self.metrics.error(error.code, error.message, device)
+        return _error_response(codec, status, error)
 
     async def _http_push(self, request: Request) -> Response:
         codec, grant, client_id, message = await self._http_message(request, Push, need_client=True)
@@ -275,7 +329,8 @@ class SyncServer:
         self.submit(PushRequest(client_id, grant, message.mutations, codec is JSON), deliver)
         done = await future
         if done is None:
-            return _error_response(codec, 503, Error(code="unavailable", message="the push was not stored; retry"))
+            return self._http_error(codec, 503, Error(code="unavailable", message="the push was not stored; retry"),
+                                    client_id)
         results, outcome = done
         return _message_response(codec, Ack(results=results, server_clock=outcome.server_clock, cursor=outcome.head))
 
@@ -285,6 +340,7 @@ class SyncServer:
             return message
         assert isinstance(message, Pull)
         changes = await self.pull(grant, client_id, message.cursor, message.limit, resync=message.resync)
+        self.metrics.pulled(len(changes.rows))
         return _message_response(codec, changes)
 
     async def _http_message(self, request: Request, expected: type, *, need_client: bool) -> Any:
@@ -300,7 +356,7 @@ class SyncServer:
                 self.engine.check_device(client_id, grant.user)
             body = await _read_limited(request, self.max_frame_bytes)
             if body is None:
-                return codec, None, None, _error_response(codec, 413, Error(
+                return codec, None, None, self._http_error(codec, 413, Error(
                     code="too_large", message=f"the body is larger than {self.max_frame_bytes} bytes"))
             message = codec.decode(body)
             if not isinstance(message, expected):
@@ -308,9 +364,9 @@ class SyncServer:
                                    path="$.type")
         except AuthError as exc:
             status = 403 if exc.code == "forbidden" else 401
-            return codec, None, None, _error_response(codec, status, error_message(exc))
+            return codec, None, None, self._http_error(codec, status, error_message(exc))
         except SyncError as exc:
-            return codec, None, None, _error_response(codec, 400, error_message(exc))
+            return codec, None, None, self._http_error(codec, 400, error_message(exc))
         return codec, grant, client_id, message
 
 
@@ -369,6 +425,8 @@ class Connection:
     def _run(self, actions: list[Any]) -> None:
         for action in actions:
             if isinstance(action, Send):
+                if isinstance(action.message, Error):
+                    self._count_error(action.message)
                 self._enqueue(self.codec.encode(action.message))
             elif isinstance(action, SubmitPush):
                 self.server.submit(action.request, self._acked)
@@ -382,10 +440,15 @@ class Connection:
 
     def _acked(self, results: list[MutationResult] | None, outcome: BatchOutcome | None) -> None:
         if results is None or outcome is None:
-            message: Message = Error(code="unavailable", message="the push was not stored; send it again")
+            unavailable = Error(code="unavailable", message="the push was not stored; send it again")
+            self._count_error(unavailable)
+            message: Message = unavailable
         else:
             message = Ack(results=results, server_clock=outcome.server_clock, cursor=outcome.head)
         self._enqueue(self.codec.encode(message))
+
+    def _count_error(self, error: Error) -> None:
+        self.server.metrics.error(error.code, error.message, self.session.client_id if self.session else "")
 
     def _enqueue(self, payload: bytes) -> None:
         if self.outbox.qsize() >= OUTBOX_LIMIT:
@@ -418,6 +481,7 @@ class Connection:
                         await self._drained.wait()
                     changes = await self.server.pull(session.grant, session.client_id, cursor, limit, resync=resync)
                     self._enqueue(self.codec.encode(changes))
+                    self.server.metrics.pulled(len(changes.rows))
                     cursor, resync = changes.cursor, changes.resync  # the pages after a re-sync's first go on with it
                     self.sent_cursor = max(self.sent_cursor, cursor)
                     if not changes.more:
@@ -443,6 +507,14 @@ class Connection:
                 await ws.send_bytes(payload)
             else:
                 await ws.send_text(payload.decode())
+
+
+def _sized(items: list[tuple[PushRequest, Deliver]], outcome: BatchOutcome) -> Iterator[tuple[int, MutationResult]]:
+    """Each answered mutation of a batch with its number of operations."""
+    for (request, _), results in zip(items, outcome.results, strict=True):
+        sizes = {m.client_seq: len(m.ops) for m in request.mutations}
+        for result in results:
+            yield sizes.get(result.client_seq, 0), result
 
 
 @contextlib.contextmanager
