@@ -243,13 +243,13 @@ class SyncServer:
                 return
             items[0][1](None, None)
             return
-        self._answer(items, outcome)
+        self._answer(items, outcome, time.perf_counter() - started)
 
-    def _answer(self, items: list[tuple[PushRequest, Deliver]], outcome: BatchOutcome) -> None:
+    def _answer(self, items: list[tuple[PushRequest, Deliver]], outcome: BatchOutcome, seconds: float) -> None:
         """Ack each push of a committed batch, then publish its rows."""
         for (_, deliver), results in zip(items, outcome.results, strict=True):
             deliver(results, outcome)  # acks first, so a device sees its ack before its own changes
-        self.metrics.batch(time.perf_counter() - started, _sized(items, outcome), outcome.conflicts)
+        self.metrics.batch(seconds, _sized(items, outcome), outcome.conflicts)
         if self._publisher is not None:
             self._publisher.poke()  # other nodes may have committed earlier seqs: publish in order
         else:
