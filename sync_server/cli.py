@@ -1,4 +1,6 @@
-"""The ``offsync`` command: ``serve``, ``token`` and ``demo``."""
+"""The ``offsync`` command: ``serve``, ``token`` and ``demo``; the operator's
+commands (``status``, ``inspect``, ``backup``, ``export``, ``import``) are in
+:mod:`sync_server.admin_cli`."""
 
 from __future__ import annotations
 
@@ -205,7 +207,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     demo.add_argument("--quiet", action="store_true")
     demo.set_defaults(func=_demo)
 
+    from .admin_cli import register as register_admin
     from .apps.polar_markdown import register as register_project_markdown
+
+    register_admin(sub, DEFAULT_DB)
 
     register_project_markdown(sub)
 
