@@ -33,6 +33,7 @@ from starlette.websockets import WebSocket, WebSocketDisconnect
 from shared.errors import AuthError, MessageError, SyncError
 from shared.merge import Resolver
 from shared.messages import JSON, MSGPACK, Ack, Changes, Codec, Error, Message, MutationResult, Pull, Push, RowChange
+from shared.messages import Welcome  # noqa: I001 (a line of its own: the one above is full)
 from shared.schema import Schema
 
 from .auth import Grant, TokenAuthority
@@ -407,6 +408,9 @@ class Connection:
         try:
             await self._receive_loop()
         finally:
+            session = self.session
+            if session is not None and session.grant is not None:
+                log.info("device disconnected", extra={"device": session.client_id, "user": session.grant.user})
             self.server.hub.unsubscribe(self)
             for task in self._tasks:
                 task.cancel()
@@ -441,6 +445,9 @@ class Connection:
             if isinstance(action, Send):
                 if isinstance(action.message, Error):
                     self._count_error(action.message)
+                elif isinstance(action.message, Welcome) and self.session is not None and self.session.grant:
+                    log.info("device connected", extra={"device": self.session.client_id,
+                                                        "user": self.session.grant.user})
                 self._enqueue(self.codec.encode(action.message))
             elif isinstance(action, SubmitPush):
                 self.server.submit(action.request, self._acked)
@@ -462,7 +469,9 @@ class Connection:
         self._enqueue(self.codec.encode(message))
 
     def _count_error(self, error: Error) -> None:
-        self.server.metrics.error(error.code, error.message, self.session.client_id if self.session else "")
+        device = self.session.client_id if self.session else ""
+        self.server.metrics.error(error.code, error.message, device)
+        log.info("error sent: %s: %s", error.code, error.message, extra={"device": device, "code": error.code})
 
     def _enqueue(self, payload: bytes) -> None:
         if self.outbox.qsize() >= OUTBOX_LIMIT:

@@ -105,9 +105,12 @@ def _serve(args: argparse.Namespace) -> int:
 
     server = build_server(args.db, args.app or args.schema, compact_after_days=args.compact_after_days,
                           cors_origins=args.cors_origin or (), demo_app=args.app if args.app in DEMO_APPS else None)
+    from .logs import configure as configure_logs
+
     print(f"offsync serving {args.app or args.schema} on http://{args.host}:{args.port} (db {args.db})", flush=True)
+    configure_logs(args.log_format, args.log_level)  # redacted, text or JSON; uvicorn's records too
     uvicorn.run(server.app, host=args.host, port=args.port, log_level=args.log_level,
-                ws_max_size=MAX_FRAME_BYTES, lifespan="on")
+                ws_max_size=MAX_FRAME_BYTES, lifespan="on", log_config=None)
     return 0
 
 
@@ -181,6 +184,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     serve.add_argument("--schema", default="notes", help="module:attr of a Schema (default: the bundled notes app)")
     serve.add_argument("--app", choices=sorted(APPS), help="serve a bundled app's schema")
     serve.add_argument("--log-level", default="info")
+    serve.add_argument("--log-format", choices=["text", "json"], default=os.environ.get("OFFSYNC_LOG_FORMAT", "text"),
+                       help="text, or one JSON object a line (default: OFFSYNC_LOG_FORMAT or text); "
+                            "never tokens or query strings")
     serve.add_argument("--compact-after-days", type=_days, default=DEFAULT_COMPACT_AFTER_DAYS, metavar="DAYS",
                        help="remove tombstones older than DAYS, hourly (default 30; 'never' keeps them); "
                             "a device offline for longer re-syncs fully")
