@@ -29,7 +29,8 @@ APPS = {"notes": "sync_server.apps.notes:schema", "companion": "sync_server.apps
 
 
 def load_schema(spec: str) -> Schema:
-    """Load a schema from ``module:attr`` (or a bundled app name).
+    """Load a schema from ``module:attr`` (or a bundled app name); the module
+    may live in the working folder.
 
     Raises:
         SystemExit: with a message naming what was not found.
@@ -38,6 +39,11 @@ def load_schema(spec: str) -> Schema:
     module_name, _, attr = spec.partition(":")
     if not attr:
         raise SystemExit(f"--schema must look like module:attr, got {spec!r}")
+    if os.getcwd() not in sys.path and "" not in sys.path:
+        # the console script does not put the working folder on the path (as
+        # ``python -m`` would): a schema beside the user's database, the usual
+        # place, was not found (uvicorn's --app-dir defaults to "." for the same reason)
+        sys.path.insert(0, os.getcwd())
     try:
         module = importlib.import_module(module_name)
     except ImportError as exc:
