@@ -434,6 +434,16 @@ def _operation(schema: Schema, row: ImportedRow, current: Any, insert_order: int
 # -- the commands ---------------------------------------------------------------------
 
 
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a number >= 1, got {text!r}")
+    return value
+
+
 def register(sub: Any, default_db: str) -> None:
     """Add the operator's commands to the ``offsync`` command's subparsers."""
     status = sub.add_parser("status", help="a running server: health, devices and their lag, recent errors")
@@ -446,13 +456,13 @@ def register(sub: Any, default_db: str) -> None:
 
     inspect = sub.add_parser("inspect", help="a device replica: cursor, pending queue, conflicts")
     inspect.add_argument("--db", required=True, help="the replica file (opened read-only)")
-    inspect.add_argument("--limit", type=int, default=20, help="queue entries and conflicts to list (default 20)")
+    inspect.add_argument("--limit", type=_positive, default=20, help="queue entries and conflicts to list (default 20)")
     inspect.set_defaults(func=_inspect)
 
     backup = sub.add_parser("backup", help="copy a SQLite server database while the server runs")
     backup.add_argument("--db", default=default_db, help="the SQLite database (PostgreSQL: use pg_dump)")
     backup.add_argument("--out", required=True, help="a new file")
-    backup.add_argument("--step-pages", type=int, default=1024, help=argparse.SUPPRESS)
+    backup.add_argument("--step-pages", type=_positive, default=1024, help=argparse.SUPPRESS)
     backup.set_defaults(func=_backup)
 
     export = sub.add_parser("export", help="a server's live rows as JSON Lines")

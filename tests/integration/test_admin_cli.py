@@ -210,3 +210,9 @@ def test_progress_is_drawn_on_a_terminal_only() -> None:
         bar.done()
     assert "backup [###############               ]  50% (5/10)" in shown.getvalue()
     assert piped.getvalue() == ""
+
+
+def test_inspect_limit_must_be_positive(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        offsync(["inspect", "--db", str(tmp_path / "x.db"), "--limit", "0"])
+    assert "expected a number >= 1, got '0'" in capsys.readouterr().err
