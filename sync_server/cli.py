@@ -154,9 +154,9 @@ def _origin(text: str) -> str:
 
 
 def _token(args: argparse.Namespace) -> int:
-    from .auth import TokenAuthority, load_or_create_secret
+    from .auth import TokenAuthority, find_secret
 
-    authority = TokenAuthority(load_or_create_secret(args.db))
+    authority = TokenAuthority(find_secret(args.db))
     print(authority.issue(args.user, args.scope or (), read_scopes=args.read_scope or (), ttl=args.ttl))
     return 0
 
@@ -196,7 +196,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     token.add_argument("--scope", action="append", help="a scope to read and write (repeatable; default user:NAME)")
     token.add_argument("--read-scope", action="append", help="a scope to read only (repeatable)")
     token.add_argument("--ttl", type=int, default=30 * 24 * 3600, help="seconds until it expires")
-    token.add_argument("--db", default=DEFAULT_DB, help="the server's database (its secret lives beside it)")
+    token.add_argument("--db", default=DEFAULT_DB,
+                       help="the server's database: its secret is read from DB.secret beside it, or from "
+                            "OFFSYNC_SECRET (which wins); never created here")
     token.set_defaults(func=_token)
 
     demo = sub.add_parser("demo", help="three devices, two offline, conflicting edits, then converge")
