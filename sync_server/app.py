@@ -36,7 +36,7 @@ from shared.messages import JSON, MSGPACK, Ack, Changes, Codec, Error, Message, 
 from shared.messages import Welcome  # noqa: I001 (a line of its own: the one above is full)
 from shared.schema import Schema
 
-from .auth import Grant, TokenAuthority
+from .auth import Grant, TokenAuthority, check_client_id_free
 from .engine import BatchOutcome, Engine, PushRequest
 from .metrics import ADMIN_SCOPE, CONTENT_TYPE, DeviceView, Metrics, metrics_public
 from .session import CLOSE_SLOW, Close, Send, ServerSession, StartPull, SubmitPush, error_message
@@ -66,10 +66,13 @@ class Hub:
     """Fans committed changes out to subscribed connections."""
 
     def __init__(self) -> None:
-        self._subscribers: dict[frozenset[str], set[Connection]] = {}
+        self._subscribers: dict[tuple[frozenset[str], str], set[Connection]] = {}
 
-    def subscribe(self, connection: Connection, scopes: frozenset[str]) -> None:
-        self._subscribers.setdefault(scopes, set()).add(connection)
+    def subscribe(self, connection: Connection, scopes: frozenset[str], user: str = "") -> None:
+        """Send ``connection`` the batches of ``scopes``; with a ``user``, their
+        ``applied`` lists only that user's devices (encoded once per scopes and
+        user: the same cost as per scopes, unless several users share a set)."""
+        self._subscribers.setdefault((scopes, user), set()).add(connection)
 
     def unsubscribe(self, connection: Connection) -> None:
         for group in self._subscribers.values():
@@ -85,13 +88,15 @@ class Hub:
         if not outcome.rows:
             return
         by_scope = _rows_by_scope(outcome.rows)
-        for scopes, group in self._subscribers.items():
+        for (scopes, user), group in self._subscribers.items():
             if not group:
                 continue
             rows = _rows_in(by_scope, scopes)
             if not rows:
                 continue
-            message = Changes(rows=rows, cursor=outcome.head, applied=outcome.applied,
+            applied = outcome.applied if not user else \
+                {cid: seq for cid, seq in outcome.applied.items() if outcome.users.get(cid) == user}
+            message = Changes(rows=rows, cursor=outcome.head, applied=applied,
                               server_clock=outcome.server_clock, head=outcome.head)
             encoded: dict[str, bytes] = {}
             for connection in list(group):
@@ -297,7 +302,8 @@ class SyncServer:
     # -- HTTP ----------------------------------------------------------------
 
     async def _health(self, request: Request) -> Response:
-        return JSONResponse({"status": "ok", "head": self.store.head(), "connections": self.hub.connections})
+        # unauthenticated: says it is up, and nothing about writes or connections
+        return JSONResponse({"status": "ok"})
 
     async def _metrics(self, request: Request) -> Response:
         if not metrics_public() and (refused := self._refuse_non_admin(request)) is not None:
@@ -368,6 +374,7 @@ class SyncServer:
                 raise MessageError("the offsync-client-id header is required", path="headers.offsync-client-id")
             if client_id is not None:
                 _check_client_id(client_id)
+                check_client_id_free(client_id)
                 self.engine.check_device(client_id, grant.user)
             body = await _read_limited(request, self.max_frame_bytes)
             if body is None:
@@ -402,6 +409,7 @@ class Connection:
         self._drained = asyncio.Event()  # set by the sender when the outbox is short again
         self._closing: Close | None = None
         self._tasks: set[asyncio.Task[None]] = set()
+        self._expiry: asyncio.Task[None] | None = None
 
     async def run(self) -> None:
         sender = asyncio.create_task(self._send_loop())
@@ -438,7 +446,20 @@ class Connection:
             except MessageError as exc:
                 self._run(self.session.bad_input(exc))
                 continue
-            self._run(self.session.receive(message))
+            self._run(self.session.receive(message, time.time()))
+            if self._expiry is None and self.session.grant is not None:
+                self._expiry = asyncio.create_task(self._close_at_expiry(self.session))
+                self._tasks.add(self._expiry)
+
+    async def _close_at_expiry(self, session: ServerSession) -> None:
+        """Close with 1008 once the token expires, unless a fresh one came first."""
+        while session.grant is not None and self._closing is None:
+            left = session.grant.expires_at - time.time()
+            if left > 0:
+                await asyncio.sleep(min(left, 3600.0))
+                continue
+            self._run(session.expire(time.time()))
+            return
 
     def _run(self, actions: list[Any]) -> None:
         for action in actions:
@@ -495,7 +516,7 @@ class Connection:
         async with self._pull_lock:
             self.pulling = True
             # subscribe before reading, so no batch committed meanwhile is missed
-            self.server.hub.subscribe(self, session.grant.read)
+            self.server.hub.subscribe(self, session.grant.read, session.grant.user)
             try:
                 limit = min(limit, PULL_PAGE)
                 while True:

@@ -85,15 +85,21 @@ def build_server(db: str, schema_spec: str, *, synchronous: str = "FULL",
     from .app import SyncServer
     from .auth import load_or_create_secret
     from .export_api import install as install_export
+    from .hardening import make_private
     from .search_api import install as install_search
     from .web import install as install_web
 
     schema = load_schema(schema_spec)
-    if db.startswith(("postgresql://", "postgres://")) and not os.environ.get("OFFSYNC_SECRET"):
+    postgres = db.startswith(("postgresql://", "postgres://"))
+    if postgres and not os.environ.get("OFFSYNC_SECRET"):
         raise SystemExit("with PostgreSQL every node needs the same secret: set OFFSYNC_SECRET")
+    secret = load_or_create_secret(db)  # first: a bad secret file stops the start before anything is made
+    if not postgres:
+        make_private(db)  # rows and the search index are the users' data: 0600
+        make_private(f"{db}.search")
     store = _open_store(db, synchronous)
     compact_after_ms = None if compact_after_days is None else round(compact_after_days * DAY_MS)
-    server = SyncServer(schema, store, load_or_create_secret(db), resolvers=resolvers_for(schema_spec),
+    server = SyncServer(schema, store, secret, resolvers=resolvers_for(schema_spec),
                         compact_after_ms=compact_after_ms)
     install_export(server)
     install_web(server, cors_origins=cors_origins, app=demo_app)  # /schema, /client/, /app/, CORS
@@ -106,13 +112,11 @@ def _serve(args: argparse.Namespace) -> int:
     import uvicorn
 
     from .app import MAX_FRAME_BYTES
-
+    from .logs import configure as configure_logs
     from .web import DEMO_APPS
 
     server = build_server(args.db, args.app or args.schema, compact_after_days=args.compact_after_days,
                           cors_origins=args.cors_origin or (), demo_app=args.app if args.app in DEMO_APPS else None)
-    from .logs import configure as configure_logs
-
     print(f"offsync serving {args.app or args.schema} on http://{args.host}:{args.port} (db {args.db})", flush=True)
     configure_logs(args.log_format, args.log_level)  # redacted, text or JSON; uvicorn's records too
     uvicorn.run(server.app, host=args.host, port=args.port, log_level=args.log_level,
