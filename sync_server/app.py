@@ -33,11 +33,13 @@ from starlette.websockets import WebSocket, WebSocketDisconnect
 from shared.errors import AuthError, MessageError, SyncError
 from shared.merge import Resolver
 from shared.messages import JSON, MSGPACK, Ack, Changes, Codec, Error, Message, MutationResult, Pull, Push, RowChange
+from shared.messages import Welcome  # noqa: I001 (a line of its own: the one above is full)
 from shared.schema import Schema
 
 from .auth import Grant, TokenAuthority, check_client_id_free
 from .engine import BatchOutcome, Engine, PushRequest
 from .limits import FairQueue, Limits, may_carry_too_many_ops
+from .metrics import ADMIN_SCOPE, CONTENT_TYPE, DeviceView, Metrics, metrics_public
 from .session import (CLOSE_BUSY, CLOSE_POLICY, CLOSE_SLOW, Close, Send, ServerSession, StartPull, State, SubmitPush,
                       error_message)
 from .store.base import Store
@@ -165,6 +167,8 @@ class SyncServer:
         self.authority = TokenAuthority(secret)
         self.max_frame_bytes = max_frame_bytes
         self.hub = Hub()
+        self.connections: set[Connection] = set()
+        self.metrics = Metrics(store.head, self._device_views)
         self._pending: FairQueue[tuple[PushRequest, Deliver]] = FairQueue()
         self._wake: asyncio.Event | None = None  # set when a push is queued
         self._writer_pool = ThreadPoolExecutor(1, thread_name_prefix="offsync-writer")
@@ -180,6 +184,9 @@ class SyncServer:
             Route("/sync/push", self._http_push, methods=["POST"]),
             Route("/sync/pull", self._http_pull, methods=["POST"]),
             Route("/health", self._health, methods=["GET"]),
+            Route("/metrics", self._metrics, methods=["GET"]),
+            Route("/admin/status", self._admin_status, methods=["GET"]),
+            Route("/protocol.schema.json", self._protocol_schema, methods=["GET"]),
         ]
 
     def add_route(self, path: str, endpoint: Callable[..., Any], methods: list[str]) -> None:
@@ -217,6 +224,7 @@ class SyncServer:
         assert self._wake is not None, "the app is not running (no lifespan)"
         self._pending.put(request.grant.user, (request, deliver), sum(len(m.ops) for m in request.mutations))
         self._wake.set()
+        self.metrics.pushed()
 
     async def _write_loop(self) -> None:
         """Apply queued pushes as batches (group commit): each takes users in
@@ -237,9 +245,11 @@ class SyncServer:
         not cost the others theirs; only the one that fails alone is answered
         ``unavailable``."""
         loop = asyncio.get_running_loop()
+        started = time.perf_counter()
         try:
             outcome = await loop.run_in_executor(self._writer_pool, self.engine.apply_batch, [r for r, _ in items])
         except Exception:
+            self.metrics.batch_failures.inc()
             log.exception("a batch of %d pushes failed; nothing of it was stored", len(items))
             if len(items) > 1:
                 for item in items:
@@ -247,12 +257,13 @@ class SyncServer:
                 return
             items[0][1](None, None)
             return
-        self._answer(items, outcome)
+        self._answer(items, outcome, time.perf_counter() - started)
 
-    def _answer(self, items: list[tuple[PushRequest, Deliver]], outcome: BatchOutcome) -> None:
+    def _answer(self, items: list[tuple[PushRequest, Deliver]], outcome: BatchOutcome, seconds: float) -> None:
         """Ack each push of a committed batch, then publish its rows."""
         for (_, deliver), results in zip(items, outcome.results, strict=True):
             deliver(results, outcome)  # acks first, so a device sees its ack before its own changes
+        self.metrics.batch(seconds, _sized(items, outcome), outcome.conflicts)
         if self._publisher is not None:
             self._publisher.poke()  # other nodes may have committed earlier seqs: publish in order
         else:
@@ -281,13 +292,56 @@ class SyncServer:
 
     async def _websocket(self, websocket: WebSocket) -> None:
         await websocket.accept()
-        await Connection(self, websocket).run()
+        connection = Connection(self, websocket)
+        self.connections.add(connection)
+        try:
+            await connection.run()
+        finally:
+            self.connections.discard(connection)
+
+    def _device_views(self) -> list[DeviceView]:
+        views = []
+        for connection in list(self.connections):
+            session = connection.session
+            if session is not None and session.grant is not None and session.client_id:
+                views.append(DeviceView(session.client_id, session.grant.user, connection.sent_cursor))
+        return views
 
     # -- HTTP ----------------------------------------------------------------
 
     async def _health(self, request: Request) -> Response:
         # unauthenticated: says it is up, and nothing about writes or connections
         return JSONResponse({"status": "ok"})
+
+    async def _metrics(self, request: Request) -> Response:
+        if not metrics_public() and (refused := self._refuse_non_admin(request)) is not None:
+            return refused
+        return Response(self.metrics.exposition(), media_type=CONTENT_TYPE)
+
+    async def _admin_status(self, request: Request) -> Response:
+        if (refused := self._refuse_non_admin(request)) is not None:
+            return refused
+        return JSONResponse(self.metrics.status())
+
+    async def _protocol_schema(self, request: Request) -> Response:
+        from .protocol_schema import protocol_schema_json
+
+        return Response(protocol_schema_json(), media_type="application/schema+json")
+
+    def _refuse_non_admin(self, request: Request) -> Response | None:
+        """A 401/403 unless the request carries a token with :data:`ADMIN_SCOPE`."""
+        try:
+            grant = self.authority.verify(_bearer(request))
+            if ADMIN_SCOPE not in grant.read:
+                raise AuthError(f"this needs a token with the {ADMIN_SCOPE} scope", path="headers.authorization",
+                                code="forbidden")
+        except AuthError as exc:
+            return self._http_error(JSON, 403 if exc.code == "forbidden" else 401, error_message(exc))
+        return None
+
+    def _http_error(self, codec: Codec, status: int, error: Error, device: str = "") -> Response:
+        self.metrics.error(error.code, error.message, device)
+        return _error_response(codec, status, error)
 
     async def _http_push(self, request: Request) -> Response:
         codec, grant, client_id, message = await self._http_message(request, Push, need_client=True)
@@ -304,7 +358,8 @@ class SyncServer:
         self.submit(PushRequest(client_id, grant, message.mutations, codec is JSON), deliver)
         done = await future
         if done is None:
-            return _error_response(codec, 503, Error(code="unavailable", message="the push was not stored; retry"))
+            return self._http_error(codec, 503, Error(code="unavailable", message="the push was not stored; retry"),
+                                    client_id)
         results, outcome = done
         return _message_response(codec, Ack(results=results, server_clock=outcome.server_clock, cursor=outcome.head))
 
@@ -314,6 +369,7 @@ class SyncServer:
             return message
         assert isinstance(message, Pull)
         changes = await self.pull(grant, client_id, message.cursor, message.limit, resync=message.resync)
+        self.metrics.pulled(len(changes.rows))
         return _message_response(codec, changes)
 
     async def _http_message(self, request: Request, expected: type, *, need_client: bool) -> Any:
@@ -335,7 +391,7 @@ class SyncServer:
                 return codec, None, None, _error_response(codec, 408, Error(
                     code="timeout", message=f"the body did not arrive within {self.limits.body_timeout_s} s"))
             if body is None:
-                return codec, None, None, _error_response(codec, 413, Error(
+                return codec, None, None, self._http_error(codec, 413, Error(
                     code="too_large", message=f"the body is larger than {self.max_frame_bytes} bytes"))
             too_many = self.too_many_ops(body, codec)
             if too_many is not None:
@@ -349,9 +405,9 @@ class SyncServer:
                                    path="$.type")
         except AuthError as exc:
             status = 403 if exc.code == "forbidden" else 401
-            return codec, None, None, _error_response(codec, status, error_message(exc))
+            return codec, None, None, self._http_error(codec, status, error_message(exc))
         except SyncError as exc:
-            return codec, None, None, _error_response(codec, 400, error_message(exc))
+            return codec, None, None, self._http_error(codec, 400, error_message(exc))
         return codec, grant, client_id, message
 
 
@@ -404,6 +460,9 @@ class Connection:
         try:
             await self._receive_loop()
         finally:
+            session = self.session
+            if session is not None and session.grant is not None:
+                log.info("device disconnected", extra={"device": session.client_id, "user": session.grant.user})
             self.server.hub.unsubscribe(self)
             if self._user is not None:
                 self.server.user_sockets[self._user] -= 1
@@ -492,6 +551,11 @@ class Connection:
     def _run(self, actions: list[Any]) -> None:
         for action in actions:
             if isinstance(action, Send):
+                if isinstance(action.message, Error):
+                    self._count_error(action.message)
+                elif isinstance(action.message, Welcome) and self.session is not None and self.session.grant:
+                    log.info("device connected", extra={"device": self.session.client_id,
+                                                        "user": self.session.grant.user})
                 self._enqueue(self.codec.encode(action.message))
             elif isinstance(action, SubmitPush):
                 size = self._frame_size
@@ -509,10 +573,17 @@ class Connection:
         self._inbound -= size
         self._acked_event.set()
         if results is None or outcome is None:
-            message: Message = Error(code="unavailable", message="the push was not stored; send it again")
+            unavailable = Error(code="unavailable", message="the push was not stored; send it again")
+            self._count_error(unavailable)
+            message: Message = unavailable
         else:
             message = Ack(results=results, server_clock=outcome.server_clock, cursor=outcome.head)
         self._enqueue(self.codec.encode(message))
+
+    def _count_error(self, error: Error) -> None:
+        device = self.session.client_id if self.session else ""
+        self.server.metrics.error(error.code, error.message, device)
+        log.info("error sent: %s: %s", error.code, error.message, extra={"device": device, "code": error.code})
 
     def _enqueue(self, payload: bytes) -> None:
         if self._closing is not None and self._closing.code == CLOSE_SLOW:
@@ -567,6 +638,7 @@ class Connection:
                         await self._drained.wait()
                     changes = await self.server.pull(session.grant, session.client_id, cursor, limit, resync=resync)
                     self._enqueue(self.codec.encode(changes))
+                    self.server.metrics.pulled(len(changes.rows))
                     cursor, resync = changes.cursor, changes.resync  # the pages after a re-sync's first go on with it
                     self.sent_cursor = max(self.sent_cursor, cursor)
                     if not changes.more:
@@ -594,6 +666,14 @@ class Connection:
                 await ws.send_bytes(payload)
             else:
                 await ws.send_text(payload.decode())
+
+
+def _sized(items: list[tuple[PushRequest, Deliver]], outcome: BatchOutcome) -> Iterator[tuple[int, MutationResult]]:
+    """Each answered mutation of a batch with its number of operations."""
+    for (request, _), results in zip(items, outcome.results, strict=True):
+        sizes = {m.client_seq: len(m.ops) for m in request.mutations}
+        for result in results:
+            yield sizes.get(result.client_seq, 0), result
 
 
 @contextlib.contextmanager

@@ -1,4 +1,6 @@
-"""The ``offsync`` command: ``serve``, ``token`` and ``demo``."""
+"""The ``offsync`` command: ``serve``, ``token`` and ``demo``; the operator's
+commands (``status``, ``inspect``, ``backup``, ``export``, ``import``) are in
+:mod:`sync_server.admin_cli`."""
 
 from __future__ import annotations
 
@@ -28,7 +30,8 @@ APPS = {"notes": "sync_server.apps.notes:schema", "companion": "sync_server.apps
 
 
 def load_schema(spec: str) -> Schema:
-    """Load a schema from ``module:attr`` (or a bundled app name).
+    """Load a schema from ``module:attr`` (or a bundled app name); the module
+    may live in the working folder.
 
     Raises:
         SystemExit: with a message naming what was not found.
@@ -37,6 +40,11 @@ def load_schema(spec: str) -> Schema:
     module_name, _, attr = spec.partition(":")
     if not attr:
         raise SystemExit(f"--schema must look like module:attr, got {spec!r}")
+    if os.getcwd() not in sys.path and "" not in sys.path:
+        # the console script does not put the working folder on the path (as
+        # ``python -m`` would): a schema beside the user's database, the usual
+        # place, was not found (uvicorn's --app-dir defaults to "." for the same reason)
+        sys.path.insert(0, os.getcwd())
     try:
         module = importlib.import_module(module_name)
     except ImportError as exc:
@@ -107,6 +115,7 @@ def _serve(args: argparse.Namespace) -> int:
     from .app import MAX_FRAME_BYTES
     from .hardening import uvicorn_config
     from .limits import limits_from_args
+    from .logs import configure as configure_logs
     from .web import DEMO_APPS
 
     try:
@@ -117,6 +126,7 @@ def _serve(args: argparse.Namespace) -> int:
                           cors_origins=args.cors_origin or (), demo_app=args.app if args.app in DEMO_APPS else None,
                           limits=limits)
     print(f"offsync serving {args.app or args.schema} on http://{args.host}:{args.port} (db {args.db})", flush=True)
+    configure_logs(args.log_format, args.log_level)  # redacted, text or JSON; uvicorn's records too
     config = uvicorn_config(server.app, host=args.host, port=args.port, limits=limits,
                             max_frame_bytes=MAX_FRAME_BYTES, log_level=args.log_level)
     uvicorn.Server(config).run()
@@ -193,6 +203,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     serve.add_argument("--schema", default="notes", help="module:attr of a Schema (default: the bundled notes app)")
     serve.add_argument("--app", choices=sorted(APPS), help="serve a bundled app's schema")
     serve.add_argument("--log-level", default="info")
+    serve.add_argument("--log-format", choices=["text", "json"], default=os.environ.get("OFFSYNC_LOG_FORMAT", "text"),
+                       help="text, or one JSON object a line (default: OFFSYNC_LOG_FORMAT or text); "
+                            "never tokens or query strings")
     serve.add_argument("--compact-after-days", type=_days, default=DEFAULT_COMPACT_AFTER_DAYS, metavar="DAYS",
                        help="remove tombstones older than DAYS, hourly (default 30; 'never' keeps them); "
                             "a device offline for longer re-syncs fully")
@@ -222,7 +235,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     demo.add_argument("--quiet", action="store_true")
     demo.set_defaults(func=_demo)
 
+    from .admin_cli import register as register_admin
     from .apps.polar_markdown import register as register_project_markdown
+
+    register_admin(sub, DEFAULT_DB)
 
     register_project_markdown(sub)
 

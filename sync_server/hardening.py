@@ -1,8 +1,8 @@
 """What ``offsync serve`` does to run on a public network (docs/security.md):
-its files readable by its own user only, logs that never record a query
-string (search text, a ``?token=``) and log accept errors at most once per
-interval, and the uvicorn settings and HTTP protocol that enforce the
-connection limits uvicorn has no setting for."""
+its files readable by its own user only, accept errors logged at most once
+an interval, and the uvicorn settings and HTTP protocol that enforce the
+connection limits uvicorn has no setting for. (Logs never record a query
+string: ``sync_server.logs``.)"""
 
 from __future__ import annotations
 
@@ -43,27 +43,6 @@ def _tighten(path: str) -> None:
     if mode & 0o077:
         os.chmod(path, mode & 0o700)
         log.warning("%s could be read by other users (mode %o); it is now %o", path, mode, mode & 0o700)
-
-
-class RedactQueryStrings(logging.Filter):
-    """Cuts the query string off every URL path in a log record's arguments:
-    uvicorn's access and WebSocket lines log ``path?query`` in full, and a
-    query may carry search text or a token."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        args = record.args
-        if isinstance(args, tuple) and any(isinstance(a, str) and "?" in a for a in args):
-            record.args = tuple(a.split("?", 1)[0] + "?…" if isinstance(a, str) and a.startswith("/") and "?" in a
-                                else a for a in args)
-        return True
-
-
-def redact_server_logs() -> None:
-    """Install :class:`RedactQueryStrings` on uvicorn's loggers (idempotent)."""
-    for name in ("uvicorn.access", "uvicorn.error"):
-        logger = logging.getLogger(name)
-        if not any(isinstance(f, RedactQueryStrings) for f in logger.filters):
-            logger.addFilter(RedactQueryStrings())
 
 
 class AtMostEvery(logging.Filter):
@@ -158,9 +137,8 @@ def uvicorn_config(app: Any, *, host: str, port: int, limits: Limits, max_frame_
     import uvicorn
 
     raise_open_file_limit()
-    config = uvicorn.Config(app, host=host, port=port, log_level=log_level, lifespan="on",
+    config = uvicorn.Config(app, host=host, port=port, log_level=log_level, lifespan="on", log_config=None,
                             ws_max_size=max_frame_bytes,
                             http=guarded_http_protocol(limits.max_connections, limits.header_timeout_s))
-    redact_server_logs()  # after the Config: it sets up uvicorn's loggers
     limit_accept_errors(limits.accept_error_log_interval_s)
     return config
