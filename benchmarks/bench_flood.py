@@ -100,7 +100,8 @@ async def _unread_acks(url: str, stop: float) -> None:
             while time.monotonic() < stop:
                 seq += 1
                 try:  # 20 ops of 100 KB: a 2 MB push, never an Ack read
-                    await asyncio.wait_for(ws.send(_push(seq, "unread", 20, frame_body)), max(0.1, stop - time.monotonic()))
+                    left = max(0.1, stop - time.monotonic())
+                    await asyncio.wait_for(ws.send(_push(seq, "unread", 20, frame_body)), left)
                 except TimeoutError:
                     return
 

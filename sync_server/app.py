@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import gc
 import heapq
 import logging
@@ -558,9 +559,8 @@ class Connection:
                                                         "user": self.session.grant.user})
                 self._enqueue(self.codec.encode(action.message))
             elif isinstance(action, SubmitPush):
-                size = self._frame_size
-                self._inbound += size
-                self.server.submit(action.request, lambda results, outcome: self._acked(results, outcome, size))
+                self._inbound += self._frame_size
+                self.server.submit(action.request, functools.partial(self._acked, size=self._frame_size))
             elif isinstance(action, StartPull):
                 task = asyncio.create_task(self._pull(action.cursor, action.limit, action.resync))
                 self._tasks.add(task)

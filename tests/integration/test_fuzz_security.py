@@ -131,7 +131,8 @@ def run_rounds(engine: Engine, rng: random.Random, rounds: int, wall: list[int])
         attacks = []
         for _ in range(2):
             seqs["mal-1"] += 1
-            attacks.append(Mutation(client_seq=seqs["mal-1"], ops=[poison_op(rng, n) for _ in range(rng.randint(1, 3))]))
+            ops = [poison_op(rng, n) for _ in range(rng.randint(1, 3))]
+            attacks.append(Mutation(client_seq=seqs["mal-1"], ops=ops))
         tried += sum(len(m.ops) for m in attacks)
         note = f"ada-{n}"
         honest = Operation(kind="insert", collection="notes", row_id=note, insert_order=wall[0],

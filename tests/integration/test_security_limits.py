@@ -15,19 +15,18 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-import pytest
 import uvicorn
 from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed
 
-from shared.messages import MSGPACK, PROTOCOL_VERSION, Ack, Changes, Error, Hello, Mutation, Operation, Pull, Push, Welcome
+from shared.messages import MSGPACK, PROTOCOL_VERSION, Ack, Error, Hello, Mutation, Operation, Pull, Push, Welcome
 from sync_server.app import MAX_FRAME_BYTES, SyncServer
 from sync_server.apps.notes import schema as notes_schema
 from sync_server.hardening import uvicorn_config
 from sync_server.limits import Limits
 from sync_server.store.sqlite import SQLiteStore
 
-from ..servers import SECRET, ThreadServer, free_port, wait_healthy
+from ..servers import SECRET, ThreadServer, free_port
 
 
 class LimitedServer(ThreadServer):

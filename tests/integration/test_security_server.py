@@ -15,8 +15,20 @@ import msgspec
 from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed
 
-from shared.messages import (MSGPACK, PROTOCOL_VERSION, Ack, Changes, Error, Hello, Mutation, Operation, Pull, Push,
-                             Token, Welcome)
+from shared.messages import (
+    MSGPACK,
+    PROTOCOL_VERSION,
+    Ack,
+    Changes,
+    Error,
+    Hello,
+    Mutation,
+    Operation,
+    Pull,
+    Push,
+    Token,
+    Welcome,
+)
 
 from ..servers import ThreadServer
 
