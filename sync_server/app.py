@@ -60,21 +60,73 @@ Deliver = Callable[[list[MutationResult] | None, BatchOutcome | None], None]
 
 
 class Hub:
-    """Fans committed changes out to subscribed connections."""
+    """Fans committed changes out to subscribed connections.
+
+    A live batch carries the last applied ``client_seq`` of each device of the
+    group it goes to, read in the same snapshot as its rows (the rows of a
+    device's own writes may come live before its Ack): a device then never
+    replays a write over rows that already include it. Other users' devices
+    are left out.
+    """
 
     def __init__(self) -> None:
         self._subscribers: dict[frozenset[str], set[Connection]] = {}
+        #: device ids subscribed with each set of scopes (a device may hold two connections)
+        self._clients: dict[frozenset[str], dict[str, int]] = {}
+        self._client_of: dict[Connection, str] = {}
+        #: how many subscribers read each scope; scopes read by none are not fanned out
+        self._scope_count: dict[str, int] = {}
+        #: scopes that gained their first subscriber since the fan-out last looked
+        self.scopes_added: set[str] = set()
 
-    def subscribe(self, connection: Connection, scopes: frozenset[str]) -> None:
-        self._subscribers.setdefault(scopes, set()).add(connection)
+    def subscribe(self, connection: Connection, scopes: frozenset[str], client_id: str | None = None) -> None:
+        group = self._subscribers.setdefault(scopes, set())
+        if connection in group:
+            return
+        group.add(connection)
+        if client_id is not None:
+            clients = self._clients.setdefault(scopes, {})
+            clients[client_id] = clients.get(client_id, 0) + 1
+            self._client_of[connection] = client_id
+        for scope in scopes:
+            count = self._scope_count.get(scope, 0)
+            if count == 0:
+                self.scopes_added.add(scope)
+            self._scope_count[scope] = count + 1
 
     def unsubscribe(self, connection: Connection) -> None:
-        for group in self._subscribers.values():
+        client_id = self._client_of.pop(connection, None)
+        for scopes, group in self._subscribers.items():
+            if connection not in group:
+                continue
             group.discard(connection)
+            clients = self._clients.get(scopes)
+            if client_id is not None and clients is not None:
+                clients[client_id] -= 1
+                if not clients[client_id]:
+                    del clients[client_id]
+            for scope in scopes:
+                self._scope_count[scope] -= 1
+                if not self._scope_count[scope]:
+                    del self._scope_count[scope]
 
     @property
     def connections(self) -> int:
         return sum(len(g) for g in self._subscribers.values())
+
+    @property
+    def scopes(self) -> frozenset[str]:
+        """Every scope some subscriber reads."""
+        return frozenset(self._scope_count)
+
+    @property
+    def client_ids(self) -> set[str]:
+        """Every subscribed device."""
+        return set().union(*self._clients.values())
+
+    def reads_any(self, scopes: frozenset[str]) -> bool:
+        """Whether some subscriber reads one of ``scopes``."""
+        return any(scope in self._scope_count for scope in scopes)
 
     def publish(self, outcome: BatchOutcome) -> None:
         """Send a committed batch's rows to every subscriber of their scopes,
@@ -88,7 +140,11 @@ class Hub:
             rows = _rows_in(by_scope, scopes)
             if not rows:
                 continue
-            message = Changes(rows=rows, cursor=outcome.head, applied=outcome.applied,
+            applied: dict[str, int] = {}
+            if outcome.applied:
+                clients = self._clients.get(scopes, {})
+                applied = {cid: seq for cid, seq in outcome.applied.items() if cid in clients}
+            message = Changes(rows=rows, cursor=outcome.head, applied=applied,
                               server_clock=outcome.server_clock, head=outcome.head)
             encoded: dict[str, bytes] = {}
             for connection in list(group):
@@ -327,6 +383,9 @@ class Connection:
         self.sent_cursor = 0
         self.pulling = False
         self._held: list[tuple[int, bytes]] = []
+        #: pushes of this connection at the writer, not yet acked: live batches
+        #: wait for their Acks (see deliver_live)
+        self._pushes_at_writer = 0
         self._pull_lock = asyncio.Lock()
         self._drained = asyncio.Event()  # set by the sender when the outbox is short again
         self._closing: Close | None = None
@@ -371,6 +430,7 @@ class Connection:
             if isinstance(action, Send):
                 self._enqueue(self.codec.encode(action.message))
             elif isinstance(action, SubmitPush):
+                self._pushes_at_writer += 1
                 self.server.submit(action.request, self._acked)
             elif isinstance(action, StartPull):
                 task = asyncio.create_task(self._pull(action.cursor, action.limit, action.resync))
@@ -385,7 +445,11 @@ class Connection:
             message: Message = Error(code="unavailable", message="the push was not stored; send it again")
         else:
             message = Ack(results=results, server_clock=outcome.server_clock, cursor=outcome.head)
+        self._pushes_at_writer -= 1
         self._enqueue(self.codec.encode(message))
+        # the live batches held meanwhile go once every Ack of this group commit is
+        # queued (they are delivered one by one, synchronously, before this runs)
+        asyncio.get_running_loop().call_soon(self._release_held)
 
     def _enqueue(self, payload: bytes) -> None:
         if self.outbox.qsize() >= OUTBOX_LIMIT:
@@ -396,12 +460,30 @@ class Connection:
         self.outbox.put_nowait(payload)
 
     def deliver_live(self, head: int, payload: bytes) -> None:
-        """A committed batch for this connection's scopes (bytes shared with others)."""
-        if self.pulling:
+        """A committed batch for this connection's scopes (bytes shared with others).
+
+        Held while a pull runs, and while a push of this connection is at the
+        writer: with several nodes, a batch read by the fan-out may hold the
+        rows of that push before its Ack is queued, and a device that got them
+        first would replay the push over rows that include it.
+        """
+        if self.pulling or self._pushes_at_writer or self._held:  # behind held ones, in order
             self._held.append((head, payload))
         elif head > self.sent_cursor:
             self.sent_cursor = head
             self._enqueue(payload)
+
+    def _release_held(self) -> None:
+        """Send the live batches held for an Ack: each was published before the
+        Ack was queued, so none holds a later group commit (the writer starts
+        the next one after the Acks of this one)."""
+        if self.pulling:
+            return  # the pull sends them as it ends
+        held, self._held = self._held, []
+        for head, payload in held:
+            if head > self.sent_cursor:
+                self.sent_cursor = head
+                self._enqueue(payload)
 
     async def _pull(self, cursor: int, limit: int, resync: bool) -> None:
         session = self.session
@@ -409,7 +491,7 @@ class Connection:
         async with self._pull_lock:
             self.pulling = True
             # subscribe before reading, so no batch committed meanwhile is missed
-            self.server.hub.subscribe(self, session.grant.read)
+            self.server.hub.subscribe(self, session.grant.read, session.client_id)
             try:
                 limit = min(limit, PULL_PAGE)
                 while True:
