@@ -37,6 +37,7 @@ from .base import (
     row_change,
     row_state,
     row_values,
+    storable_key,
 )
 from .base import ROW_COLUMNS as _ROW_COLUMNS
 
@@ -206,7 +207,7 @@ class PostgresStore:
         transaction: one statement per scope and collection, not one round
         trip per key (the engine asks for every key of a push at once)."""
         groups: dict[tuple[str, str], list[Jsonb]] = {}
-        for scope, collection, row_id in keys:
+        for scope, collection, row_id in filter(storable_key, keys):  # any other key would abort the transaction
             groups.setdefault((scope, collection), []).append(Jsonb(row_id))
         out: dict[RowKey, RowState] = {}
         for (scope, collection), row_ids in groups.items():

@@ -30,10 +30,10 @@ from .base import (
     RowKey,
     decode_conflict,
     decode_result,
-    fits_64_bits,
     row_change,
     row_state,
     row_values,
+    storable_key,
 )
 from .base import ROW_COLUMNS as _ROW_COLUMNS
 
@@ -195,7 +195,7 @@ class SQLiteStore:
         if len(keys) < _BULK_KEYS:
             sql = f"SELECT {_ROW_COLUMNS} FROM rows WHERE scope = ? AND collection = ? AND row_id = ?"
             for key in keys:
-                if not fits_64_bits(key[2]):
+                if not storable_key(key):
                     continue  # no such row can exist (binding it would raise OverflowError)
                 for r in c.execute(sql, key):
                     out[key] = row_state(r)
