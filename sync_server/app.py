@@ -60,42 +60,100 @@ COMPACT_EVERY_S = 3600
 _CLIENT_ID = re.compile(r"[A-Za-z0-9_.:\-]{1,128}")
 
 Deliver = Callable[[list[MutationResult] | None, BatchOutcome | None], None]
+_Group = tuple[frozenset[str], str]  # a hub's subscribers: (scopes read, user)
 
 
 class Hub:
-    """Fans committed changes out to subscribed connections."""
+    """Fans committed changes out to subscribed connections.
+
+    A live batch carries the last applied ``client_seq`` of each device of the
+    group it goes to, read in the same snapshot as its rows (the rows of a
+    device's own writes may come live before its Ack): a device then never
+    replays a write over rows that already include it. Other users' devices
+    are left out.
+    """
 
     def __init__(self) -> None:
-        self._subscribers: dict[tuple[frozenset[str], str], set[Connection]] = {}
+        #: subscribers by (scopes, user): a live batch is encoded once per group, and
+        #: its ``applied`` names only the group's own devices
+        self._subscribers: dict[_Group, set[Connection]] = {}
+        #: device ids subscribed in each group (a device may hold two connections)
+        self._clients: dict[_Group, dict[str, int]] = {}
+        self._client_of: dict[Connection, str] = {}
+        #: how many subscribers read each scope; scopes read by none are not fanned out
+        self._scope_count: dict[str, int] = {}
+        #: scopes that gained their first subscriber since the fan-out last looked
+        self.scopes_added: set[str] = set()
 
-    def subscribe(self, connection: Connection, scopes: frozenset[str], user: str = "") -> None:
-        """Send ``connection`` the batches of ``scopes``; with a ``user``, their
-        ``applied`` lists only that user's devices (encoded once per scopes and
-        user: the same cost as per scopes, unless several users share a set)."""
-        self._subscribers.setdefault((scopes, user), set()).add(connection)
+    def subscribe(self, connection: Connection, scopes: frozenset[str], user: str = "",
+                  client_id: str | None = None) -> None:
+        """Send ``connection`` the batches of ``scopes``; their ``applied`` lists
+        only the devices of ``user`` subscribed to the same scopes."""
+        key = (scopes, user)
+        group = self._subscribers.setdefault(key, set())
+        if connection in group:
+            return
+        group.add(connection)
+        if client_id is not None:
+            clients = self._clients.setdefault(key, {})
+            clients[client_id] = clients.get(client_id, 0) + 1
+            self._client_of[connection] = client_id
+        for scope in scopes:
+            count = self._scope_count.get(scope, 0)
+            if count == 0:
+                self.scopes_added.add(scope)
+            self._scope_count[scope] = count + 1
 
     def unsubscribe(self, connection: Connection) -> None:
-        for group in self._subscribers.values():
+        client_id = self._client_of.pop(connection, None)
+        for key, group in self._subscribers.items():
+            if connection not in group:
+                continue
             group.discard(connection)
+            clients = self._clients.get(key)
+            if client_id is not None and clients is not None:
+                clients[client_id] -= 1
+                if not clients[client_id]:
+                    del clients[client_id]
+            for scope in key[0]:
+                self._scope_count[scope] -= 1
+                if not self._scope_count[scope]:
+                    del self._scope_count[scope]
 
     @property
     def connections(self) -> int:
         return sum(len(g) for g in self._subscribers.values())
 
+    @property
+    def scopes(self) -> frozenset[str]:
+        """Every scope some subscriber reads."""
+        return frozenset(self._scope_count)
+
+    @property
+    def client_ids(self) -> set[str]:
+        """Every subscribed device."""
+        return set().union(*self._clients.values())
+
+    def reads_any(self, scopes: frozenset[str]) -> bool:
+        """Whether some subscriber reads one of ``scopes``."""
+        return any(scope in self._scope_count for scope in scopes)
+
     def publish(self, outcome: BatchOutcome) -> None:
         """Send a committed batch's rows to every subscriber of their scopes,
-        encoded once per set of scopes and codec."""
+        encoded once per group (scopes and user) and codec."""
         if not outcome.rows:
             return
         by_scope = _rows_by_scope(outcome.rows)
-        for (scopes, user), group in self._subscribers.items():
+        for key, group in self._subscribers.items():
             if not group:
                 continue
-            rows = _rows_in(by_scope, scopes)
+            rows = _rows_in(by_scope, key[0])
             if not rows:
                 continue
-            applied = outcome.applied if not user else \
-                {cid: seq for cid, seq in outcome.applied.items() if outcome.users.get(cid) == user}
+            applied: dict[str, int] = {}
+            if outcome.applied:
+                clients = self._clients.get(key, {})
+                applied = {cid: seq for cid, seq in outcome.applied.items() if cid in clients}
             message = Changes(rows=rows, cursor=outcome.head, applied=applied,
                               server_clock=outcome.server_clock, head=outcome.head)
             encoded: dict[str, bytes] = {}
@@ -405,6 +463,9 @@ class Connection:
         self.sent_cursor = 0
         self.pulling = False
         self._held: list[tuple[int, bytes]] = []
+        #: pushes of this connection at the writer, not yet acked: live batches
+        #: wait for their Acks (see deliver_live)
+        self._pushes_at_writer = 0
         self._pull_lock = asyncio.Lock()
         self._drained = asyncio.Event()  # set by the sender when the outbox is short again
         self._closing: Close | None = None
@@ -471,6 +532,7 @@ class Connection:
                                                         "user": self.session.grant.user})
                 self._enqueue(self.codec.encode(action.message))
             elif isinstance(action, SubmitPush):
+                self._pushes_at_writer += 1
                 self.server.submit(action.request, self._acked)
             elif isinstance(action, StartPull):
                 task = asyncio.create_task(self._pull(action.cursor, action.limit, action.resync))
@@ -487,7 +549,11 @@ class Connection:
             message: Message = unavailable
         else:
             message = Ack(results=results, server_clock=outcome.server_clock, cursor=outcome.head)
+        self._pushes_at_writer -= 1
         self._enqueue(self.codec.encode(message))
+        # the live batches held meanwhile go once every Ack of this group commit is
+        # queued (they are delivered one by one, synchronously, before this runs)
+        asyncio.get_running_loop().call_soon(self._release_held)
 
     def _count_error(self, error: Error) -> None:
         device = self.session.client_id if self.session else ""
@@ -503,12 +569,30 @@ class Connection:
         self.outbox.put_nowait(payload)
 
     def deliver_live(self, head: int, payload: bytes) -> None:
-        """A committed batch for this connection's scopes (bytes shared with others)."""
-        if self.pulling:
+        """A committed batch for this connection's scopes (bytes shared with others).
+
+        Held while a pull runs, and while a push of this connection is at the
+        writer: with several nodes, a batch read by the fan-out may hold the
+        rows of that push before its Ack is queued, and a device that got them
+        first would replay the push over rows that include it.
+        """
+        if self.pulling or self._pushes_at_writer or self._held:  # behind held ones, in order
             self._held.append((head, payload))
         elif head > self.sent_cursor:
             self.sent_cursor = head
             self._enqueue(payload)
+
+    def _release_held(self) -> None:
+        """Send the live batches held for an Ack: each was published before the
+        Ack was queued, so none holds a later group commit (the writer starts
+        the next one after the Acks of this one)."""
+        if self.pulling:
+            return  # the pull sends them as it ends
+        held, self._held = self._held, []
+        for head, payload in held:
+            if head > self.sent_cursor:
+                self.sent_cursor = head
+                self._enqueue(payload)
 
     async def _pull(self, cursor: int, limit: int, resync: bool) -> None:
         session = self.session
@@ -516,7 +600,7 @@ class Connection:
         async with self._pull_lock:
             self.pulling = True
             # subscribe before reading, so no batch committed meanwhile is missed
-            self.server.hub.subscribe(self, session.grant.read, session.grant.user)
+            self.server.hub.subscribe(self, session.grant.read, session.grant.user, session.client_id)
             try:
                 limit = min(limit, PULL_PAGE)
                 while True:
