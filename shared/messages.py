@@ -45,7 +45,7 @@ Scope = Annotated[str, Meta(max_length=256)]
 #: every change to the messages or their meaning, note the change in
 #: docs/protocol.md ("Versions"), and keep ``MIN_PROTOCOL`` at the oldest one
 #: the server still answers.
-PROTOCOL_VERSION = 1
+PROTOCOL_VERSION = 2
 MIN_PROTOCOL = 1
 
 MAX_OPS_PER_MUTATION = 100_000
@@ -100,6 +100,8 @@ class Hello(_Base, tag="hello"):
     cursor: Count = 0
     last_client_seq: Count = 0
     protocol: Annotated[int, Meta(ge=1, le=2**31 - 1)] = 1
+    #: ``Schema.fingerprint`` of ``schema_version`` (protocol 2; '' from older clients)
+    schema_fingerprint: Annotated[str, Meta(max_length=64, pattern="^[0-9a-f]*$")] = ""
 
 
 class Welcome(_Base, tag="welcome"):

@@ -130,6 +130,11 @@ _SQL_TYPE = {
 }
 
 
+def sql_type(f: Field) -> str:
+    """The SQLite column type of a field."""
+    return _SQL_TYPE[f.type]
+
+
 def quote(name: str) -> str:
     """Quote an SQL identifier (names are validated by the schema already)."""
     return '"' + name.replace('"', '""') + '"'
