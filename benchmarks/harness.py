@@ -166,10 +166,14 @@ class ChildServer:
         return max(p.memory_info().rss for p in procs)
 
     def cpu_seconds(self) -> float:
-        """User + system CPU time the server process has used so far."""
+        """User + system CPU time the server process has used so far (under a
+        profiler, the python child it runs: the profiler's own CPU is not the server's)."""
         import psutil
 
-        times = psutil.Process(self.pid).cpu_times()
+        proc = psutil.Process(self.pid)
+        if self.prefix:
+            proc = next((p for p in proc.children(recursive=True) if "python" in p.name().lower()), proc)
+        times = proc.cpu_times()
         return float(times.user + times.system)
 
     def stop(self) -> None:

@@ -4,7 +4,8 @@ Every error the engine raises descends from :class:`SyncError`::
 
     SyncError
     ├── UsageError          we misused the API (a local bug: wrong argument, bad call order)
-    │   └── SchemaError     a schema declaration is inconsistent
+    │   ├── SchemaError     a schema declaration is inconsistent
+    │   └── WrongEndpoint   the URL is not an offsync WebSocket (http://, a wrong path)
     ├── InvalidInput        input from outside failed validation; nothing was changed
     │   ├── ValidationError a row or field value (names collection and field)
     │   ├── MessageError    a frame or body that is not a well-formed message
@@ -47,6 +48,14 @@ class SchemaError(UsageError):
     """A schema declaration is inconsistent (duplicate field, unknown type...)."""
 
     code = "schema"
+
+
+class WrongEndpoint(UsageError):
+    """The client was given a URL that is no offsync WebSocket endpoint: not
+    ``ws://`` or ``wss://``, or a server that answered the upgrade with an
+    HTTP status (a wrong path; offsync listens on ``/sync``)."""
+
+    code = "wrong_endpoint"
 
 
 class InvalidInput(SyncError):

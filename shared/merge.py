@@ -184,6 +184,8 @@ def is_concurrent(current: RowState, op: Operation, client_id: str = "") -> bool
         return True  # the id exists already: someone else created it
     stamps = current.stamps
     base = op.base_version
+    if base > current.version:
+        return True  # made from a version this row never had: nothing says it saw the current one
     for name in _touched(op):
         stamp = stamps.get(name)
         if stamp is not None and stamp.version > base and stamp.client_id != client_id:

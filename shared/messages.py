@@ -226,6 +226,8 @@ class Codec:
             return self._decoder.decode(data)  # type: ignore[no-any-return]
         except (msgspec.DecodeError, msgspec.ValidationError) as exc:
             raise _message_error(exc) from None
+        except RecursionError:  # the decoder's guard: a frame nested ~1,000 deep
+            raise MessageError("malformed frame: nested too deeply", path="$") from None
 
 
 MSGPACK = Codec("msgpack")

@@ -52,6 +52,10 @@ RESERVED_NAMES = frozenset({VERSION_COLUMN, SCOPE_COLUMN, INSERT_ORDER_COLUMN, "
 _NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,62}$")
 _INT64 = (-(2**63), 2**63 - 1)
 MAX_TEXT_BYTES = 1 << 20
+#: the deepest nesting a json value may have: every device's SQLite json
+#: functions stop at 1,000 and Python's json at its recursion limit, so a deeper
+#: value accepted once would break every device of its scope for good
+MAX_JSON_DEPTH = 100
 
 
 @dataclass(frozen=True)
@@ -308,11 +312,8 @@ class Collection:
                 return False
         for name in self._json_names:
             text = stored.get(name)
-            if text is not None:
-                try:
-                    msgspec.json.decode(text)
-                except msgspec.DecodeError:
-                    return False
+            if text is not None and json_problem(text) is not None:
+                return False
         return True
 
     def _check_stored_slowly(self, values: Mapping[str, Any], path: str, blobs_as_base64: bool) -> dict[str, Any]:
@@ -468,9 +469,15 @@ def _app_to_stored(collection: str, f: Field, value: Any, path: str) -> Any:
         return int(value)
     if kind == "json":
         try:
-            return json.dumps(value, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+            text = json.dumps(value, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+        except RecursionError:
+            raise ValidationError(f"{collection}.{f.name} is nested deeper than {MAX_JSON_DEPTH}", path=path) from None
         except (TypeError, ValueError) as exc:
             raise ValidationError(f"{collection}.{f.name} is not JSON-serialisable: {exc}", path=path) from None
+        problem = json_problem(text)
+        if problem is not None:
+            raise ValidationError(f"{collection}.{f.name} {problem}", path=path)
+        return text
     return _STORED_CHECKS[kind](collection, f, value, path)
 
 
@@ -484,11 +491,46 @@ def _check_bool_stored(collection: str, f: Field, value: Any, path: str) -> int:
 
 def _check_json_stored(collection: str, f: Field, value: Any, path: str) -> str:
     text = _check_text(collection, f, value, path)
-    try:
-        msgspec.json.decode(text)  # strict RFC 8259, as the devices' json_valid() CHECK: no NaN
-    except msgspec.DecodeError:
-        raise ValidationError(f"{collection}.{f.name} must hold valid JSON text", path=path) from None
+    problem = json_problem(text)
+    if problem is not None:
+        raise ValidationError(f"{collection}.{f.name} {problem}", path=path)
     return text
+
+
+def json_problem(text: str) -> str | None:
+    """What keeps ``text`` from being a json value every store and device can
+    hold (strict RFC 8259, as the devices' ``json_valid()`` CHECK: no NaN;
+    nested at most :data:`MAX_JSON_DEPTH` deep), or None if nothing does."""
+    if len(text) > MAX_TEXT_BYTES:
+        return f"is longer than {MAX_TEXT_BYTES} characters"
+    try:
+        value = msgspec.json.decode(text)
+    except msgspec.DecodeError:
+        return "must hold valid JSON text"
+    except RecursionError:  # the decoder's own guard, far past MAX_JSON_DEPTH
+        return f"is nested deeper than {MAX_JSON_DEPTH}"
+    # no value can be deeper than it has brackets: the usual value is done here
+    if text.count("[") + text.count("{") > MAX_JSON_DEPTH and _json_depth(value) > MAX_JSON_DEPTH:
+        return f"is nested deeper than {MAX_JSON_DEPTH}"
+    return None
+
+
+def _json_depth(value: Any) -> int:
+    """How deep arrays and objects nest in a decoded json value (without recursion)."""
+    deepest = 0
+    stack = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, dict):
+            item = list(item.values())
+        elif not isinstance(item, list):
+            continue
+        if depth > deepest:
+            deepest = depth
+            if deepest > MAX_JSON_DEPTH:
+                return deepest
+        stack.extend((child, depth + 1) for child in item if isinstance(child, (list, dict)))
+    return deepest
 
 
 def _check_blob(collection: str, f: Field, value: Any, path: str) -> bytes:

@@ -15,14 +15,14 @@ import logging
 import random
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 
 import apsw
 import websockets
 from websockets.asyncio.client import ClientConnection, connect
 
-from shared.errors import MessageError, ProtocolError, RemoteError, StateError, SyncError
+from shared.errors import MessageError, ProtocolError, RemoteError, StateError, SyncError, WrongEndpoint
 from shared.messages import MSGPACK, Changes, Message, Push
 
 from .protocol import ClientProtocol, Phase
@@ -37,6 +37,15 @@ MAX_FRAME_BYTES = 64 * 1024 * 1024
 #: bootstrap page, as much again as reading and encoding the row). It makes
 #: bootstrap pages 8-9x smaller, so a device on a slow link may ask for it.
 COMPRESSION: str | None = None
+#: a WebSocket ping goes out every this many seconds; a link whose pong has
+#: not come back ``PING_TIMEOUT_S`` later is taken as dead, and closed after
+#: at most ``CLOSE_TIMEOUT_S`` more (websockets waits that long for the closing
+#: handshake): a link that dies silently (no FIN, no RST) is noticed within
+#: their sum, 15 s. websockets' own 20 + 20 + 10 took about 50 s, while the
+#: status said live.
+PING_INTERVAL_S = 5.0
+PING_TIMEOUT_S = 7.0
+CLOSE_TIMEOUT_S = 3.0
 
 
 @dataclass
@@ -101,11 +110,25 @@ class SyncClient:
         on_progress: called with the :class:`SyncStatus` after each page pulled.
         compression: ``"deflate"`` to offer permessage-deflate (fewer bytes on
             a slow link, more CPU on both ends); off by default.
+        ping_interval: seconds between WebSocket pings (None: no pings).
+        ping_timeout: seconds to wait for a pong before the link counts as
+            dead and the loop reconnects (None: wait forever).
+        close_timeout: seconds to wait for the server's side of a closing
+            handshake (on a dead link it never comes). With the defaults a
+            dead link is noticed within 15 s (interval + time-outs).
     """
 
     def __init__(self, replica: Replica, url: str, token: str, *,
                  on_progress: Callable[[SyncStatus], None] | None = None, backoff: Backoff | None = None,
-                 compression: str | None = COMPRESSION) -> None:
+                 compression: str | None = COMPRESSION, ping_interval: float | None = PING_INTERVAL_S,
+                 ping_timeout: float | None = PING_TIMEOUT_S, close_timeout: float = CLOSE_TIMEOUT_S) -> None:
+        for name, value in (("ping_interval", ping_interval), ("ping_timeout", ping_timeout),
+                            ("close_timeout", close_timeout)):
+            if value is not None and not value > 0:
+                raise ValueError(f"{name} must be > 0 seconds or None, got {value!r}")
+        self.ping_interval = ping_interval
+        self.ping_timeout = ping_timeout
+        self.close_timeout = close_timeout
         self.replica = replica
         self.compression = compression
         self.url = url
@@ -117,6 +140,8 @@ class SyncClient:
         self._loop: asyncio.AbstractEventLoop | None = None
         self._stop: asyncio.Event | None = None
         self._thread: threading.Thread | None = None
+        self._ws: ClientConnection | None = None
+        self._retry: asyncio.Event | None = None
         replica.on_commit(self._local_write)
 
     # -- public API ------------------------------------------------------------
@@ -127,13 +152,15 @@ class SyncClient:
         Raises:
             RemoteError: the server refused the connection (token, schema) or
                 reported an error.
+            WrongEndpoint: the URL is not ``ws://`` or ``wss://``, or the
+                server answered the upgrade with an HTTP status (a wrong path).
+            ProtocolError: the server sent a malformed frame.
             SyncError: the replica could not take what the server sent.
             OSError / TimeoutError: the server could not be reached in time.
         """
         protocol = self._protocol()
         async with asyncio.timeout(timeout):
-            async with connect(self.url, max_size=MAX_FRAME_BYTES, open_timeout=timeout,
-                               compression=self.compression) as ws:
+            async with self._connect(timeout) as ws:
                 try:
                     await self._converse(ws, protocol, until_idle=True)
                 except apsw.Error as exc:
@@ -151,18 +178,20 @@ class SyncClient:
         """
         self._loop = asyncio.get_running_loop()
         self._wake = asyncio.Event()
+        self._retry = asyncio.Event()
         stop = stop or asyncio.Event()
         self._stop = stop
         while not stop.is_set():
             protocol = self._protocol()
             self.status.attempts += 1
             try:
-                async with connect(self.url, max_size=MAX_FRAME_BYTES, open_timeout=10,
-                                   compression=self.compression) as ws:
+                async with self._connect(10) as ws:
                     self.backoff.reset()
+                    self._ws = ws
+                    self._retry.clear()  # a reconnect asked for while connecting: this is it
                     await self._converse(ws, protocol, until_idle=False, stop=stop)
             except (OSError, TimeoutError, websockets.exceptions.WebSocketException, ProtocolError,
-                    RemoteError) as exc:
+                    RemoteError, WrongEndpoint) as exc:
                 self.status.last_error = f"{type(exc).__name__}: {exc}"
             except Exception as exc:  # noqa: BLE001 (the replica or a bug: the same data fails again)
                 failed = _replica_failed(exc) if isinstance(exc, apsw.Error) else exc
@@ -170,6 +199,7 @@ class SyncClient:
                 log.error("sync stopped: %s", self.status.fatal)
                 return
             finally:
+                self._ws = None
                 protocol.disconnected()
                 self._update(protocol, connected=False)
             if protocol.phase is Phase.CLOSED:
@@ -178,8 +208,7 @@ class SyncClient:
                 return
             if stop.is_set():
                 return
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(stop.wait(), self.backoff.next_delay())
+            await self._pause(stop, self._retry, self.backoff.next_delay())
 
     def start(self) -> None:
         """Run :meth:`run` on a background thread (for apps that are not asyncio)."""
@@ -200,6 +229,23 @@ class SyncClient:
         self._thread.start()
         ready.wait(5)
 
+    def reconnect_now(self) -> None:
+        """Drop the current connection (if any) and connect again at once,
+        skipping the backoff wait: for an app that knows the network just came
+        back, or that the link it holds is stale. Safe from any thread; does
+        nothing when the loop is not running."""
+        loop = self._loop
+        if loop is not None:
+            with contextlib.suppress(RuntimeError):  # the loop may have ended already
+                loop.call_soon_threadsafe(self._reconnect)
+
+    def _reconnect(self) -> None:
+        self.backoff.reset()
+        if self._retry is not None:
+            self._retry.set()
+        if self._ws is not None:
+            asyncio.get_running_loop().create_task(self._ws.close(1001, "reconnecting"))
+
     def stop(self, timeout: float = 10.0) -> None:
         """Stop the background thread started by :meth:`start` and wait for it."""
         if self._thread is None:
@@ -212,6 +258,36 @@ class SyncClient:
         self._thread = None
 
     # -- internals -----------------------------------------------------------------
+
+    @contextlib.asynccontextmanager
+    async def _connect(self, open_timeout: float) -> AsyncIterator[ClientConnection]:
+        """The WebSocket to ``self.url``; a URL that is no WebSocket endpoint
+        raises :class:`WrongEndpoint` instead of websockets' own errors, which
+        read like an auth problem (HTTP 403) or a typo."""
+        try:
+            ws = await connect(self.url, max_size=MAX_FRAME_BYTES, open_timeout=open_timeout,
+                               compression=self.compression, ping_interval=self.ping_interval,
+                               ping_timeout=self.ping_timeout, close_timeout=self.close_timeout)
+        except websockets.exceptions.InvalidURI:
+            raise WrongEndpoint(f"{self.url!r} is not a WebSocket URL: use ws:// or wss://, "
+                                "e.g. ws://127.0.0.1:8787/sync", path="url") from None
+        except websockets.exceptions.InvalidStatus as exc:
+            status = exc.response.status_code
+            raise WrongEndpoint(f"{self.url} answered the WebSocket upgrade with HTTP {status}: "
+                                "no offsync WebSocket there (offsync listens on /sync)", path="url") from None
+        async with ws:
+            yield ws
+
+    @staticmethod
+    async def _pause(stop: asyncio.Event, retry: asyncio.Event, delay: float) -> None:
+        """Wait ``delay`` seconds, or less if ``stop`` or ``retry`` is set."""
+        waits = [asyncio.ensure_future(stop.wait()), asyncio.ensure_future(retry.wait())]
+        try:
+            await asyncio.wait(waits, timeout=delay, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            for wait in waits:
+                wait.cancel()
+        retry.clear()
 
     def _protocol(self) -> ClientProtocol:
         protocol = ClientProtocol(self.replica, self.token, on_changes=self._pulled)
@@ -310,4 +386,4 @@ async def _close_when(stop: asyncio.Event, ws: ClientConnection) -> None:
     await ws.close()
 
 
-__all__ = ["Backoff", "RemoteError", "SyncClient", "SyncResult", "SyncStatus"]
+__all__ = ["Backoff", "RemoteError", "SyncClient", "SyncResult", "SyncStatus", "WrongEndpoint"]

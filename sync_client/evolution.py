@@ -32,7 +32,7 @@ import msgspec
 
 from shared.errors import SchemaMismatch
 from shared.evolution import DropCollection, History, Migration, migrate_fields
-from shared.schema import INSERT_ORDER_COLUMN, SCOPE_COLUMN, VERSION_COLUMN, Collection, Schema
+from shared.schema import INSERT_ORDER_COLUMN, SCOPE_COLUMN, VERSION_COLUMN, Collection, Field, Schema
 
 from . import queue, tables
 
@@ -159,6 +159,11 @@ def _migrate_entries(c: apsw.Connection, name: str, steps: Sequence[Migration]) 
     c.executemany("UPDATE sync_queue SET fields = ? WHERE id = ?", updates)
 
 
+def _sql_type(coll: Collection, f: Field) -> str:
+    """The SQLite type of a field's column, as ``tables.column_sql`` declares it."""
+    return tables.column_sql(coll, f).split()[1]  # '"name" TYPE ...'; names hold no spaces
+
+
 def _check_tables(c: apsw.Connection, path: str, schema: Schema) -> None:
     """Every existing collection table has the declared column types and
     ``required``, and no column the declaration lacks."""
@@ -176,7 +181,7 @@ def _check_tables(c: apsw.Connection, path: str, schema: Schema) -> None:
                     f"{path}: the replica holds {where}, which schema version {schema.version} does not declare: "
                     f"declare its removal (DropField or RenameField) in a new version of the schema history",
                     path=where)
-            if sql_type != tables.sql_type(f):
+            if sql_type != _sql_type(coll, f):
                 raise SchemaMismatch(
                     f"{path}: the replica stores {where} as {sql_type}, schema version {schema.version} declares "
                     f"{f.type}: declare the change (Retype) in a new version of the schema history", path=where)

@@ -25,11 +25,8 @@ from typing import Any
 import apsw
 import msgspec
 
-from shared.messages import MAX_OPS_PER_MUTATION, Mutation, Operation
-
-#: queue id = client_seq << SEQ_SHIFT | the operation's place in its mutation
-SEQ_SHIFT = 20
-assert MAX_OPS_PER_MUTATION < 1 << SEQ_SHIFT, "a mutation's operations must fit below the next client_seq"
+from shared.messages import Mutation, Operation
+from shared.tables import SEQ_SHIFT as SEQ_SHIFT
 
 _json_decode = msgspec.json.Decoder(dict[str, Any]).decode
 _msgpack_decode = msgspec.msgpack.Decoder(dict[str, Any]).decode

@@ -227,14 +227,28 @@ class SyncServer:
         items = [first]
         while not self._queue.empty() and len(items) < MAX_BATCH_REQUESTS:
             items.append(self._queue.get_nowait())
+        await self._apply(items)
+
+    async def _apply(self, items: list[tuple[PushRequest, Deliver]]) -> None:
+        """One batch of ``items`` on the writer thread. If it fails (a store error
+        no check foresaw), each push is tried again alone: one user's push must
+        not cost the others theirs; only the one that fails alone is answered
+        ``unavailable``."""
         loop = asyncio.get_running_loop()
         try:
             outcome = await loop.run_in_executor(self._writer_pool, self.engine.apply_batch, [r for r, _ in items])
         except Exception:
             log.exception("a batch of %d pushes failed; nothing of it was stored", len(items))
-            for _, deliver in items:
-                deliver(None, None)
+            if len(items) > 1:
+                for item in items:
+                    await self._apply([item])
+                return
+            items[0][1](None, None)
             return
+        self._answer(items, outcome)
+
+    def _answer(self, items: list[tuple[PushRequest, Deliver]], outcome: BatchOutcome) -> None:
+        """Ack each push of a committed batch, then publish its rows."""
         for (_, deliver), results in zip(items, outcome.results, strict=True):
             deliver(results, outcome)  # acks first, so a device sees its ack before its own changes
         if self._publisher is not None:

@@ -23,7 +23,7 @@ from pathlib import Path
 import jwt
 import msgspec
 
-from shared.errors import AuthError, UsageError
+from shared.errors import AuthError, StateError, UsageError
 
 ALGORITHM = "HS256"
 DEFAULT_TTL = 30 * 24 * 3600
@@ -117,3 +117,24 @@ def load_or_create_secret(db_path: str) -> str:
     path.touch(mode=0o600)
     path.write_text(secret)
     return secret
+
+
+def find_secret(db_path: str) -> str:
+    """The secret a server on ``db_path`` signs with, found as ``offsync serve``
+    finds it (``OFFSYNC_SECRET``, else the file beside the database), never made.
+
+    Raises:
+        StateError: neither exists, saying where it looked: a new secret
+            would sign tokens that server rejects.
+    """
+    env = os.environ.get("OFFSYNC_SECRET")
+    if env:
+        return env
+    if db_path.startswith(("postgresql://", "postgres://")):
+        raise StateError("with a postgresql:// database the secret comes from OFFSYNC_SECRET, which is not set: "
+                         "set it to the value the server nodes use")
+    path = Path(f"{db_path}.secret")
+    if path.is_file():
+        return path.read_text().strip()
+    raise StateError(f"no secret at {path} and OFFSYNC_SECRET is not set: pass --db with the database "
+                     "`offsync serve` uses (it keeps its secret beside it), or set OFFSYNC_SECRET")

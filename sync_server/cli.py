@@ -70,13 +70,15 @@ def _open_store(db: str, synchronous: str = "FULL") -> Store:
 
 
 def build_server(db: str, schema_spec: str, *, synchronous: str = "FULL",
-                 compact_after_days: float | None = None) -> SyncServer:
+                 compact_after_days: float | None = None, cors_origins: Sequence[str] = (),
+                 demo_app: str | None = None) -> SyncServer:
     """The SyncServer for ``offsync serve``: SQLite at ``db``, or PostgreSQL when
     ``db`` is a ``postgresql://`` URL (several nodes may share that database)."""
     from .app import SyncServer
     from .auth import load_or_create_secret
     from .export_api import install as install_export
     from .search_api import install as install_search
+    from .web import install as install_web
 
     schema = load_schema(schema_spec)
     if db.startswith(("postgresql://", "postgres://")) and not os.environ.get("OFFSYNC_SECRET"):
@@ -86,6 +88,7 @@ def build_server(db: str, schema_spec: str, *, synchronous: str = "FULL",
     server = SyncServer(schema, store, load_or_create_secret(db), resolvers=resolvers_for(schema_spec),
                         compact_after_ms=compact_after_ms)
     install_export(server)
+    install_web(server, cors_origins=cors_origins, app=demo_app)  # /schema, /client/, /app/, CORS
     # the search endpoint keeps its index in a file beside the database (in memory on PostgreSQL)
     install_search(server, ":memory:" if db.startswith(("postgresql://", "postgres://")) else f"{db}.search")
     return server
@@ -96,7 +99,10 @@ def _serve(args: argparse.Namespace) -> int:
 
     from .app import MAX_FRAME_BYTES
 
-    server = build_server(args.db, args.app or args.schema, compact_after_days=args.compact_after_days)
+    from .web import DEMO_APPS
+
+    server = build_server(args.db, args.app or args.schema, compact_after_days=args.compact_after_days,
+                          cors_origins=args.cors_origin or (), demo_app=args.app if args.app in DEMO_APPS else None)
     print(f"offsync serving {args.app or args.schema} on http://{args.host}:{args.port} (db {args.db})", flush=True)
     uvicorn.run(server.app, host=args.host, port=args.port, log_level=args.log_level,
                 ws_max_size=MAX_FRAME_BYTES, lifespan="on")
@@ -137,10 +143,20 @@ def _non_negative_days(text: str) -> float:
     return days
 
 
-def _token(args: argparse.Namespace) -> int:
-    from .auth import TokenAuthority, load_or_create_secret
+def _origin(text: str) -> str:
+    """``--cors-origin``: an origin such as https://app.example:8443."""
+    from .web import check_origin
 
-    authority = TokenAuthority(load_or_create_secret(args.db))
+    try:
+        return check_origin(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def _token(args: argparse.Namespace) -> int:
+    from .auth import TokenAuthority, find_secret
+
+    authority = TokenAuthority(find_secret(args.db))
     print(authority.issue(args.user, args.scope or (), read_scopes=args.read_scope or (), ttl=args.ttl))
     return 0
 
@@ -166,6 +182,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     serve.add_argument("--compact-after-days", type=_days, default=DEFAULT_COMPACT_AFTER_DAYS, metavar="DAYS",
                        help="remove tombstones older than DAYS, hourly (default 30; 'never' keeps them); "
                             "a device offline for longer re-syncs fully")
+    serve.add_argument("--cors-origin", action="append", type=_origin, metavar="URL",
+                       help="let pages of this origin call the server (repeatable; none by default)")
     serve.set_defaults(func=_serve)
 
     compact = sub.add_parser("compact", help="remove old tombstones now (beside a running server too)")
@@ -178,7 +196,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     token.add_argument("--scope", action="append", help="a scope to read and write (repeatable; default user:NAME)")
     token.add_argument("--read-scope", action="append", help="a scope to read only (repeatable)")
     token.add_argument("--ttl", type=int, default=30 * 24 * 3600, help="seconds until it expires")
-    token.add_argument("--db", default=DEFAULT_DB, help="the server's database (its secret lives beside it)")
+    token.add_argument("--db", default=DEFAULT_DB,
+                       help="the server's database: its secret is read from DB.secret beside it, or from "
+                            "OFFSYNC_SECRET (which wins); never created here")
     token.set_defaults(func=_token)
 
     demo = sub.add_parser("demo", help="three devices, two offline, conflicting edits, then converge")

@@ -7,6 +7,17 @@ clients in memory. One batch is one store transaction; inside it each mutation
 is all or nothing (its row states stay in a private overlay until every one of
 its operations has succeeded).
 
+Isolation: a batch holds many users' pushes, so whatever one mutation does
+wrong (a value no store can hold, a counter past 64 bits, an error no check
+foresaw) refuses that mutation alone, with a reason; the rest of the batch
+commits.
+
+Clocks: an ``insert_order`` more than ``max_clock_ahead_us`` (default
+:data:`MAX_CLOCK_AHEAD_US`) ahead of the server's wall clock is *clamped* to
+that bound (kept increasing in arrival order), never refused: a device whose
+clock was once fast keeps syncing, and one user's stamp moves neither the
+server clock nor any other device's clock further ahead than the bound.
+
 Exactly-once: the engine keeps each device's highest applied ``client_seq``.
 A mutation at or below it is answered ``duplicate`` (or with its stored
 rejection), never applied twice; one above the next expected is a ``gap``.
@@ -14,6 +25,8 @@ rejection), never applied twice; one above the next expected is a ``gap``.
 
 from __future__ import annotations
 
+import logging
+import math
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -28,10 +41,14 @@ from shared.messages import Changes, Mutation, MutationResult, Operation, RowCha
 from shared.schema import Collection, Schema
 
 from .auth import Grant
-from .store.base import Batch, Compaction, Device, RowKey, Store, fits_64_bits
+from .store.base import Batch, Compaction, Device, RowKey, Store, fits_64_bits, storable_key
 from .validation import Rules, check_fields_together, check_operation
 
 _encode = msgspec.msgpack.Encoder().encode
+log = logging.getLogger("offsync.engine")
+
+#: how far ahead of the server's wall clock an insert_order may be before it is clamped
+MAX_CLOCK_AHEAD_US = 60 * 1_000_000
 
 
 
@@ -60,7 +77,8 @@ class BatchOutcome:
 class _Work:
     """State of one batch while it is being applied."""
 
-    wall_us: int  # the wall clock as the batch starts (the skew check, conflict times)
+    wall_us: int  # the wall clock as the batch starts (the clock bound, conflict times)
+    clock_limit: int = 0  # insert_orders above this are clamped
     batch: Batch = field(default_factory=Batch)
     devices: dict[str, Device] = field(default_factory=dict)
     rows: dict[RowKey, RowState] = field(default_factory=dict)  # changed in this batch, in change order
@@ -86,10 +104,15 @@ class Engine:
         store: where rows live.
         resolvers: functions for collections with policy ``custom``, by name.
         wall_clock: microseconds since the epoch (tests pass a fake).
+        max_clock_ahead_us: an insert_order further ahead of ``wall_clock`` is
+            clamped (see the module docstring).
     """
 
     def __init__(self, schema: Schema, store: Store, *, resolvers: Mapping[str, Resolver] | None = None,
-                 wall_clock: Callable[[], int] = _wall_clock_us) -> None:
+                 wall_clock: Callable[[], int] = _wall_clock_us,
+                 max_clock_ahead_us: int = MAX_CLOCK_AHEAD_US) -> None:
+        if max_clock_ahead_us < 0:
+            raise ValueError(f"max_clock_ahead_us must be >= 0, got {max_clock_ahead_us}")
         self.schema = schema
         self.store = store
         self.resolvers = dict(resolvers or {})
@@ -98,6 +121,8 @@ class Engine:
                 raise ValueError(f"{coll.name}: no resolver registered under {coll.resolver!r}")
         self._wall_clock = wall_clock
         self.clock = HybridClock(wall_clock())
+        self.max_clock_ahead_us = max_clock_ahead_us
+        self._clamped_last = 0  # the last insert_order a clamp gave (clamps stay increasing)
         self._rules = {coll.name: Rules(coll) for coll in schema}
         self._scoped = frozenset(coll.name for coll in schema if coll.scope_field is not None)
 
@@ -142,6 +167,7 @@ class Engine:
         the error propagates.
         """
         work = _Work(wall_us=self._wall_clock())
+        work.clock_limit = work.wall_us + self.max_clock_ahead_us
         work.batch.at_ms = work.wall_us // 1000
         with self.store.write_transaction():
             self._prefetch(requests, work)
@@ -187,7 +213,7 @@ class Engine:
                 out.append(MutationResult(client_seq=mutation.client_seq, status="gap", reason="gap",
                                           message=f"expected client_seq {expected} first"))
                 continue
-            result = self._apply_mutation(request, mutation, index, work)
+            result = self._apply_isolated(request, mutation, index, work)
             if result.status == "rejected":
                 work.batch.rejections.append((request.client_id, result))
             device.last_client_seq = mutation.client_seq
@@ -213,11 +239,31 @@ class Engine:
                    work: _Work) -> MutationResult:
         """Make ``result`` carry the current rows of ``keys`` (filled in :meth:`apply_batch`).
 
-        An integer id beyond 64 bits (refused, never stored) is left out: the
-        stored rejection and a MessagePack answer could not encode it.
+        A key no store can hold (an integer id beyond 64 bits, NUL in a text
+        id; refused, never stored) is left out: the stored rejection and a
+        MessagePack answer could not encode it.
         """
-        work.hand_back[id(result)] = (result, [k for k in dict.fromkeys(keys) if fits_64_bits(k[2])], request.grant)
+        work.hand_back[id(result)] = (result, [k for k in dict.fromkeys(keys) if storable_key(k)], request.grant)
         return result
+
+    def _apply_isolated(self, request: PushRequest, mutation: Mutation, index: int, work: _Work) -> MutationResult:
+        """:meth:`_apply_mutation`, refusing the mutation alone if it raises: its
+        rows stay in its private overlay, so the batch goes on without it."""
+        try:
+            return self._apply_mutation(request, mutation, index, work)
+        except (RecursionError, ArithmeticError, ValueError, TypeError, UnicodeError):
+            log.exception("mutation %d of device %r could not be applied; refused alone",
+                          mutation.client_seq, request.client_id)
+            return self._reject(mutation, "invalid_row", "the server could not apply this mutation",
+                                f"$.mutations[{index}]", self._keys_after(request, mutation, -1), request, work)
+
+    def _clamped(self, op: Operation, work: _Work) -> Operation:
+        """``op`` with its insert_order clamped to the batch's clock bound
+        (increasing, so one device's clamped writes keep their order)."""
+        if op.insert_order <= work.clock_limit:
+            return op
+        self._clamped_last = max(work.clock_limit, self._clamped_last + 1)
+        return msgspec.structs.replace(op, insert_order=self._clamped_last)
 
     def _apply_mutation(self, request: PushRequest, mutation: Mutation, index: int, work: _Work) -> MutationResult:
         local: dict[RowKey, RowState] = {}
@@ -232,8 +278,8 @@ class Engine:
             try:
                 rules, fields, scope = check_operation(self._rules, raw, blobs_as_base64=request.blobs_as_base64,
                                                        writable=request.grant.write, default_scope=default_scope,
-                                                       wall_us=work.wall_us,
                                                        stored=None if together is None else together[i])
+                raw = self._clamped(raw, work)
                 work.latest = max(work.latest, raw.insert_order)
             except InvalidInput as exc:
                 # hand back the refused row too, so the device drops its copy
@@ -248,6 +294,11 @@ class Engine:
                 continue
             op = msgspec.structs.replace(raw, fields=fields, scope=scope)
             outcome = self._decide(rules.coll, current, op, client_id, local_unique, work)
+            if op.kind == "increment" and outcome.state is not None:
+                too_big = _counter_out_of_range(rules.coll, op, outcome.state)
+                if too_big is not None:
+                    return self._reject(mutation, "invalid_row", too_big[1], _op_path(index, i) + too_big[0],
+                                        [*keys, *self._keys_after(request, mutation, i)], request, work)
             if outcome.conflict is not None:
                 conflicts.append(outcome.conflict)
             if outcome.status == "rejected":
@@ -434,6 +485,19 @@ def compact(store: Store, older_than_ms: int, now_ms: int) -> Compaction:
 def _record_conflicts(work: _Work, mutation: Mutation, conflicts: list[Conflict]) -> None:
     """Store the conflicts a mutation met (whether it was applied or refused)."""
     work.batch.conflicts.extend((mutation.client_seq, c, work.wall_us // 1000) for c in conflicts)
+
+
+def _counter_out_of_range(coll: Collection, op: Operation, state: RowState) -> tuple[str, str] | None:
+    """(path, message) of a counter an increment drove past what every store
+    and device holds (64-bit integers, finite reals), or None."""
+    for name in op.fields:
+        value = state.fields.get(name)
+        if coll.fields[name].type == "integer":
+            if isinstance(value, int) and not fits_64_bits(value):
+                return f".fields.{name}", f"{coll.name}.{name} would not fit in 64 bits"
+        elif isinstance(value, float) and not math.isfinite(value):
+            return f".fields.{name}", f"{coll.name}.{name} would not be a finite number"
+    return None
 
 
 def _op_path(index: int, i: int) -> str:

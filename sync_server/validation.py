@@ -1,7 +1,8 @@
 """What the server checks of every pushed operation, before anything is
 decided or stored: the collection and its rules, the row id, the kind, the
-stored values (``Collection.check_stored``), required fields, the clock, the
-scope and the writer's grant. A refused operation raises with a path relative
+stored values (``Collection.check_stored``), required fields, the scope and
+the writer's grant. (An ``insert_order`` too far ahead is clamped by the
+engine, not refused: see ``Engine``.) A refused operation raises with a path relative
 to the operation (``.fields.title``); the engine prefixes where it sits.
 """
 
@@ -15,10 +16,6 @@ from shared.messages import Operation
 from shared.schema import Collection
 
 from .store.base import fits_64_bits
-
-#: an operation's insert_order may run at most this far ahead of the server's clock
-MAX_CLOCK_SKEW_US = 24 * 3600 * 1_000_000
-
 
 class Rules:
     """What the engine checks and builds for one collection, worked out once
@@ -58,7 +55,7 @@ def check_fields_together(rules_by_name: Mapping[str, Rules], ops: Sequence[Oper
 
 
 def check_operation(rules_by_name: Mapping[str, Rules], op: Operation, *, blobs_as_base64: bool,
-                    writable: Container[str], default_scope: str, wall_us: int,
+                    writable: Container[str], default_scope: str,
                     stored: dict[str, Any] | None = None) -> tuple[Rules, dict[str, Any], str]:
     """Check one operation against the schema and the scopes the writer may
     write; returns its collection's rules, its stored fields and its scope.
@@ -66,8 +63,6 @@ def check_operation(rules_by_name: Mapping[str, Rules], op: Operation, *, blobs_
     Args:
         blobs_as_base64: the push came as JSON (blob fields are base64 text).
         default_scope: the scope of an operation that names none.
-        wall_us: the server's wall clock; an ``insert_order`` more than
-            :data:`MAX_CLOCK_SKEW_US` ahead of it is refused.
         stored: the operation's fields as :func:`check_fields_together`
             checked them, if it did.
 
@@ -85,6 +80,9 @@ def check_operation(rules_by_name: Mapping[str, Rules], op: Operation, *, blobs_
         raise ValidationError(f"{coll.name}.{coll.primary_key} must be {rules.pk_type}", path=".row_id")
     if not fits_64_bits(op.row_id):  # it could never be stored: the commit of the whole batch would fail
         raise ValidationError(f"{coll.name}.{coll.primary_key} does not fit in 64 bits", path=".row_id")
+    if rules.pk_is_text and "\x00" in op.row_id:  # type: ignore[operator]
+        # PostgreSQL text holds no NUL, and a device's SQLite cuts keys there
+        raise ValidationError(f"{coll.name}.{coll.primary_key} may not contain NUL", path=".row_id")
     kind = op.kind
     if kind != "insert" and coll.policy == "append_only":
         raise ValidationError(f"{coll.name} is append-only: {kind} is not allowed", path=".kind",
@@ -100,8 +98,11 @@ def check_operation(rules_by_name: Mapping[str, Rules], op: Operation, *, blobs_
         _check_insert(rules, fields)
     else:
         _check_change(coll, kind, fields)
-    if op.insert_order > wall_us + MAX_CLOCK_SKEW_US:
-        raise ValidationError("insert_order is more than a day ahead of the server clock", path=".insert_order")
+    if not op.insert_order and kind in ("update", "delete"):
+        # lww decides by insert_order: without one the write would lose to every
+        # earlier write of the field and be answered `merged`, silently
+        raise ValidationError(f"an {kind} needs its insert_order (the write's hybrid clock, microseconds)",
+                              path=".insert_order", code="invalid_op")
     if rules.scope_field is None:
         scope = op.scope or default_scope
     else:

@@ -57,9 +57,10 @@ def read_rows(db: str, collection: str, primary_key: str, scope: str | None = No
             rows = [{**msgspec.msgpack.decode(bytes(f)), primary_key: rid, "_scope": s, "insertOrder": io}
                     for rid, s, io, f in found]
         elif collection in tables:
-            cursor = c.execute(f'SELECT * FROM "{collection}"')
-            names = [d[0] for d in cursor.getdescription()]
-            rows = [dict(zip(names, r)) for r in cursor]
+            # the names from the table, not the cursor: an empty table's cursor
+            # has completed at once, and apsw then has no description to give
+            names = [r[1] for r in c.execute(f'PRAGMA table_info("{collection}")')]
+            rows = [dict(zip(names, r)) for r in c.execute(f'SELECT * FROM "{collection}"')]
         else:
             rows = []
     finally:

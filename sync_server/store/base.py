@@ -140,6 +140,17 @@ def fits_64_bits(row_id: str | int) -> bool:
     return isinstance(row_id, str) or -(2**63) <= row_id < 2**63
 
 
+def storable_key(key: RowKey) -> bool:
+    """False for a key no store can hold, so no row has it (the engine refuses
+    such ids): an integer id outside 64 bits, or NUL in the scope, the
+    collection or a text id (PostgreSQL refuses NUL in text and jsonb, which
+    would abort the whole write transaction of a batch)."""
+    scope, collection, row_id = key
+    if isinstance(row_id, int):
+        return -(2**63) <= row_id < 2**63 and "\x00" not in scope and "\x00" not in collection
+    return "\x00" not in scope and "\x00" not in collection and "\x00" not in row_id
+
+
 def row_state(r: Any) -> RowState:
     return RowState(collection=r[0], row_id=r[1], scope=r[2], version=r[4], insert_order=r[5],
                     deleted=bool(r[6]), fields=_decode_fields(r[7]), stamps=unpack_stamps(r[8]))

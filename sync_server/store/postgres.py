@@ -37,6 +37,7 @@ from .base import (
     row_change,
     row_state,
     row_values,
+    storable_key,
 )
 from .base import ROW_COLUMNS as _ROW_COLUMNS
 
@@ -132,6 +133,9 @@ class PostgresStore:
         self._readers: list[psycopg.Connection[Any]] = []
         self._lock = threading.Lock()
         self._in_write = False
+        #: the thread inside write_transaction (None: no write is open); only it
+        #: may read through the writer connection, whose transaction is not committed
+        self._write_thread: int | None = None
         self._last_mark = 0  # the last mark this node wrote (other nodes write theirs)
 
     def _reader(self) -> psycopg.Connection[Any]:
@@ -151,14 +155,21 @@ class PostgresStore:
         with self._writer.transaction():
             self._writer.execute("SELECT head FROM offsync_head WHERE id = 1 FOR UPDATE")
             self._in_write = True
+            self._write_thread = threading.get_ident()
             try:
                 yield
             finally:
                 self._in_write = False
+                self._write_thread = None
 
     def head(self) -> int:
-        """The head: under the write lock, the one this batch builds on."""
-        c = self._writer if self._in_write else self._reader()
+        """The committed head, read on the calling thread's own connection; on the
+        thread inside :meth:`write_transaction`, the head this batch builds on.
+
+        Any other thread reading through the writer would see the open batch's
+        head before its rows commit: a publisher that did moved past them for good.
+        """
+        c = self._writer if self._write_thread == threading.get_ident() else self._reader()
         # SCHEMA inserts the head row: there always is one
         return int(cast("tuple[int]", c.execute("SELECT head FROM offsync_head WHERE id = 1").fetchone())[0])
 
@@ -169,7 +180,7 @@ class PostgresStore:
         transaction: one statement per scope and collection, not one round
         trip per key (the engine asks for every key of a push at once)."""
         groups: dict[tuple[str, str], list[Jsonb]] = {}
-        for scope, collection, row_id in keys:
+        for scope, collection, row_id in filter(storable_key, keys):  # any other key would abort the transaction
             groups.setdefault((scope, collection), []).append(Jsonb(row_id))
         out: dict[RowKey, RowState] = {}
         for (scope, collection), row_ids in groups.items():

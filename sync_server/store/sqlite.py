@@ -30,10 +30,10 @@ from .base import (
     RowKey,
     decode_conflict,
     decode_result,
-    fits_64_bits,
     row_change,
     row_state,
     row_values,
+    storable_key,
 )
 from .base import ROW_COLUMNS as _ROW_COLUMNS
 
@@ -159,7 +159,10 @@ class SQLiteStore:
         self._local = threading.local()
         self._readers: list[apsw.Connection] = []
         self._readers_lock = threading.Lock()
-        self._head = self._stored_head()
+        self._head = self._stored_head()  # committed: what every reader may see
+        #: the thread inside write_transaction and the head its batch has written
+        self._write_thread: int | None = None
+        self._batch_head = self._head
         self._last_mark = int(_single(self._writer, "SELECT coalesce(max(at_ms), 0) FROM seq_marks"))
 
     # -- reads ------------------------------------------------------------
@@ -178,7 +181,11 @@ class SQLiteStore:
         return c
 
     def head(self) -> int:
-        """The sequence number of the last committed change."""
+        """The sequence number of the last committed change; on the thread inside
+        :meth:`write_transaction`, the head its batch has written so far (another
+        thread never sees a head whose rows are not committed)."""
+        if self._write_thread == threading.get_ident():
+            return self._batch_head
         return self._head
 
     def load_rows(self, keys: Sequence[RowKey]) -> dict[RowKey, RowState]:
@@ -188,7 +195,7 @@ class SQLiteStore:
         if len(keys) < _BULK_KEYS:
             sql = f"SELECT {_ROW_COLUMNS} FROM rows WHERE scope = ? AND collection = ? AND row_id = ?"
             for key in keys:
-                if not fits_64_bits(key[2]):
+                if not storable_key(key):
                     continue  # no such row can exist (binding it would raise OverflowError)
                 for r in c.execute(sql, key):
                     out[key] = row_state(r)
@@ -278,12 +285,14 @@ class SQLiteStore:
     @contextlib.contextmanager
     def write_transaction(self) -> Iterator[None]:
         """One batch's reads and writes in one transaction, committed (durably) on exit."""
+        self._batch_head = self._head
+        self._write_thread = threading.get_ident()
         try:
             with self._writer:
                 yield
-        except BaseException:
-            self._head = self._stored_head()  # the batch did not land
-            raise
+        finally:
+            self._write_thread = None
+        self._head = self._batch_head  # committed: now other threads may see it
 
     def _stored_head(self) -> int:
         return _meta(self._writer, "head")
@@ -310,12 +319,15 @@ class SQLiteStore:
             if batch.unique_keys:
                 c.executemany("INSERT OR REPLACE INTO unique_keys (scope, collection, key_name, key_value, row_id) "
                               "VALUES (?, ?, ?, ?, ?)", batch.unique_keys)
-            if batch.head != self._head:
+            if batch.head != self.head():
                 _set_meta(c, "head", batch.head)
                 if batch.at_ms - self._last_mark >= MARK_EVERY_MS:
                     c.execute("INSERT OR REPLACE INTO seq_marks (at_ms, head) VALUES (?, ?)", (batch.at_ms, batch.head))
                     self._last_mark = batch.at_ms  # if the batch fails, the next mark comes later: harmless
-        self._head = batch.head
+        if self._write_thread == threading.get_ident():
+            self._batch_head = batch.head  # committed with the transaction (see write_transaction)
+        else:
+            self._head = batch.head
 
     # -- compaction ------------------------------------------------------------
 

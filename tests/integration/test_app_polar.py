@@ -195,3 +195,11 @@ def test_nothing_depends_on_the_markdown_files(app: ThreadServer, tmp_path: Path
     offsync(["project-markdown", "--db", str(tmp_path / "a.db"), "--out", str(out)])
     assert "dentist on tuesday" in (out / "MEMORY.md").read_text()
     assert (out / "REACTIONS.md").exists()
+
+
+def test_project_markdown_on_a_fresh_device_writes_empty_projections(tmp_path: Path) -> None:
+    device(tmp_path, "fresh", schema).close()  # every projected table empty
+    out = tmp_path / "artifacts"
+    assert offsync(["project-markdown", "--app", "polar", "--db", str(tmp_path / "fresh.db"), "--out", str(out)]) == 0
+    assert "0 feedback events" in (out / "REACTIONS.md").read_text()
+    assert (out / "HEARTBEAT.md").exists() and (out / "MEMORY.md").exists()
