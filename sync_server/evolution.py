@@ -123,7 +123,8 @@ def migrate_store(store: Store, history: History) -> int:
     if adapter is None:
         return 0  # a store this module does not know (a test double): nothing recorded
     current = history.current.version
-    with store.write_transaction():
+    with store.write_transaction():  # one node at a time, on a shared database
+        adapter.c.execute(adapter.create)
         stored = adapter.version()
         if stored == current:
             return 0
@@ -155,11 +156,12 @@ def migrate_store(store: Store, history: History) -> int:
 class _StoreAdapter:
     """The few statements a migration needs, per store."""
 
-    def __init__(self, connection: Any, table: str, param: str, meta: str) -> None:
+    def __init__(self, connection: Any, table: str, param: str, meta: str, create: str) -> None:
         self.c = connection
         self.table = table
         self.p = param
         self.meta = meta
+        self.create = create  # the statement making the table that records the version
 
     def version(self) -> int | None:
         rows = list(self.c.execute(f"SELECT version FROM {self.meta} WHERE id = 1"))
@@ -205,16 +207,16 @@ def _adapter(store: Store) -> _StoreAdapter | None:
 
     if isinstance(store, SQLiteStore):
         c = store._writer  # noqa: SLF001 (a migration runs on the writer, like a batch)
-        c.execute("CREATE TABLE IF NOT EXISTS schema_version (id INTEGER PRIMARY KEY CHECK (id = 1), "
-                  "version INTEGER NOT NULL) STRICT")
-        return _StoreAdapter(c, "rows", "?", "schema_version")
+        return _StoreAdapter(c, "rows", "?", "schema_version",
+                             "CREATE TABLE IF NOT EXISTS schema_version (id INTEGER PRIMARY KEY CHECK (id = 1), "
+                             "version INTEGER NOT NULL) STRICT")
     try:
         from .store.postgres import PostgresStore
     except ImportError:  # psycopg is optional
         return None
     if isinstance(store, PostgresStore):
         pg = store._writer  # noqa: SLF001
-        pg.execute("CREATE TABLE IF NOT EXISTS offsync_schema_version (id INTEGER PRIMARY KEY CHECK (id = 1), "
-                   "version BIGINT NOT NULL)")
-        return _PostgresAdapter(pg, "offsync_rows", "%s", "offsync_schema_version")
+        return _PostgresAdapter(pg, "offsync_rows", "%s", "offsync_schema_version",
+                                "CREATE TABLE IF NOT EXISTS offsync_schema_version (id INTEGER PRIMARY KEY "
+                                "CHECK (id = 1), version BIGINT NOT NULL)")
     return None

@@ -233,3 +233,36 @@ def test_reopening_a_replica_with_an_undeclared_breaking_change_fails_clearly(tm
         assert isinstance(refused.value, SyncError)
     with Replica(path, V1) as replica:  # nothing was changed by the refusals
         assert replica.pending_count() == 1 and len(replica.rows("notes")) == 1
+
+
+def test_postgres_serves_old_devices_and_migrates_its_rows(tmp_path: Path) -> None:
+    pytest.importorskip("psycopg", reason="psycopg is not installed (pip install -e '.[postgres]')")
+    from sync_server.store.postgres import PostgresStore
+
+    from .postgres_db import fresh_database
+
+    with fresh_database() as url:
+        with ThreadServer(SyncServer(HISTORY2, PostgresStore(url), SECRET)) as server:
+            token = server.token("ada")
+            old, new = Replica(str(tmp_path / "old.db"), V1), Replica(str(tmp_path / "new.db"), HISTORY2)
+            old.insert("notes", {"id": "n1", "title": "v1"})
+            sync(old, server, token)
+            sync(new, server, token)
+            new.update("notes", "n1", {"pinned": True})
+            sync(new, server, token)
+            old.update("notes", "n1", {"title": "v1 again"})
+            sync(old, server, token)
+            sync(new, server, token)
+            assert new.get("notes", "n1")["pinned"] is True and new.get("notes", "n1")["title"] == "v1 again"
+            assert old.rows("notes") == {"n1": {"id": "n1", "title": "v1 again", "body": None}}
+        with ThreadServer(SyncServer(HISTORY3, PostgresStore(url), SECRET)) as server:
+            assert server_notes(server) == {"n1": {"id": "n1", "heading": "v1 again", "pinned": 1}}
+            with pytest.raises(RemoteError, match="needs schema version 3"):
+                sync(new, server, token)
+            new.close()
+            upgraded = Replica(str(tmp_path / "new.db"), HISTORY3)
+            upgraded.update("notes", "n1", {"heading": "v3"})
+            sync(upgraded, server, token)
+            assert server_notes(server)["n1"] == {"id": "n1", "heading": "v3", "pinned": 1}
+            upgraded.close()
+        old.close()
