@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import contextlib
 import threading
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from typing import Any, cast
 
 import psycopg
@@ -42,6 +42,10 @@ from .base import (
 from .base import ROW_COLUMNS as _ROW_COLUMNS
 
 CHANNEL = "offsync_changes"
+#: a notification names the scopes a commit changed unless they take more than
+#: this many characters (PostgreSQL caps a payload at 8000 bytes); then it names
+#: none, which wakes every node
+NOTICE_SCOPES_MAX = 7000
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS offsync_rows (
@@ -100,12 +104,35 @@ DO $$ BEGIN
     END IF;
 END $$;
 CREATE INDEX IF NOT EXISTS offsync_rows_tombstones ON offsync_rows (seq) WHERE deleted;
+-- the head of the batch that last wrote each device: a live batch of (after, head]
+-- carries the applied client_seq of the devices it names (see published_since)
+DO $$ BEGIN
+    IF NOT EXISTS (SELECT 1 FROM information_schema.columns
+                   WHERE table_schema = current_schema() AND table_name = 'offsync_devices'
+                   AND column_name = 'at_seq') THEN
+        ALTER TABLE offsync_devices ADD COLUMN at_seq BIGINT NOT NULL DEFAULT 0;
+    END IF;
+END $$;
 CREATE TABLE IF NOT EXISTS offsync_seq_marks (
     at_ms BIGINT PRIMARY KEY,
     head  BIGINT NOT NULL
 );
 """
 
+
+
+def notice(batch: Batch) -> str:
+    """The payload of a commit's notification: ``"<head> <scope> <scope> ..."``,
+    or ``"<head>"`` alone (every scope) when the scopes are too long to name."""
+    scopes = {state.scope for state, _ in batch.rows} | {state.scope for state, _ in batch.new_rows}
+    named = " ".join(sorted(scopes))
+    return f"{batch.head} {named}" if len(named) <= NOTICE_SCOPES_MAX else str(batch.head)
+
+
+def read_notice(payload: str) -> frozenset[str] | None:
+    """The scopes a notification names; None where it names none (every scope may have changed)."""
+    parts = payload.split()
+    return frozenset(parts[1:]) if len(parts) > 1 else None
 
 
 def _row_values(rows: list[tuple[RowState, int]]) -> list[tuple[Any, ...]]:
@@ -233,9 +260,10 @@ class PostgresStore:
                     _row_values(batch.rows))
             if batch.devices:
                 cur.executemany(
-                    'INSERT INTO offsync_devices (client_id, "user", last_client_seq) VALUES (%s, %s, %s) '
-                    "ON CONFLICT (client_id) DO UPDATE SET last_client_seq = excluded.last_client_seq",
-                    batch.device_values())
+                    'INSERT INTO offsync_devices (client_id, "user", last_client_seq, at_seq) '
+                    "VALUES (%s, %s, %s, %s) ON CONFLICT (client_id) DO UPDATE SET "
+                    "last_client_seq = excluded.last_client_seq, at_seq = excluded.at_seq",
+                    [(*d, batch.head) for d in batch.device_values()])
             if batch.rejections:
                 cur.executemany(
                     "INSERT INTO offsync_rejections (client_id, client_seq, result) VALUES (%s, %s, %s) "
@@ -257,7 +285,7 @@ class PostgresStore:
                             "ON CONFLICT (at_ms) DO NOTHING", (batch.at_ms, batch.head))
                 self._last_mark = batch.at_ms
             if batch.rows or batch.new_rows:
-                cur.execute("SELECT pg_notify(%s, %s)", (CHANNEL, str(batch.head)))
+                cur.execute("SELECT pg_notify(%s, %s)", (CHANNEL, notice(batch)))
 
     # -- reads for pulls and fan-out -------------------------------------------
 
@@ -280,11 +308,35 @@ class PostgresStore:
         rows = [row_change(r) for r in found[:limit]]
         return Page(rows, rows[-1].seq if more else max(head, cursor), more, head, applied, horizon)
 
-    def changes_between(self, after: int, through: int) -> list[RowChange]:
-        """Every row whose last change has a seq in (after, through], in seq order (fan-out)."""
-        found = self._reader().execute(
-            f"SELECT {_ROW_COLUMNS} FROM offsync_rows WHERE seq > %s AND seq <= %s ORDER BY seq",
-            (after, through)).fetchall()
+    def published_since(self, after: int, scopes: Collection[str], client_ids: Collection[str]) -> Page:
+        """For the fan-out, in one snapshot: the committed head H, the rows of
+        ``scopes`` whose last change lies in ``(after, H]`` in seq order, and the
+        last applied client_seq of each of ``client_ids`` that a batch in
+        ``(after, H]`` wrote (``Page.applied``): a live batch carries them with its
+        rows, so a device never replays a write its rows already include."""
+        c = self._reader()
+        with c.transaction():
+            c.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
+            head = int(cast("tuple[int]", c.execute("SELECT head FROM offsync_head WHERE id = 1").fetchone())[0])
+            if head <= after:
+                return Page([], after, False, head, {})
+            rows = self._rows_between(c, after, head, scopes)
+            applied = {str(cid): int(seq) for cid, seq in c.execute(
+                "SELECT client_id, last_client_seq FROM offsync_devices WHERE client_id = ANY(%s) "
+                "AND at_seq > %s AND at_seq <= %s", (list(client_ids), after, head)).fetchall()} if client_ids else {}
+        return Page(rows, head, False, head, applied)
+
+    def changes_between(self, after: int, through: int, scopes: Collection[str]) -> list[RowChange]:
+        """The rows of ``scopes`` whose last change has a seq in (after, through], in seq order."""
+        return self._rows_between(self._reader(), after, through, scopes)
+
+    @staticmethod
+    def _rows_between(c: psycopg.Connection[Any], after: int, through: int, scopes: Collection[str]) -> list[RowChange]:
+        if not scopes:
+            return []
+        found = c.execute(
+            f"SELECT {_ROW_COLUMNS} FROM offsync_rows WHERE scope = ANY(%s) AND seq > %s AND seq <= %s ORDER BY seq",
+            (list(scopes), after, through)).fetchall()
         return [row_change(r) for r in found]
 
     def conflicts(self, scopes: Sequence[str], limit: int = 100) -> list[Conflict]:
