@@ -53,6 +53,12 @@ SECRET = "model-secret-" + "m" * 40
 EPOCH_US = 1_704_067_200_000_000
 
 
+#: the reference model orders lww writes by their stamps alone; the server
+#: clamps a stamp more than its bound ahead (docs/security.md, "Clocks"), so
+#: the model's server takes a bound no generated skew (+-1 h) and run reaches
+#: (clamping has tests of its own: tests/integration/test_security.py)
+CLOCK_BOUND_US = 24 * 3600 * 1_000_000
+
 class Stall(AssertionError):
     """The network did not go quiet within the step budget (a livelock)."""
 
@@ -139,7 +145,7 @@ class Network:
         self.server_clock = Clock()
         self.authority = TokenAuthority(SECRET)
         self.store = SQLiteStore(self.server_path, synchronous="OFF")
-        self.engine = Engine(schema, self.store, wall_clock=self.server_clock)
+        self.engine = Engine(schema, self.store, wall_clock=self.server_clock, max_clock_ahead_us=CLOCK_BOUND_US)
         self.writer: list[tuple[Link, PushRequest]] = []
         self.announcements: list[tuple[list[tuple[Link, list[MutationResult]]], BatchOutcome]] = []
         skews = skews_us or [0] * len(users)
@@ -243,7 +249,8 @@ class Network:
         self.announcements.clear()
         self.store.close()
         self.store = SQLiteStore(self.server_path, synchronous="OFF")
-        self.engine = Engine(self.schema, self.store, wall_clock=self.server_clock)
+        self.engine = Engine(self.schema, self.store, wall_clock=self.server_clock,
+                             max_clock_ahead_us=CLOCK_BOUND_US)
 
     def restart_device(self, device: Device) -> None:
         self.cut(device)
