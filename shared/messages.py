@@ -16,6 +16,7 @@ The conversation::
                                <-   Changes(rows, cursor, more)      (pages)
     Push(mutations)            ->
                                <-   Ack(results)                     (after commit)
+    Token(token)               ->                                    (before the old one expires)
                                <-   Changes(...)                     (live, any time)
                                <-   Error(code, message, path)
 """
@@ -104,6 +105,15 @@ class Hello(_Base, tag="hello"):
     schema_fingerprint: Annotated[str, Meta(max_length=64, pattern="^[0-9a-f]*$")] = ""
 
 
+class Token(_Base, tag="token"):
+    """A fresh token for a live connection (protocol 2). The server closes a
+    socket with 1008 ``token_expired`` when its token expires, unless the
+    device sent a fresh one before: same user, same scopes. A fresh token that
+    is not valid is answered with an Error; the old one stays in force."""
+
+    token: Annotated[str, Meta(max_length=8192)]
+
+
 class Welcome(_Base, tag="welcome"):
     server_clock: int
     last_client_seq: int
@@ -177,8 +187,8 @@ class Error(_Base, tag="error"):
     path: str = ""
 
 
-Message = Union[Hello, Welcome, Push, Ack, Pull, Changes, Error]
-MESSAGE_TYPES: tuple[type[Struct], ...] = (Hello, Welcome, Push, Ack, Pull, Changes, Error)
+Message = Union[Hello, Welcome, Push, Ack, Pull, Changes, Error, Token]
+MESSAGE_TYPES: tuple[type[Struct], ...] = (Hello, Welcome, Push, Ack, Pull, Changes, Error, Token)
 
 
 def _path_of(exc: msgspec.ValidationError) -> str:
