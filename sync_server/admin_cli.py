@@ -339,10 +339,8 @@ class ImportedRow(msgspec.Struct, forbid_unknown_fields=True):
 def _import(args: argparse.Namespace) -> int:
     from .cli import _open_store, load_schema, resolvers_for
 
-    from shared.evolution import History
-
     spec = args.app or args.schema
-    schema = History.of(load_schema(spec)).current
+    schema = load_schema(spec)
     path = Path(args.input)
     if not path.is_file():
         raise StateError(f"no file at {args.input}")

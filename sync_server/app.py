@@ -39,8 +39,8 @@ from shared.schema import Schema
 
 from .auth import Grant, TokenAuthority, check_client_id_free
 from .engine import BatchOutcome, Engine, PushRequest
-from .metrics import ADMIN_SCOPE, CONTENT_TYPE, DeviceView, Metrics, metrics_public
 from .evolution import Translation, migrate_store
+from .metrics import ADMIN_SCOPE, CONTENT_TYPE, DeviceView, Metrics, metrics_public
 from .session import CLOSE_SLOW, Close, Send, ServerSession, StartPull, SubmitPush, error_message
 from .store.base import Store
 

@@ -148,6 +148,7 @@ function saveForServiceWorker() {
   const body = mutations.length ? encode({ type: "push", mutations }) : null;
   saving = saving.then(() => saveOutbox(o.name, body === null ? null : {
     url: new URL("/sync/push", o.url).href, token: o.token, clientId: r.deviceId, body,
+    schemaVersion: r.schema.version, schemaFingerprint: r.schema.fingerprint,
     upTo: mutations.length ? mutations[mutations.length - 1].client_seq : 0,
   })).catch(() => {});
 }
