@@ -75,7 +75,7 @@ def served(tmp_path: Path) -> Iterator[ThreadServer]:
         yield running
 
 
-def open_client(page: Page, server: ThreadServer, token: str, *, name: str = "offsync", single_tab: bool = True,
+def open_client(page: Page, server: Loopback, token: str, *, name: str = "offsync", single_tab: bool = True,
                 memory: bool = False, goto: bool = True) -> None:
     """Load the client in ``page`` as ``window.db`` (with its status in ``window.statuses``)."""
     if goto:
