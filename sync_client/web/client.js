@@ -98,7 +98,7 @@ export class Client {
           if (this.closed) return undefined;
           return new Promise((release) => {
             this.releaseLock = () => release(undefined);
-            this.lead().then(() => this.resendCalls());
+            setTimeout(() => this.lead().then(() => this.resendCalls()), 0);
           });
         });
         this.ready = Promise.resolve();
@@ -122,11 +122,12 @@ export class Client {
   }
 
   resendCalls() {
-    for (const [id, call] of this.calls) {
+    const waiting = [...this.calls];
+    if (this.leader) this.calls.clear(); // callWorker files each again under a new id
+    for (const [id, call] of waiting) {
       if (this.leader) this.callWorker(call.method, call.args).then(call.resolve, call.reject);
       else if (this.channel) this.channel.postMessage({ kind: "call", from: tabId, id, method: call.method, args: call.args });
     }
-    if (this.leader) this.calls.clear();
   }
 
   /** Flush on `online`, on `visibilitychange` and at start-up, for browsers

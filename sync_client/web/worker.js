@@ -75,12 +75,22 @@ async function open(given) {
   sqlite3 = await sqlite3InitModule();
   let db = null;
   if (!given.memory && typeof sqlite3.installOpfsSAHPoolVfs === "function") {
-    try {
-      const pool = await sqlite3.installOpfsSAHPoolVfs({ name: "offsync-sahpool", directory: "/offsync-sahpool" });
-      db = new pool.OpfsSAHPoolDb(`/${given.name}.sqlite3`);
-      status.storage = "opfs";
-    } catch (err) {
-      status.lastError = `OPFS unavailable, the replica is in memory: ${err instanceof Error ? err.message : err}`;
+    // a tab that just handed over may still hold the pool's access handles for
+    // a moment (its worker is being torn down): try again for a few seconds
+    for (let attempt = 0; db === null; attempt++) {
+      try {
+        const pool = await sqlite3.installOpfsSAHPoolVfs({ name: "offsync-sahpool", directory: "/offsync-sahpool",
+                                                           forceReinitIfPreviouslyFailed: true });
+        db = new pool.OpfsSAHPoolDb(`/${given.name}.sqlite3`);
+        status.storage = "opfs";
+      } catch (err) {
+        const missing = err instanceof Error && err.message.includes("Missing required OPFS APIs");
+        if (missing || attempt >= 40) {
+          status.lastError = `OPFS unavailable, the replica is in memory: ${err instanceof Error ? err.message : err}`;
+          break;
+        }
+        await new Promise((resolve) => setTimeout(resolve, 250));
+      }
     }
   }
   if (db === null) db = new sqlite3.oo1.DB(":memory:", "c");
