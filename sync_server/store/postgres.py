@@ -40,6 +40,7 @@ from .base import (
     storable_key,
 )
 from .base import ROW_COLUMNS as _ROW_COLUMNS
+from .postgres_limits import connect_kwargs
 
 CHANNEL = "offsync_changes"
 #: a notification names the scopes a commit changed unless they take more than
@@ -145,15 +146,19 @@ class PostgresStore:
 
     Args:
         dsn: a libpq connection string, e.g. ``postgresql://postgres@127.0.0.1/offsync``.
+            Every connection gets the time-outs and keepalives of
+            :mod:`~sync_server.store.postgres_limits` unless ``dsn`` names them.
     """
 
     shared_writers = True  # other nodes write too: nothing may be cached across batches
 
     def __init__(self, dsn: str) -> None:
         self.dsn = dsn
-        self._writer = psycopg.connect(dsn, autocommit=True)
+        self.connect_kwargs = connect_kwargs(dsn)
+        self._writer = self._connect()
         with self._writer.transaction():
-            # one node creates the tables at a time
+            # one node creates the tables at a time; an index built on a big table may take long
+            self._writer.execute("SET LOCAL statement_timeout = 0")
             self._writer.execute("SELECT pg_advisory_xact_lock(7305231)")
             self._writer.execute(SCHEMA)
         self._local = threading.local()
@@ -165,13 +170,20 @@ class PostgresStore:
         self._write_thread: int | None = None
         self._last_mark = 0  # the last mark this node wrote (other nodes write theirs)
 
+    def _connect(self) -> psycopg.Connection[Any]:
+        return psycopg.connect(self.dsn, autocommit=True, **self.connect_kwargs)
+
     def _reader(self) -> psycopg.Connection[Any]:
-        c = getattr(self._local, "connection", None)
-        if c is None:
-            c = psycopg.connect(self.dsn, autocommit=True)
-            self._local.connection = c
+        c: psycopg.Connection[Any] | None = getattr(self._local, "connection", None)
+        if c is None or c.closed or c.broken:
+            # a connection the server ended (time-out, restart) is replaced on next use
+            fresh = self._connect()
+            self._local.connection = fresh
             with self._lock:
-                self._readers.append(c)
+                if c is not None:
+                    self._readers.remove(c)
+                self._readers.append(fresh)
+            return fresh
         return c
 
     # -- the write transaction -------------------------------------------------
@@ -179,6 +191,10 @@ class PostgresStore:
     @contextlib.contextmanager
     def write_transaction(self) -> Iterator[None]:
         """One batch: lock the head row first, so writers on every node commit in seq order."""
+        if self._writer.closed or self._writer.broken:
+            # the server ended the session (say, this node stalled past the idle
+            # limit and lost its batch): the next batch starts on a new one
+            self._writer = self._connect()
         with self._writer.transaction():
             self._writer.execute("SELECT head FROM offsync_head WHERE id = 1 FOR UPDATE")
             self._in_write = True
