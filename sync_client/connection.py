@@ -15,17 +15,18 @@ import logging
 import random
 import threading
 import time
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 
 import websockets
 from websockets.asyncio.client import ClientConnection, connect
 
 from shared.errors import MessageError, ProtocolError, RemoteError, StateError, SyncError, WrongEndpoint
-from shared.messages import MSGPACK, Changes, Message, Push
+from shared.messages import MSGPACK, Changes, Message, Push, Token
 
 from .protocol import ClientProtocol, Phase
 from .replica import Replica
+from .tokens import refresh_at
 
 log = logging.getLogger("offsync.client")
 
@@ -116,12 +117,16 @@ class SyncClient:
         close_timeout: seconds to wait for the server's side of a closing
             handshake (on a dead link it never comes). With the defaults a
             dead link is noticed within 15 s (interval + time-outs).
+        token_refresh: returns a fresh token (same user and scopes); called
+            before the current one expires, which the server would otherwise
+            end the socket at (1008 ``token_expired``).
     """
 
     def __init__(self, replica: Replica, url: str | Sequence[str], token: str, *,
                  on_progress: Callable[[SyncStatus], None] | None = None, backoff: Backoff | None = None,
                  compression: str | None = COMPRESSION, ping_interval: float | None = PING_INTERVAL_S,
-                 ping_timeout: float | None = PING_TIMEOUT_S, close_timeout: float = CLOSE_TIMEOUT_S) -> None:
+                 ping_timeout: float | None = PING_TIMEOUT_S, close_timeout: float = CLOSE_TIMEOUT_S,
+                 token_refresh: Callable[[], Awaitable[str]] | None = None) -> None:
         for name, value in (("ping_interval", ping_interval), ("ping_timeout", ping_timeout),
                             ("close_timeout", close_timeout)):
             if value is not None and not value > 0:
@@ -136,6 +141,7 @@ class SyncClient:
             raise ValueError("url: give at least one server URL")
         self.url = self.urls[0]  # the one the device uses now
         self.token = token
+        self.token_refresh = token_refresh
         self.on_progress = on_progress
         self.backoff = backoff or Backoff()
         self.status = SyncStatus(pending=replica.pending_count(), cursor=replica.cursor)
@@ -188,6 +194,9 @@ class SyncClient:
         stop = stop or asyncio.Event()
         self._stop = stop
         while not stop.is_set():
+            at = refresh_at(self.token)
+            if self.token_refresh is not None and at is not None and at <= time.time():
+                self.token = await self.token_refresh()
             protocol = self._protocol()
             self.status.attempts += 1
             try:
@@ -330,6 +339,7 @@ class SyncClient:
         await _send(ws, protocol.connect(), protocol)
         self._update(protocol, connected=True)
         pusher = None if until_idle else asyncio.create_task(self._push_on_write(ws, protocol))
+        refresher = None if until_idle or self.token_refresh is None else asyncio.create_task(self._refresh(ws))
         stopper = None if stop is None else asyncio.create_task(_close_when(stop, ws))
         try:
             async for frame in ws:
@@ -352,11 +362,19 @@ class SyncClient:
             if until_idle and not protocol.idle:
                 raise protocol.error or ConnectionError("the server closed the connection before the sync completed")
         finally:
-            for task in (pusher, stopper):
+            for task in (pusher, stopper, refresher):
                 if task is not None:
                     task.cancel()
             if protocol.phase is Phase.CLOSED and protocol.error is not None and until_idle:
                 raise protocol.error
+
+    async def _refresh(self, ws: ClientConnection) -> None:
+        """Send a fresh token before the current one expires."""
+        assert self.token_refresh is not None
+        while (at := refresh_at(self.token)) is not None:
+            await asyncio.sleep(max(0.5, at - time.time()))  # never a busy loop on a short-lived token
+            self.token = await self.token_refresh()
+            await ws.send(MSGPACK.encode(Token(token=self.token)))
 
     async def _push_on_write(self, ws: ClientConnection, protocol: ClientProtocol) -> None:
         assert self._wake is not None

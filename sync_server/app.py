@@ -19,6 +19,7 @@ import gc
 import heapq
 import logging
 import re
+import time
 from collections.abc import AsyncIterator, Callable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any, cast
@@ -32,10 +33,12 @@ from starlette.websockets import WebSocket, WebSocketDisconnect
 from shared.errors import AuthError, MessageError, SyncError
 from shared.merge import Resolver
 from shared.messages import JSON, MSGPACK, Ack, Changes, Codec, Error, Message, MutationResult, Pull, Push, RowChange
+from shared.messages import Welcome  # noqa: I001 (a line of its own: the one above is full)
 from shared.schema import Schema
 
-from .auth import Grant, TokenAuthority
+from .auth import Grant, TokenAuthority, check_client_id_free
 from .engine import BatchOutcome, Engine, PushRequest
+from .metrics import ADMIN_SCOPE, CONTENT_TYPE, DeviceView, Metrics, metrics_public
 from .session import CLOSE_SLOW, Close, Send, ServerSession, StartPull, SubmitPush, error_message
 from .store.base import Store
 
@@ -70,23 +73,27 @@ class Hub:
     """
 
     def __init__(self) -> None:
-        self._subscribers: dict[frozenset[str], set[Connection]] = {}
-        #: device ids subscribed with each set of scopes (a device may hold two connections)
-        self._clients: dict[frozenset[str], dict[str, int]] = {}
+        self._subscribers: dict[tuple[frozenset[str], str], set[Connection]] = {}
+        #: subscribed devices, each with how many connections it holds
+        self._clients: dict[str, int] = {}
         self._client_of: dict[Connection, str] = {}
         #: how many subscribers read each scope; scopes read by none are not fanned out
         self._scope_count: dict[str, int] = {}
         #: scopes that gained their first subscriber since the fan-out last looked
         self.scopes_added: set[str] = set()
 
-    def subscribe(self, connection: Connection, scopes: frozenset[str], client_id: str | None = None) -> None:
-        group = self._subscribers.setdefault(scopes, set())
+    def subscribe(self, connection: Connection, scopes: frozenset[str], user: str = "",
+                  client_id: str | None = None) -> None:
+        """Send ``connection`` the batches of ``scopes``; with a ``user``, their
+        ``applied`` lists only that user's devices (encoded once per scopes and
+        user: the same cost as per scopes, unless several users share a set).
+        ``client_id`` is the connection's device (the fan-out reads its applied)."""
+        group = self._subscribers.setdefault((scopes, user), set())
         if connection in group:
             return
         group.add(connection)
-        if client_id is not None:
-            clients = self._clients.setdefault(scopes, {})
-            clients[client_id] = clients.get(client_id, 0) + 1
+        if client_id is not None and connection not in self._client_of:
+            self._clients[client_id] = self._clients.get(client_id, 0) + 1
             self._client_of[connection] = client_id
         for scope in scopes:
             count = self._scope_count.get(scope, 0)
@@ -96,15 +103,14 @@ class Hub:
 
     def unsubscribe(self, connection: Connection) -> None:
         client_id = self._client_of.pop(connection, None)
-        for scopes, group in self._subscribers.items():
+        if client_id is not None:
+            self._clients[client_id] -= 1
+            if not self._clients[client_id]:
+                del self._clients[client_id]
+        for (scopes, _), group in self._subscribers.items():
             if connection not in group:
                 continue
             group.discard(connection)
-            clients = self._clients.get(scopes)
-            if client_id is not None and clients is not None:
-                clients[client_id] -= 1
-                if not clients[client_id]:
-                    del clients[client_id]
             for scope in scopes:
                 self._scope_count[scope] -= 1
                 if not self._scope_count[scope]:
@@ -122,7 +128,7 @@ class Hub:
     @property
     def client_ids(self) -> set[str]:
         """Every subscribed device."""
-        return set().union(*self._clients.values())
+        return set(self._clients)
 
     def reads_any(self, scopes: frozenset[str]) -> bool:
         """Whether some subscriber reads one of ``scopes``."""
@@ -134,16 +140,14 @@ class Hub:
         if not outcome.rows:
             return
         by_scope = _rows_by_scope(outcome.rows)
-        for scopes, group in self._subscribers.items():
+        for (scopes, user), group in self._subscribers.items():
             if not group:
                 continue
             rows = _rows_in(by_scope, scopes)
             if not rows:
                 continue
-            applied: dict[str, int] = {}
-            if outcome.applied:
-                clients = self._clients.get(scopes, {})
-                applied = {cid: seq for cid, seq in outcome.applied.items() if cid in clients}
+            applied = outcome.applied if not user else \
+                {cid: seq for cid, seq in outcome.applied.items() if outcome.users.get(cid) == user}
             message = Changes(rows=rows, cursor=outcome.head, applied=applied,
                               server_clock=outcome.server_clock, head=outcome.head)
             encoded: dict[str, bytes] = {}
@@ -206,6 +210,8 @@ class SyncServer:
         self.authority = TokenAuthority(secret)
         self.max_frame_bytes = max_frame_bytes
         self.hub = Hub()
+        self.connections: set[Connection] = set()
+        self.metrics = Metrics(store.head, self._device_views)
         self._queue: asyncio.Queue[tuple[PushRequest, Deliver]] | None = None
         self._writer_pool = ThreadPoolExecutor(1, thread_name_prefix="offsync-writer")
         self._reader_pool = ThreadPoolExecutor(4, thread_name_prefix="offsync-reader")
@@ -220,6 +226,9 @@ class SyncServer:
             Route("/sync/push", self._http_push, methods=["POST"]),
             Route("/sync/pull", self._http_pull, methods=["POST"]),
             Route("/health", self._health, methods=["GET"]),
+            Route("/metrics", self._metrics, methods=["GET"]),
+            Route("/admin/status", self._admin_status, methods=["GET"]),
+            Route("/protocol.schema.json", self._protocol_schema, methods=["GET"]),
         ]
 
     def add_route(self, path: str, endpoint: Callable[..., Any], methods: list[str]) -> None:
@@ -256,6 +265,7 @@ class SyncServer:
         """Queue a push for the next group commit."""
         assert self._queue is not None, "the app is not running (no lifespan)"
         self._queue.put_nowait((request, deliver))
+        self.metrics.pushed()
 
     async def _write_loop(self) -> None:
         assert self._queue is not None
@@ -279,9 +289,11 @@ class SyncServer:
         not cost the others theirs; only the one that fails alone is answered
         ``unavailable``."""
         loop = asyncio.get_running_loop()
+        started = time.perf_counter()
         try:
             outcome = await loop.run_in_executor(self._writer_pool, self.engine.apply_batch, [r for r, _ in items])
         except Exception:
+            self.metrics.batch_failures.inc()
             log.exception("a batch of %d pushes failed; nothing of it was stored", len(items))
             if len(items) > 1:
                 for item in items:
@@ -289,12 +301,13 @@ class SyncServer:
                 return
             items[0][1](None, None)
             return
-        self._answer(items, outcome)
+        self._answer(items, outcome, time.perf_counter() - started)
 
-    def _answer(self, items: list[tuple[PushRequest, Deliver]], outcome: BatchOutcome) -> None:
+    def _answer(self, items: list[tuple[PushRequest, Deliver]], outcome: BatchOutcome, seconds: float) -> None:
         """Ack each push of a committed batch, then publish its rows."""
         for (_, deliver), results in zip(items, outcome.results, strict=True):
             deliver(results, outcome)  # acks first, so a device sees its ack before its own changes
+        self.metrics.batch(seconds, _sized(items, outcome), outcome.conflicts)
         if self._publisher is not None:
             self._publisher.poke()  # other nodes may have committed earlier seqs: publish in order
         else:
@@ -323,12 +336,56 @@ class SyncServer:
 
     async def _websocket(self, websocket: WebSocket) -> None:
         await websocket.accept()
-        await Connection(self, websocket).run()
+        connection = Connection(self, websocket)
+        self.connections.add(connection)
+        try:
+            await connection.run()
+        finally:
+            self.connections.discard(connection)
+
+    def _device_views(self) -> list[DeviceView]:
+        views = []
+        for connection in list(self.connections):
+            session = connection.session
+            if session is not None and session.grant is not None and session.client_id:
+                views.append(DeviceView(session.client_id, session.grant.user, connection.sent_cursor))
+        return views
 
     # -- HTTP ----------------------------------------------------------------
 
     async def _health(self, request: Request) -> Response:
-        return JSONResponse({"status": "ok", "head": self.store.head(), "connections": self.hub.connections})
+        # unauthenticated: says it is up, and nothing about writes or connections
+        return JSONResponse({"status": "ok"})
+
+    async def _metrics(self, request: Request) -> Response:
+        if not metrics_public() and (refused := self._refuse_non_admin(request)) is not None:
+            return refused
+        return Response(self.metrics.exposition(), media_type=CONTENT_TYPE)
+
+    async def _admin_status(self, request: Request) -> Response:
+        if (refused := self._refuse_non_admin(request)) is not None:
+            return refused
+        return JSONResponse(self.metrics.status())
+
+    async def _protocol_schema(self, request: Request) -> Response:
+        from .protocol_schema import protocol_schema_json
+
+        return Response(protocol_schema_json(), media_type="application/schema+json")
+
+    def _refuse_non_admin(self, request: Request) -> Response | None:
+        """A 401/403 unless the request carries a token with :data:`ADMIN_SCOPE`."""
+        try:
+            grant = self.authority.verify(_bearer(request))
+            if ADMIN_SCOPE not in grant.read:
+                raise AuthError(f"this needs a token with the {ADMIN_SCOPE} scope", path="headers.authorization",
+                                code="forbidden")
+        except AuthError as exc:
+            return self._http_error(JSON, 403 if exc.code == "forbidden" else 401, error_message(exc))
+        return None
+
+    def _http_error(self, codec: Codec, status: int, error: Error, device: str = "") -> Response:
+        self.metrics.error(error.code, error.message, device)
+        return _error_response(codec, status, error)
 
     async def _http_push(self, request: Request) -> Response:
         codec, grant, client_id, message = await self._http_message(request, Push, need_client=True)
@@ -345,7 +402,8 @@ class SyncServer:
         self.submit(PushRequest(client_id, grant, message.mutations, codec is JSON), deliver)
         done = await future
         if done is None:
-            return _error_response(codec, 503, Error(code="unavailable", message="the push was not stored; retry"))
+            return self._http_error(codec, 503, Error(code="unavailable", message="the push was not stored; retry"),
+                                    client_id)
         results, outcome = done
         return _message_response(codec, Ack(results=results, server_clock=outcome.server_clock, cursor=outcome.head))
 
@@ -355,6 +413,7 @@ class SyncServer:
             return message
         assert isinstance(message, Pull)
         changes = await self.pull(grant, client_id, message.cursor, message.limit, resync=message.resync)
+        self.metrics.pulled(len(changes.rows))
         return _message_response(codec, changes)
 
     async def _http_message(self, request: Request, expected: type, *, need_client: bool) -> Any:
@@ -367,10 +426,11 @@ class SyncServer:
                 raise MessageError("the offsync-client-id header is required", path="headers.offsync-client-id")
             if client_id is not None:
                 _check_client_id(client_id)
+                check_client_id_free(client_id)
                 self.engine.check_device(client_id, grant.user)
             body = await _read_limited(request, self.max_frame_bytes)
             if body is None:
-                return codec, None, None, _error_response(codec, 413, Error(
+                return codec, None, None, self._http_error(codec, 413, Error(
                     code="too_large", message=f"the body is larger than {self.max_frame_bytes} bytes"))
             message = codec.decode(body)
             if not isinstance(message, expected):
@@ -378,9 +438,9 @@ class SyncServer:
                                    path="$.type")
         except AuthError as exc:
             status = 403 if exc.code == "forbidden" else 401
-            return codec, None, None, _error_response(codec, status, error_message(exc))
+            return codec, None, None, self._http_error(codec, status, error_message(exc))
         except SyncError as exc:
-            return codec, None, None, _error_response(codec, 400, error_message(exc))
+            return codec, None, None, self._http_error(codec, 400, error_message(exc))
         return codec, grant, client_id, message
 
 
@@ -404,12 +464,16 @@ class Connection:
         self._drained = asyncio.Event()  # set by the sender when the outbox is short again
         self._closing: Close | None = None
         self._tasks: set[asyncio.Task[None]] = set()
+        self._expiry: asyncio.Task[None] | None = None
 
     async def run(self) -> None:
         sender = asyncio.create_task(self._send_loop())
         try:
             await self._receive_loop()
         finally:
+            session = self.session
+            if session is not None and session.grant is not None:
+                log.info("device disconnected", extra={"device": session.client_id, "user": session.grant.user})
             self.server.hub.unsubscribe(self)
             for task in self._tasks:
                 task.cancel()
@@ -437,11 +501,29 @@ class Connection:
             except MessageError as exc:
                 self._run(self.session.bad_input(exc))
                 continue
-            self._run(self.session.receive(message))
+            self._run(self.session.receive(message, time.time()))
+            if self._expiry is None and self.session.grant is not None:
+                self._expiry = asyncio.create_task(self._close_at_expiry(self.session))
+                self._tasks.add(self._expiry)
+
+    async def _close_at_expiry(self, session: ServerSession) -> None:
+        """Close with 1008 once the token expires, unless a fresh one came first."""
+        while session.grant is not None and self._closing is None:
+            left = session.grant.expires_at - time.time()
+            if left > 0:
+                await asyncio.sleep(min(left, 3600.0))
+                continue
+            self._run(session.expire(time.time()))
+            return
 
     def _run(self, actions: list[Any]) -> None:
         for action in actions:
             if isinstance(action, Send):
+                if isinstance(action.message, Error):
+                    self._count_error(action.message)
+                elif isinstance(action.message, Welcome) and self.session is not None and self.session.grant:
+                    log.info("device connected", extra={"device": self.session.client_id,
+                                                        "user": self.session.grant.user})
                 self._enqueue(self.codec.encode(action.message))
             elif isinstance(action, SubmitPush):
                 self._pushes_at_writer += 1
@@ -456,7 +538,9 @@ class Connection:
 
     def _acked(self, results: list[MutationResult] | None, outcome: BatchOutcome | None) -> None:
         if results is None or outcome is None:
-            message: Message = Error(code="unavailable", message="the push was not stored; send it again")
+            unavailable = Error(code="unavailable", message="the push was not stored; send it again")
+            self._count_error(unavailable)
+            message: Message = unavailable
         else:
             message = Ack(results=results, server_clock=outcome.server_clock, cursor=outcome.head)
         self._pushes_at_writer -= 1
@@ -464,6 +548,11 @@ class Connection:
         # the live batches held meanwhile go once every Ack of this group commit is
         # queued (they are delivered one by one, synchronously, before this runs)
         asyncio.get_running_loop().call_soon(self._release_held)
+
+    def _count_error(self, error: Error) -> None:
+        device = self.session.client_id if self.session else ""
+        self.server.metrics.error(error.code, error.message, device)
+        log.info("error sent: %s: %s", error.code, error.message, extra={"device": device, "code": error.code})
 
     def _enqueue(self, payload: bytes) -> None:
         if self.outbox.qsize() >= OUTBOX_LIMIT:
@@ -505,7 +594,7 @@ class Connection:
         async with self._pull_lock:
             self.pulling = True
             # subscribe before reading, so no batch committed meanwhile is missed
-            self.server.hub.subscribe(self, session.grant.read, session.client_id)
+            self.server.hub.subscribe(self, session.grant.read, session.grant.user, session.client_id)
             try:
                 limit = min(limit, PULL_PAGE)
                 while True:
@@ -514,6 +603,7 @@ class Connection:
                         await self._drained.wait()
                     changes = await self.server.pull(session.grant, session.client_id, cursor, limit, resync=resync)
                     self._enqueue(self.codec.encode(changes))
+                    self.server.metrics.pulled(len(changes.rows))
                     cursor, resync = changes.cursor, changes.resync  # the pages after a re-sync's first go on with it
                     self.sent_cursor = max(self.sent_cursor, cursor)
                     if not changes.more:
@@ -539,6 +629,14 @@ class Connection:
                 await ws.send_bytes(payload)
             else:
                 await ws.send_text(payload.decode())
+
+
+def _sized(items: list[tuple[PushRequest, Deliver]], outcome: BatchOutcome) -> Iterator[tuple[int, MutationResult]]:
+    """Each answered mutation of a batch with its number of operations."""
+    for (request, _), results in zip(items, outcome.results, strict=True):
+        sizes = {m.client_seq: len(m.ops) for m in request.mutations}
+        for result in results:
+            yield sizes.get(result.client_seq, 0), result
 
 
 @contextlib.contextmanager

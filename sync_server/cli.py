@@ -1,4 +1,6 @@
-"""The ``offsync`` command: ``serve``, ``token`` and ``demo``."""
+"""The ``offsync`` command: ``serve``, ``token`` and ``demo``; the operator's
+commands (``status``, ``inspect``, ``backup``, ``export``, ``import``) are in
+:mod:`sync_server.admin_cli`."""
 
 from __future__ import annotations
 
@@ -27,7 +29,8 @@ APPS = {"notes": "sync_server.apps.notes:schema", "companion": "sync_server.apps
 
 
 def load_schema(spec: str) -> Schema:
-    """Load a schema from ``module:attr`` (or a bundled app name).
+    """Load a schema from ``module:attr`` (or a bundled app name); the module
+    may live in the working folder.
 
     Raises:
         SystemExit: with a message naming what was not found.
@@ -36,6 +39,11 @@ def load_schema(spec: str) -> Schema:
     module_name, _, attr = spec.partition(":")
     if not attr:
         raise SystemExit(f"--schema must look like module:attr, got {spec!r}")
+    if os.getcwd() not in sys.path and "" not in sys.path:
+        # the console script does not put the working folder on the path (as
+        # ``python -m`` would): a schema beside the user's database, the usual
+        # place, was not found (uvicorn's --app-dir defaults to "." for the same reason)
+        sys.path.insert(0, os.getcwd())
     try:
         module = importlib.import_module(module_name)
     except ImportError as exc:
@@ -77,15 +85,21 @@ def build_server(db: str, schema_spec: str, *, synchronous: str = "FULL",
     from .app import SyncServer
     from .auth import load_or_create_secret
     from .export_api import install as install_export
+    from .hardening import make_private
     from .search_api import install as install_search
     from .web import install as install_web
 
     schema = load_schema(schema_spec)
-    if db.startswith(("postgresql://", "postgres://")) and not os.environ.get("OFFSYNC_SECRET"):
+    postgres = db.startswith(("postgresql://", "postgres://"))
+    if postgres and not os.environ.get("OFFSYNC_SECRET"):
         raise SystemExit("with PostgreSQL every node needs the same secret: set OFFSYNC_SECRET")
+    secret = load_or_create_secret(db)  # first: a bad secret file stops the start before anything is made
+    if not postgres:
+        make_private(db)  # rows and the search index are the users' data: 0600
+        make_private(f"{db}.search")
     store = _open_store(db, synchronous)
     compact_after_ms = None if compact_after_days is None else round(compact_after_days * DAY_MS)
-    server = SyncServer(schema, store, load_or_create_secret(db), resolvers=resolvers_for(schema_spec),
+    server = SyncServer(schema, store, secret, resolvers=resolvers_for(schema_spec),
                         compact_after_ms=compact_after_ms)
     install_export(server)
     install_web(server, cors_origins=cors_origins, app=demo_app)  # /schema, /client/, /app/, CORS
@@ -98,14 +112,15 @@ def _serve(args: argparse.Namespace) -> int:
     import uvicorn
 
     from .app import MAX_FRAME_BYTES
-
+    from .logs import configure as configure_logs
     from .web import DEMO_APPS
 
     server = build_server(args.db, args.app or args.schema, compact_after_days=args.compact_after_days,
                           cors_origins=args.cors_origin or (), demo_app=args.app if args.app in DEMO_APPS else None)
     print(f"offsync serving {args.app or args.schema} on http://{args.host}:{args.port} (db {args.db})", flush=True)
+    configure_logs(args.log_format, args.log_level)  # redacted, text or JSON; uvicorn's records too
     uvicorn.run(server.app, host=args.host, port=args.port, log_level=args.log_level,
-                ws_max_size=MAX_FRAME_BYTES, lifespan="on")
+                ws_max_size=MAX_FRAME_BYTES, lifespan="on", log_config=None)
     return 0
 
 
@@ -179,6 +194,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     serve.add_argument("--schema", default="notes", help="module:attr of a Schema (default: the bundled notes app)")
     serve.add_argument("--app", choices=sorted(APPS), help="serve a bundled app's schema")
     serve.add_argument("--log-level", default="info")
+    serve.add_argument("--log-format", choices=["text", "json"], default=os.environ.get("OFFSYNC_LOG_FORMAT", "text"),
+                       help="text, or one JSON object a line (default: OFFSYNC_LOG_FORMAT or text); "
+                            "never tokens or query strings")
     serve.add_argument("--compact-after-days", type=_days, default=DEFAULT_COMPACT_AFTER_DAYS, metavar="DAYS",
                        help="remove tombstones older than DAYS, hourly (default 30; 'never' keeps them); "
                             "a device offline for longer re-syncs fully")
@@ -205,7 +223,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     demo.add_argument("--quiet", action="store_true")
     demo.set_defaults(func=_demo)
 
+    from .admin_cli import register as register_admin
     from .apps.polar_markdown import register as register_project_markdown
+
+    register_admin(sub, DEFAULT_DB)
 
     register_project_markdown(sub)
 

@@ -19,6 +19,7 @@ import threading
 from collections.abc import Collection, Iterable, Iterator, Sequence
 from typing import Any, cast
 
+import msgspec
 import psycopg
 from psycopg.types.json import Jsonb
 
@@ -120,6 +121,15 @@ CREATE TABLE IF NOT EXISTS offsync_seq_marks (
 );
 """
 
+
+
+class Published(msgspec.Struct):
+    """What the fan-out reads in one snapshot (see :meth:`PostgresStore.published_since`)."""
+
+    head: int
+    rows: list[RowChange] = []
+    applied: dict[str, int] = {}  # client_id: last applied client_seq
+    users: dict[str, str] = {}  # client_id: user
 
 
 def notice(batch: Batch) -> str:
@@ -324,23 +334,23 @@ class PostgresStore:
         rows = [row_change(r) for r in found[:limit]]
         return Page(rows, rows[-1].seq if more else max(head, cursor), more, head, applied, horizon)
 
-    def published_since(self, after: int, scopes: Collection[str], client_ids: Collection[str]) -> Page:
+    def published_since(self, after: int, scopes: Collection[str], client_ids: Collection[str]) -> Published:
         """For the fan-out, in one snapshot: the committed head H, the rows of
         ``scopes`` whose last change lies in ``(after, H]`` in seq order, and the
-        last applied client_seq of each of ``client_ids`` that a batch in
-        ``(after, H]`` wrote (``Page.applied``): a live batch carries them with its
-        rows, so a device never replays a write its rows already include."""
+        last applied client_seq (and user) of each of ``client_ids`` that a batch
+        in ``(after, H]`` wrote: a live batch carries them with its rows, so a
+        device never replays a write its rows already include."""
         c = self._reader()
         with c.transaction():
             c.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
             head = int(cast("tuple[int]", c.execute("SELECT head FROM offsync_head WHERE id = 1").fetchone())[0])
             if head <= after:
-                return Page([], after, False, head, {})
+                return Published(head)
             rows = self._rows_between(c, after, head, scopes)
-            applied = {str(cid): int(seq) for cid, seq in c.execute(
-                "SELECT client_id, last_client_seq FROM offsync_devices WHERE client_id = ANY(%s) "
-                "AND at_seq > %s AND at_seq <= %s", (list(client_ids), after, head)).fetchall()} if client_ids else {}
-        return Page(rows, head, False, head, applied)
+            devices = c.execute(
+                'SELECT client_id, "user", last_client_seq FROM offsync_devices WHERE client_id = ANY(%s) '
+                "AND at_seq > %s AND at_seq <= %s", (list(client_ids), after, head)).fetchall() if client_ids else []
+        return Published(head, rows, {str(d[0]): int(d[2]) for d in devices}, {str(d[0]): str(d[1]) for d in devices})
 
     def changes_between(self, after: int, through: int, scopes: Collection[str]) -> list[RowChange]:
         """The rows of ``scopes`` whose last change has a seq in (after, through], in seq order."""

@@ -1,0 +1,179 @@
+// The device side of the protocol, without I/O (sync_client/protocol.py).
+//
+// ClientProtocol takes decoded messages in and returns the messages to send;
+// the worker's socket only moves bytes. The life of a queued operation:
+//
+//   (none)     a local write commits             PENDING
+//   PENDING    pushed on this connection          IN_FLIGHT
+//   IN_FLIGHT  Ack applied / merged / duplicate   gone from the queue
+//   IN_FLIGHT  Ack rejected                       gone; kept in sync_conflicts
+//   IN_FLIGHT  Ack gap, or the connection drops   PENDING (pushed again)
+//   any        Changes.applied covers its seq     SETTLED: no longer replayed,
+//                                                 still queued until an answer
+//
+// Only IN_FLIGHT is not stored: a new connection starts with none.
+
+/** @typedef {import("./replica.js").Replica} Replica */
+/** @typedef {import("./types.js").ServerMessage} ServerMessage */
+/** @typedef {import("./types.js").ClientMessage} ClientMessage */
+/** @typedef {import("./types.js").Changes} Changes */
+/** @typedef {import("./types.js").Ack} Ack */
+/** @typedef {import("./types.js").Pull} Pull */
+
+export const PROTOCOL_VERSION = 1;
+export const PUSH_MAX_MUTATIONS = 1000;
+export const PUSH_MAX_OPS = 5000;
+export const MAX_IN_FLIGHT = 4;
+export const PULL_LIMIT = 2000;
+
+/** server error codes after which reconnecting with the same token cannot help */
+export const FATAL_CODES = new Set(["unauthorized", "token_expired", "forbidden", "schema_mismatch", "protocol_mismatch"]);
+
+/** A server message that does not fit the conversation. */
+export class ProtocolError extends Error {}
+
+/** Fill a decoded message's omitted fields (the server omits defaults).
+ * @param {any} m @returns {ServerMessage} */
+export function withDefaults(m) {
+  if (m === null || typeof m !== "object" || typeof m.type !== "string") throw new ProtocolError("a message is a map with a type");
+  /** @param {any} r */
+  const row = (r) => ({ deleted: false, fields: {}, ...r });
+  switch (m.type) {
+    case "welcome": return { user: "", default_scope: "", ...m };
+    case "changes": return { applied: {}, more: false, server_clock: 0, head: 0, resync: false, resync_begins: false, ...m,
+                             rows: (m.rows || []).map(row) };
+    case "ack": return { cursor: 0, ...m, results: (m.results || []).map((/** @type {any} */ r) => ({
+      reason: "", message: "", path: "", ...r, rows: (r.rows || []).map(row) })) };
+    case "error": return { path: "", ...m };
+    default: throw new ProtocolError(`a server does not send ${m.type}`);
+  }
+}
+
+export class ClientProtocol {
+  /** @param {Replica} replica @param {string} token */
+  constructor(replica, token) {
+    this.replica = replica;
+    this.token = token;
+    /** @type {"offline" | "hello_sent" | "pulling" | "live" | "closed"} */
+    this.phase = "offline";
+    this.head = 0;
+    this.ackedHead = 0;
+    this.catchingUp = false;
+    /** @type {{code: string, message: string, path: string} | null} */
+    this.error = null;
+    this.sentThrough = 0;
+    /** @type {Map<number, number>} push number -> highest client_seq in it */
+    this.inFlight = new Map();
+    this.pushes = 0;
+    this.pushed = 0;
+    this.pulled = 0;
+    this.rejected = 0;
+  }
+
+  /** A connection opened: say hello. @returns {ClientMessage[]} */
+  connect() {
+    this.phase = "hello_sent";
+    this.sentThrough = 0;
+    this.inFlight.clear();
+    const r = this.replica;
+    return [{ type: "hello", client_id: r.deviceId, token: this.token, schema_version: r.schema.version,
+              cursor: r.cursor, last_client_seq: r.lastClientSeq, protocol: PROTOCOL_VERSION }];
+  }
+
+  /** The connection dropped: whatever was in flight is pending again. */
+  disconnected() {
+    if (this.phase !== "closed") this.phase = "offline";
+    this.inFlight.clear();
+    this.sentThrough = 0;
+  }
+
+  /** @param {ServerMessage} message @returns {ClientMessage[]} */
+  receive(message) {
+    if (message.type === "error") return this.onError(message);
+    if (this.phase === "hello_sent") {
+      if (message.type !== "welcome") throw new ProtocolError(`expected welcome, got ${message.type}`);
+      this.replica.observe(message.server_clock);
+      this.replica.setDefaultScope(message.default_scope);
+      this.head = Number(message.cursor);
+      this.phase = "pulling";
+      this.catchingUp = true;
+      return [this.pull(), ...this.push()];
+    }
+    if (message.type === "changes") return this.onChanges(message);
+    if (message.type === "ack") return this.onAck(message);
+    throw new ProtocolError(`a server does not send ${message.type} now`);
+  }
+
+  /** Pushes for pending mutations not yet sent on this connection. @returns {ClientMessage[]} */
+  push() {
+    if (this.phase !== "pulling" && this.phase !== "live") return [];
+    /** @type {ClientMessage[]} */
+    const out = [];
+    while (this.inFlight.size < MAX_IN_FLIGHT && this.sentThrough < this.replica.lastClientSeq) {
+      const mutations = this.replica.mutationsToPush(this.sentThrough, PUSH_MAX_MUTATIONS, PUSH_MAX_OPS);
+      if (!mutations.length) break;
+      this.pushes += 1;
+      this.sentThrough = mutations[mutations.length - 1].client_seq;
+      this.inFlight.set(this.pushes, this.sentThrough);
+      this.pushed += mutations.length;
+      out.push({ type: "push", mutations });
+    }
+    return out;
+  }
+
+  /** Caught up (own writes included), nothing in flight, nothing left to push. */
+  get idle() {
+    return this.phase === "live" && !this.inFlight.size && this.replica.cursor >= this.ackedHead && !this.replica.hasPending();
+  }
+
+  /** @param {Changes} changes @returns {ClientMessage[]} */
+  onChanges(changes) {
+    this.replica.applyChanges(changes);
+    this.pulled += changes.rows.length;
+    this.head = Math.max(this.head, Number(changes.head), Number(changes.cursor));
+    if (this.catchingUp && !changes.more) {
+      this.catchingUp = false;
+      this.phase = "live";
+    }
+    return this.push();
+  }
+
+  /** @param {Ack} ack @returns {ClientMessage[]} */
+  onAck(ack) {
+    this.replica.applyResults(ack.results, Number(ack.server_clock), Number(ack.cursor));
+    this.rejected += ack.results.filter((r) => r.status === "rejected").length;
+    if (ack.results.length) {
+      const top = Math.max(...ack.results.map((r) => Number(r.client_seq)));
+      for (const [number, through] of [...this.inFlight]) if (through <= top) this.inFlight.delete(number);
+    }
+    this.ackedHead = Math.max(this.ackedHead, Number(ack.cursor));
+    if (ack.results.some((r) => r.status === "gap")) {
+      this.inFlight.clear(); // the server wants an earlier mutation first: push again from the oldest pending
+      this.sentThrough = 0;
+    }
+    const out = this.push();
+    if (!out.length && !this.inFlight.size && !this.catchingUp && this.replica.cursor < this.ackedHead) {
+      // our own changes come back live; if they touched none of our scopes, ask where the head is
+      this.catchingUp = true;
+      out.push(this.pull());
+    }
+    return out;
+  }
+
+  /** @returns {Pull} */
+  pull() {
+    return { type: "pull", cursor: this.replica.cursor, limit: PULL_LIMIT, resync: this.replica.resyncing };
+  }
+
+  /** @param {{code: string, message: string, path: string}} error @returns {ClientMessage[]} */
+  onError(error) {
+    this.error = error;
+    if (FATAL_CODES.has(error.code)) this.phase = "closed";
+    else if (error.code === "unavailable") {
+      this.inFlight.clear();
+      this.sentThrough = 0;
+      return this.push();
+    }
+    return [];
+  }
+}

@@ -1,0 +1,841 @@
+// The browser replica: the same tables, capture triggers, sync_queue,
+// sync_state and sync_conflicts as the Python replica (sync_client/replica.py,
+// applying.py, queue.py), built from the DDL the server hands out at
+// GET /schema, on SQLite WASM. It runs in a dedicated worker (worker.js).
+//
+// Rules mirrored from Python, in one place:
+// * a local transaction's captured writes form one mutation, numbered by the
+//   next client_seq: allocated by the first offsync_qid() of the transaction,
+//   made permanent by the commit hook, given back by the rollback hook;
+// * queue id = client_seq * 2^20 + the operation's place in its mutation;
+// * server rows are written with capture off; every queued operation on them
+//   that the server has not yet taken (not settled) is replayed on top (the
+//   rebase), so a row never flickers back;
+// * Changes.applied settles our entries (out of the rebase) but they stay
+//   queued until an Ack says applied / merged / duplicate (dropped) or
+//   rejected (moved to sync_conflicts, the server's rows shown);
+// * the cursor is stored in the same transaction as the rows of its page.
+
+import { decode, encode, parseJsonExact } from "./msgpack.js";
+
+/** @typedef {import("./types.js").SchemaDescription} SchemaDescription */
+/** @typedef {import("./types.js").CollectionDescription} CollectionDescription */
+/** @typedef {import("./types.js").RowChange} RowChange */
+/** @typedef {import("./types.js").Changes} Changes */
+/** @typedef {import("./types.js").MutationResult} MutationResult */
+/** @typedef {import("./types.js").Mutation} Mutation */
+/** @typedef {import("./types.js").Operation} Operation */
+/** @typedef {import("./types.js").Conflict} Conflict */
+/** @typedef {import("./types.js").WriteOp} WriteOp */
+/** @typedef {import("./types.js").SqlValue} SqlValue */
+/** @typedef {{[name: string]: any}} Fields */
+
+const SEQ_FACTOR = 2 ** 20;
+export const MAX_OPS_PER_MUTATION = 100_000;
+
+/** A write the replica refused; `path` names the field, nothing was written. */
+export class ValidationError extends Error {
+  /** @param {string} message @param {string} path @param {string} [code] */
+  constructor(message, path, code = "invalid_row") {
+    super(message);
+    this.name = "ValidationError";
+    this.path = path;
+    this.code = code;
+  }
+}
+
+/** @param {string} name */
+export function quote(name) {
+  return '"' + name.replaceAll('"', '""') + '"';
+}
+
+/** @param {number} seq */
+export const firstId = (seq) => seq * SEQ_FACTOR;
+/** @param {number} seq */
+export const lastId = (seq) => (seq + 1) * SEQ_FACTOR - 1;
+
+/** A UUIDv7 string (RFC 9562): 48 bits of milliseconds, then randomness, with
+ * a counter that keeps the ids of one millisecond increasing.
+ * @returns {string} */
+export function newId() {
+  let ms = Date.now();
+  if (ms <= idState.ms) {
+    idState.counter += 1;
+    if (idState.counter > 0xfff) { idState.ms += 1; idState.counter = 0; }
+    ms = idState.ms;
+  } else {
+    idState.ms = ms;
+    idState.counter = crypto.getRandomValues(new Uint16Array(1))[0] & 0x3ff;
+  }
+  const bytes = crypto.getRandomValues(new Uint8Array(16));
+  const hi = BigInt(ms) * 0x10000n + 0x7000n + BigInt(idState.counter);
+  for (let i = 7; i >= 0; i--) bytes[i] = Number((hi >> BigInt(8 * (7 - i))) & 0xffn);
+  bytes[8] = (bytes[8] & 0x3f) | 0x80;
+  const h = Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+}
+const idState = { ms: 0, counter: 0 };
+
+/** Two SQL values equal in value and type (offsync_diff's test).
+ * @param {SqlValue} a @param {SqlValue} b */
+function same(a, b) {
+  if (a instanceof Uint8Array && b instanceof Uint8Array) {
+    return a.length === b.length && a.every((x, i) => x === b[i]);
+  }
+  if (typeof a !== typeof b) return false;
+  if (typeof a === "number" && typeof b === "number") {
+    return a === b && Number.isInteger(a) === Number.isInteger(b);
+  }
+  return a === b;
+}
+
+/** @param {SqlValue} v @returns {number | bigint} */
+function num(v) {
+  return v === null || v === undefined ? 0 : /** @type {number | bigint} */ (v);
+}
+
+/** @param {number | bigint} a @param {number | bigint} b @returns {number | bigint} */
+function subtract(a, b) {
+  if (typeof a === "bigint" || typeof b === "bigint") {
+    if (Number.isInteger(a) || typeof a === "bigint") {
+      const d = BigInt(a) - BigInt(b);
+      return d >= BigInt(Number.MIN_SAFE_INTEGER) && d <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(d) : d;
+    }
+    return Number(a) - Number(b);
+  }
+  const d = a - b;
+  return Number.isSafeInteger(a) && Number.isSafeInteger(b) && !Number.isSafeInteger(d) ? BigInt(a) - BigInt(b) : d;
+}
+
+/** @param {number | bigint} a @param {number | bigint} b @returns {number | bigint} */
+function add(a, b) {
+  return subtract(a, typeof b === "bigint" ? -b : -b);
+}
+
+/** Replay pending local operations on a server row (shared/merge.py replay).
+ * @param {Fields | null} fields @param {[string, Fields][]} ops @returns {Fields | null} */
+export function replay(fields, ops) {
+  let row = fields === null ? null : { ...fields };
+  for (const [kind, values] of ops) {
+    if (kind === "insert") row = { ...(row || {}), ...values };
+    else if (kind === "delete") row = null;
+    else if (row === null) continue; // an update of a row deleted meanwhile stays deleted
+    else if (kind === "update") Object.assign(row, values);
+    else for (const [name, delta] of Object.entries(values)) row[name] = add(num(row[name]), delta);
+  }
+  return row;
+}
+
+/** An entry's fields: JSON text (json_object) or MessagePack bytes.
+ * @param {SqlValue} value @returns {Fields} */
+export function decodeFields(value) {
+  if (value === null || value === undefined || value === "") return {};
+  if (typeof value === "string") return parseJsonExact(value);
+  if (value instanceof Uint8Array) return /** @type {Fields} */ (decode(value));
+  throw new Error(`a queue entry's fields are text or bytes, got ${typeof value}`);
+}
+
+export class Replica {
+  /**
+   * @param {any} sqlite3 the initialised SQLite WASM module
+   * @param {any} db an oo1.DB (OPFS pool or memory)
+   * @param {SchemaDescription} schema what GET /schema answered
+   * @param {{wallClock?: () => number}} [options] wallClock: microseconds
+   */
+  constructor(sqlite3, db, schema, options = {}) {
+    this.sqlite3 = sqlite3;
+    this.db = db;
+    this.schema = schema;
+    this.wallClock = options.wallClock || (() => Math.floor((performance.timeOrigin + performance.now()) * 1000));
+    /** @type {Map<string, CollectionDescription>} */
+    this.collections = new Map(schema.collections.map((c) => [c.name, c]));
+    this.capture = true;
+    /** @type {number | null} */
+    this.txnSeq = null;
+    this.txnOps = 0;
+    this.defaultScope = "";
+    this.clock = 0;
+    this.lastSeq = 0;
+    this.settled = 0;
+    /** @type {((event: string, detail: any) => void)[]} */
+    this.listeners = [];
+    this.deviceId = "";
+    this.depth = 0;
+    /** @type {Set<string>} tables written in the current transaction */
+    this.touched = new Set();
+    this.open();
+  }
+
+  // -- setup -------------------------------------------------------------
+
+  open() {
+    const db = this.db;
+    for (const pragma of ["recursive_triggers=ON", "temp_store=MEMORY", "cache_size=-16000", "synchronous=NORMAL"]) {
+      db.exec(`PRAGMA ${pragma}`);
+    }
+    this.registerFunctions();
+    this.inTransaction(() => {
+      db.exec(this.schema.engine_ddl);
+      for (const coll of this.schema.collections) {
+        db.exec(coll.ddl[0]);
+        this.addMissingColumns(coll);
+        for (const sql of coll.ddl.slice(1)) db.exec(sql);
+        this.createSearchIndex(coll);
+      }
+      const state = this.readState();
+      if (state.device_id === undefined) {
+        this.writeState({ device_id: newId(), cursor: 0, last_client_seq: 0, clock: 0,
+                          schema_version: this.schema.version });
+      }
+    });
+    const state = this.readState();
+    this.deviceId = String(state.device_id);
+    this.defaultScope = String(state.default_scope || "");
+    const maxId = this.value("SELECT max(id) FROM sync_queue");
+    this.lastSeq = Math.max(Number(state.last_client_seq || 0), maxId === null ? 0 : Math.floor(Number(maxId) / SEQ_FACTOR));
+    this.settled = Number(state.server_applied || 0);
+    this.clock = Math.max(Number(state.clock || 0), Number(this.value("SELECT coalesce(max(insert_order), 0) FROM sync_queue")));
+  }
+
+  registerFunctions() {
+    const db = this.db;
+    const capi = this.sqlite3.capi;
+    /** @param {string} name @param {(...args: any[]) => any} fn @param {number} arity */
+    const fn = (name, fn, arity) => db.createFunction({ name, arity, xFunc: (/** @type {number} */ _ctx, /** @type {any[]} */ ...args) => fn(...args) });
+    fn("offsync_capture", () => (this.capture ? 1 : 0), 0);
+    fn("offsync_capture_insert", () => (this.capture ? 1 : 0), 1);
+    fn("offsync_qid", () => this.reserveQueueId(), 0);
+    fn("offsync_tick", () => this.tick(), 0);
+    fn("offsync_default_scope", () => this.defaultScope, 0);
+    fn("offsync_pack", (/** @type {any[]} */ ...args) => {
+      /** @type {Fields} */
+      const map = {};
+      for (let i = 0; i < args.length; i += 2) map[args[i]] = args[i + 1];
+      return encode(map);
+    }, -1);
+    fn("offsync_diff", (/** @type {any[]} */ ...args) => {
+      /** @type {Fields} */
+      const changed = {};
+      let any = false;
+      for (let i = 0; i < args.length; i += 3) {
+        if (!same(args[i + 1], args[i + 2])) { changed[args[i]] = args[i + 2]; any = true; }
+      }
+      return any ? encode(changed) : null;
+    }, -1);
+    fn("offsync_delta", (/** @type {any[]} */ ...args) => {
+      /** @type {Fields} */
+      const deltas = {};
+      let any = false;
+      for (let i = 0; i < args.length; i += 3) {
+        const d = subtract(num(args[i + 2]), num(args[i + 1]));
+        if (d !== 0 && d !== 0n) { deltas[args[i]] = d; any = true; }
+      }
+      return any ? encode(deltas) : null;
+    }, -1);
+    capi.sqlite3_commit_hook(db.pointer, () => this.onCommit(), 0);
+    capi.sqlite3_rollback_hook(db.pointer, () => this.onRollback(), 0);
+  }
+
+  /** @param {CollectionDescription} coll */
+  addMissingColumns(coll) {
+    const have = new Set(this.rows(`PRAGMA table_info(${quote(coll.name)})`).map((r) => r.name));
+    coll.ddl[0].split("\n").slice(1, -1).forEach((line) => {
+      const def = line.trim().replace(/,$/, "");
+      const name = def.startsWith('"') ? def.slice(1, def.indexOf('"', 1)) : "";
+      if (name && !have.has(name) && !def.includes("PRIMARY KEY")) {
+        this.db.exec(`ALTER TABLE ${quote(coll.name)} ADD COLUMN ${def}`);
+      }
+    });
+  }
+
+  /** An FTS5 index over a collection's declared text fields, kept in step by triggers.
+   * @param {CollectionDescription} coll */
+  createSearchIndex(coll) {
+    if (!coll.fts.length) return;
+    const fts = quote(`_web_fts_${coll.name}`);
+    const t = quote(coll.name);
+    const cols = coll.fts.map(quote).join(", ");
+    const news = coll.fts.map((f) => `NEW.${quote(f)}`).join(", ");
+    const olds = coll.fts.map((f) => `OLD.${quote(f)}`).join(", ");
+    const existed = this.value("SELECT 1 FROM sqlite_schema WHERE name = ?", [`_web_fts_${coll.name}`]);
+    this.db.exec(`CREATE VIRTUAL TABLE IF NOT EXISTS ${fts} USING fts5(${cols}, content=${t}, content_rowid='rowid')`);
+    const trig = (/** @type {string} */ s) => quote(`_web_fts_${coll.name}_${s}`);
+    this.db.exec(`CREATE TRIGGER IF NOT EXISTS ${trig("ai")} AFTER INSERT ON ${t} BEGIN
+      INSERT INTO ${fts} (rowid, ${cols}) VALUES (NEW.rowid, ${news}); END`);
+    this.db.exec(`CREATE TRIGGER IF NOT EXISTS ${trig("ad")} AFTER DELETE ON ${t} BEGIN
+      INSERT INTO ${fts} (${fts}, rowid, ${cols}) VALUES ('delete', OLD.rowid, ${olds}); END`);
+    this.db.exec(`CREATE TRIGGER IF NOT EXISTS ${trig("au")} AFTER UPDATE OF ${cols} ON ${t} BEGIN
+      INSERT INTO ${fts} (${fts}, rowid, ${cols}) VALUES ('delete', OLD.rowid, ${olds});
+      INSERT INTO ${fts} (rowid, ${cols}) VALUES (NEW.rowid, ${news}); END`);
+    if (!existed) this.db.exec(`INSERT INTO ${fts} (${fts}) VALUES ('rebuild')`);
+  }
+
+  // -- small SQL helpers -------------------------------------------------
+
+  /** @param {string} sql @param {SqlValue[]} [bind] @returns {Fields[]} */
+  rows(sql, bind) {
+    return this.db.exec({ sql, bind, rowMode: "object", returnValue: "resultRows" });
+  }
+
+  /** @param {string} sql @param {SqlValue[]} [bind] @returns {SqlValue[][]} */
+  arrays(sql, bind) {
+    return this.db.exec({ sql, bind, rowMode: "array", returnValue: "resultRows" });
+  }
+
+  /** @param {string} sql @param {SqlValue[]} [bind] @returns {SqlValue} */
+  value(sql, bind) {
+    const found = this.arrays(sql, bind);
+    return found.length ? found[0][0] : null;
+  }
+
+  /** @returns {Fields} */
+  readState() {
+    /** @type {Fields} */
+    const out = {};
+    for (const [key, value] of this.arrays("SELECT key, value FROM sync_state")) out[String(key)] = value;
+    return out;
+  }
+
+  /** @param {Fields} values */
+  writeState(values) {
+    for (const [key, value] of Object.entries(values)) {
+      this.db.exec({ sql: "INSERT INTO sync_state (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                     bind: [key, value] });
+    }
+  }
+
+  // -- transactions, capture and the clock --------------------------------
+
+  tick() {
+    const wall = this.wallClock();
+    this.clock = wall > this.clock + 1 ? wall : this.clock + 1;
+    return this.clock;
+  }
+
+  /** @param {number | bigint} remote */
+  observe(remote) {
+    if (Number(remote) > this.clock) this.clock = Number(remote);
+  }
+
+  reserveQueueId() {
+    if (this.txnSeq === null) this.txnSeq = this.lastSeq + 1;
+    this.txnOps += 1;
+    return firstId(this.txnSeq) + this.txnOps;
+  }
+
+  onCommit() {
+    if (this.txnSeq === null) return 0;
+    if (this.txnOps > MAX_OPS_PER_MUTATION) { // one mutation must fit in one push: refuse the commit
+      this.txnSeq = null;
+      this.txnOps = 0;
+      return 1;
+    }
+    this.lastSeq = this.txnSeq;
+    this.txnSeq = null;
+    this.txnOps = 0;
+    return 0;
+  }
+
+  onRollback() {
+    this.txnSeq = null;
+    this.txnOps = 0;
+  }
+
+  /**
+   * Run `fn` in one transaction: captured writes become one mutation. Nested
+   * calls join the outer transaction.
+   * @template T @param {() => T} fn @returns {T}
+   */
+  inTransaction(fn) {
+    if (this.depth) {
+      this.depth += 1;
+      try { return fn(); } finally { this.depth -= 1; }
+    }
+    this.depth = 1;
+    this.db.exec("BEGIN IMMEDIATE");
+    let result;
+    try {
+      result = fn();
+      this.db.exec("COMMIT");
+    } catch (err) {
+      if (this.db.isOpen() && !this.sqlite3.capi.sqlite3_get_autocommit(this.db.pointer)) this.db.exec("ROLLBACK");
+      this.depth = 0;
+      this.touched.clear();
+      throw err;
+    }
+    this.depth = 0;
+    const touched = [...this.touched];
+    this.touched.clear();
+    this.notify("changed", { tables: touched, local: this.capture });
+    return result;
+  }
+
+  /** A transaction whose writes are not captured (server changes). @template T @param {() => T} fn @returns {T} */
+  applying(fn) {
+    this.capture = false;
+    try { return this.inTransaction(fn); } finally { this.capture = true; }
+  }
+
+  /** @param {string} event @param {any} detail */
+  notify(event, detail) {
+    for (const listener of this.listeners) listener(event, detail);
+  }
+
+  /** @param {string} name @returns {CollectionDescription} */
+  collection(name) {
+    const coll = this.collections.get(name);
+    if (!coll) throw new ValidationError(`unknown collection ${JSON.stringify(name)}`, "$.collection", "unknown_collection");
+    return coll;
+  }
+
+  // -- local writes --------------------------------------------------------
+
+  /**
+   * App values -> stored values, checked against the declaration.
+   * @param {CollectionDescription} coll @param {Fields} values @returns {Fields}
+   */
+  toStored(coll, values) {
+    /** @type {Fields} */
+    const out = {};
+    const fields = new Map(coll.fields.map((f) => [f.name, f]));
+    for (const [name, value] of Object.entries(values)) {
+      const f = fields.get(name);
+      const path = `$.${name}`;
+      if (!f) throw new ValidationError(`${coll.name} has no field ${JSON.stringify(name)}`, path, "unknown_field");
+      if (value === null || value === undefined) { out[name] = null; continue; }
+      const bad = (/** @type {string} */ expected) =>
+        new ValidationError(`${coll.name}.${name}: expected ${expected}, got ${typeof value}`, path);
+      switch (f.type) {
+        case "text": if (typeof value !== "string") throw bad("text"); out[name] = value; break;
+        case "integer": case "timestamp":
+          if (typeof value === "bigint") {
+            if (value > 0x7fffffffffffffffn || value < -0x8000000000000000n) throw bad("a 64-bit integer");
+            out[name] = value;
+          } else if (typeof value === "number" && Number.isSafeInteger(value)) out[name] = value;
+          else if (f.type === "timestamp" && value instanceof Date) out[name] = value.getTime();
+          else throw bad(typeof value === "number" ? "an exact integer (use a BigInt past 2^53)" : "an integer");
+          break;
+        case "real": if (typeof value !== "number" || !Number.isFinite(value)) throw bad("a finite number"); out[name] = value; break;
+        case "boolean": if (typeof value !== "boolean" && value !== 0 && value !== 1) throw bad("a boolean"); out[name] = value ? 1 : 0; break;
+        case "json": out[name] = JSON.stringify(value, (_k, v) => (typeof v === "bigint" ? Number(v) : v)); break;
+        case "blob": if (!(value instanceof Uint8Array)) throw bad("a Uint8Array"); out[name] = value; break;
+        default: throw bad(f.type);
+      }
+    }
+    return out;
+  }
+
+  /** Stored values -> app values (booleans, parsed json). @param {CollectionDescription} coll @param {Fields} row */
+  fromStored(coll, row) {
+    for (const f of coll.fields) {
+      const v = row[f.name];
+      if (v === null || v === undefined) continue;
+      if (f.type === "boolean") row[f.name] = Boolean(v);
+      else if (f.type === "json" && typeof v === "string") row[f.name] = parseJsonExact(v);
+    }
+    return row;
+  }
+
+  /**
+   * Insert one row and queue it; returns its id (made here if absent).
+   * @param {string} collection @param {Fields} row @param {{scope?: string}} [options]
+   */
+  insert(collection, row, options = {}) {
+    const coll = this.collection(collection);
+    const stored = this.toStored(coll, row);
+    const pk = coll.primary_key;
+    if (stored[pk] === undefined || stored[pk] === null) {
+      const type = coll.fields.find((f) => f.name === pk)?.type;
+      if (type !== "text") throw new ValidationError(`${coll.name}.${pk} is required`, `$.${pk}`);
+      stored[pk] = newId();
+    }
+    for (const f of coll.fields) {
+      if (f.required && stored[f.name] == null && f.default == null) {
+        throw new ValidationError(`${coll.name}.${f.name} is required`, `$.${f.name}`);
+      }
+    }
+    const names = Object.keys(stored);
+    const columns = [...names.map(quote), '"insertOrder"', '"_scope"'];
+    const values = [...names.map((n) => stored[n]), this.tick(), options.scope || this.defaultScope];
+    this.inTransaction(() => {
+      this.db.exec({ sql: `INSERT INTO ${quote(coll.name)} (${columns.join(", ")}) VALUES (${columns.map(() => "?").join(", ")})`,
+                     bind: values });
+      this.touched.add(coll.name);
+    });
+    return stored[pk];
+  }
+
+  /** @param {string} collection @param {SqlValue} rowId @param {Fields} changes */
+  update(collection, rowId, changes) {
+    const coll = this.collection(collection);
+    const stored = this.toStored(coll, changes);
+    if (coll.primary_key in stored) throw new ValidationError(`${coll.name}.${coll.primary_key} cannot change`, `$.${coll.primary_key}`);
+    for (const f of coll.fields) {
+      if (!(f.name in stored)) continue;
+      if (f.counter) throw new ValidationError(`${coll.name}.${f.name} is a counter: use increment`, `$.${f.name}`);
+      if (f.required && stored[f.name] === null) throw new ValidationError(`${coll.name}.${f.name} is required`, `$.${f.name}`);
+    }
+    const names = Object.keys(stored);
+    if (!names.length) return;
+    this.writeExisting(coll, rowId, `UPDATE ${quote(coll.name)} SET ${names.map((n) => `${quote(n)} = ?`).join(", ")}`,
+                       names.map((n) => stored[n]));
+  }
+
+  /** @param {string} collection @param {SqlValue} rowId @param {{[field: string]: number | bigint}} deltas */
+  increment(collection, rowId, deltas) {
+    const coll = this.collection(collection);
+    const names = Object.keys(deltas);
+    if (!names.length) return;
+    for (const name of names) {
+      const f = coll.fields.find((x) => x.name === name);
+      if (!f || !f.counter) throw new ValidationError(`${coll.name}.${name} is not a counter field`, `$.${name}`);
+      const d = deltas[name];
+      if (typeof d !== "bigint" && (typeof d !== "number" || !Number.isFinite(d))) {
+        throw new ValidationError(`${coll.name}.${name}: a delta must be a number`, `$.${name}`);
+      }
+    }
+    this.writeExisting(coll, rowId, `UPDATE ${quote(coll.name)} SET ${names.map((n) => `${quote(n)} = coalesce(${quote(n)}, 0) + ?`).join(", ")}`,
+                       names.map((n) => deltas[n]));
+  }
+
+  /** @param {string} collection @param {SqlValue} rowId */
+  delete(collection, rowId) {
+    const coll = this.collection(collection);
+    this.writeExisting(coll, rowId, `DELETE FROM ${quote(coll.name)}`, []);
+  }
+
+  /** @param {CollectionDescription} coll @param {SqlValue} rowId @param {string} sql @param {SqlValue[]} bind */
+  writeExisting(coll, rowId, sql, bind) {
+    this.inTransaction(() => {
+      this.db.exec({ sql: `${sql} WHERE ${quote(coll.primary_key)} = ?`, bind: [...bind, rowId] });
+      if (this.db.changes() === 0) {
+        throw new ValidationError(`${coll.name} has no row ${JSON.stringify(String(rowId))}`, `$.${coll.primary_key}`, "not_found");
+      }
+      this.touched.add(coll.name);
+    });
+  }
+
+  /** Several writes in one transaction: one mutation. @param {WriteOp[]} ops @returns {any[]} */
+  transaction(ops) {
+    return this.inTransaction(() => ops.map((op) => this.run(op)));
+  }
+
+  /** @param {WriteOp} op */
+  run(op) {
+    switch (op.op) {
+      case "insert": return this.insert(op.collection, op.row, { scope: op.scope });
+      case "update": return this.update(op.collection, op.id, op.changes);
+      case "increment": return this.increment(op.collection, op.id, op.deltas);
+      case "delete": return this.delete(op.collection, op.id);
+      case "exec": return this.exec(op.sql, op.bind);
+      default: throw new ValidationError(`unknown operation ${JSON.stringify(/** @type {any} */ (op).op)}`, "$.op", "invalid_op");
+    }
+  }
+
+  /** Plain SQL; writes are captured like API writes. @param {string} sql @param {SqlValue[]} [bind] */
+  exec(sql, bind) {
+    return this.inTransaction(() => {
+      const out = this.rows(sql, bind);
+      for (const name of this.collections.keys()) if (sql.includes(name)) this.touched.add(name);
+      return out;
+    });
+  }
+
+  // -- reads ---------------------------------------------------------------
+
+  /** @param {string} sql @param {SqlValue[]} [bind] */
+  query(sql, bind) {
+    return this.rows(sql, bind);
+  }
+
+  /** @param {string} collection @param {SqlValue} rowId */
+  get(collection, rowId) {
+    const coll = this.collection(collection);
+    const found = this.rows(`SELECT * FROM ${quote(coll.name)} WHERE ${quote(coll.primary_key)} = ?`, [rowId]);
+    return found.length ? this.fromStored(coll, found[0]) : null;
+  }
+
+  /** Full-text search (FTS5, bm25 order) over a collection's declared fields.
+   * @param {string} collection @param {string} text @param {{k?: number}} [options] */
+  search(collection, text, options = {}) {
+    const coll = this.collection(collection);
+    if (!coll.fts.length) throw new ValidationError(`${coll.name} declares no full-text fields`, "$.collection");
+    const terms = text.split(/\s+/).filter(Boolean).map((t) => '"' + t.replaceAll('"', '""') + '"');
+    if (!terms.length) return [];
+    const fts = quote(`_web_fts_${coll.name}`);
+    const found = this.rows(`SELECT t.*, bm25(${fts}) AS _rank FROM ${fts} JOIN ${quote(coll.name)} t ON t.rowid = ${fts}.rowid `
+                            + `WHERE ${fts} MATCH ? ORDER BY _rank LIMIT ?`, [terms.join(" "), options.k || 10]);
+    return found.map((r) => this.fromStored(coll, r));
+  }
+
+  /** @returns {Conflict[]} */
+  conflicts() {
+    return this.rows("SELECT * FROM sync_conflicts ORDER BY id").map((r) => ({
+      id: r.id, client_seq: r.client_seq, collection: r.collection, row_id: r.row_id, kind: r.kind,
+      local: r.local ? /** @type {Fields} */ (decode(r.local)) : {}, server: r.server ? /** @type {Fields} */ (decode(r.server)) : null,
+      reason: r.reason, created_at: r.created_at,
+    }));
+  }
+
+  /** @param {number} conflictId */
+  dismissConflict(conflictId) {
+    this.inTransaction(() => this.db.exec({ sql: "DELETE FROM sync_conflicts WHERE id = ?", bind: [conflictId] }));
+  }
+
+  pendingCount() {
+    return Number(this.value("SELECT count(*) FROM sync_queue"));
+  }
+
+  hasPending() {
+    return this.value("SELECT 1 FROM sync_queue LIMIT 1") !== null;
+  }
+
+  get cursor() {
+    return Number(this.value("SELECT value FROM sync_state WHERE key = 'cursor'") || 0);
+  }
+
+  get resyncing() {
+    return this.value("SELECT 1 FROM sync_state WHERE key = 'resyncing' AND value = 1") !== null;
+  }
+
+  /** @param {string} scope */
+  setDefaultScope(scope) {
+    if (!scope || scope === this.defaultScope) return;
+    this.applying(() => {
+      this.writeState({ default_scope: scope });
+      for (const coll of this.schema.collections) {
+        if (coll.scope_field === null) {
+          this.db.exec({ sql: `UPDATE ${quote(coll.name)} SET "_scope" = ? WHERE "_scope" = ''`, bind: [scope] });
+        }
+      }
+      this.defaultScope = scope;
+    });
+  }
+
+  // -- the queue as mutations to push ----------------------------------------
+
+  /**
+   * The oldest whole mutations after `afterSeq`: at most `maxMutations` and
+   * `maxOps` operations (the first mutation always, whatever its size).
+   * @param {number} afterSeq @param {number} maxMutations @param {number} maxOps @returns {Mutation[]}
+   */
+  mutationsToPush(afterSeq, maxMutations, maxOps) {
+    const columns = `id, kind, collection, row_id, ${this.schema.queue_fields_sql} AS fields, base_version, insert_order, scope`;
+    let found = this.arrays(`SELECT ${columns} FROM sync_queue WHERE id >= ? ORDER BY id LIMIT ?`,
+                            [firstId(afterSeq + 1), maxOps + 1]);
+    if (!found.length) return [];
+    const seqOf = (/** @type {SqlValue[]} */ r) => Math.floor(Number(r[0]) / SEQ_FACTOR);
+    const firstSeq = seqOf(found[0]);
+    if (found.length > maxOps) {
+      const cut = seqOf(found[found.length - 1]);
+      found = cut === firstSeq
+        ? this.arrays(`SELECT ${columns} FROM sync_queue WHERE id BETWEEN ? AND ? ORDER BY id`, [firstId(cut), lastId(cut)])
+        : found.filter((r) => seqOf(r) < cut);
+    }
+    /** @type {Mutation[]} */
+    const out = [];
+    for (const r of found) {
+      const seq = seqOf(r);
+      /** @type {Operation} */
+      const op = { kind: /** @type {any} */ (r[1]), collection: String(r[2]), row_id: /** @type {string | number} */ (r[3]),
+                   base_version: Number(r[5]), insert_order: /** @type {number} */ (r[6]), fields: decodeFields(r[4]), scope: String(r[7]) };
+      if (out.length && out[out.length - 1].client_seq === seq) out[out.length - 1].ops.push(op);
+      else if (out.length < maxMutations) out.push({ client_seq: seq, ops: [op] });
+      else break;
+    }
+    return out;
+  }
+
+  get lastClientSeq() {
+    return this.lastSeq;
+  }
+
+  // -- applying the server's answers (sync_client/applying.py) ---------------
+
+  /** Apply a page of server rows, rebasing pending local operations on top. @param {Changes} changes */
+  applyChanges(changes) {
+    /** @type {RowChange[]} */
+    let swept = [];
+    this.applying(() => {
+      const resyncing = changes.resync_begins || this.resyncing;
+      if (changes.resync_begins) {
+        this.db.exec("DELETE FROM sync_resync_seen");
+        this.writeState({ resyncing: 1, resync_pages_done: 0 });
+      }
+      const mine = changes.applied[this.deviceId];
+      if (mine) this.dropApplied(Number(mine));
+      if (resyncing) {
+        const stmt = this.db.prepare("INSERT OR IGNORE INTO sync_resync_seen (collection, row_id) VALUES (?, ?)");
+        try {
+          for (const r of changes.rows) if (!r.deleted) stmt.bind([r.collection, r.row_id]).stepReset();
+        } finally { stmt.finalize(); }
+      }
+      this.applyRows(changes.rows);
+      if (resyncing) {
+        const state = this.readState();
+        const pagesDone = (changes.resync && !changes.more) || Boolean(state.resync_pages_done);
+        if (pagesDone && Number(changes.cursor) >= Number(state.acked_head || 0)) swept = this.endResync();
+        else if (pagesDone) this.writeState({ resync_pages_done: 1 });
+      }
+      this.observe(changes.server_clock);
+      this.writeState({ cursor: changes.cursor, clock: this.clock });
+    });
+    if (changes.rows.length || swept.length) this.notify("rows", { rows: [...changes.rows, ...swept] });
+    return changes.rows.length;
+  }
+
+  /** @returns {RowChange[]} */
+  endResync() {
+    this.db.exec("INSERT OR IGNORE INTO sync_resync_seen (collection, row_id) SELECT collection, row_id FROM sync_queue");
+    /** @type {RowChange[]} */
+    const swept = [];
+    for (const coll of this.schema.collections) {
+      const t = quote(coll.name), pk = quote(coll.primary_key);
+      const gone = this.arrays(`SELECT ${pk}, "_scope" FROM ${t} WHERE ${pk} NOT IN (SELECT row_id FROM sync_resync_seen WHERE collection = ?)`, [coll.name]);
+      for (const [rowId, scope] of gone) {
+        this.db.exec({ sql: `DELETE FROM ${t} WHERE ${pk} = ?`, bind: [rowId] });
+        swept.push({ collection: coll.name, row_id: /** @type {string} */ (rowId), scope: String(scope), version: 0, seq: 0,
+                     insert_order: 0, deleted: true, fields: {} });
+      }
+      if (gone.length) this.touched.add(coll.name);
+    }
+    this.db.exec("DELETE FROM sync_resync_seen");
+    this.writeState({ resyncing: 0, resync_pages_done: 0 });
+    return swept;
+  }
+
+  /**
+   * The server's answers to pushed mutations (an Ack). `cursor`: the server's
+   * head after the commit.
+   * @param {MutationResult[]} results @param {number} serverClock @param {number} cursor
+   */
+  applyResults(results, serverClock, cursor) {
+    const done = results.filter((r) => ["applied", "merged", "duplicate"].includes(r.status)).map((r) => Number(r.client_seq));
+    const rejected = results.filter((r) => r.status === "rejected");
+    this.applying(() => {
+      for (const seq of done) {
+        this.db.exec({ sql: "DELETE FROM sync_queue WHERE id BETWEEN ? AND ?", bind: [firstId(seq), lastId(seq)] });
+      }
+      if (done.length) this.db.exec(this.schema.prune_bulk_sql);
+      for (const r of results) if ((r.status === "merged" || r.status === "duplicate") && r.rows.length) this.applyRows(r.rows);
+      for (const r of rejected) this.recordRejection(r);
+      this.observe(serverClock);
+      if (cursor) {
+        this.db.exec({ sql: "INSERT INTO sync_state (key, value) VALUES ('acked_head', ?) "
+                            + "ON CONFLICT (key) DO UPDATE SET value = max(value, excluded.value)", bind: [cursor] });
+      }
+      if (done.length || rejected.length) {
+        const top = Math.max(...done, ...rejected.map((r) => Number(r.client_seq)));
+        this.writeState({ last_client_seq: Math.max(this.lastSeq, top), clock: this.clock });
+      }
+    });
+    for (const r of rejected) this.notify("rejected", { result: r });
+  }
+
+  /** @param {number} clientSeq */
+  dropApplied(clientSeq) {
+    this.settled = Math.max(this.settled, clientSeq);
+    this.writeState({ last_client_seq: Math.max(this.lastSeq, clientSeq), server_applied: this.settled });
+  }
+
+  /** @param {MutationResult} result */
+  recordRejection(result) {
+    const seq = Number(result.client_seq);
+    const span = [firstId(seq), lastId(seq)];
+    const entries = this.arrays(`SELECT collection, row_id, kind, ${this.schema.queue_fields_sql} FROM sync_queue WHERE id BETWEEN ? AND ? ORDER BY id`, span);
+    const server = new Map(result.rows.map((r) => [`${r.collection}\u0000${r.row_id}`, r]));
+    const now = Date.now();
+    for (const [collection, rowId, kind, fields] of entries) {
+      const row = server.get(`${collection}\u0000${rowId}`);
+      const local = fields === null ? null : typeof fields === "string" ? encode(parseJsonExact(fields)) : fields;
+      this.db.exec({
+        sql: "INSERT INTO sync_conflicts (client_seq, collection, row_id, kind, local, server, reason, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        bind: [seq, collection, rowId, kind, local, row && !row.deleted ? encode(row.fields) : null, result.reason || "rejected", now],
+      });
+    }
+    this.db.exec({ sql: "DELETE FROM sync_queue WHERE id BETWEEN ? AND ?", bind: span });
+    this.db.exec(this.schema.prune_bulk_sql);
+    this.applyRows(result.rows);
+  }
+
+  /** @param {RowChange[]} rows */
+  applyRows(rows) {
+    /** @type {Map<string, RowChange[]>} */
+    const byCollection = new Map();
+    for (const r of rows) {
+      const list = byCollection.get(r.collection);
+      if (list) list.push(r); else byCollection.set(r.collection, [r]);
+    }
+    for (const [name, changes] of byCollection) {
+      const coll = this.collections.get(name);
+      if (!coll) continue; // a collection this (older) app does not know
+      this.writeRows(coll, changes, this.pendingOps(coll, changes));
+      this.touched.add(name);
+    }
+  }
+
+  /** The unsettled local operations on these rows, oldest first, by row id.
+   * @param {CollectionDescription} coll @param {RowChange[]} changes @returns {Map<SqlValue, [string, Fields][]>} */
+  pendingOps(coll, changes) {
+    /** @type {Map<SqlValue, [string, Fields][]>} */
+    const ops = new Map();
+    const after = lastId(this.settled);
+    if (this.value("SELECT 1 FROM sync_queue WHERE id > ? AND collection = ? LIMIT 1", [after, coll.name]) === null) return ops;
+    const ids = JSON.stringify(changes.map((r) => (typeof r.row_id === "bigint" ? r.row_id.toString() : r.row_id)));
+    for (const [rowId, kind, fields] of this.arrays(
+      `SELECT row_id, kind, ${this.schema.queue_fields_sql} FROM sync_queue WHERE id > ? AND collection = ? `
+      + "AND row_id IN (SELECT value FROM json_each(?)) ORDER BY id", [after, coll.name, ids])) {
+      const list = ops.get(rowId);
+      const op = /** @type {[string, Fields]} */ ([String(kind), decodeFields(fields)]);
+      if (list) list.push(op); else ops.set(rowId, [op]);
+    }
+    return ops;
+  }
+
+  /** @param {CollectionDescription} coll */
+  upsertStatement(coll) {
+    const names = coll.fields.map((f) => f.name);
+    const columns = [...names, "insertOrder", "_version", "_scope"];
+    const updates = columns.slice(1).map((c) => `${quote(c)} = excluded.${quote(c)}`).join(", ");
+    return `INSERT INTO ${quote(coll.name)} (${columns.map(quote).join(", ")}) VALUES (${columns.map(() => "?").join(", ")}) `
+      + `ON CONFLICT (${quote(coll.primary_key)}) DO UPDATE SET ${updates}`;
+  }
+
+  /** Write server rows, replaying pending local operations on the rows that have some.
+   * @param {CollectionDescription} coll @param {RowChange[]} changes @param {Map<SqlValue, [string, Fields][]>} pending */
+  writeRows(coll, changes, pending) {
+    const names = coll.fields.slice(1).map((f) => f.name);
+    /** @type {Fields} */
+    const defaults = {};
+    for (const f of coll.fields) {
+      if (f.default !== null && f.default !== undefined) {
+        defaults[f.name] = typeof f.default === "string" && (f.type === "integer" || f.type === "timestamp") ? BigInt(f.default) : f.default;
+      }
+    }
+    const upsert = this.db.prepare(this.upsertStatement(coll));
+    const remove = this.db.prepare(`DELETE FROM ${quote(coll.name)} WHERE ${quote(coll.primary_key)} = ?`);
+    try {
+      for (const r of changes) {
+        /** @type {Fields | null} */
+        let visible = r.deleted ? null : r.fields;
+        const ops = pending.get(r.row_id);
+        if (ops) visible = replay(visible === null ? null : { ...defaults, ...visible }, ops);
+        if (visible === null) { remove.bind([r.row_id]).stepReset(); continue; }
+        const row = /** @type {Fields} */ (visible);
+        const values = [r.row_id];
+        for (const n of names) values.push(n in row ? row[n] : (n in defaults ? defaults[n] : null));
+        values.push(r.insert_order, r.version, r.scope);
+        upsert.bind(values).stepReset();
+      }
+    } finally {
+      upsert.finalize();
+      remove.finalize();
+    }
+  }
+
+  close() {
+    if (!this.db.isOpen()) return;
+    try { this.inTransaction(() => this.writeState({ clock: this.clock })); } catch { /* closing anyway */ }
+    this.db.close();
+  }
+}

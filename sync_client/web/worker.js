@@ -1,0 +1,284 @@
+// The dedicated worker that owns a replica: SQLite WASM on OPFS (the
+// opfs-sahpool VFS; in memory where OPFS is missing), the WebSocket to the
+// server, and the outbox a service worker can replay. The page talks to it
+// with {id, method, args} messages (client.js) and gets {id, result} or
+// {id, error} back, plus {event, ...} messages: "status", "changed",
+// "rejected".
+
+import sqlite3InitModule from "./vendor/sqlite-wasm/sqlite3.mjs";
+import { decode, encode } from "./msgpack.js";
+import { ClientProtocol, withDefaults } from "./protocol.js";
+import { Replica } from "./replica.js";
+import { saveOutbox } from "./outbox.js";
+
+/** @typedef {import("./types.js").SyncStatus} SyncStatus */
+/** @typedef {import("./types.js").ClientMessage} ClientMessage */
+
+/**
+ * @typedef {object} WorkerOptions
+ * @property {string} url the server's base URL (http[s]://host:port)
+ * @property {string} token
+ * @property {string} name the database's name (one replica per name)
+ * @property {boolean} [memory] keep the replica in memory (tests, benchmarks)
+ * @property {boolean} [connect] connect now (default true)
+ * @property {number} [backoffBase] first reconnect delay cap, ms (default 200)
+ * @property {number} [backoffCap] reconnect delay cap, ms (default 30000)
+ */
+
+const scope = /** @type {any} */ (self);
+
+/** @type {Replica | null} */
+let replica = null;
+/** @type {ClientProtocol | null} */
+let protocol = null;
+/** @type {WebSocket | null} */
+let socket = null;
+/** @type {WorkerOptions | null} */
+let options = null;
+/** @type {any} */
+let sqlite3 = null;
+let attempts = 0;
+let wantConnected = false;
+/** @type {ReturnType<typeof setTimeout> | null} */
+let retryTimer = null;
+/** @type {SyncStatus} */
+const status = {
+  connected: false, phase: "offline", pending: 0, cursor: 0, head: 0, progress: 1, pulled: 0, pushed: 0, rejected: 0,
+  lastError: null, hasSynced: false, lastSyncAt: null, attempts: 0, resyncing: false, storage: "memory",
+  persisted: null, leader: true,
+};
+
+/** @param {any} message */
+const post = (message) => scope.postMessage(message);
+
+function publishStatus() {
+  if (replica) {
+    status.pending = replica.pendingCount();
+    status.cursor = replica.cursor;
+    status.resyncing = replica.resyncing;
+  }
+  if (protocol) {
+    status.phase = protocol.phase;
+    status.head = Math.max(protocol.head, status.cursor);
+    status.pulled = protocol.pulled;
+    status.pushed = protocol.pushed;
+    status.rejected = protocol.rejected;
+  }
+  status.progress = status.head <= 0 ? 1 : Math.min(1, status.cursor / status.head);
+  status.attempts = attempts;
+  post({ event: "status", status: { ...status } });
+}
+
+/** @param {WorkerOptions} given */
+async function open(given) {
+  options = given;
+  sqlite3 = await sqlite3InitModule();
+  let db = null;
+  if (!given.memory && typeof sqlite3.installOpfsSAHPoolVfs === "function") {
+    try {
+      const pool = await sqlite3.installOpfsSAHPoolVfs({ name: "offsync-sahpool", directory: "/offsync-sahpool" });
+      db = new pool.OpfsSAHPoolDb(`/${given.name}.sqlite3`);
+      status.storage = "opfs";
+    } catch (err) {
+      status.lastError = `OPFS unavailable, the replica is in memory: ${err instanceof Error ? err.message : err}`;
+    }
+  }
+  if (db === null) db = new sqlite3.oo1.DB(":memory:", "c");
+  replica = new Replica(sqlite3, db, await loadSchema(given.url, db));
+  replica.listeners.push((event, detail) => {
+    if (event === "changed") {
+      post({ event: "changed", tables: detail.tables, local: detail.local });
+      if (detail.local) afterLocalWrite();
+    } else if (event === "rejected") {
+      post({ event: "rejected", result: detail.result });
+    }
+  });
+  if (schemaToStore !== null) {
+    const text = schemaToStore;
+    replica.applying(() => /** @type {Replica} */ (replica).writeState({ web_schema: text }));
+  }
+  protocol = new ClientProtocol(replica, given.token);
+  if (given.connect !== false) connect();
+  publishStatus();
+  return { deviceId: replica.deviceId, storage: status.storage, version: sqlite3.version.libVersion };
+}
+
+/**
+ * The schema from GET /schema, kept in the replica (sync_state.web_schema) so
+ * that a page opened offline still opens its replica.
+ * @param {string} url @param {any} db @returns {Promise<import("./types.js").SchemaDescription>}
+ */
+async function loadSchema(url, db) {
+  /** @type {string | null} */
+  let stored = null;
+  try {
+    stored = db.selectValue("SELECT value FROM sync_state WHERE key = 'web_schema'") ?? null;
+  } catch { /* a new database: no sync_state yet */ }
+  let text = null;
+  try {
+    const response = await fetch(new URL("/schema", url), { signal: AbortSignal.timeout(10000) });
+    if (response.ok) text = await response.text();
+    else if (stored === null) throw new Error(`GET /schema answered ${response.status}`);
+  } catch (err) {
+    if (stored === null) throw err;
+  }
+  if (text !== null && text !== stored) {
+    const schema = JSON.parse(text);
+    // stored once the tables exist (the Replica makes them); written here when they already do
+    schemaToStore = text;
+    return schema;
+  }
+  return JSON.parse(/** @type {string} */ (stored));
+}
+/** @type {string | null} */
+let schemaToStore = null;
+
+function afterLocalWrite() {
+  if (protocol && socket && socket.readyState === WebSocket.OPEN) send(protocol.push());
+  saveForServiceWorker();
+  publishStatus();
+}
+
+let saving = Promise.resolve();
+/** Keep the pending pushes where a service worker can replay them over HTTP. */
+function saveForServiceWorker() {
+  if (!replica || !options) return;
+  const r = replica, o = options;
+  const mutations = r.mutationsToPush(0, 1000, 5000);
+  const body = mutations.length ? encode({ type: "push", mutations }) : null;
+  saving = saving.then(() => saveOutbox(o.name, body === null ? null : {
+    url: new URL("/sync/push", o.url).href, token: o.token, clientId: r.deviceId, body,
+    upTo: mutations.length ? mutations[mutations.length - 1].client_seq : 0,
+  })).catch(() => {});
+}
+
+// -- the socket ---------------------------------------------------------------
+
+function connect() {
+  wantConnected = true;
+  if (!options || !protocol || socket) return;
+  if (retryTimer !== null) { clearTimeout(retryTimer); retryTimer = null; }
+  const url = new URL("/sync", options.url);
+  url.protocol = url.protocol === "https:" ? "wss:" : "ws:";
+  const ws = new WebSocket(url.href);
+  ws.binaryType = "arraybuffer";
+  socket = ws;
+  ws.onopen = () => {
+    if (socket !== ws || !protocol) return;
+    status.connected = true;
+    send(protocol.connect());
+    publishStatus();
+  };
+  ws.onmessage = (event) => {
+    if (socket !== ws || !protocol) return;
+    if (!(event.data instanceof ArrayBuffer)) return; // we speak MessagePack: text frames are not ours
+    try {
+      const message = withDefaults(decode(event.data));
+      const wasLive = protocol.phase === "live";
+      send(protocol.receive(message));
+      if (message.type === "error") status.lastError = `${message.code}: ${message.message}`;
+      if (protocol.phase === "live") {
+        attempts = 0;
+        if (!wasLive || message.type === "ack") { status.hasSynced = true; status.lastSyncAt = Date.now(); }
+      }
+      if (message.type === "ack") saveForServiceWorker();
+      if (protocol.phase === "closed") ws.close(1000);
+    } catch (err) {
+      status.lastError = err instanceof Error ? err.message : String(err);
+      ws.close(1002);
+    }
+    publishStatus();
+  };
+  ws.onclose = (event) => {
+    if (socket !== ws) return;
+    socket = null;
+    status.connected = false;
+    if (protocol) protocol.disconnected();
+    if ([1008, 4001, 4003].includes(event.code) && protocol) {
+      protocol.phase = "closed";
+      status.lastError = status.lastError || `closed by the server (${event.code} ${event.reason})`;
+      post({ event: "need-token", code: event.code });
+    }
+    if (wantConnected && protocol && protocol.phase !== "closed") scheduleReconnect();
+    publishStatus();
+  };
+}
+
+/** Exponential backoff with full jitter, as the Python client. */
+function scheduleReconnect() {
+  if (retryTimer !== null || !options) return;
+  const base = options.backoffBase ?? 200, cap = options.backoffCap ?? 30000;
+  const delay = Math.random() * Math.min(cap, base * 2 ** attempts);
+  attempts += 1;
+  retryTimer = setTimeout(() => { retryTimer = null; if (wantConnected) connect(); }, delay);
+}
+
+/** @param {ClientMessage[]} messages */
+function send(messages) {
+  for (const m of messages) if (socket && socket.readyState === WebSocket.OPEN) socket.send(encode(m));
+}
+
+function disconnect() {
+  wantConnected = false;
+  if (retryTimer !== null) { clearTimeout(retryTimer); retryTimer = null; }
+  const ws = socket;
+  socket = null;
+  if (ws) ws.close(1000);
+  status.connected = false;
+  if (protocol) protocol.disconnected();
+  publishStatus();
+}
+
+// -- requests from the page -------------------------------------------------------
+
+/** @type {{[method: string]: (...args: any[]) => any}} */
+const methods = {
+  open,
+  connect: () => { attempts = 0; if (protocol && protocol.phase === "closed") protocol.phase = "offline"; connect(); },
+  disconnect,
+  /** @param {string} token */
+  setToken: (token) => {
+    if (!protocol || !options) return;
+    protocol.token = token;
+    options.token = token;
+    if (protocol.phase === "closed") protocol.phase = "offline";
+    saveForServiceWorker();
+    if (wantConnected && !socket) connect();
+  },
+  /** @param {boolean | null} persisted */
+  setPersisted: (persisted) => { status.persisted = persisted; publishStatus(); },
+  status: () => { publishStatus(); return { ...status }; },
+  idle: () => Boolean(protocol && protocol.idle),
+  insert: (/** @type {string} */ c, /** @type {any} */ row, /** @type {any} */ o) => need().insert(c, row, o),
+  update: (/** @type {string} */ c, /** @type {any} */ id, /** @type {any} */ changes) => need().update(c, id, changes),
+  increment: (/** @type {string} */ c, /** @type {any} */ id, /** @type {any} */ deltas) => need().increment(c, id, deltas),
+  delete: (/** @type {string} */ c, /** @type {any} */ id) => need().delete(c, id),
+  transaction: (/** @type {any[]} */ ops) => need().transaction(ops),
+  exec: (/** @type {string} */ sql, /** @type {any[]} */ bind) => need().exec(sql, bind),
+  query: (/** @type {string} */ sql, /** @type {any[]} */ bind) => need().query(sql, bind),
+  get: (/** @type {string} */ c, /** @type {any} */ id) => need().get(c, id),
+  search: (/** @type {string} */ c, /** @type {string} */ text, /** @type {any} */ o) => need().search(c, text, o),
+  conflicts: () => need().conflicts(),
+  dismissConflict: (/** @type {number} */ id) => need().dismissConflict(id),
+  pending: () => need().mutationsToPush(0, 1000, 100000),
+  close: () => { disconnect(); if (replica) replica.close(); replica = null; },
+};
+
+function need() {
+  if (!replica) throw new Error("the replica is not open yet (call open first)");
+  return replica;
+}
+
+scope.onmessage = async (/** @type {MessageEvent} */ event) => {
+  const { id, method, args } = event.data || {};
+  try {
+    const fn = methods[method];
+    if (!fn) throw new Error(`no method ${JSON.stringify(method)}`);
+    const result = await fn(...(args || []));
+    post({ id, result });
+    if (!["query", "get", "search", "conflicts", "status", "idle", "pending"].includes(method)) publishStatus();
+  } catch (err) {
+    const e = /** @type {any} */ (err);
+    post({ id, error: { name: e && e.name || "Error", message: e && e.message || String(err), path: e && e.path || "", code: e && e.code || "" } });
+  }
+};

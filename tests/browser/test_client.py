@@ -1,0 +1,231 @@
+"""The browser client (sync_client/web) in a real Chromium against a real
+server on loopback: offline edits, conflicts, counters, isolation, refusals.
+
+"Offline" is a real cut: the server is stopped (the pages' sockets close and
+their reconnects fail) and started again on the same port and data.
+``context.set_offline`` would not close an open WebSocket.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+from playwright.sync_api import Browser, Page
+
+from sync_client.connection import SyncClient
+from sync_client.replica import Replica
+from sync_server.apps.notes import schema as notes_schema
+from sync_server.demo import replica_rows, server_rows
+
+from ..servers import Loopback, ThreadServer
+from .conftest import Restartable, open_client, page_rows, wait_idle
+
+
+def until(check: Callable[[], bool], timeout: float = 15.0, what: str | Callable[[], str] = "condition") -> None:
+    deadline = time.monotonic() + timeout
+    while not check():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {what if isinstance(what, str) else what()}")
+        time.sleep(0.05)
+
+
+def py_sync(replica: Replica, server: Loopback, token: str) -> None:
+    """One sync of a Python device, on a thread of its own (Playwright's sync
+    API keeps an event loop running on this one)."""
+    with ThreadPoolExecutor(1) as pool:
+        pool.submit(lambda: asyncio.run(SyncClient(replica, server.ws_url, token).sync_once())).result(30)
+
+
+def offline(page: Page) -> bool:
+    return not bool(page.evaluate("async () => (await window.db.syncStatus()).connected"))
+
+
+def new_page(browser: Browser) -> Page:
+    context = browser.new_context()
+    page = context.new_page()
+    page.on("pageerror", lambda e: print("pageerror:", e))
+    return page
+
+
+def test_a_page_insert_reaches_the_server(browser: Browser, served: ThreadServer) -> None:
+    page = new_page(browser)
+    open_client(page, served, served.token("alice"))
+    row_id = page.evaluate("() => window.db.insert('notes', {title: 'from the browser', tags: ['a'], pinned: true})")
+    wait_idle(page)
+    assert server_rows(served.sync, ["user:alice"])["notes"][row_id]["title"] == "from the browser"
+    assert page_rows(page) == server_rows(served.sync, ["user:alice"])
+    status = page.evaluate("async () => await window.db.syncStatus()")
+    assert status["connected"] and status["hasSynced"] and status["pending"] == 0 and status["progress"] == 1
+    assert status["storage"] == "opfs"
+    page.context.close()
+
+
+def test_two_pages_and_a_python_device_converge_after_offline_edits(
+        browser: Browser, restartable: Restartable, tmp_path: Path) -> None:
+    token = restartable.token("alice")
+    a, b = new_page(browser), new_page(browser)
+    open_client(a, restartable, token)
+    open_client(b, restartable, token)
+    device = Replica(str(tmp_path / "device.db"), notes_schema)
+    note = a.evaluate("() => window.db.insert('notes', {title: 'shared'})")
+    counter = a.evaluate("() => window.db.insert('counters', {name: 'clicks', value: 0})")
+    wait_idle(a)
+    py_sync(device, restartable, token)
+    until(lambda: len(page_rows(b)["notes"]) == 1, what="b to see the first note")
+
+    restartable.stop()
+    until(lambda: offline(a) and offline(b), what="the pages to see the cut")
+    a.evaluate("([n, c]) => window.db.transaction((tx) => { tx.insert('notes', {title: 'a offline'}); "
+               "tx.update('notes', n, {body: 'edited by a'}); tx.increment('counters', c, {value: 2}); })",
+               [note, counter])
+    b.evaluate("([n, c]) => Promise.all([window.db.insert('notes', {title: 'b offline'}), "
+               "window.db.update('notes', n, {pinned: true}), window.db.increment('counters', c, {value: 3})])",
+               [note, counter])
+    device.insert("notes", {"title": "python offline"})
+    device.increment("counters", counter, {"value": 5})
+    assert a.evaluate("async () => (await window.db.syncStatus()).pending") == 3
+
+    restartable.start()
+    py_sync(device, restartable, token)
+    wait_idle(a)
+    wait_idle(b)
+    py_sync(device, restartable, token)
+    assert restartable.sync is not None
+    expected = server_rows(restartable.sync, ["user:alice"])
+    until(lambda: page_rows(a) == expected and page_rows(b) == expected,
+          what=lambda: f"both pages to equal the server: {expected} a={page_rows(a)} b={page_rows(b)}")
+    assert replica_rows(device) == expected
+    assert expected["counters"][counter]["value"] == 10  # 2 + 3 + 5: increments add up
+    assert expected["notes"][note]["body"] == "edited by a" and expected["notes"][note]["pinned"] == 1
+    assert {r["title"] for r in expected["notes"].values()} == {"shared", "a offline", "b offline", "python offline"}
+    device.close()
+
+
+def test_same_field_edits_end_in_one_value_everywhere(browser: Browser, restartable: Restartable) -> None:
+    token = restartable.token("alice")
+    a, b = new_page(browser), new_page(browser)
+    open_client(a, restartable, token)
+    open_client(b, restartable, token)
+    note = a.evaluate("() => window.db.insert('notes', {title: 'v0'})")
+    wait_idle(a)
+    until(lambda: note in page_rows(b)["notes"], what="b to see the note")
+    restartable.stop()
+    until(lambda: offline(a) and offline(b), what="the cut")
+    a.evaluate("(n) => window.db.update('notes', n, {title: 'from a'})", note)
+    b.evaluate("(n) => window.db.update('notes', n, {title: 'from b'})", note)  # later insertOrder: b wins
+    restartable.start()
+    wait_idle(a)
+    wait_idle(b)
+    assert restartable.sync is not None
+    expected = server_rows(restartable.sync, ["user:alice"])
+    assert expected["notes"][note]["title"] == "from b"
+    until(lambda: page_rows(a) == expected and page_rows(b) == expected, what="lww convergence")
+
+
+def test_a_reject_conflict_is_handed_back_and_shown(browser: Browser, restartable: Restartable) -> None:
+    token = restartable.token("alice")
+    a, b = new_page(browser), new_page(browser)
+    open_client(a, restartable, token)
+    open_client(b, restartable, token)
+    entry = a.evaluate("() => window.db.insert('journal', {title: 'day', body: 'first'})")
+    wait_idle(a)
+    until(lambda: entry in page_rows(b)["journal"], what="b to see the entry")
+    restartable.stop()
+    until(lambda: offline(a) and offline(b), what="the cut")
+    a.evaluate("(e) => window.db.update('journal', e, {body: 'a wrote'})", entry)
+    b.evaluate("(e) => { window.rejections = []; window.db.onRejected((r) => window.rejections.push(r)); "
+               "return window.db.update('journal', e, {body: 'b wrote'}); }", entry)
+    restartable.start()
+    wait_idle(a)
+    wait_idle(b)
+    assert restartable.sync is not None
+    expected = server_rows(restartable.sync, ["user:alice"])
+    until(lambda: page_rows(a) == expected and page_rows(b) == expected, what="convergence")
+    conflicts: list[dict[str, Any]] = (a.evaluate("() => window.db.conflicts()")
+                                       + b.evaluate("() => window.db.conflicts()"))
+    assert len(conflicts) == 1, conflicts  # one of the two came second, and only it is refused
+    (conflict,) = conflicts
+    assert conflict["reason"] == "concurrent" and conflict["row_id"] == entry
+    assert conflict["server"]["body"] == expected["journal"][entry]["body"]
+    assert conflict["local"]["body"] in ("a wrote", "b wrote") and conflict["local"]["body"] != conflict["server"]["body"]
+
+
+def test_a_users_page_never_sees_another_users_rows(browser: Browser, restartable: Restartable) -> None:
+    alice, bob = new_page(browser), new_page(browser)
+    open_client(alice, restartable, restartable.token("alice"))
+    open_client(bob, restartable, restartable.token("bob"))
+    alice.evaluate("() => window.db.insert('notes', {title: 'alice private'})")
+    bob.evaluate("() => window.db.insert('notes', {title: 'bob private'})")
+    wait_idle(alice)
+    wait_idle(bob)
+    time.sleep(0.3)  # live batches of the other user would have arrived by now
+    titles_bob = {r["title"] for r in page_rows(bob)["notes"].values()}
+    titles_alice = {r["title"] for r in page_rows(alice)["notes"].values()}
+    assert titles_bob == {"bob private"} and titles_alice == {"alice private"}
+
+
+def test_a_refused_write_is_visible_and_nothing_else_is_lost(browser: Browser, served: ThreadServer) -> None:
+    page = new_page(browser)
+    open_client(page, served, served.token("alice"))
+    kept = page.evaluate("() => window.db.insert('notes', {title: 'kept'})")
+    refused = page.evaluate("() => window.db.insert('notes', {title: 'not mine'}, {scope: 'user:bob'})")
+    after = page.evaluate("() => window.db.insert('notes', {title: 'kept too'})")
+    wait_idle(page)
+    conflicts = page.evaluate("() => window.db.conflicts()")
+    assert [(c["row_id"], c["reason"]) for c in conflicts] == [(refused, "forbidden")]
+    mine = server_rows(served.sync, ["user:alice"])["notes"]
+    assert set(mine) == {kept, after}
+    assert server_rows(served.sync, ["user:bob"])["notes"] == {}
+    assert set(page_rows(page)["notes"]) == {kept, after}  # the refused row is gone from the page too
+
+
+def test_bad_writes_name_the_field_and_change_nothing(browser: Browser, served: ThreadServer) -> None:
+    page = new_page(browser)
+    open_client(page, served, served.token("alice"), memory=True)
+    errors = page.evaluate("""async () => {
+        const out = [];
+        for (const bad of [() => window.db.insert('notes', {title: 5}), () => window.db.insert('notes', {nope: 1}),
+                           () => window.db.insert('nowhere', {}), () => window.db.update('notes', 'missing', {title: 'x'}),
+                           () => window.db.insert('notes', {body: 'no title'})]) {
+            try { await bad(); out.push(null); } catch (e) { out.push([e.path, e.code, e.message]); }
+        }
+        return out;
+    }""")
+    assert [e[0] for e in errors] == ["$.title", "$.nope", "$.collection", "$.id", "$.title"]
+    assert errors[3][1] == "not_found" and "notes.title" in errors[0][2]
+    assert page.evaluate("async () => (await window.db.syncStatus()).pending") == 0
+
+
+def test_big_integers_arrive_exact(browser: Browser, served: ThreadServer, tmp_path: Path) -> None:
+    """A counter past 2^53 written by a Python device reads back exact in the page (MessagePack + BigInt)."""
+    token = served.token("alice")
+    device = Replica(str(tmp_path / "d.db"), notes_schema)
+    big = 2**53 + 1
+    counter = device.insert("counters", {"name": "big", "value": big})
+    py_sync(device, served, token)
+    page = new_page(browser)
+    open_client(page, served, token, memory=True)
+    wait_idle(page)
+    value = page.evaluate("async (id) => String((await window.db.get('counters', id)).value)", counter)
+    assert value == str(big)
+    page.evaluate("(id) => window.db.increment('counters', id, {value: 2n})", counter)
+    wait_idle(page)
+    assert server_rows(served.sync, ["user:alice"])["counters"][counter]["value"] == big + 2
+    device.close()
+
+
+def test_full_text_search_and_watch(browser: Browser, served: ThreadServer) -> None:
+    page = new_page(browser)
+    open_client(page, served, served.token("alice"), memory=True)
+    page.evaluate("""() => { window.seen = [];
+        window.db.watch("SELECT title FROM notes ORDER BY insertOrder", [], (rows) => window.seen.push(rows.length)); }""")
+    page.evaluate("() => window.db.insert('notes', {title: 'the quick brown fox', body: 'jumps'})")
+    page.evaluate("() => window.db.insert('notes', {title: 'lazy dog'})")
+    found = page.evaluate("() => window.db.search('notes', 'fox jumps')")
+    assert [r["title"] for r in found] == ["the quick brown fox"]
+    page.wait_for_function("() => window.seen.includes(2)")
