@@ -101,6 +101,8 @@ class Hello(_Base, tag="hello"):
     cursor: Count = 0
     last_client_seq: Count = 0
     protocol: Annotated[int, Meta(ge=1, le=2**31 - 1)] = 1
+    #: ``Schema.fingerprint`` of ``schema_version`` (protocol 2; '' from older clients)
+    schema_fingerprint: Annotated[str, Meta(max_length=64, pattern="^[0-9a-f]*$")] = ""
 
 
 class Token(_Base, tag="token"):

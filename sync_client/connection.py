@@ -18,6 +18,7 @@ import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 
+import apsw
 import websockets
 from websockets.asyncio.client import ClientConnection, connect
 
@@ -64,6 +65,9 @@ class SyncStatus:
     last_sync_at: float | None = None
     attempts: int = 0
     resyncing: bool = False  # a full re-sync is under way (see Replica.resyncing)
+    #: why the loop stopped for good (the server refused this device, or the
+    #: replica failed in a way retrying cannot mend); None while it runs
+    fatal: str | None = None
 
     @property
     def progress(self) -> float:
@@ -164,6 +168,7 @@ class SyncClient:
             WrongEndpoint: the URL is not ``ws://`` or ``wss://``, or the
                 server answered the upgrade with an HTTP status (a wrong path).
             ProtocolError: the server sent a malformed frame.
+            SyncError: the replica could not take what the server sent.
             OSError / TimeoutError: the server could not be reached in time.
         """
         protocol = self._protocol()
@@ -171,7 +176,10 @@ class SyncClient:
             for tries_left in range(len(self.urls) - 1, -1, -1):
                 try:
                     async with self._connect(timeout) as ws:
-                        await self._converse(ws, protocol, until_idle=True)
+                        try:
+                            await self._converse(ws, protocol, until_idle=True)
+                        except apsw.Error as exc:
+                            raise _replica_failed(exc) from exc
                     break
                 except (OSError, websockets.exceptions.ConnectionClosedError):
                     if not tries_left:
@@ -185,8 +193,9 @@ class SyncClient:
     async def run(self, stop: asyncio.Event | None = None) -> None:
         """Stay in sync until ``stop`` is set, reconnecting after any failure.
 
-        Returns early only if the server refuses this device for good
-        (a bad or expired token, a schema mismatch): see ``status.last_error``.
+        Returns early only if retrying cannot help: the server refused this
+        device for good (a bad or expired token, a schema mismatch), or the
+        replica failed; ``status.fatal`` says why, and the loop never spins.
         """
         self._loop = asyncio.get_running_loop()
         self._wake = asyncio.Event()
@@ -205,13 +214,20 @@ class SyncClient:
                     self._ws = ws
                     self._retry.clear()  # a reconnect asked for while connecting: this is it
                     await self._converse(ws, protocol, until_idle=False, stop=stop)
-            except (OSError, TimeoutError, websockets.exceptions.WebSocketException, SyncError) as exc:
+            except (OSError, TimeoutError, websockets.exceptions.WebSocketException, ProtocolError,
+                    RemoteError, WrongEndpoint) as exc:
                 self.status.last_error = f"{type(exc).__name__}: {exc}"
+            except Exception as exc:  # noqa: BLE001 (the replica or a bug: the same data fails again)
+                failed = _replica_failed(exc) if isinstance(exc, apsw.Error) else exc
+                self.status.last_error = self.status.fatal = f"{type(failed).__name__}: {failed}"
+                log.error("sync stopped: %s", self.status.fatal)
+                return
             finally:
                 self._ws = None
                 protocol.disconnected()
                 self._update(protocol, connected=False)
             if protocol.phase is Phase.CLOSED:
+                self.status.fatal = self.status.last_error
                 log.error("server refused this device: %s", protocol.error)
                 return
             if stop.is_set():
@@ -398,6 +414,11 @@ async def _send(ws: ClientConnection, messages: list[Message], protocol: ClientP
         while more := protocol.push():
             for message in more:
                 await ws.send(MSGPACK.encode(message))
+
+
+def _replica_failed(exc: apsw.Error) -> SyncError:
+    return SyncError(f"the replica could not apply what the server sent ({type(exc).__name__}: {exc}); "
+                     "its schema may differ from the server's")
 
 
 async def _close_when(stop: asyncio.Event, ws: ClientConnection) -> None:

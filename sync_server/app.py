@@ -30,7 +30,8 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route, WebSocketRoute
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
-from shared.errors import AuthError, MessageError, SyncError
+from shared.errors import AuthError, MessageError, SchemaMismatch, SyncError
+from shared.evolution import History
 from shared.merge import Resolver
 from shared.messages import JSON, MSGPACK, Ack, Changes, Codec, Error, Message, MutationResult, Pull, Push, RowChange
 from shared.messages import Welcome  # noqa: I001 (a line of its own: the one above is full)
@@ -39,6 +40,7 @@ from shared.schema import Schema
 from .auth import Grant, TokenAuthority, check_client_id_free
 from .engine import BatchOutcome, Engine, PushRequest
 from .metrics import ADMIN_SCOPE, CONTENT_TYPE, DeviceView, Metrics, metrics_public
+from .evolution import Translation, migrate_store
 from .session import CLOSE_SLOW, Close, Send, ServerSession, StartPull, SubmitPush, error_message
 from .store.base import Store
 
@@ -60,6 +62,7 @@ COMPACT_EVERY_S = 3600
 _CLIENT_ID = re.compile(r"[A-Za-z0-9_.:\-]{1,128}")
 
 Deliver = Callable[[list[MutationResult] | None, BatchOutcome | None], None]
+_Group = tuple[frozenset[str], str]  # a hub's subscribers: (scopes read, user)
 
 
 class Hub:
@@ -72,28 +75,32 @@ class Hub:
     are left out.
     """
 
-    def __init__(self) -> None:
-        self._subscribers: dict[tuple[frozenset[str], str], set[Connection]] = {}
-        #: subscribed devices, each with how many connections it holds
-        self._clients: dict[str, int] = {}
+    def __init__(self, translation: Translation | None = None) -> None:
+        #: subscribers by (scopes, user): a live batch is encoded once per group, and
+        #: its ``applied`` names only the group's own devices
+        self._subscribers: dict[_Group, set[Connection]] = {}
+        #: device ids subscribed in each group (a device may hold two connections)
+        self._clients: dict[_Group, dict[str, int]] = {}
         self._client_of: dict[Connection, str] = {}
         #: how many subscribers read each scope; scopes read by none are not fanned out
         self._scope_count: dict[str, int] = {}
         #: scopes that gained their first subscriber since the fan-out last looked
         self.scopes_added: set[str] = set()
+        #: devices on older schema versions get their rows translated (sync_server.evolution)
+        self.translation = translation
 
     def subscribe(self, connection: Connection, scopes: frozenset[str], user: str = "",
                   client_id: str | None = None) -> None:
-        """Send ``connection`` the batches of ``scopes``; with a ``user``, their
-        ``applied`` lists only that user's devices (encoded once per scopes and
-        user: the same cost as per scopes, unless several users share a set).
-        ``client_id`` is the connection's device (the fan-out reads its applied)."""
-        group = self._subscribers.setdefault((scopes, user), set())
+        """Send ``connection`` the batches of ``scopes``; their ``applied`` lists
+        only the devices of ``user`` subscribed to the same scopes."""
+        key = (scopes, user)
+        group = self._subscribers.setdefault(key, set())
         if connection in group:
             return
         group.add(connection)
-        if client_id is not None and connection not in self._client_of:
-            self._clients[client_id] = self._clients.get(client_id, 0) + 1
+        if client_id is not None:
+            clients = self._clients.setdefault(key, {})
+            clients[client_id] = clients.get(client_id, 0) + 1
             self._client_of[connection] = client_id
         for scope in scopes:
             count = self._scope_count.get(scope, 0)
@@ -103,15 +110,16 @@ class Hub:
 
     def unsubscribe(self, connection: Connection) -> None:
         client_id = self._client_of.pop(connection, None)
-        if client_id is not None:
-            self._clients[client_id] -= 1
-            if not self._clients[client_id]:
-                del self._clients[client_id]
-        for (scopes, _), group in self._subscribers.items():
+        for key, group in self._subscribers.items():
             if connection not in group:
                 continue
             group.discard(connection)
-            for scope in scopes:
+            clients = self._clients.get(key)
+            if client_id is not None and clients is not None:
+                clients[client_id] -= 1
+                if not clients[client_id]:
+                    del clients[client_id]
+            for scope in key[0]:
                 self._scope_count[scope] -= 1
                 if not self._scope_count[scope]:
                     del self._scope_count[scope]
@@ -128,7 +136,7 @@ class Hub:
     @property
     def client_ids(self) -> set[str]:
         """Every subscribed device."""
-        return set(self._clients)
+        return set().union(*self._clients.values())
 
     def reads_any(self, scopes: frozenset[str]) -> bool:
         """Whether some subscriber reads one of ``scopes``."""
@@ -136,26 +144,30 @@ class Hub:
 
     def publish(self, outcome: BatchOutcome) -> None:
         """Send a committed batch's rows to every subscriber of their scopes,
-        encoded once per set of scopes and codec."""
+        encoded once per group (scopes and user), schema version and codec."""
         if not outcome.rows:
             return
         by_scope = _rows_by_scope(outcome.rows)
-        for (scopes, user), group in self._subscribers.items():
+        for key, group in self._subscribers.items():
             if not group:
                 continue
-            rows = _rows_in(by_scope, scopes)
+            rows = _rows_in(by_scope, key[0])
             if not rows:
                 continue
-            applied = outcome.applied if not user else \
-                {cid: seq for cid, seq in outcome.applied.items() if outcome.users.get(cid) == user}
+            applied: dict[str, int] = {}
+            if outcome.applied:
+                clients = self._clients.get(key, {})
+                applied = {cid: seq for cid, seq in outcome.applied.items() if cid in clients}
             message = Changes(rows=rows, cursor=outcome.head, applied=applied,
                               server_clock=outcome.server_clock, head=outcome.head)
-            encoded: dict[str, bytes] = {}
+            encoded: dict[tuple[str, int], bytes] = {}
             for connection in list(group):
                 codec = connection.codec
-                payload = encoded.get(codec.name)
+                version = getattr(connection, "schema_version", 0)  # 0: untranslated
+                payload = encoded.get((codec.name, version))
                 if payload is None:
-                    payload = encoded[codec.name] = codec.encode(message)
+                    translated = message if self.translation is None else self.translation.changes(version, message)
+                    payload = encoded[(codec.name, version)] = codec.encode(translated)
                 connection.deliver_live(outcome.head, payload)
 
 
@@ -189,7 +201,9 @@ class SyncServer:
     """The server: engine, writer, hub and the Starlette app around them.
 
     Args:
-        schema: the shared schema.
+        schema: the shared schema, or its :class:`~shared.evolution.History`
+            (devices on older compatible versions are served too; breaking
+            migrations run on the store at start).
         store: the storage backend (SQLite by default, see ``cli``).
         secret: the token signing secret.
         resolvers: server functions for ``custom`` collections.
@@ -199,17 +213,21 @@ class SyncServer:
             every :data:`COMPACT_EVERY_S` (None: never; see ``Engine.compact``).
     """
 
-    def __init__(self, schema: Schema, store: Store, secret: str, *, resolvers: Mapping[str, Resolver] | None = None,
+    def __init__(self, schema: Schema | History, store: Store, secret: str, *,
+                 resolvers: Mapping[str, Resolver] | None = None,
                  max_frame_bytes: int = MAX_FRAME_BYTES, compact_after_ms: int | None = None) -> None:
         if compact_after_ms is not None and compact_after_ms < 0:
             raise ValueError(f"compact_after_ms must be >= 0, got {compact_after_ms}")
         self.compact_after_ms = compact_after_ms
-        self.schema = schema
+        self.history = History.of(schema)
+        self.schema = self.history.current
         self.store = store
-        self.engine = Engine(schema, store, resolvers=resolvers)
+        migrate_store(store, self.history)
+        self.engine = Engine(self.schema, store, resolvers=resolvers)
         self.authority = TokenAuthority(secret)
         self.max_frame_bytes = max_frame_bytes
-        self.hub = Hub()
+        self.translation = Translation(self.history)
+        self.hub = Hub(self.translation)
         self.connections: set[Connection] = set()
         self.metrics = Metrics(store.head, self._device_views)
         self._queue: asyncio.Queue[tuple[PushRequest, Deliver]] | None = None
@@ -391,6 +409,7 @@ class SyncServer:
         codec, grant, client_id, message = await self._http_message(request, Push, need_client=True)
         if isinstance(message, Response):
             return message
+        version: int = request.state.schema_version
         assert isinstance(message, Push) and client_id is not None
         future: asyncio.Future[tuple[list[MutationResult], BatchOutcome] | None] = \
             asyncio.get_running_loop().create_future()
@@ -405,7 +424,8 @@ class SyncServer:
             return self._http_error(codec, 503, Error(code="unavailable", message="the push was not stored; retry"),
                                     client_id)
         results, outcome = done
-        return _message_response(codec, Ack(results=results, server_clock=outcome.server_clock, cursor=outcome.head))
+        return _message_response(codec, Ack(results=self.translation.results(version, results),
+                                            server_clock=outcome.server_clock, cursor=outcome.head))
 
     async def _http_pull(self, request: Request) -> Response:
         codec, grant, client_id, message = await self._http_message(request, Pull, need_client=False)
@@ -414,7 +434,7 @@ class SyncServer:
         assert isinstance(message, Pull)
         changes = await self.pull(grant, client_id, message.cursor, message.limit, resync=message.resync)
         self.metrics.pulled(len(changes.rows))
-        return _message_response(codec, changes)
+        return _message_response(codec, self.translation.changes(request.state.schema_version, changes))
 
     async def _http_message(self, request: Request, expected: type, *, need_client: bool) -> Any:
         content_type = request.headers.get("content-type", "")
@@ -428,6 +448,7 @@ class SyncServer:
                 _check_client_id(client_id)
                 check_client_id_free(client_id)
                 self.engine.check_device(client_id, grant.user)
+            request.state.schema_version = self._http_schema(request)
             body = await _read_limited(request, self.max_frame_bytes)
             if body is None:
                 return codec, None, None, self._http_error(codec, 413, Error(
@@ -439,9 +460,29 @@ class SyncServer:
         except AuthError as exc:
             status = 403 if exc.code == "forbidden" else 401
             return codec, None, None, self._http_error(codec, status, error_message(exc))
+        except SchemaMismatch as exc:
+            return codec, None, None, self._http_error(codec, 409, error_message(exc))
         except SyncError as exc:
             return codec, None, None, self._http_error(codec, 400, error_message(exc))
         return codec, grant, client_id, message
+
+
+    def _http_schema(self, request: Request) -> int:
+        """The schema version an HTTP request declares (``offsync-schema-version``
+        and ``offsync-schema-fingerprint``), checked as a Hello's; a request
+        without them is taken to run the current version (clients from before
+        protocol 2 sent neither)."""
+        given = request.headers.get("offsync-schema-version")
+        fingerprint = request.headers.get("offsync-schema-fingerprint", "")
+        if given is None:
+            return self.schema.version
+        if not given.isdigit() or len(given) > 18 or int(given) < 1:
+            raise MessageError("offsync-schema-version must be a positive integer", path="headers.offsync-schema-version")
+        if len(fingerprint) > 64 or any(ch not in "0123456789abcdef" for ch in fingerprint):
+            raise MessageError("offsync-schema-fingerprint must be lowercase hex (Schema.fingerprint)",
+                               path="headers.offsync-schema-fingerprint")
+        self.history.check_peer(int(given), fingerprint, where="headers")
+        return int(given)
 
 
 class Connection:
@@ -493,7 +534,7 @@ class Connection:
             text = frame.get("text")
             if self.session is None:
                 self.codec = MSGPACK if data is not None else JSON
-                self.session = ServerSession(self.server.engine, self.server.authority, self.server.schema,
+                self.session = ServerSession(self.server.engine, self.server.authority, self.server.history,
                                              json=self.codec is JSON)
             codec = MSGPACK if data is not None else JSON
             try:
@@ -542,7 +583,8 @@ class Connection:
             self._count_error(unavailable)
             message: Message = unavailable
         else:
-            message = Ack(results=results, server_clock=outcome.server_clock, cursor=outcome.head)
+            message = Ack(results=self.server.translation.results(self.schema_version, results),
+                          server_clock=outcome.server_clock, cursor=outcome.head)
         self._pushes_at_writer -= 1
         self._enqueue(self.codec.encode(message))
         # the live batches held meanwhile go once every Ack of this group commit is
@@ -561,6 +603,11 @@ class Connection:
             self.outbox.put_nowait(None)
             return
         self.outbox.put_nowait(payload)
+
+    @property
+    def schema_version(self) -> int:
+        """The device's schema version (the current one until its Hello is accepted)."""
+        return self.server.schema.version if self.session is None else self.session.schema_version
 
     def deliver_live(self, head: int, payload: bytes) -> None:
         """A committed batch for this connection's scopes (bytes shared with others).
@@ -602,7 +649,7 @@ class Connection:
                         self._drained.clear()
                         await self._drained.wait()
                     changes = await self.server.pull(session.grant, session.client_id, cursor, limit, resync=resync)
-                    self._enqueue(self.codec.encode(changes))
+                    self._enqueue(self.codec.encode(self.server.translation.changes(self.schema_version, changes)))
                     self.server.metrics.pulled(len(changes.rows))
                     cursor, resync = changes.cursor, changes.resync  # the pages after a re-sync's first go on with it
                     self.sent_cursor = max(self.sent_cursor, cursor)

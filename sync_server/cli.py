@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from shared.errors import SyncError
+from shared.evolution import History
 from shared.schema import Schema
 
 if TYPE_CHECKING:  # the server modules load only when a command needs them
@@ -28,9 +29,9 @@ APPS = {"notes": "sync_server.apps.notes:schema", "companion": "sync_server.apps
         "polar": "sync_server.apps.polar:schema"}
 
 
-def load_schema(spec: str) -> Schema:
-    """Load a schema from ``module:attr`` (or a bundled app name); the module
-    may live in the working folder.
+def load_schema(spec: str) -> Schema | History:
+    """Load a schema, or a schema history, from ``module:attr`` (or a bundled
+    app name); the module may live in the working folder.
 
     Raises:
         SystemExit: with a message naming what was not found.
@@ -49,8 +50,9 @@ def load_schema(spec: str) -> Schema:
     except ImportError as exc:
         raise SystemExit(f"cannot import schema module {module_name!r}: {exc}") from None
     schema = getattr(module, attr, None)
-    if not isinstance(schema, Schema):
-        raise SystemExit(f"{spec} is not a shared.schema.Schema (got {type(schema).__name__})")
+    if not isinstance(schema, Schema | History):
+        raise SystemExit(f"{spec} is not a shared.schema.Schema nor a shared.evolution.History "
+                         f"(got {type(schema).__name__})")
     return schema
 
 
@@ -191,7 +193,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     serve.add_argument("--port", type=int, default=DEFAULT_PORT)
     serve.add_argument("--db", default=DEFAULT_DB,
                        help="SQLite file (default ./offsync.db) or a postgresql:// URL for several nodes")
-    serve.add_argument("--schema", default="notes", help="module:attr of a Schema (default: the bundled notes app)")
+    serve.add_argument("--schema", default="notes", help="module:attr of a Schema or a schema History (default: the bundled notes app)")
     serve.add_argument("--app", choices=sorted(APPS), help="serve a bundled app's schema")
     serve.add_argument("--log-level", default="info")
     serve.add_argument("--log-format", choices=["text", "json"], default=os.environ.get("OFFSYNC_LOG_FORMAT", "text"),

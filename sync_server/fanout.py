@@ -95,7 +95,7 @@ class OrderedPublisher:
             rows = sorted([*rows, *more], key=_seq)
         self.published = page.head
         self.hub.publish(BatchOutcome(results=[], rows=rows, applied=page.applied, head=page.head,
-                                      server_clock=self.clock(), users=page.users))
+                                      server_clock=self.clock()))
 
     async def _listen(self) -> None:
         while True:

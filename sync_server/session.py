@@ -28,6 +28,7 @@ import enum
 from dataclasses import dataclass
 
 from shared.errors import AuthError, ProtocolMismatch, SchemaMismatch, SyncError
+from shared.evolution import History
 from shared.messages import MIN_PROTOCOL, PROTOCOL_VERSION, Error, Hello, Message, Pull, Push, Token, Welcome
 from shared.schema import Schema
 
@@ -37,7 +38,7 @@ from .engine import Engine, PushRequest
 #: WebSocket close codes the server uses
 CLOSE_POLICY = 1008  # missing, bad or expired token (at Hello or later); a message before Hello
 CLOSE_TOO_BIG = 1009  # a frame over the size limit (closed by the server itself)
-CLOSE_SCHEMA = 4001  # the device's schema version differs from the server's
+CLOSE_SCHEMA = 4001  # the server does not serve the device's schema version (or its declaration)
 CLOSE_SLOW = 4002  # the device did not read its changes fast enough
 CLOSE_PROTOCOL = 4003  # the device speaks a protocol version this server does not
 
@@ -82,10 +83,14 @@ def error_message(exc: SyncError) -> Error:
 class ServerSession:
     """The server side of one connection (WebSocket), sans I/O."""
 
-    def __init__(self, engine: Engine, authority: TokenAuthority, schema: Schema, *, json: bool = False) -> None:
+    def __init__(self, engine: Engine, authority: TokenAuthority, schema: Schema | History, *,
+                 json: bool = False) -> None:
         self.engine = engine
         self.authority = authority
-        self.schema = schema
+        self.history = History.of(schema)
+        self.schema = self.history.current
+        #: the device's schema version, once its Hello is accepted (rows to it are translated)
+        self.schema_version = self.schema.version
         self.json = json
         self.state = State.AWAIT_HELLO
         self.grant: Grant | None = None
@@ -153,11 +158,11 @@ class ServerSession:
             last_client_seq = self.engine.check_device(hello.client_id, grant.user)
         except AuthError as exc:
             return self._close(exc, CLOSE_POLICY)
-        if hello.schema_version != self.schema.version:
-            mismatch = SchemaMismatch(
-                f"schema version {hello.schema_version} differs from the server's {self.schema.version}",
-                path="$.schema_version")
+        try:
+            self.history.check_peer(hello.schema_version, hello.schema_fingerprint)
+        except SchemaMismatch as mismatch:
             return self._close(mismatch, CLOSE_SCHEMA)
+        self.schema_version = hello.schema_version
         self.grant = grant
         self.client_id = hello.client_id
         self.state = State.READY

@@ -129,7 +129,6 @@ class Published(msgspec.Struct):
     head: int
     rows: list[RowChange] = []
     applied: dict[str, int] = {}  # client_id: last applied client_seq
-    users: dict[str, str] = {}  # client_id: user
 
 
 def notice(batch: Batch) -> str:
@@ -337,7 +336,7 @@ class PostgresStore:
     def published_since(self, after: int, scopes: Collection[str], client_ids: Collection[str]) -> Published:
         """For the fan-out, in one snapshot: the committed head H, the rows of
         ``scopes`` whose last change lies in ``(after, H]`` in seq order, and the
-        last applied client_seq (and user) of each of ``client_ids`` that a batch
+        last applied client_seq of each of ``client_ids`` that a batch
         in ``(after, H]`` wrote: a live batch carries them with its rows, so a
         device never replays a write its rows already include."""
         c = self._reader()
@@ -348,9 +347,9 @@ class PostgresStore:
                 return Published(head)
             rows = self._rows_between(c, after, head, scopes)
             devices = c.execute(
-                'SELECT client_id, "user", last_client_seq FROM offsync_devices WHERE client_id = ANY(%s) '
+                "SELECT client_id, last_client_seq FROM offsync_devices WHERE client_id = ANY(%s) "
                 "AND at_seq > %s AND at_seq <= %s", (list(client_ids), after, head)).fetchall() if client_ids else []
-        return Published(head, rows, {str(d[0]): int(d[2]) for d in devices}, {str(d[0]): str(d[1]) for d in devices})
+        return Published(head, rows, {str(cid): int(seq) for cid, seq in devices})
 
     def changes_between(self, after: int, through: int, scopes: Collection[str]) -> list[RowChange]:
         """The rows of ``scopes`` whose last change has a seq in (after, through], in seq order."""
