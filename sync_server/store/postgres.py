@@ -45,8 +45,8 @@ from .postgres_limits import connect_kwargs
 
 CHANNEL = "offsync_changes"
 #: a notification names the scopes a commit changed unless they take more than
-#: this many characters (PostgreSQL caps a payload at 8000 bytes); then it names
-#: none, which wakes every node
+#: this many bytes (PostgreSQL caps a payload at 8000); then it names none,
+#: which wakes every node
 NOTICE_SCOPES_MAX = 7000
 
 SCHEMA = """
@@ -132,17 +132,26 @@ class Published(msgspec.Struct):
 
 
 def notice(batch: Batch) -> str:
-    """The payload of a commit's notification: ``"<head> <scope> <scope> ..."``,
-    or ``"<head>"`` alone (every scope) when the scopes are too long to name."""
-    scopes = {state.scope for state, _ in batch.rows} | {state.scope for state, _ in batch.new_rows}
-    named = " ".join(sorted(scopes))
-    return f"{batch.head} {named}" if len(named) <= NOTICE_SCOPES_MAX else str(batch.head)
+    """The payload of a commit's notification: ``[head, [scope, ...]]`` in JSON
+    (a scope may hold any character), or ``[head]`` alone (every scope) when
+    the scopes would not fit in a notification."""
+    scopes = sorted({state.scope for state, _ in batch.rows} | {state.scope for state, _ in batch.new_rows})
+    named = _encode_json([batch.head, scopes])
+    return (named if len(named) <= NOTICE_SCOPES_MAX else _encode_json([batch.head])).decode()
 
 
 def read_notice(payload: str) -> frozenset[str] | None:
-    """The scopes a notification names; None where it names none (every scope may have changed)."""
-    parts = payload.split()
-    return frozenset(parts[1:]) if len(parts) > 1 else None
+    """The scopes a notification names; None where it names none (every scope
+    may have changed), or is not one this version writes."""
+    try:
+        decoded = _decode_notice(payload)
+    except msgspec.DecodeError:  # an older node's bare head, or anything else
+        return None
+    return frozenset(decoded[1]) if len(decoded) == 2 and isinstance(decoded[1], list) else None
+
+
+_encode_json = msgspec.json.Encoder().encode
+_decode_notice = msgspec.json.Decoder(list[int | list[str]]).decode
 
 
 def _row_values(rows: list[tuple[RowState, int]]) -> list[tuple[Any, ...]]:
