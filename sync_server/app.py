@@ -40,9 +40,9 @@ from shared.schema import Schema
 
 from .auth import Grant, TokenAuthority, check_client_id_free
 from .engine import BatchOutcome, Engine, PushRequest
+from .evolution import Translation, migrate_store
 from .limits import FairQueue, Limits, may_carry_too_many_ops
 from .metrics import ADMIN_SCOPE, CONTENT_TYPE, DeviceView, Metrics, metrics_public
-from .evolution import Translation, migrate_store
 from .session import (CLOSE_BUSY, CLOSE_POLICY, CLOSE_SLOW, Close, Send, ServerSession, StartPull, State, SubmitPush,
                       error_message)
 from .store.base import Store

@@ -30,9 +30,19 @@ APPS = {"notes": "sync_server.apps.notes:schema", "companion": "sync_server.apps
         "polar": "sync_server.apps.polar:schema"}
 
 
-def load_schema(spec: str) -> Schema | History:
-    """Load a schema, or a schema history, from ``module:attr`` (or a bundled
-    app name); the module may live in the working folder.
+def load_schema(spec: str) -> Schema:
+    """Load a schema from ``module:attr`` (or a bundled app name); the module
+    may live in the working folder. A schema history gives its current version.
+
+    Raises:
+        SystemExit: with a message naming what was not found.
+    """
+    return load_history(spec).current
+
+
+def load_history(spec: str) -> History:
+    """Load a schema history (a lone schema is a history of one version), as
+    :func:`load_schema` finds it: the server serves its older versions too.
 
     Raises:
         SystemExit: with a message naming what was not found.
@@ -54,7 +64,7 @@ def load_schema(spec: str) -> Schema | History:
     if not isinstance(schema, Schema | History):
         raise SystemExit(f"{spec} is not a shared.schema.Schema nor a shared.evolution.History "
                          f"(got {type(schema).__name__})")
-    return schema
+    return History.of(schema)
 
 
 def resolvers_for(spec: str) -> dict[str, Resolver]:
@@ -92,7 +102,7 @@ def build_server(db: str, schema_spec: str, *, synchronous: str = "FULL",
     from .search_api import install as install_search
     from .web import install as install_web
 
-    schema = load_schema(schema_spec)
+    schema = load_history(schema_spec)
     postgres = db.startswith(("postgresql://", "postgres://"))
     if postgres and not os.environ.get("OFFSYNC_SECRET"):
         raise SystemExit("with PostgreSQL every node needs the same secret: set OFFSYNC_SECRET")

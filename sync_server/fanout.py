@@ -100,7 +100,8 @@ class OrderedPublisher:
     async def _listen(self) -> None:
         while True:
             try:
-                async with await psycopg.AsyncConnection.connect(self.store.dsn, autocommit=True) as conn:
+                async with await psycopg.AsyncConnection.connect(self.store.dsn, autocommit=True,
+                                                               **self.store.connect_kwargs) as conn:
                     await conn.execute(f"LISTEN {CHANNEL}")
                     self._wake.set()  # catch up on anything committed while not listening
                     async for notice in conn.notifies():

@@ -19,6 +19,7 @@ import threading
 from collections.abc import Collection, Iterable, Iterator, Sequence
 from typing import Any, cast
 
+import msgspec
 import psycopg
 from psycopg.types.json import Jsonb
 
@@ -40,11 +41,12 @@ from .base import (
     storable_key,
 )
 from .base import ROW_COLUMNS as _ROW_COLUMNS
+from .postgres_limits import connect_kwargs
 
 CHANNEL = "offsync_changes"
 #: a notification names the scopes a commit changed unless they take more than
-#: this many characters (PostgreSQL caps a payload at 8000 bytes); then it names
-#: none, which wakes every node
+#: this many bytes (PostgreSQL caps a payload at 8000); then it names none,
+#: which wakes every node
 NOTICE_SCOPES_MAX = 7000
 
 SCHEMA = """
@@ -121,18 +123,35 @@ CREATE TABLE IF NOT EXISTS offsync_seq_marks (
 
 
 
+class Published(msgspec.Struct):
+    """What the fan-out reads in one snapshot (see :meth:`PostgresStore.published_since`)."""
+
+    head: int
+    rows: list[RowChange] = []
+    applied: dict[str, int] = {}  # client_id: last applied client_seq
+
+
 def notice(batch: Batch) -> str:
-    """The payload of a commit's notification: ``"<head> <scope> <scope> ..."``,
-    or ``"<head>"`` alone (every scope) when the scopes are too long to name."""
-    scopes = {state.scope for state, _ in batch.rows} | {state.scope for state, _ in batch.new_rows}
-    named = " ".join(sorted(scopes))
-    return f"{batch.head} {named}" if len(named) <= NOTICE_SCOPES_MAX else str(batch.head)
+    """The payload of a commit's notification: ``[head, [scope, ...]]`` in JSON
+    (a scope may hold any character), or ``[head]`` alone (every scope) when
+    the scopes would not fit in a notification."""
+    scopes = sorted({state.scope for state, _ in batch.rows} | {state.scope for state, _ in batch.new_rows})
+    named = _encode_json([batch.head, scopes])
+    return (named if len(named) <= NOTICE_SCOPES_MAX else _encode_json([batch.head])).decode()
 
 
 def read_notice(payload: str) -> frozenset[str] | None:
-    """The scopes a notification names; None where it names none (every scope may have changed)."""
-    parts = payload.split()
-    return frozenset(parts[1:]) if len(parts) > 1 else None
+    """The scopes a notification names; None where it names none (every scope
+    may have changed), or is not one this version writes."""
+    try:
+        decoded = _decode_notice(payload)
+    except msgspec.DecodeError:  # an older node's bare head, or anything else
+        return None
+    return frozenset(decoded[1]) if len(decoded) == 2 and isinstance(decoded[1], list) else None
+
+
+_encode_json = msgspec.json.Encoder().encode
+_decode_notice = msgspec.json.Decoder(list[int | list[str]]).decode
 
 
 def _row_values(rows: list[tuple[RowState, int]]) -> list[tuple[Any, ...]]:
@@ -145,15 +164,19 @@ class PostgresStore:
 
     Args:
         dsn: a libpq connection string, e.g. ``postgresql://postgres@127.0.0.1/offsync``.
+            Every connection gets the time-outs and keepalives of
+            :mod:`~sync_server.store.postgres_limits` unless ``dsn`` names them.
     """
 
     shared_writers = True  # other nodes write too: nothing may be cached across batches
 
     def __init__(self, dsn: str) -> None:
         self.dsn = dsn
-        self._writer = psycopg.connect(dsn, autocommit=True)
+        self.connect_kwargs = connect_kwargs(dsn)
+        self._writer = self._connect()
         with self._writer.transaction():
-            # one node creates the tables at a time
+            # one node creates the tables at a time; an index built on a big table may take long
+            self._writer.execute("SET LOCAL statement_timeout = 0")
             self._writer.execute("SELECT pg_advisory_xact_lock(7305231)")
             self._writer.execute(SCHEMA)
         self._local = threading.local()
@@ -165,13 +188,20 @@ class PostgresStore:
         self._write_thread: int | None = None
         self._last_mark = 0  # the last mark this node wrote (other nodes write theirs)
 
+    def _connect(self) -> psycopg.Connection[Any]:
+        return psycopg.connect(self.dsn, autocommit=True, **self.connect_kwargs)
+
     def _reader(self) -> psycopg.Connection[Any]:
-        c = getattr(self._local, "connection", None)
-        if c is None:
-            c = psycopg.connect(self.dsn, autocommit=True)
-            self._local.connection = c
+        c: psycopg.Connection[Any] | None = getattr(self._local, "connection", None)
+        if c is None or c.closed or c.broken:
+            # a connection the server ended (time-out, restart) is replaced on next use
+            fresh = self._connect()
+            self._local.connection = fresh
             with self._lock:
-                self._readers.append(c)
+                if c is not None:
+                    self._readers.remove(c)
+                self._readers.append(fresh)
+            return fresh
         return c
 
     # -- the write transaction -------------------------------------------------
@@ -179,6 +209,10 @@ class PostgresStore:
     @contextlib.contextmanager
     def write_transaction(self) -> Iterator[None]:
         """One batch: lock the head row first, so writers on every node commit in seq order."""
+        if self._writer.closed or self._writer.broken:
+            # the server ended the session (say, this node stalled past the idle
+            # limit and lost its batch): the next batch starts on a new one
+            self._writer = self._connect()
         with self._writer.transaction():
             self._writer.execute("SELECT head FROM offsync_head WHERE id = 1 FOR UPDATE")
             self._in_write = True
@@ -308,23 +342,23 @@ class PostgresStore:
         rows = [row_change(r) for r in found[:limit]]
         return Page(rows, rows[-1].seq if more else max(head, cursor), more, head, applied, horizon)
 
-    def published_since(self, after: int, scopes: Collection[str], client_ids: Collection[str]) -> Page:
+    def published_since(self, after: int, scopes: Collection[str], client_ids: Collection[str]) -> Published:
         """For the fan-out, in one snapshot: the committed head H, the rows of
         ``scopes`` whose last change lies in ``(after, H]`` in seq order, and the
-        last applied client_seq of each of ``client_ids`` that a batch in
-        ``(after, H]`` wrote (``Page.applied``): a live batch carries them with its
-        rows, so a device never replays a write its rows already include."""
+        last applied client_seq of each of ``client_ids`` that a batch
+        in ``(after, H]`` wrote: a live batch carries them with its rows, so a
+        device never replays a write its rows already include."""
         c = self._reader()
         with c.transaction():
             c.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
             head = int(cast("tuple[int]", c.execute("SELECT head FROM offsync_head WHERE id = 1").fetchone())[0])
             if head <= after:
-                return Page([], after, False, head, {})
+                return Published(head)
             rows = self._rows_between(c, after, head, scopes)
-            applied = {str(cid): int(seq) for cid, seq in c.execute(
+            devices = c.execute(
                 "SELECT client_id, last_client_seq FROM offsync_devices WHERE client_id = ANY(%s) "
-                "AND at_seq > %s AND at_seq <= %s", (list(client_ids), after, head)).fetchall()} if client_ids else {}
-        return Page(rows, head, False, head, applied)
+                "AND at_seq > %s AND at_seq <= %s", (list(client_ids), after, head)).fetchall() if client_ids else []
+        return Published(head, rows, {str(cid): int(seq) for cid, seq in devices})
 
     def changes_between(self, after: int, through: int, scopes: Collection[str]) -> list[RowChange]:
         """The rows of ``scopes`` whose last change has a seq in (after, through], in seq order."""

@@ -48,6 +48,8 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     reason = _skip_reason()
     if reason is None:
         return
+    if os.environ.get("OFFSYNC_REQUIRE_CHROMIUM") == "1":  # set by .ci/run: there they must run
+        raise pytest.UsageError(f"OFFSYNC_REQUIRE_CHROMIUM=1 but {reason}")
     for item in items:
         if "tests/browser" in str(item.fspath):
             item.add_marker(pytest.mark.skip(reason=reason))
@@ -78,7 +80,7 @@ def served(tmp_path: Path) -> Iterator[ThreadServer]:
         yield running
 
 
-def open_client(page: Page, server: ThreadServer, token: str, *, name: str = "offsync", single_tab: bool = True,
+def open_client(page: Page, server: Loopback, token: str, *, name: str = "offsync", single_tab: bool = True,
                 memory: bool = False, goto: bool = True) -> None:
     """Load the client in ``page`` as ``window.db`` (with its status in ``window.statuses``)."""
     if goto:

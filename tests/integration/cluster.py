@@ -36,13 +36,14 @@ class Node(Loopback):
         self.port = free_port()
         self.proc: subprocess.Popen[bytes] | None = None
 
-    def start(self) -> Node:
+    def start(self, wait: bool = True) -> Node:
         env = {**os.environ, "OFFSYNC_SECRET": SECRET}
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "sync_server.cli", "serve", "--port", str(self.port), "--db", self.dsn,
              "--schema", self.schema, "--log-level", "warning"], env=env,
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        wait_healthy(self.base)
+        if wait:
+            wait_healthy(self.base)
         return self
 
     def kill(self) -> None:
@@ -70,12 +71,16 @@ class Node(Loopback):
 
 
 @contextmanager
-def cluster(dsn: str, nodes: int = 3) -> Iterator[list[Node]]:
-    """``nodes`` nodes on the database ``dsn``, stopped afterwards."""
+def cluster(dsn: str | list[str], nodes: int = 3) -> Iterator[list[Node]]:
+    """``nodes`` nodes on the database ``dsn`` (or one node per connection
+    string of a list), started side by side and stopped afterwards."""
+    dsns = dsn if isinstance(dsn, list) else [dsn] * nodes
     started: list[Node] = []
     try:
-        for _ in range(nodes):
-            started.append(Node(dsn).start())
+        for one in dsns:
+            started.append(Node(one).start(wait=False))
+        for node in started:
+            wait_healthy(node.base, timeout=60)
         yield started
     finally:
         for node in started:
@@ -104,13 +109,40 @@ def database_rows(dsn: str, schema: Schema, scopes: list[str]) -> dict[str, dict
     return out
 
 
-def scope_head(dsn: str, scope: str) -> int:
-    """The seq of the last change in ``scope`` (0 if none)."""
+_watchers: dict[str, Any] = {}
+
+
+def _watcher(dsn: str) -> Any:
     import psycopg
 
-    with psycopg.connect(dsn) as c:
-        row = c.execute("SELECT coalesce(max(seq), 0) FROM offsync_rows WHERE scope = %s", (scope,)).fetchone()
+    c = _watchers.get(dsn)
+    if c is None or c.closed:
+        c = _watchers[dsn] = psycopg.connect(dsn, autocommit=True)
+    return c
+
+
+def scope_head(dsn: str, scope: str) -> int:
+    """The seq of the last change in ``scope`` (0 if none), on one kept connection per database."""
+    row = _watcher(dsn).execute("SELECT coalesce(max(seq), 0) FROM offsync_rows WHERE scope = %s",
+                                (scope,)).fetchone()
     return int(row[0]) if row else 0
+
+
+def stored_fields(dsn: str, row_id: str) -> dict[str, Any]:
+    """The stored fields of the row ``row_id`` (on the connection :func:`scope_head` keeps)."""
+    import msgspec
+    from psycopg.types.json import Jsonb
+
+    row = _watcher(dsn).execute("SELECT fields FROM offsync_rows WHERE row_id = %s", (Jsonb(row_id),)).fetchone()
+    assert row is not None, f"no row {row_id!r} in the database"
+    return dict(msgspec.msgpack.decode(row[0]))
+
+
+def forget(dsn: str) -> None:
+    """Close the connection :func:`scope_head` keeps to ``dsn`` (before the database is dropped)."""
+    c = _watchers.pop(dsn, None)
+    if c is not None:
+        c.close()
 
 
 class Device:
@@ -161,9 +193,10 @@ async def settle(devices: list[Device], database: str | Path, timeout: float = 2
         heads = {d.user: head_of(f"user:{d.user}") for d in devices}
         if all(d.quiet_at(heads[d.user]) for d in devices):
             return
-        await asyncio.sleep(0.05)
+        await asyncio.sleep(0.02)
     raise TimeoutError("the devices did not settle: " + ", ".join(
         f"{d.user} pending {d.replica.pending_count()} cursor {d.replica.cursor}" for d in devices))
 
 
-__all__ = ["Device", "Node", "cluster", "database_rows", "replica_rows", "scope_head", "settle", "token"]
+__all__ = ["Device", "Node", "cluster", "database_rows", "forget", "replica_rows", "scope_head", "settle",
+           "stored_fields", "token"]

@@ -4,9 +4,8 @@ every device shows the row the server holds, without reconnecting.
 A device that replays its pending write over live rows that already include
 it (a live batch without ``applied``, or sent ahead of the write's Ack), or
 that writes an Ack's older copy over a newer live row, ends a round stale.
-Real ``offsync serve`` processes: one on SQLite, three on one PostgreSQL
-database (needs 127.0.0.1:5432; skipped with the reason otherwise, a failure
-under OFFSYNC_REQUIRE_POSTGRES=1).
+A real ``offsync serve`` process on SQLite here; three on one PostgreSQL
+database in ``test_postgres_cluster.py``.
 """
 
 from __future__ import annotations
@@ -17,12 +16,11 @@ from pathlib import Path
 from typing import Any
 
 import msgspec
-import pytest
 
 from sync_server.apps.notes import schema
 
 from ..servers import ProcessServer
-from .cluster import Device, cluster, settle
+from .cluster import Device, settle
 
 ROUNDS = 40
 
@@ -70,24 +68,3 @@ def test_sqlite_every_device_updating_one_row_at_once_ends_every_round_equal(tmp
         run_rounds(devices, db, stored_title)
     finally:
         server.stop()
-
-
-@pytest.mark.postgres
-def test_postgres_three_nodes_every_device_updating_one_row_at_once_ends_every_round_equal(
-        tmp_path: Path) -> None:
-    psycopg = pytest.importorskip("psycopg", reason="psycopg is not installed (pip install -e '.[postgres]')")
-    from psycopg.types.json import Jsonb
-
-    from .postgres_db import fresh_database
-
-    with fresh_database() as url, cluster(url, 3) as nodes:
-        devices = [Device(tmp_path / f"d{n}-{k}.db", schema, node.ws_url, "ada")
-                   for n, node in enumerate(nodes) for k in range(2)]
-
-        def stored_title(row_id: str) -> Any:
-            with psycopg.connect(url) as c:
-                row = c.execute("SELECT fields FROM offsync_rows WHERE row_id = %s", (Jsonb(row_id),)).fetchone()
-            assert row is not None
-            return msgspec.msgpack.decode(row[0])["title"]
-
-        run_rounds(devices, url, stored_title)

@@ -266,3 +266,26 @@ def test_postgres_serves_old_devices_and_migrates_its_rows(tmp_path: Path) -> No
             assert server_notes(server)["n1"] == {"id": "n1", "heading": "v3", "pinned": 1}
             upgraded.close()
         old.close()
+
+
+def test_a_replica_that_cannot_take_a_server_row_fails_with_a_sync_error_and_stops(tmp_path: Path) -> None:
+    """An error the replica raises inside SQLite while applying the server's
+    rows (here an app's own trigger) is a SyncError for sync_once, and stops
+    the background loop with a fatal status instead of a reconnect loop."""
+    with serve(tmp_path / "server.db", HISTORY2) as server:
+        token = server.token("ada")
+        writer = Replica(str(tmp_path / "w.db"), HISTORY2)
+        writer.insert("notes", {"id": "n1", "title": "refused by the app's trigger"})
+        sync(writer, server, token)
+        device = Replica(str(tmp_path / "d.db"), HISTORY2)
+        device.connection.execute("CREATE TRIGGER app_guard BEFORE INSERT ON notes "
+                                  "BEGIN SELECT RAISE(ABORT, 'the app refuses this row'); END")
+        with pytest.raises(SyncError, match="the replica could not apply") as failed:
+            sync(device, server, token)
+        assert not isinstance(failed.value, RemoteError)
+        client = SyncClient(device, server.ws_url, token, backoff=Backoff(base=0.01, cap=0.01))
+        asyncio.run(asyncio.wait_for(client.run(), 10))
+        assert client.status.attempts == 1
+        assert client.status.fatal is not None and "the app refuses this row" in client.status.fatal
+        writer.close()
+        device.close()
