@@ -289,3 +289,27 @@ def test_a_replica_that_cannot_take_a_server_row_fails_with_a_sync_error_and_sto
         assert client.status.fatal is not None and "the app refuses this row" in client.status.fatal
         writer.close()
         device.close()
+
+
+@pytest.mark.parametrize("v1_first", [True, False])
+def test_an_old_insert_never_wins_a_field_it_does_not_know_in_either_order(tmp_path: Path, v1_first: bool) -> None:
+    """A v1 insert leaves out v2's fields: their defaults are no write of its, so a
+    concurrent v2 insert of the same id with an earlier stamp still sets them,
+    whichever arrives first (lww does not depend on arrival order)."""
+    from shared.messages import Mutation, Operation
+    from sync_server.auth import Grant
+    from sync_server.engine import Engine, PushRequest
+
+    t0 = 1_700_000_000_000_000
+    engine = Engine(V2, SQLiteStore(str(tmp_path / "s.db")), wall_clock=lambda: t0)
+    grant = Grant(user="ada", write=frozenset({"user:ada"}), read=frozenset({"user:ada"}))
+    v1 = PushRequest("old", grant, [Mutation(client_seq=1, ops=[Operation(
+        kind="insert", collection="notes", row_id="n", insert_order=t0 + 2, fields={"title": "v1", "body": None})])])
+    v2 = PushRequest("new", grant, [Mutation(client_seq=1, ops=[Operation(
+        kind="insert", collection="notes", row_id="n", insert_order=t0 + 1,
+        fields={"title": "v2", "body": None, "pinned": 1, "color": "red"})])])
+    for request in ([v1, v2] if v1_first else [v2, v1]):
+        engine.apply_batch([request])
+    row = engine.store.load_rows([("user:ada", "notes", "n")])[("user:ada", "notes", "n")]
+    assert row.fields == {"title": "v1", "body": None, "pinned": 1, "color": "red"}
+    engine.store.close()
