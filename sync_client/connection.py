@@ -15,7 +15,7 @@ import logging
 import random
 import threading
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 
 import apsw
@@ -106,7 +106,11 @@ class SyncClient:
 
     Args:
         replica: the device's replica.
-        url: the server's WebSocket URL, e.g. ``ws://127.0.0.1:8787/sync``.
+        url: the server's WebSocket URL, e.g. ``ws://127.0.0.1:8787/sync``, or
+            several nodes' URLs (one database, see docs/scale-out.md): the
+            device starts on the first, and whenever a connection fails or
+            ends it moves to one of the others at random, after the backoff's
+            jittered wait, so the devices of a dead node spread over the rest.
         token: a token from ``offsync token`` or the app's login.
         on_progress: called with the :class:`SyncStatus` after each page pulled.
         compression: ``"deflate"`` to offer permessage-deflate (fewer bytes on
@@ -122,7 +126,7 @@ class SyncClient:
             end the socket at (1008 ``token_expired``).
     """
 
-    def __init__(self, replica: Replica, url: str, token: str, *,
+    def __init__(self, replica: Replica, url: str | Sequence[str], token: str, *,
                  on_progress: Callable[[SyncStatus], None] | None = None, backoff: Backoff | None = None,
                  compression: str | None = COMPRESSION, ping_interval: float | None = PING_INTERVAL_S,
                  ping_timeout: float | None = PING_TIMEOUT_S, close_timeout: float = CLOSE_TIMEOUT_S,
@@ -136,7 +140,10 @@ class SyncClient:
         self.close_timeout = close_timeout
         self.replica = replica
         self.compression = compression
-        self.url = url
+        self.urls = [url] if isinstance(url, str) else list(url)
+        if not self.urls:
+            raise ValueError("url: give at least one server URL")
+        self.url = self.urls[0]  # the one the device uses now
         self.token = token
         self.token_refresh = token_refresh
         self.on_progress = on_progress
@@ -166,11 +173,19 @@ class SyncClient:
         """
         protocol = self._protocol()
         async with asyncio.timeout(timeout):
-            async with self._connect(timeout) as ws:
+            for tries_left in range(len(self.urls) - 1, -1, -1):
                 try:
-                    await self._converse(ws, protocol, until_idle=True)
-                except apsw.Error as exc:
-                    raise _replica_failed(exc) from exc
+                    async with self._connect(timeout) as ws:
+                        try:
+                            await self._converse(ws, protocol, until_idle=True)
+                        except apsw.Error as exc:
+                            raise _replica_failed(exc) from exc
+                    break
+                except (OSError, websockets.exceptions.ConnectionClosedError):
+                    if not tries_left:
+                        raise
+                    protocol.disconnected()
+                    self._move()  # this node is unreachable or went away: go on with another
         if protocol.error is not None and protocol.phase is Phase.CLOSED:
             raise protocol.error
         return SyncResult(protocol.pushed, protocol.pulled, protocol.rejected, self.replica.cursor)
@@ -217,6 +232,7 @@ class SyncClient:
                 return
             if stop.is_set():
                 return
+            self._move()
             await self._pause(stop, self._retry, self.backoff.next_delay())
 
     def start(self) -> None:
@@ -267,6 +283,12 @@ class SyncClient:
         self._thread = None
 
     # -- internals -----------------------------------------------------------------
+
+    def _move(self) -> None:
+        """Go on with another of several URLs, picked at random (one URL: stay)."""
+        others = [u for u in self.urls if u != self.url]
+        if others:
+            self.url = self.backoff.rng.choice(others)
 
     @contextlib.asynccontextmanager
     async def _connect(self, open_timeout: float) -> AsyncIterator[ClientConnection]:

@@ -337,10 +337,12 @@ class ImportedRow(msgspec.Struct, forbid_unknown_fields=True):
 
 
 def _import(args: argparse.Namespace) -> int:
+    from shared.evolution import History
+
     from .cli import _open_store, load_schema, resolvers_for
 
     spec = args.app or args.schema
-    schema = load_schema(spec)
+    schema = History.of(load_schema(spec)).current  # import writes with the current version
     path = Path(args.input)
     if not path.is_file():
         raise StateError(f"no file at {args.input}")

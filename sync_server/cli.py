@@ -20,6 +20,7 @@ if TYPE_CHECKING:  # the server modules load only when a command needs them
     from shared.merge import Resolver
 
     from .app import SyncServer
+    from .limits import Limits
     from .store.base import Store
 
 DEFAULT_HOST = "127.0.0.1"
@@ -91,7 +92,7 @@ def _open_store(db: str, synchronous: str = "FULL") -> Store:
 
 def build_server(db: str, schema_spec: str, *, synchronous: str = "FULL",
                  compact_after_days: float | None = None, cors_origins: Sequence[str] = (),
-                 demo_app: str | None = None) -> SyncServer:
+                 demo_app: str | None = None, limits: Limits | None = None) -> SyncServer:
     """The SyncServer for ``offsync serve``: SQLite at ``db``, or PostgreSQL when
     ``db`` is a ``postgresql://`` URL (several nodes may share that database)."""
     from .app import SyncServer
@@ -112,7 +113,7 @@ def build_server(db: str, schema_spec: str, *, synchronous: str = "FULL",
     store = _open_store(db, synchronous)
     compact_after_ms = None if compact_after_days is None else round(compact_after_days * DAY_MS)
     server = SyncServer(schema, store, secret, resolvers=resolvers_for(schema_spec),
-                        compact_after_ms=compact_after_ms)
+                        compact_after_ms=compact_after_ms, limits=limits)
     install_export(server)
     install_web(server, cors_origins=cors_origins, app=demo_app)  # /schema, /client/, /app/, CORS
     # the search endpoint keeps its index in a file beside the database (in memory on PostgreSQL)
@@ -124,15 +125,23 @@ def _serve(args: argparse.Namespace) -> int:
     import uvicorn
 
     from .app import MAX_FRAME_BYTES
+    from .hardening import uvicorn_config
+    from .limits import limits_from_args
     from .logs import configure as configure_logs
     from .web import DEMO_APPS
 
+    try:
+        limits = limits_from_args(args)
+    except ValueError as exc:
+        raise SystemExit(f"offsync serve: {exc}") from None
     server = build_server(args.db, args.app or args.schema, compact_after_days=args.compact_after_days,
-                          cors_origins=args.cors_origin or (), demo_app=args.app if args.app in DEMO_APPS else None)
+                          cors_origins=args.cors_origin or (), demo_app=args.app if args.app in DEMO_APPS else None,
+                          limits=limits)
     print(f"offsync serving {args.app or args.schema} on http://{args.host}:{args.port} (db {args.db})", flush=True)
     configure_logs(args.log_format, args.log_level)  # redacted, text or JSON; uvicorn's records too
-    uvicorn.run(server.app, host=args.host, port=args.port, log_level=args.log_level,
-                ws_max_size=MAX_FRAME_BYTES, lifespan="on", log_config=None)
+    config = uvicorn_config(server.app, host=args.host, port=args.port, limits=limits,
+                            max_frame_bytes=MAX_FRAME_BYTES, log_level=args.log_level)
+    uvicorn.Server(config).run()
     return 0
 
 
@@ -214,6 +223,9 @@ def main(argv: Sequence[str] | None = None) -> int:
                             "a device offline for longer re-syncs fully")
     serve.add_argument("--cors-origin", action="append", type=_origin, metavar="URL",
                        help="let pages of this origin call the server (repeatable; none by default)")
+    from .limits import add_limit_flags
+
+    add_limit_flags(serve)
     serve.set_defaults(func=_serve)
 
     compact = sub.add_parser("compact", help="remove old tombstones now (beside a running server too)")

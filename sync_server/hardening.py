@@ -1,13 +1,19 @@
 """What ``offsync serve`` does to run on a public network (docs/security.md):
-its files readable by its own user only, and accept errors logged at most
-once an interval. (Logs never record a query string: ``sync_server.logs``.)"""
+its files readable by its own user only, accept errors logged at most once
+an interval, and the uvicorn settings and HTTP protocol that enforce the
+connection limits uvicorn has no setting for. (Logs never record a query
+string: ``sync_server.logs``.)"""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import os
 import stat
 import time
+from typing import Any
+
+from .limits import Limits, raise_open_file_limit
 
 log = logging.getLogger("offsync.server")
 
@@ -73,3 +79,66 @@ def limit_accept_errors(interval: float) -> None:
     for old in [f for f in logger.filters if isinstance(f, AtMostEvery)]:
         logger.removeFilter(old)
     logger.addFilter(AtMostEvery("accept", interval))
+
+
+def guarded_http_protocol(max_connections: int, header_timeout_s: float) -> type[asyncio.Protocol]:
+    """uvicorn's h11 protocol, with two limits it lacks: a connection past
+    ``max_connections`` (every open HTTP and WebSocket connection of the
+    server) is closed as soon as it is accepted, and a request whose headers
+    have not all arrived within ``header_timeout_s`` is closed (300 clients
+    trickling headers were all still held after 30 s)."""
+    import h11
+    from uvicorn.protocols.http.h11_impl import H11Protocol
+
+    class GuardedH11Protocol(H11Protocol):
+        _header_timer: asyncio.TimerHandle | None = None
+
+        def connection_made(self, transport: asyncio.BaseTransport) -> None:
+            super().connection_made(transport)  # type: ignore[arg-type]
+            if len(self.connections) > max_connections:
+                self.connections.discard(self)
+                transport.abort()  # type: ignore[attr-defined]
+                return
+            self._arm()
+
+        def data_received(self, data: bytes) -> None:
+            super().data_received(data)
+            if self._header_timer is None and self.conn.their_state is h11.IDLE:
+                self._arm()  # the next request of a kept-alive connection has begun
+
+        def connection_lost(self, exc: Exception | None) -> None:
+            if self._header_timer is not None:
+                self._header_timer.cancel()
+                self._header_timer = None
+            super().connection_lost(exc)
+
+        def _arm(self) -> None:
+            self._header_timer = self.loop.call_later(header_timeout_s, self._headers_late)
+
+        def _headers_late(self) -> None:
+            self._header_timer = None
+            transport = self.transport
+            if transport.is_closing() or transport.get_protocol() is not self:
+                return  # closed, or handed over to a WebSocket
+            waiting = self.cycle is None or self.cycle.response_complete  # no request being answered
+            if self.conn.their_state is h11.IDLE and waiting:
+                transport.close()
+
+    return GuardedH11Protocol
+
+
+def uvicorn_config(app: Any, *, host: str, port: int, limits: Limits, max_frame_bytes: int,
+                   log_level: str = "info") -> Any:
+    """The uvicorn Config ``offsync serve`` runs with: the limits uvicorn
+    enforces itself (frame size; its WebSocket protocol reads no further
+    frame until the app has taken the last one) and those
+    :func:`guarded_http_protocol` adds. Raises the open-file limit first, and
+    logs accept errors at most once per ``limits.accept_error_log_interval_s``."""
+    import uvicorn
+
+    raise_open_file_limit()
+    config = uvicorn.Config(app, host=host, port=port, log_level=log_level, lifespan="on", log_config=None,
+                            ws_max_size=max_frame_bytes,
+                            http=guarded_http_protocol(limits.max_connections, limits.header_timeout_s))
+    limit_accept_errors(limits.accept_error_log_interval_s)
+    return config

@@ -40,6 +40,7 @@ CLOSE_POLICY = 1008  # missing, bad or expired token (at Hello or later); a mess
 CLOSE_TOO_BIG = 1009  # a frame over the size limit (closed by the server itself)
 CLOSE_SCHEMA = 4001  # the server does not serve the device's schema version (or its declaration)
 CLOSE_SLOW = 4002  # the device did not read its changes fast enough
+CLOSE_BUSY = 1013  # the user has too many sockets open (try again later)
 CLOSE_PROTOCOL = 4003  # the device speaks a protocol version this server does not
 
 

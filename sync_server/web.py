@@ -129,9 +129,13 @@ class _NoCacheStatic(StaticFiles):
     must not leave an old client running from the HTTP cache (the service
     worker keeps the offline copy)."""
 
-    def file_response(self, *args: Any, **kwargs: Any) -> Response:
-        response = super().file_response(*args, **kwargs)
+    def file_response(self, full_path: Any, *args: Any, **kwargs: Any) -> Response:
+        response = super().file_response(full_path, *args, **kwargs)
         response.headers["cache-control"] = "no-cache"
+        if str(full_path).endswith("sw.js"):
+            # an app's service worker may control the whole origin: the client's
+            # worker and files live under /client/, outside the app's folder
+            response.headers["service-worker-allowed"] = "/"
         return response
 
 

@@ -19,6 +19,8 @@
 /**
  * @typedef {object} ClientOptions
  * @property {string} url the server's base URL (http[s]://host:port)
+ * @property {string[]} [urls] other nodes' base URLs (one database): the worker moves to one of them at
+ *   random when a connection fails or ends
  * @property {string} [token] the JWT the server issued
  * @property {() => Promise<string> | string} [getToken] called for a token at start and when the server refuses one
  * @property {string} [name] the replica's name (default "offsync"): one database per name and origin
@@ -98,7 +100,7 @@ export class Client {
           if (this.closed) return undefined;
           return new Promise((release) => {
             this.releaseLock = () => release(undefined);
-            this.lead().then(() => this.resendCalls());
+            setTimeout(() => this.lead().then(() => this.resendCalls()), 0);
           });
         });
         this.ready = Promise.resolve();
@@ -113,7 +115,8 @@ export class Client {
     const worker = new Worker(new URL("./worker.js", import.meta.url), { type: "module" });
     this.worker = worker;
     worker.onmessage = (event) => this.onWorker(event.data);
-    const opened = this.callWorker("open", [{ url: this.options.url, token: this.options.token, name: this.options.name,
+    const opened = this.callWorker("open", [{ url: this.options.url, urls: this.options.urls, token: this.options.token,
+      name: this.options.name,
       memory: this.options.memory, connect: this.options.connect, backoffBase: this.options.backoffBase }]);
     this.ready = opened.then(() => undefined);
     await opened;
@@ -122,11 +125,12 @@ export class Client {
   }
 
   resendCalls() {
-    for (const [id, call] of this.calls) {
+    const waiting = [...this.calls];
+    if (this.leader) this.calls.clear(); // callWorker files each again under a new id
+    for (const [id, call] of waiting) {
       if (this.leader) this.callWorker(call.method, call.args).then(call.resolve, call.reject);
       else if (this.channel) this.channel.postMessage({ kind: "call", from: tabId, id, method: call.method, args: call.args });
     }
-    if (this.leader) this.calls.clear();
   }
 
   /** Flush on `online`, on `visibilitychange` and at start-up, for browsers

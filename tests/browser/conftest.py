@@ -48,13 +48,18 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     reason = _skip_reason()
     if reason is None:
         return
+    if os.environ.get("OFFSYNC_REQUIRE_CHROMIUM") == "1":  # set by .ci/run: there they must run
+        raise pytest.UsageError(f"OFFSYNC_REQUIRE_CHROMIUM=1 but {reason}")
     for item in items:
         if "tests/browser" in str(item.fspath):
             item.add_marker(pytest.mark.skip(reason=reason))
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def browser() -> Iterator[Browser]:
+    """One Chromium for the browser tests. Package-scoped: Playwright's sync API
+    keeps an event loop running on the main thread while it is open, and a later
+    test's ``asyncio.run`` would find it."""
     assert sync_playwright is not None
     with sync_playwright() as p:
         launched = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
@@ -75,7 +80,7 @@ def served(tmp_path: Path) -> Iterator[ThreadServer]:
         yield running
 
 
-def open_client(page: Page, server: ThreadServer, token: str, *, name: str = "offsync", single_tab: bool = True,
+def open_client(page: Page, server: Loopback, token: str, *, name: str = "offsync", single_tab: bool = True,
                 memory: bool = False, goto: bool = True) -> None:
     """Load the client in ``page`` as ``window.db`` (with its status in ``window.statuses``)."""
     if goto:

@@ -15,8 +15,20 @@ import msgspec
 from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed
 
-from shared.messages import (MSGPACK, PROTOCOL_VERSION, Ack, Changes, Error, Hello, Mutation, Operation, Pull, Push,
-                             Token, Welcome)
+from shared.messages import (
+    MSGPACK,
+    PROTOCOL_VERSION,
+    Ack,
+    Changes,
+    Error,
+    Hello,
+    Mutation,
+    Operation,
+    Pull,
+    Push,
+    Token,
+    Welcome,
+)
 
 from ..servers import ThreadServer
 
@@ -40,11 +52,11 @@ def test_a_frame_nested_5000_deep_is_answered_and_the_socket_stays_usable(server
             await ws.send(_hello(server.token("ada"), "dev-1"))
             answers: list[Any] = [MSGPACK.decode(await ws.recv())]
             await ws.send(_nested_push_msgpack(5000))
-            answers.append(MSGPACK.decode(await asyncio.wait_for(ws.recv(), 5)))
+            answers.append(MSGPACK.decode(await asyncio.wait_for(ws.recv(), 20)))
             ok = Push(mutations=[Mutation(client_seq=1, ops=[Operation(kind="insert", collection="notes",
                                                                        row_id="n1", fields={"title": "x"})])])
             await ws.send(MSGPACK.encode(ok))
-            answers.append(MSGPACK.decode(await asyncio.wait_for(ws.recv(), 5)))
+            answers.append(MSGPACK.decode(await asyncio.wait_for(ws.recv(), 20)))
             return answers
 
     welcome, refused, ack = asyncio.run(talk())
@@ -78,9 +90,9 @@ def test_a_live_socket_closes_with_1008_when_its_token_expires(server: ThreadSer
             await asyncio.sleep(2.3)
             with contextlib.suppress(ConnectionClosed):
                 await ws.send(_push(1, "late"))  # after expiry: never applied
-            answer = MSGPACK.decode(await asyncio.wait_for(ws.recv(), 5))
+            answer = MSGPACK.decode(await asyncio.wait_for(ws.recv(), 20))
             with contextlib.suppress(ConnectionClosed):
-                await asyncio.wait_for(ws.recv(), 5)
+                await asyncio.wait_for(ws.recv(), 20)
             return answer, ws.close_code, ws.close_reason
 
     answer, code, reason = asyncio.run(talk())
@@ -98,7 +110,7 @@ def test_a_fresh_token_keeps_the_socket_open_past_the_old_expiry(server: ThreadS
             await ws.send(MSGPACK.encode(Token(token=server.token("ada", ttl=60))))
             await asyncio.sleep(1.5)  # past the first token's expiry
             await ws.send(_push(1, "fresh"))
-            return MSGPACK.decode(await asyncio.wait_for(ws.recv(), 5))
+            return MSGPACK.decode(await asyncio.wait_for(ws.recv(), 20))
 
     ack = asyncio.run(talk())
     assert isinstance(ack, Ack) and ack.results[0].status == "applied"
@@ -110,11 +122,11 @@ def test_a_fresh_token_for_other_scopes_is_refused_and_the_old_one_stays(server:
             await ws.send(_hello(server.token("ada"), "dev-1"))
             assert isinstance(MSGPACK.decode(await ws.recv()), Welcome)
             await ws.send(MSGPACK.encode(Token(token=server.token("ada", ("user:ada", "team:x")))))
-            answers = [MSGPACK.decode(await asyncio.wait_for(ws.recv(), 5))]
+            answers = [MSGPACK.decode(await asyncio.wait_for(ws.recv(), 20))]
             await ws.send(MSGPACK.encode(Token(token="not.a.jwt")))
-            answers.append(MSGPACK.decode(await asyncio.wait_for(ws.recv(), 5)))
+            answers.append(MSGPACK.decode(await asyncio.wait_for(ws.recv(), 20)))
             await ws.send(_push(1, "n1"))
-            answers.append(MSGPACK.decode(await asyncio.wait_for(ws.recv(), 5)))
+            answers.append(MSGPACK.decode(await asyncio.wait_for(ws.recv(), 20)))
             return answers
 
     other_scopes, garbage, ack = asyncio.run(talk())
@@ -167,7 +179,7 @@ def test_the_import_device_id_cannot_be_taken(server: ThreadServer) -> None:
             await ws.send(_hello(server.token("ada"), "import:ada"))
             answer = MSGPACK.decode(await ws.recv())
             with contextlib.suppress(ConnectionClosed):
-                await asyncio.wait_for(ws.recv(), 5)
+                await asyncio.wait_for(ws.recv(), 20)
             return answer, ws.close_code
 
     answer, code = asyncio.run(talk())
@@ -190,8 +202,8 @@ def test_live_changes_list_only_the_receiving_users_devices(server: ThreadServer
                 await ws.send(MSGPACK.encode(Pull(cursor=0)))
                 assert isinstance(MSGPACK.decode(await ws.recv()), Changes)  # the (empty) first page
             await ada.send(_push(1, "n1"))
-            to_ada = [MSGPACK.decode(await asyncio.wait_for(ada.recv(), 5)) for _ in range(2)]
-            to_bob = MSGPACK.decode(await asyncio.wait_for(bob.recv(), 5))
+            to_ada = [MSGPACK.decode(await asyncio.wait_for(ada.recv(), 20)) for _ in range(2)]
+            to_bob = MSGPACK.decode(await asyncio.wait_for(bob.recv(), 20))
             return next(m for m in to_ada if isinstance(m, Changes)), to_bob
 
     to_ada, to_bob = asyncio.run(talk())
