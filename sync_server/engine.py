@@ -285,9 +285,11 @@ class Engine:
                 work.latest = max(work.latest, raw.insert_order)
             except InvalidInput as exc:
                 # hand back the refused row too, so the device drops its copy
-                refused = (raw.scope or default_scope, raw.collection, raw.row_id)
+                # (not a row of a collection the schema lacks: a device has no table for it)
+                refused = [(raw.scope or default_scope, raw.collection, raw.row_id)] if raw.collection in self.schema \
+                    else []
                 return self._reject(mutation, exc.code, exc.message, _op_path(index, i) + exc.path,
-                                    [*keys, refused, *self._keys_after(request, mutation, i)], request, work)
+                                    [*keys, *refused, *self._keys_after(request, mutation, i)], request, work)
             key = (scope, raw.collection, raw.row_id)
             keys.append(key)
             current = self._row(key, local, work)
