@@ -105,6 +105,8 @@ def describe_collection(coll: Collection) -> dict[str, Any]:
         "retention": None if coll.retention is None else coll.retention.keep,
         "by_reference": tables.by_reference(coll),
         "ddl": collection_ddl(coll),
+        # queue the rows of rowid > ?2 as ids from ?1 on: a batch of API inserts written with capture off
+        "queue_copy_sql": tables.queue_copy_sql(coll),
     }
 
 
