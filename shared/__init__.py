@@ -19,20 +19,27 @@ from .errors import (
     UsageError,
     ValidationError,
 )
+from .evolution import ChangePolicy, DropCollection, DropField, History, RenameField, Retype
 from .hlc import HybridClock
 from .schema import Collection, Field, Retention, Schema, Vector
 
 __all__ = [
     "AuthError",
+    "ChangePolicy",
     "Collection",
+    "DropCollection",
+    "DropField",
     "Field",
+    "History",
     "HybridClock",
     "InvalidInput",
     "MessageError",
     "ProtocolError",
     "ProtocolMismatch",
     "RemoteError",
+    "RenameField",
     "Retention",
+    "Retype",
     "Schema",
     "SchemaError",
     "SchemaMismatch",

@@ -16,6 +16,7 @@ The conversation::
                                <-   Changes(rows, cursor, more)      (pages)
     Push(mutations)            ->
                                <-   Ack(results)                     (after commit)
+    Token(token)               ->                                    (before the old one expires)
                                <-   Changes(...)                     (live, any time)
                                <-   Error(code, message, path)
 """
@@ -45,7 +46,7 @@ Scope = Annotated[str, Meta(max_length=256)]
 #: every change to the messages or their meaning, note the change in
 #: docs/protocol.md ("Versions"), and keep ``MIN_PROTOCOL`` at the oldest one
 #: the server still answers.
-PROTOCOL_VERSION = 1
+PROTOCOL_VERSION = 2
 MIN_PROTOCOL = 1
 
 MAX_OPS_PER_MUTATION = 100_000
@@ -100,6 +101,17 @@ class Hello(_Base, tag="hello"):
     cursor: Count = 0
     last_client_seq: Count = 0
     protocol: Annotated[int, Meta(ge=1, le=2**31 - 1)] = 1
+    #: ``Schema.fingerprint`` of ``schema_version`` (protocol 2; '' from older clients)
+    schema_fingerprint: Annotated[str, Meta(max_length=64, pattern="^[0-9a-f]*$")] = ""
+
+
+class Token(_Base, tag="token"):
+    """A fresh token for a live connection (protocol 2). The server closes a
+    socket with 1008 ``token_expired`` when its token expires, unless the
+    device sent a fresh one before: same user, same scopes. A fresh token that
+    is not valid is answered with an Error; the old one stays in force."""
+
+    token: Annotated[str, Meta(max_length=8192)]
 
 
 class Welcome(_Base, tag="welcome"):
@@ -175,8 +187,8 @@ class Error(_Base, tag="error"):
     path: str = ""
 
 
-Message = Union[Hello, Welcome, Push, Ack, Pull, Changes, Error]
-MESSAGE_TYPES: tuple[type[Struct], ...] = (Hello, Welcome, Push, Ack, Pull, Changes, Error)
+Message = Union[Hello, Welcome, Push, Ack, Pull, Changes, Error, Token]
+MESSAGE_TYPES: tuple[type[Struct], ...] = (Hello, Welcome, Push, Ack, Pull, Changes, Error, Token)
 
 
 def _path_of(exc: msgspec.ValidationError) -> str:

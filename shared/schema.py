@@ -21,6 +21,8 @@ from __future__ import annotations
 
 import base64
 import binascii
+import dataclasses
+import hashlib
 import json
 import math
 import re
@@ -581,6 +583,10 @@ class Schema:
         if self.version < 1:
             raise SchemaError(f"schema version must be >= 1, got {self.version}")
         object.__setattr__(self, "_by_name", {c.name: c for c in self.collections})
+        object.__setattr__(self, "fingerprint", fingerprint(self))
+
+    #: a stable hash of the declaration (see :func:`fingerprint`), set on creation
+    fingerprint: str = field(init=False, default="", compare=False)
 
     def __getitem__(self, name: str) -> Collection:
         try:
@@ -593,3 +599,50 @@ class Schema:
 
     def __iter__(self) -> Any:
         return iter(self.collections)
+
+
+# -- the fingerprint of a declaration ---------------------------------------------
+
+
+def _field_form(f: Field, stored_default: Any) -> dict[str, Any]:
+    """A field as data: every attribute that differs from its default, so an
+    attribute added to :class:`Field` later leaves existing fingerprints alone."""
+    out: dict[str, Any] = {}
+    for attr in dataclasses.fields(f):
+        value = getattr(f, attr.name)
+        if attr.name == "default":
+            value = stored_default
+        if attr.name == "name" or value != attr.default:
+            out[attr.name] = value
+    return out
+
+
+def canonical_form(schema: Schema) -> dict[str, Any]:
+    """What a device and the server must agree on, as plain data in a canonical
+    order (collections and fields by name): what :func:`fingerprint` hashes.
+
+    Search (``fts``, ``vector``), device indexes and retention are left out:
+    they are each device's own (a replica rebuilds its indexes when they
+    change) and never change what travels or how the server decides."""
+    collections = []
+    for coll in sorted(schema.collections, key=lambda c: c.name):
+        defaults = coll.defaults()
+        form: dict[str, Any] = {
+            "name": coll.name, "primary_key": coll.primary_key, "policy": coll.policy,
+            "fields": [_field_form(coll.fields[n], defaults.get(n)) for n in sorted(coll.fields)],
+        }
+        optional = {"resolver": coll.resolver, "scope_field": coll.scope_field,
+                    "unique": [list(u) for u in coll.unique]}
+        form.update({k: v for k, v in optional.items() if v})
+        collections.append(form)
+    return {"version": schema.version, "collections": collections}
+
+
+def fingerprint(schema: Schema) -> str:
+    """A stable hash (SHA-256, hex) of the declaration's :func:`canonical_form`:
+    two declarations share it exactly when they declare the same version, the
+    same collections, fields, types, constraints, defaults, primary keys,
+    scope fields, unique keys and policies. Order of declaration does not
+    count, nor do the device-local parts (search, indexes, retention)."""
+    text = msgspec.json.encode(canonical_form(schema), order="sorted")
+    return hashlib.sha256(text).hexdigest()

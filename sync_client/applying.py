@@ -157,6 +157,14 @@ class ApplyingServerChanges:
         done = [r.client_seq for r in results if r.status in ("applied", "merged", "duplicate")]
         rejected = [r for r in results if r.status == "rejected"]
         with self._applying():
+            # an Ack's rows are as its batch left them, at head ``cursor``. A device
+            # whose own cursor is past it had a page read after that commit (the
+            # server sends no live batch ahead of an Ack of its push): each row in
+            # it is at least as new, the write already settled, and writing the
+            # Ack's copies would turn the rows back. At the head itself the page
+            # may predate the commit (a batch that changed no row keeps the head).
+            behind = not cursor or not any(r.rows for r in results) or \
+                int(self._read_state().get("cursor", 0)) <= cursor
             if done:
                 self.connection.executemany("DELETE FROM sync_queue WHERE id BETWEEN ? AND ?",
                                             [(queue.first_id(s), queue.last_id(s)) for s in done])
@@ -165,11 +173,12 @@ class ApplyingServerChanges:
             # answer was lost (see Engine), written once: each write re-reads every
             # pending operation on its rows, so a hot row in every one of 1,000
             # duplicate results re-read its 5,000 queued increments 1,000 times
-            handed_back = _latest_rows(r.rows for r in results if r.status in ("merged", "duplicate"))
+            handed_back = _latest_rows(_handed_back(r.rows, behind) for r in results
+                                       if r.status in ("merged", "duplicate"))
             if handed_back:
                 self._apply_rows(handed_back)
             for result in rejected:
-                self._record_rejection(result)
+                self._record_rejection(result, behind)
             self.clock.observe(server_clock)
             if cursor:
                 self.connection.execute(
@@ -193,7 +202,7 @@ class ApplyingServerChanges:
         self._write_state(last_client_seq=max(self._last_seq, client_seq), server_applied=self._settled)
         self._queued_rows.prune(self._settled)
 
-    def _record_rejection(self, result: MutationResult) -> None:
+    def _record_rejection(self, result: MutationResult, behind: bool) -> None:
         c = self.connection
         span = (queue.first_id(result.client_seq), queue.last_id(result.client_seq))
         found = c.execute(f"SELECT collection, row_id, kind, {self._queue_fields} FROM sync_queue "
@@ -212,7 +221,7 @@ class ApplyingServerChanges:
             )
         c.execute("DELETE FROM sync_queue WHERE id BETWEEN ? AND ?", span)
         c.execute(tables.PRUNE_BULK_SQL)
-        self._apply_rows(result.rows)
+        self._apply_rows(_handed_back(result.rows, behind))
 
     def _apply_rows(self, rows: Sequence[RowChange]) -> None:
         by_collection: dict[str, list[RowChange]] = {}
@@ -284,6 +293,13 @@ class ApplyingServerChanges:
             return False
         return bool(c.execute(tables.holds_by_reference_sql(coll),
                               (msgspec.json.encode([r.row_id for r in changes]),)).fetchall())
+
+
+def _handed_back(rows: Sequence[RowChange], behind: bool) -> Sequence[RowChange]:
+    """The rows of an Ack to write: all of them while the device is not past the
+    Ack's head; past it, only the "not there" rows (version 0: a row that does
+    not exist or that this device may not read), which no page brings."""
+    return rows if behind else [r for r in rows if r.version == 0]
 
 
 def _latest_rows(row_lists: Iterable[Sequence[RowChange]]) -> list[RowChange]:

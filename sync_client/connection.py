@@ -15,17 +15,19 @@ import logging
 import random
 import threading
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 
+import apsw
 import websockets
 from websockets.asyncio.client import ClientConnection, connect
 
 from shared.errors import MessageError, ProtocolError, RemoteError, StateError, SyncError, WrongEndpoint
-from shared.messages import MSGPACK, Changes, Message, Push
+from shared.messages import MSGPACK, Changes, Message, Push, Token
 
 from .protocol import ClientProtocol, Phase
 from .replica import Replica
+from .tokens import refresh_at
 
 log = logging.getLogger("offsync.client")
 
@@ -63,6 +65,9 @@ class SyncStatus:
     last_sync_at: float | None = None
     attempts: int = 0
     resyncing: bool = False  # a full re-sync is under way (see Replica.resyncing)
+    #: why the loop stopped for good (the server refused this device, or the
+    #: replica failed in a way retrying cannot mend); None while it runs
+    fatal: str | None = None
 
     @property
     def progress(self) -> float:
@@ -101,7 +106,11 @@ class SyncClient:
 
     Args:
         replica: the device's replica.
-        url: the server's WebSocket URL, e.g. ``ws://127.0.0.1:8787/sync``.
+        url: the server's WebSocket URL, e.g. ``ws://127.0.0.1:8787/sync``, or
+            several nodes' URLs (one database, see docs/scale-out.md): the
+            device starts on the first, and whenever a connection fails or
+            ends it moves to one of the others at random, after the backoff's
+            jittered wait, so the devices of a dead node spread over the rest.
         token: a token from ``offsync token`` or the app's login.
         on_progress: called with the :class:`SyncStatus` after each page pulled.
         compression: ``"deflate"`` to offer permessage-deflate (fewer bytes on
@@ -112,12 +121,16 @@ class SyncClient:
         close_timeout: seconds to wait for the server's side of a closing
             handshake (on a dead link it never comes). With the defaults a
             dead link is noticed within 15 s (interval + time-outs).
+        token_refresh: returns a fresh token (same user and scopes); called
+            before the current one expires, which the server would otherwise
+            end the socket at (1008 ``token_expired``).
     """
 
-    def __init__(self, replica: Replica, url: str, token: str, *,
+    def __init__(self, replica: Replica, url: str | Sequence[str], token: str, *,
                  on_progress: Callable[[SyncStatus], None] | None = None, backoff: Backoff | None = None,
                  compression: str | None = COMPRESSION, ping_interval: float | None = PING_INTERVAL_S,
-                 ping_timeout: float | None = PING_TIMEOUT_S, close_timeout: float = CLOSE_TIMEOUT_S) -> None:
+                 ping_timeout: float | None = PING_TIMEOUT_S, close_timeout: float = CLOSE_TIMEOUT_S,
+                 token_refresh: Callable[[], Awaitable[str]] | None = None) -> None:
         for name, value in (("ping_interval", ping_interval), ("ping_timeout", ping_timeout),
                             ("close_timeout", close_timeout)):
             if value is not None and not value > 0:
@@ -127,8 +140,12 @@ class SyncClient:
         self.close_timeout = close_timeout
         self.replica = replica
         self.compression = compression
-        self.url = url
+        self.urls = [url] if isinstance(url, str) else list(url)
+        if not self.urls:
+            raise ValueError("url: give at least one server URL")
+        self.url = self.urls[0]  # the one the device uses now
         self.token = token
+        self.token_refresh = token_refresh
         self.on_progress = on_progress
         self.backoff = backoff or Backoff()
         self.status = SyncStatus(pending=replica.pending_count(), cursor=replica.cursor)
@@ -151,12 +168,24 @@ class SyncClient:
             WrongEndpoint: the URL is not ``ws://`` or ``wss://``, or the
                 server answered the upgrade with an HTTP status (a wrong path).
             ProtocolError: the server sent a malformed frame.
+            SyncError: the replica could not take what the server sent.
             OSError / TimeoutError: the server could not be reached in time.
         """
         protocol = self._protocol()
         async with asyncio.timeout(timeout):
-            async with self._connect(timeout) as ws:
-                await self._converse(ws, protocol, until_idle=True)
+            for tries_left in range(len(self.urls) - 1, -1, -1):
+                try:
+                    async with self._connect(timeout) as ws:
+                        try:
+                            await self._converse(ws, protocol, until_idle=True)
+                        except apsw.Error as exc:
+                            raise _replica_failed(exc) from exc
+                    break
+                except (OSError, websockets.exceptions.ConnectionClosedError):
+                    if not tries_left:
+                        raise
+                    protocol.disconnected()
+                    self._move()  # this node is unreachable or went away: go on with another
         if protocol.error is not None and protocol.phase is Phase.CLOSED:
             raise protocol.error
         return SyncResult(protocol.pushed, protocol.pulled, protocol.rejected, self.replica.cursor)
@@ -164,8 +193,9 @@ class SyncClient:
     async def run(self, stop: asyncio.Event | None = None) -> None:
         """Stay in sync until ``stop`` is set, reconnecting after any failure.
 
-        Returns early only if the server refuses this device for good
-        (a bad or expired token, a schema mismatch): see ``status.last_error``.
+        Returns early only if retrying cannot help: the server refused this
+        device for good (a bad or expired token, a schema mismatch), or the
+        replica failed; ``status.fatal`` says why, and the loop never spins.
         """
         self._loop = asyncio.get_running_loop()
         self._wake = asyncio.Event()
@@ -173,6 +203,9 @@ class SyncClient:
         stop = stop or asyncio.Event()
         self._stop = stop
         while not stop.is_set():
+            at = refresh_at(self.token)
+            if self.token_refresh is not None and at is not None and at <= time.time():
+                self.token = await self.token_refresh()
             protocol = self._protocol()
             self.status.attempts += 1
             try:
@@ -181,17 +214,25 @@ class SyncClient:
                     self._ws = ws
                     self._retry.clear()  # a reconnect asked for while connecting: this is it
                     await self._converse(ws, protocol, until_idle=False, stop=stop)
-            except (OSError, TimeoutError, websockets.exceptions.WebSocketException, SyncError) as exc:
+            except (OSError, TimeoutError, websockets.exceptions.WebSocketException, ProtocolError,
+                    RemoteError, WrongEndpoint) as exc:
                 self.status.last_error = f"{type(exc).__name__}: {exc}"
+            except Exception as exc:  # noqa: BLE001 (the replica or a bug: the same data fails again)
+                failed = _replica_failed(exc) if isinstance(exc, apsw.Error) else exc
+                self.status.last_error = self.status.fatal = f"{type(failed).__name__}: {failed}"
+                log.error("sync stopped: %s", self.status.fatal)
+                return
             finally:
                 self._ws = None
                 protocol.disconnected()
                 self._update(protocol, connected=False)
             if protocol.phase is Phase.CLOSED:
+                self.status.fatal = self.status.last_error
                 log.error("server refused this device: %s", protocol.error)
                 return
             if stop.is_set():
                 return
+            self._move()
             await self._pause(stop, self._retry, self.backoff.next_delay())
 
     def start(self) -> None:
@@ -242,6 +283,12 @@ class SyncClient:
         self._thread = None
 
     # -- internals -----------------------------------------------------------------
+
+    def _move(self) -> None:
+        """Go on with another of several URLs, picked at random (one URL: stay)."""
+        others = [u for u in self.urls if u != self.url]
+        if others:
+            self.url = self.backoff.rng.choice(others)
 
     @contextlib.asynccontextmanager
     async def _connect(self, open_timeout: float) -> AsyncIterator[ClientConnection]:
@@ -308,6 +355,7 @@ class SyncClient:
         await _send(ws, protocol.connect(), protocol)
         self._update(protocol, connected=True)
         pusher = None if until_idle else asyncio.create_task(self._push_on_write(ws, protocol))
+        refresher = None if until_idle or self.token_refresh is None else asyncio.create_task(self._refresh(ws))
         stopper = None if stop is None else asyncio.create_task(_close_when(stop, ws))
         try:
             async for frame in ws:
@@ -330,11 +378,19 @@ class SyncClient:
             if until_idle and not protocol.idle:
                 raise protocol.error or ConnectionError("the server closed the connection before the sync completed")
         finally:
-            for task in (pusher, stopper):
+            for task in (pusher, stopper, refresher):
                 if task is not None:
                     task.cancel()
             if protocol.phase is Phase.CLOSED and protocol.error is not None and until_idle:
                 raise protocol.error
+
+    async def _refresh(self, ws: ClientConnection) -> None:
+        """Send a fresh token before the current one expires."""
+        assert self.token_refresh is not None
+        while (at := refresh_at(self.token)) is not None:
+            await asyncio.sleep(max(0.5, at - time.time()))  # never a busy loop on a short-lived token
+            self.token = await self.token_refresh()
+            await ws.send(MSGPACK.encode(Token(token=self.token)))
 
     async def _push_on_write(self, ws: ClientConnection, protocol: ClientProtocol) -> None:
         assert self._wake is not None
@@ -358,6 +414,11 @@ async def _send(ws: ClientConnection, messages: list[Message], protocol: ClientP
         while more := protocol.push():
             for message in more:
                 await ws.send(MSGPACK.encode(message))
+
+
+def _replica_failed(exc: apsw.Error) -> SyncError:
+    return SyncError(f"the replica could not apply what the server sent ({type(exc).__name__}: {exc}); "
+                     "its schema may differ from the server's")
 
 
 async def _close_when(stop: asyncio.Event, ws: ClientConnection) -> None:

@@ -97,7 +97,8 @@ class ClientProtocol:
         self._in_flight.clear()
         r = self.replica
         return [Hello(client_id=r.device_id, token=self.token, schema_version=r.schema.version, cursor=r.cursor,
-                      last_client_seq=r.last_client_seq, protocol=PROTOCOL_VERSION)]
+                      last_client_seq=r.last_client_seq, protocol=PROTOCOL_VERSION,
+                      schema_fingerprint=r.schema.fingerprint)]
 
     def disconnected(self) -> None:
         """The connection dropped: whatever was in flight is pending again."""

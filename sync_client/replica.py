@@ -29,11 +29,13 @@ import apsw
 import msgspec
 
 from shared.errors import StateError, UsageError
+from shared.evolution import History
 from shared.hlc import HybridClock
 from shared.messages import MAX_OPS_PER_MUTATION, Mutation
 from shared.schema import INSERT_ORDER_COLUMN, SCOPE_COLUMN, VERSION_COLUMN, Collection, Schema
 
 from . import queue, tables
+from .evolution import open_schema
 from .applying import ApplyingServerChanges
 from .ids import new_id
 from .queue import QueuedRows, QueueEntry, single_value
@@ -87,24 +89,29 @@ class Replica(LocalWrites, ApplyingServerChanges):
 
     Args:
         path: the database file, or ``":memory:"``.
-        schema: the app's :class:`~shared.schema.Schema`.
+        schema: the app's :class:`~shared.schema.Schema`, or its
+            :class:`~shared.evolution.History`: a replica made under an older
+            version is migrated as it opens (``sync_client.evolution``).
         wall_clock: returns the wall time in microseconds (tests pass a fake).
         device_id: set the device id on first open (default: a new UUIDv7).
 
     Raises:
         UsageError: the file belongs to another device id than ``device_id``.
+        SchemaMismatch: the file's tables differ from the declaration in a way
+            no declared migration covers (the message names the field).
     """
 
     def __init__(
         self,
         path: str,
-        schema: Schema,
+        schema: Schema | History,
         *,
         wall_clock: Callable[[], int] = _wall_clock_us,
         device_id: str | None = None,
     ) -> None:
         self.path = path
-        self.schema = schema
+        self.history = History.of(schema)
+        self.schema = schema = self.history.current
         self._wall_clock = wall_clock
         self.lock = threading.RLock()
         self._capture = True
@@ -119,15 +126,21 @@ class Replica(LocalWrites, ApplyingServerChanges):
         self._commit_listeners: list[Callable[[], None]] = []
         self._listeners: list[Callable[[str, list[Any]], None]] = []
         self.connection = apsw.Connection(path)
-        self.connection.set_busy_timeout(5000)
-        self._configure()
-        self._register_functions()
-        with self.connection:
-            self.connection.execute(tables.ENGINE_TABLES)
-            self._migrate_queue()
-            self._create_collections()
-            state = self._read_state()
-            self.device_id = self._init_device_id(state, device_id)
+        try:
+            self.connection.set_busy_timeout(5000)
+            self._configure()
+            self._register_functions()
+            with self.connection:
+                self.connection.execute(tables.ENGINE_TABLES)
+                self._migrate_queue()
+                state = self._read_state()
+                open_schema(self.connection, path, self.history, state)
+                self._create_collections()
+                self.device_id = self._init_device_id(state, device_id)
+                self._write_state(schema_version=schema.version, schema_fingerprint=schema.fingerprint)
+        except BaseException:
+            self.connection.close()
+            raise
         self._default_scope = str(state.get("default_scope", ""))
         self._last_seq = max(int(state.get("last_client_seq", 0)), self._max_queue_seq())
         self._settled = int(state.get("server_applied", 0))  # see _drop_applied

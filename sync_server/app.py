@@ -15,10 +15,12 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import gc
 import heapq
 import logging
 import re
+import time
 from collections.abc import AsyncIterator, Callable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any, cast
@@ -29,14 +31,20 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route, WebSocketRoute
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
-from shared.errors import AuthError, MessageError, SyncError
+from shared.errors import AuthError, MessageError, SchemaMismatch, SyncError
+from shared.evolution import History
 from shared.merge import Resolver
 from shared.messages import JSON, MSGPACK, Ack, Changes, Codec, Error, Message, MutationResult, Pull, Push, RowChange
+from shared.messages import Welcome  # noqa: I001 (a line of its own: the one above is full)
 from shared.schema import Schema
 
-from .auth import Grant, TokenAuthority
+from .auth import Grant, TokenAuthority, check_client_id_free
 from .engine import BatchOutcome, Engine, PushRequest
-from .session import CLOSE_SLOW, Close, Send, ServerSession, StartPull, SubmitPush, error_message
+from .evolution import Translation, migrate_store
+from .limits import FairQueue, Limits, may_carry_too_many_ops
+from .metrics import ADMIN_SCOPE, CONTENT_TYPE, DeviceView, Metrics, metrics_public
+from .session import (CLOSE_BUSY, CLOSE_POLICY, CLOSE_SLOW, Close, Send, ServerSession, StartPull, State, SubmitPush,
+                      error_message)
 from .store.base import Store
 
 if TYPE_CHECKING:
@@ -52,50 +60,119 @@ OUTBOX_LIMIT = 512
 #: (without this bound a 1.1M-row bootstrap took the server to 428 MB)
 PULL_AHEAD = 4
 PULL_PAGE = 2000
+#: how long the server waits to hand a cut-off slow consumer's close frame to uvicorn
+CUT_OFF_WAIT_S = 2.0
 #: how often a server with ``compact_after_ms`` compacts tombstones
 COMPACT_EVERY_S = 3600
 _CLIENT_ID = re.compile(r"[A-Za-z0-9_.:\-]{1,128}")
 
 Deliver = Callable[[list[MutationResult] | None, BatchOutcome | None], None]
+_Group = tuple[frozenset[str], str]  # a hub's subscribers: (scopes read, user)
 
 
 class Hub:
-    """Fans committed changes out to subscribed connections."""
+    """Fans committed changes out to subscribed connections.
 
-    def __init__(self) -> None:
-        self._subscribers: dict[frozenset[str], set[Connection]] = {}
+    A live batch carries the last applied ``client_seq`` of each device of the
+    group it goes to, read in the same snapshot as its rows (the rows of a
+    device's own writes may come live before its Ack): a device then never
+    replays a write over rows that already include it. Other users' devices
+    are left out.
+    """
 
-    def subscribe(self, connection: Connection, scopes: frozenset[str]) -> None:
-        self._subscribers.setdefault(scopes, set()).add(connection)
+    def __init__(self, translation: Translation | None = None) -> None:
+        #: subscribers by (scopes, user): a live batch is encoded once per group, and
+        #: its ``applied`` names only the group's own devices
+        self._subscribers: dict[_Group, set[Connection]] = {}
+        #: device ids subscribed in each group (a device may hold two connections)
+        self._clients: dict[_Group, dict[str, int]] = {}
+        self._client_of: dict[Connection, str] = {}
+        #: how many subscribers read each scope; scopes read by none are not fanned out
+        self._scope_count: dict[str, int] = {}
+        #: scopes that gained their first subscriber since the fan-out last looked
+        self.scopes_added: set[str] = set()
+        #: devices on older schema versions get their rows translated (sync_server.evolution)
+        self.translation = translation
+
+    def subscribe(self, connection: Connection, scopes: frozenset[str], user: str = "",
+                  client_id: str | None = None) -> None:
+        """Send ``connection`` the batches of ``scopes``; their ``applied`` lists
+        only the devices of ``user`` subscribed to the same scopes."""
+        key = (scopes, user)
+        group = self._subscribers.setdefault(key, set())
+        if connection in group:
+            return
+        group.add(connection)
+        if client_id is not None:
+            clients = self._clients.setdefault(key, {})
+            clients[client_id] = clients.get(client_id, 0) + 1
+            self._client_of[connection] = client_id
+        for scope in scopes:
+            count = self._scope_count.get(scope, 0)
+            if count == 0:
+                self.scopes_added.add(scope)
+            self._scope_count[scope] = count + 1
 
     def unsubscribe(self, connection: Connection) -> None:
-        for group in self._subscribers.values():
+        client_id = self._client_of.pop(connection, None)
+        for key, group in self._subscribers.items():
+            if connection not in group:
+                continue
             group.discard(connection)
+            clients = self._clients.get(key)
+            if client_id is not None and clients is not None:
+                clients[client_id] -= 1
+                if not clients[client_id]:
+                    del clients[client_id]
+            for scope in key[0]:
+                self._scope_count[scope] -= 1
+                if not self._scope_count[scope]:
+                    del self._scope_count[scope]
 
     @property
     def connections(self) -> int:
         return sum(len(g) for g in self._subscribers.values())
 
+    @property
+    def scopes(self) -> frozenset[str]:
+        """Every scope some subscriber reads."""
+        return frozenset(self._scope_count)
+
+    @property
+    def client_ids(self) -> set[str]:
+        """Every subscribed device."""
+        return set().union(*self._clients.values())
+
+    def reads_any(self, scopes: frozenset[str]) -> bool:
+        """Whether some subscriber reads one of ``scopes``."""
+        return any(scope in self._scope_count for scope in scopes)
+
     def publish(self, outcome: BatchOutcome) -> None:
         """Send a committed batch's rows to every subscriber of their scopes,
-        encoded once per set of scopes and codec."""
+        encoded once per group (scopes and user), schema version and codec."""
         if not outcome.rows:
             return
         by_scope = _rows_by_scope(outcome.rows)
-        for scopes, group in self._subscribers.items():
+        for key, group in self._subscribers.items():
             if not group:
                 continue
-            rows = _rows_in(by_scope, scopes)
+            rows = _rows_in(by_scope, key[0])
             if not rows:
                 continue
-            message = Changes(rows=rows, cursor=outcome.head, applied=outcome.applied,
+            applied: dict[str, int] = {}
+            if outcome.applied:
+                clients = self._clients.get(key, {})
+                applied = {cid: seq for cid, seq in outcome.applied.items() if cid in clients}
+            message = Changes(rows=rows, cursor=outcome.head, applied=applied,
                               server_clock=outcome.server_clock, head=outcome.head)
-            encoded: dict[str, bytes] = {}
+            encoded: dict[tuple[str, int], bytes] = {}
             for connection in list(group):
                 codec = connection.codec
-                payload = encoded.get(codec.name)
+                version = getattr(connection, "schema_version", 0)  # 0: untranslated
+                payload = encoded.get((codec.name, version))
                 if payload is None:
-                    payload = encoded[codec.name] = codec.encode(message)
+                    translated = message if self.translation is None else self.translation.changes(version, message)
+                    payload = encoded[(codec.name, version)] = codec.encode(translated)
                 connection.deliver_live(outcome.head, payload)
 
 
@@ -129,7 +206,9 @@ class SyncServer:
     """The server: engine, writer, hub and the Starlette app around them.
 
     Args:
-        schema: the shared schema.
+        schema: the shared schema, or its :class:`~shared.evolution.History`
+            (devices on older compatible versions are served too; breaking
+            migrations run on the store at start).
         store: the storage backend (SQLite by default, see ``cli``).
         secret: the token signing secret.
         resolvers: server functions for ``custom`` collections.
@@ -137,20 +216,32 @@ class SyncServer:
             HTTP bodies get 413.
         compact_after_ms: compact tombstones older than this, at start and
             every :data:`COMPACT_EVERY_S` (None: never; see ``Engine.compact``).
+        limits: what one connection or user may hold (:class:`Limits`).
     """
 
-    def __init__(self, schema: Schema, store: Store, secret: str, *, resolvers: Mapping[str, Resolver] | None = None,
-                 max_frame_bytes: int = MAX_FRAME_BYTES, compact_after_ms: int | None = None) -> None:
+    def __init__(self, schema: Schema | History, store: Store, secret: str, *,
+                 resolvers: Mapping[str, Resolver] | None = None,
+                 max_frame_bytes: int = MAX_FRAME_BYTES, compact_after_ms: int | None = None,
+                 limits: Limits | None = None) -> None:
         if compact_after_ms is not None and compact_after_ms < 0:
             raise ValueError(f"compact_after_ms must be >= 0, got {compact_after_ms}")
         self.compact_after_ms = compact_after_ms
-        self.schema = schema
+        self.history = History.of(schema)
+        self.schema = self.history.current
         self.store = store
-        self.engine = Engine(schema, store, resolvers=resolvers)
+        migrate_store(store, self.history)
+        self.limits = limits = limits or Limits()
+        self.engine = Engine(self.schema, store, resolvers=resolvers,
+                             max_clock_ahead_us=round(limits.max_clock_ahead_s * 1_000_000))
+        self.user_sockets: dict[str, int] = {}  # live WebSockets per user
         self.authority = TokenAuthority(secret)
         self.max_frame_bytes = max_frame_bytes
-        self.hub = Hub()
-        self._queue: asyncio.Queue[tuple[PushRequest, Deliver]] | None = None
+        self.translation = Translation(self.history)
+        self.hub = Hub(self.translation)
+        self.connections: set[Connection] = set()
+        self.metrics = Metrics(store.head, self._device_views)
+        self._pending: FairQueue[tuple[PushRequest, Deliver]] = FairQueue()
+        self._wake: asyncio.Event | None = None  # set when a push is queued
         self._writer_pool = ThreadPoolExecutor(1, thread_name_prefix="offsync-writer")
         self._reader_pool = ThreadPoolExecutor(4, thread_name_prefix="offsync-reader")
         # several nodes on one database publish through the ordered fan-out
@@ -164,6 +255,9 @@ class SyncServer:
             Route("/sync/push", self._http_push, methods=["POST"]),
             Route("/sync/pull", self._http_pull, methods=["POST"]),
             Route("/health", self._health, methods=["GET"]),
+            Route("/metrics", self._metrics, methods=["GET"]),
+            Route("/admin/status", self._admin_status, methods=["GET"]),
+            Route("/protocol.schema.json", self._protocol_schema, methods=["GET"]),
         ]
 
     def add_route(self, path: str, endpoint: Callable[..., Any], methods: list[str]) -> None:
@@ -172,7 +266,7 @@ class SyncServer:
 
     @contextlib.asynccontextmanager
     async def _lifespan(self, app: Starlette) -> AsyncIterator[None]:
-        self._queue = asyncio.Queue()
+        self._wake = asyncio.Event()
         tasks = [asyncio.create_task(self._write_loop(), name="offsync-writer")]
         if self.compact_after_ms is not None:
             tasks.append(asyncio.create_task(self._compact_loop(self.compact_after_ms), name="offsync-compact"))
@@ -197,25 +291,24 @@ class SyncServer:
     # -- the writer ---------------------------------------------------------
 
     def submit(self, request: PushRequest, deliver: Deliver) -> None:
-        """Queue a push for the next group commit."""
-        assert self._queue is not None, "the app is not running (no lifespan)"
-        self._queue.put_nowait((request, deliver))
+        """Queue a push for the next group commit (the writer takes users in turn)."""
+        assert self._wake is not None, "the app is not running (no lifespan)"
+        self._pending.put(request.grant.user, (request, deliver), sum(len(m.ops) for m in request.mutations))
+        self._wake.set()
+        self.metrics.pushed()
 
     async def _write_loop(self) -> None:
-        assert self._queue is not None
+        """Apply queued pushes as batches (group commit): each takes users in
+        turn, up to ``limits.writer_ops_per_batch`` operations; ack each push
+        after its commit, then publish."""
+        assert self._wake is not None
         while True:
-            first = await self._queue.get()
-            with _collector_paused():
-                await self._commit(first)
-
-    async def _commit(self, first: tuple[PushRequest, Deliver]) -> None:
-        """Apply ``first`` and every push queued behind it (up to a limit) as one
-        batch on the writer thread; ack each after the commit, then publish."""
-        assert self._queue is not None
-        items = [first]
-        while not self._queue.empty() and len(items) < MAX_BATCH_REQUESTS:
-            items.append(self._queue.get_nowait())
-        await self._apply(items)
+            await self._wake.wait()
+            self._wake.clear()
+            while self._pending:
+                items = self._pending.take(self.limits.writer_ops_per_batch, MAX_BATCH_REQUESTS)
+                with _collector_paused():
+                    await self._apply(items)
 
     async def _apply(self, items: list[tuple[PushRequest, Deliver]]) -> None:
         """One batch of ``items`` on the writer thread. If it fails (a store error
@@ -223,9 +316,11 @@ class SyncServer:
         not cost the others theirs; only the one that fails alone is answered
         ``unavailable``."""
         loop = asyncio.get_running_loop()
+        started = time.perf_counter()
         try:
             outcome = await loop.run_in_executor(self._writer_pool, self.engine.apply_batch, [r for r, _ in items])
         except Exception:
+            self.metrics.batch_failures.inc()
             log.exception("a batch of %d pushes failed; nothing of it was stored", len(items))
             if len(items) > 1:
                 for item in items:
@@ -233,12 +328,13 @@ class SyncServer:
                 return
             items[0][1](None, None)
             return
-        self._answer(items, outcome)
+        self._answer(items, outcome, time.perf_counter() - started)
 
-    def _answer(self, items: list[tuple[PushRequest, Deliver]], outcome: BatchOutcome) -> None:
+    def _answer(self, items: list[tuple[PushRequest, Deliver]], outcome: BatchOutcome, seconds: float) -> None:
         """Ack each push of a committed batch, then publish its rows."""
         for (_, deliver), results in zip(items, outcome.results, strict=True):
             deliver(results, outcome)  # acks first, so a device sees its ack before its own changes
+        self.metrics.batch(seconds, _sized(items, outcome), outcome.conflicts)
         if self._publisher is not None:
             self._publisher.poke()  # other nodes may have committed earlier seqs: publish in order
         else:
@@ -267,17 +363,62 @@ class SyncServer:
 
     async def _websocket(self, websocket: WebSocket) -> None:
         await websocket.accept()
-        await Connection(self, websocket).run()
+        connection = Connection(self, websocket)
+        self.connections.add(connection)
+        try:
+            await connection.run()
+        finally:
+            self.connections.discard(connection)
+
+    def _device_views(self) -> list[DeviceView]:
+        views = []
+        for connection in list(self.connections):
+            session = connection.session
+            if session is not None and session.grant is not None and session.client_id:
+                views.append(DeviceView(session.client_id, session.grant.user, connection.sent_cursor))
+        return views
 
     # -- HTTP ----------------------------------------------------------------
 
     async def _health(self, request: Request) -> Response:
-        return JSONResponse({"status": "ok", "head": self.store.head(), "connections": self.hub.connections})
+        # unauthenticated: says it is up, and nothing about writes or connections
+        return JSONResponse({"status": "ok"})
+
+    async def _metrics(self, request: Request) -> Response:
+        if not metrics_public() and (refused := self._refuse_non_admin(request)) is not None:
+            return refused
+        return Response(self.metrics.exposition(), media_type=CONTENT_TYPE)
+
+    async def _admin_status(self, request: Request) -> Response:
+        if (refused := self._refuse_non_admin(request)) is not None:
+            return refused
+        return JSONResponse(self.metrics.status())
+
+    async def _protocol_schema(self, request: Request) -> Response:
+        from .protocol_schema import protocol_schema_json
+
+        return Response(protocol_schema_json(), media_type="application/schema+json")
+
+    def _refuse_non_admin(self, request: Request) -> Response | None:
+        """A 401/403 unless the request carries a token with :data:`ADMIN_SCOPE`."""
+        try:
+            grant = self.authority.verify(_bearer(request))
+            if ADMIN_SCOPE not in grant.read:
+                raise AuthError(f"this needs a token with the {ADMIN_SCOPE} scope", path="headers.authorization",
+                                code="forbidden")
+        except AuthError as exc:
+            return self._http_error(JSON, 403 if exc.code == "forbidden" else 401, error_message(exc))
+        return None
+
+    def _http_error(self, codec: Codec, status: int, error: Error, device: str = "") -> Response:
+        self.metrics.error(error.code, error.message, device)
+        return _error_response(codec, status, error)
 
     async def _http_push(self, request: Request) -> Response:
         codec, grant, client_id, message = await self._http_message(request, Push, need_client=True)
         if isinstance(message, Response):
             return message
+        version: int = request.state.schema_version
         assert isinstance(message, Push) and client_id is not None
         future: asyncio.Future[tuple[list[MutationResult], BatchOutcome] | None] = \
             asyncio.get_running_loop().create_future()
@@ -289,9 +430,11 @@ class SyncServer:
         self.submit(PushRequest(client_id, grant, message.mutations, codec is JSON), deliver)
         done = await future
         if done is None:
-            return _error_response(codec, 503, Error(code="unavailable", message="the push was not stored; retry"))
+            return self._http_error(codec, 503, Error(code="unavailable", message="the push was not stored; retry"),
+                                    client_id)
         results, outcome = done
-        return _message_response(codec, Ack(results=results, server_clock=outcome.server_clock, cursor=outcome.head))
+        return _message_response(codec, Ack(results=self.translation.results(version, results),
+                                            server_clock=outcome.server_clock, cursor=outcome.head))
 
     async def _http_pull(self, request: Request) -> Response:
         codec, grant, client_id, message = await self._http_message(request, Pull, need_client=False)
@@ -299,7 +442,8 @@ class SyncServer:
             return message
         assert isinstance(message, Pull)
         changes = await self.pull(grant, client_id, message.cursor, message.limit, resync=message.resync)
-        return _message_response(codec, changes)
+        self.metrics.pulled(len(changes.rows))
+        return _message_response(codec, self.translation.changes(request.state.schema_version, changes))
 
     async def _http_message(self, request: Request, expected: type, *, need_client: bool) -> Any:
         content_type = request.headers.get("content-type", "")
@@ -311,26 +455,77 @@ class SyncServer:
                 raise MessageError("the offsync-client-id header is required", path="headers.offsync-client-id")
             if client_id is not None:
                 _check_client_id(client_id)
+                check_client_id_free(client_id)
                 self.engine.check_device(client_id, grant.user)
-            body = await _read_limited(request, self.max_frame_bytes)
+            request.state.schema_version = self._http_schema(request)
+            try:
+                body = await asyncio.wait_for(_read_limited(request, self.max_frame_bytes),
+                                              self.limits.body_timeout_s)
+            except TimeoutError:
+                return codec, None, None, self._http_error(codec, 408, Error(
+                    code="timeout", message=f"the body did not arrive within {self.limits.body_timeout_s} s"))
             if body is None:
-                return codec, None, None, _error_response(codec, 413, Error(
+                return codec, None, None, self._http_error(codec, 413, Error(
                     code="too_large", message=f"the body is larger than {self.max_frame_bytes} bytes"))
+            too_many = self.too_many_ops(body, codec)
+            if too_many is not None:
+                return codec, None, None, self._http_error(codec, 413, too_many)
             message = codec.decode(body)
+            too_many = self.too_many_ops(message, codec)
+            if too_many is not None:
+                return codec, None, None, self._http_error(codec, 413, too_many)
             if not isinstance(message, expected):
                 raise MessageError(f"expected {expected.__name__.lower()}, got {type(message).__name__.lower()}",
                                    path="$.type")
         except AuthError as exc:
             status = 403 if exc.code == "forbidden" else 401
-            return codec, None, None, _error_response(codec, status, error_message(exc))
+            return codec, None, None, self._http_error(codec, status, error_message(exc))
+        except SchemaMismatch as exc:
+            return codec, None, None, self._http_error(codec, 409, error_message(exc))
         except SyncError as exc:
-            return codec, None, None, _error_response(codec, 400, error_message(exc))
+            return codec, None, None, self._http_error(codec, 400, error_message(exc))
         return codec, grant, client_id, message
+
+
+    def too_many_ops(self, frame: bytes | Message, codec: Codec) -> Error | None:
+        """An Error if a push (its bytes before decoding, or the decoded one)
+        carries more operations than ``limits.max_ops_per_push``."""
+        limit = self.limits.max_ops_per_push
+        if isinstance(frame, bytes):
+            over = may_carry_too_many_ops(frame, codec.binary, limit)
+        else:
+            over = isinstance(frame, Push) and sum(len(m.ops) for m in frame.mutations) > limit
+        if not over:
+            return None
+        return Error(code="too_large", message=f"a push may carry at most {limit} operations: send fewer at once",
+                     path="$.mutations")
+
+    def _http_schema(self, request: Request) -> int:
+        """The schema version an HTTP request declares (``offsync-schema-version``
+        and ``offsync-schema-fingerprint``), checked as a Hello's; a request
+        without them is taken to run the current version (clients from before
+        protocol 2 sent neither)."""
+        given = request.headers.get("offsync-schema-version")
+        fingerprint = request.headers.get("offsync-schema-fingerprint", "")
+        if given is None:
+            return self.schema.version
+        if not given.isdigit() or len(given) > 18 or int(given) < 1:
+            raise MessageError("offsync-schema-version must be a positive integer", path="headers.offsync-schema-version")
+        if len(fingerprint) > 64 or any(ch not in "0123456789abcdef" for ch in fingerprint):
+            raise MessageError("offsync-schema-fingerprint must be lowercase hex (Schema.fingerprint)",
+                               path="headers.offsync-schema-fingerprint")
+        self.history.check_peer(int(given), fingerprint, where="headers")
+        return int(given)
 
 
 class Connection:
     """One WebSocket: a receive loop feeding a :class:`ServerSession`, and a
-    sender task draining a bounded outbox."""
+    sender task draining a bounded outbox.
+
+    What it may hold is bounded (:class:`Limits`): time to a valid Hello,
+    sockets per user, bytes of pushes not yet acked (past it the socket is not
+    read: TCP pushes back), bytes waiting to go out (past it the device is cut
+    off as a slow consumer and the bytes freed), operations per push."""
 
     def __init__(self, server: SyncServer, websocket: WebSocket) -> None:
         self.server = server
@@ -341,27 +536,60 @@ class Connection:
         self.sent_cursor = 0
         self.pulling = False
         self._held: list[tuple[int, bytes]] = []
+        #: pushes of this connection at the writer, not yet acked: live batches
+        #: wait for their Acks (see deliver_live)
+        self._pushes_at_writer = 0
         self._pull_lock = asyncio.Lock()
         self._drained = asyncio.Event()  # set by the sender when the outbox is short again
         self._closing: Close | None = None
         self._tasks: set[asyncio.Task[None]] = set()
+        self._expiry: asyncio.Task[None] | None = None
+        self._sender: asyncio.Task[None] | None = None
+        self._user: str | None = None  # counted in server.user_sockets
+        self._inbound = 0  # bytes of pushes received and not yet acked
+        self._outbound = 0  # bytes in the outbox
+        self._acked_event = asyncio.Event()  # set whenever an ack frees inbound bytes
+        self._frame_size = 0
 
     async def run(self) -> None:
-        sender = asyncio.create_task(self._send_loop())
+        sender = self._sender = asyncio.create_task(self._send_loop())
         try:
             await self._receive_loop()
         finally:
+            session = self.session
+            if session is not None and session.grant is not None:
+                log.info("device disconnected", extra={"device": session.client_id, "user": session.grant.user})
             self.server.hub.unsubscribe(self)
+            if self._user is not None:
+                self.server.user_sockets[self._user] -= 1
+                if not self.server.user_sockets[self._user]:
+                    del self.server.user_sockets[self._user]
             for task in self._tasks:
                 task.cancel()
             self.outbox.put_nowait(None)
-            with contextlib.suppress(Exception):
-                await sender
+            await asyncio.wait([sender])  # it may have been cancelled (a cut-off slow consumer)
+            if not sender.cancelled():
+                with contextlib.suppress(Exception):
+                    sender.result()
 
     async def _receive_loop(self) -> None:
+        limits = self.server.limits
+        hello_by = asyncio.get_running_loop().time() + limits.hello_timeout_s
         while self._closing is None:
+            while self._inbound > limits.max_inbound_bytes and self._closing is None:
+                self._acked_event.clear()  # read no more until acks free some bytes
+                await self._acked_event.wait()
             try:
-                frame = await self.websocket.receive()
+                if self.session is None or self.session.state is State.AWAIT_HELLO:
+                    left = hello_by - asyncio.get_running_loop().time()
+                    frame = await asyncio.wait_for(self.websocket.receive(), max(left, 0.0))
+                else:
+                    frame = await self.websocket.receive()
+            except TimeoutError:
+                self._run([Send(Error(code="unauthorized", path="$.type",
+                                      message=f"no valid hello within {limits.hello_timeout_s} s")),
+                           Close(CLOSE_POLICY, "hello_timeout")])
+                return
             except (WebSocketDisconnect, RuntimeError):
                 return
             if frame["type"] == "websocket.disconnect":
@@ -370,22 +598,65 @@ class Connection:
             text = frame.get("text")
             if self.session is None:
                 self.codec = MSGPACK if data is not None else JSON
-                self.session = ServerSession(self.server.engine, self.server.authority, self.server.schema,
+                self.session = ServerSession(self.server.engine, self.server.authority, self.server.history,
                                              json=self.codec is JSON)
             codec = MSGPACK if data is not None else JSON
+            raw = data if data is not None else (text or "").encode()
+            self._frame_size = len(raw)
+            too_many = self.server.too_many_ops(raw, codec)  # told before decoding: decoding costs the memory
+            if too_many is not None:
+                self._run(self.session.bad_input(MessageError(too_many.message, path=too_many.path))
+                          if self.session.state is not State.READY else [Send(too_many)])
+                continue
             try:
-                message = codec.decode(data if data is not None else (text or "").encode())
+                message = codec.decode(raw)
             except MessageError as exc:
                 self._run(self.session.bad_input(exc))
                 continue
-            self._run(self.session.receive(message))
+            too_many = self.server.too_many_ops(message, codec)
+            if too_many is not None and self.session.state is State.READY:
+                self._run([Send(too_many)])
+                continue
+            self._run(self.session.receive(message, time.time()))
+            if self._expiry is None and self.session.grant is not None:
+                self._admit(self.session.grant.user)
+                self._expiry = asyncio.create_task(self._close_at_expiry(self.session))
+                self._tasks.add(self._expiry)
+
+    def _admit(self, user: str) -> None:
+        """Count this socket for ``user``, or close it if the user has too many."""
+        counts = self.server.user_sockets
+        if counts.get(user, 0) >= self.server.limits.max_connections_per_user:
+            self._run([Send(Error(code="too_many_connections", path="$.token",
+                                  message=f"this user has {self.server.limits.max_connections_per_user} "
+                                          "connections open already")), Close(CLOSE_BUSY, "too_many_connections")])
+            return
+        counts[user] = counts.get(user, 0) + 1
+        self._user = user
+
+    async def _close_at_expiry(self, session: ServerSession) -> None:
+        """Close with 1008 once the token expires, unless a fresh one came first."""
+        while session.grant is not None and self._closing is None:
+            left = session.grant.expires_at - time.time()
+            if left > 0:
+                await asyncio.sleep(min(left, 3600.0))
+                continue
+            self._run(session.expire(time.time()))
+            return
 
     def _run(self, actions: list[Any]) -> None:
         for action in actions:
             if isinstance(action, Send):
+                if isinstance(action.message, Error):
+                    self._count_error(action.message)
+                elif isinstance(action.message, Welcome) and self.session is not None and self.session.grant:
+                    log.info("device connected", extra={"device": self.session.client_id,
+                                                        "user": self.session.grant.user})
                 self._enqueue(self.codec.encode(action.message))
             elif isinstance(action, SubmitPush):
-                self.server.submit(action.request, self._acked)
+                self._pushes_at_writer += 1
+                self._inbound += self._frame_size
+                self.server.submit(action.request, functools.partial(self._acked, size=self._frame_size))
             elif isinstance(action, StartPull):
                 task = asyncio.create_task(self._pull(action.cursor, action.limit, action.resync))
                 self._tasks.add(task)
@@ -394,28 +665,87 @@ class Connection:
                 self._closing = action
                 self.outbox.put_nowait(None)
 
-    def _acked(self, results: list[MutationResult] | None, outcome: BatchOutcome | None) -> None:
+    def _acked(self, results: list[MutationResult] | None, outcome: BatchOutcome | None, size: int = 0) -> None:
+        self._inbound -= size
+        self._acked_event.set()
         if results is None or outcome is None:
-            message: Message = Error(code="unavailable", message="the push was not stored; send it again")
+            unavailable = Error(code="unavailable", message="the push was not stored; send it again")
+            self._count_error(unavailable)
+            message: Message = unavailable
         else:
-            message = Ack(results=results, server_clock=outcome.server_clock, cursor=outcome.head)
+            message = Ack(results=self.server.translation.results(self.schema_version, results),
+                          server_clock=outcome.server_clock, cursor=outcome.head)
+        self._pushes_at_writer -= 1
         self._enqueue(self.codec.encode(message))
+        # the live batches held meanwhile go once every Ack of this group commit is
+        # queued (they are delivered one by one, synchronously, before this runs)
+        asyncio.get_running_loop().call_soon(self._release_held)
+
+    def _count_error(self, error: Error) -> None:
+        device = self.session.client_id if self.session else ""
+        self.server.metrics.error(error.code, error.message, device)
+        log.info("error sent: %s: %s", error.code, error.message, extra={"device": device, "code": error.code})
 
     def _enqueue(self, payload: bytes) -> None:
-        if self.outbox.qsize() >= OUTBOX_LIMIT:
-            # a device that does not read its changes is cut off; it will pull from its cursor
-            self._closing = Close(CLOSE_SLOW, "slow_consumer")
-            self.outbox.put_nowait(None)
+        if self._closing is not None and self._closing.code == CLOSE_SLOW:
+            return  # cut off already
+        if self.outbox.qsize() >= OUTBOX_LIMIT or \
+                self._outbound + len(payload) > self.server.limits.max_outbound_bytes:
+            self._cut_off()
             return
+        self._outbound += len(payload)
         self.outbox.put_nowait(payload)
 
+    def _cut_off(self) -> None:
+        """A device that does not read what it is sent is cut off (4002) and what
+        waited for it is freed at once; it reconnects and pulls from its cursor."""
+        self._closing = Close(CLOSE_SLOW, "slow_consumer")
+        while not self.outbox.empty():
+            self.outbox.get_nowait()
+        self._outbound = 0
+        self._acked_event.set()  # the receive loop may be waiting: let it see the close
+        if self._sender is not None:
+            self._sender.cancel()  # it may be stuck sending to a socket nobody reads
+        task = asyncio.create_task(self._close_now(self._closing))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def _close_now(self, closing: Close) -> None:
+        """Close with ``closing`` (uvicorn drops the connection if the peer does
+        not answer the close within its own close time-out, 10 s)."""
+        with contextlib.suppress(Exception):
+            await asyncio.wait_for(self.websocket.close(closing.code, closing.reason), CUT_OFF_WAIT_S)
+
+    @property
+    def schema_version(self) -> int:
+        """The device's schema version (the current one until its Hello is accepted)."""
+        return self.server.schema.version if self.session is None else self.session.schema_version
+
     def deliver_live(self, head: int, payload: bytes) -> None:
-        """A committed batch for this connection's scopes (bytes shared with others)."""
-        if self.pulling:
+        """A committed batch for this connection's scopes (bytes shared with others).
+
+        Held while a pull runs, and while a push of this connection is at the
+        writer: with several nodes, a batch read by the fan-out may hold the
+        rows of that push before its Ack is queued, and a device that got them
+        first would replay the push over rows that include it.
+        """
+        if self.pulling or self._pushes_at_writer or self._held:  # behind held ones, in order
             self._held.append((head, payload))
         elif head > self.sent_cursor:
             self.sent_cursor = head
             self._enqueue(payload)
+
+    def _release_held(self) -> None:
+        """Send the live batches held for an Ack: each was published before the
+        Ack was queued, so none holds a later group commit (the writer starts
+        the next one after the Acks of this one)."""
+        if self.pulling:
+            return  # the pull sends them as it ends
+        held, self._held = self._held, []
+        for head, payload in held:
+            if head > self.sent_cursor:
+                self.sent_cursor = head
+                self._enqueue(payload)
 
     async def _pull(self, cursor: int, limit: int, resync: bool) -> None:
         session = self.session
@@ -423,7 +753,7 @@ class Connection:
         async with self._pull_lock:
             self.pulling = True
             # subscribe before reading, so no batch committed meanwhile is missed
-            self.server.hub.subscribe(self, session.grant.read)
+            self.server.hub.subscribe(self, session.grant.read, session.grant.user, session.client_id)
             try:
                 limit = min(limit, PULL_PAGE)
                 while True:
@@ -431,7 +761,8 @@ class Connection:
                         self._drained.clear()
                         await self._drained.wait()
                     changes = await self.server.pull(session.grant, session.client_id, cursor, limit, resync=resync)
-                    self._enqueue(self.codec.encode(changes))
+                    self._enqueue(self.codec.encode(self.server.translation.changes(self.schema_version, changes)))
+                    self.server.metrics.pulled(len(changes.rows))
                     cursor, resync = changes.cursor, changes.resync  # the pages after a re-sync's first go on with it
                     self.sent_cursor = max(self.sent_cursor, cursor)
                     if not changes.more:
@@ -446,6 +777,8 @@ class Connection:
         ws = self.websocket
         while True:
             payload = await self.outbox.get()
+            if payload is not None:
+                self._outbound -= len(payload)
             if self.outbox.qsize() < PULL_AHEAD:
                 self._drained.set()
             if payload is None:  # end of the connection: everything queued before it is sent
@@ -457,6 +790,14 @@ class Connection:
                 await ws.send_bytes(payload)
             else:
                 await ws.send_text(payload.decode())
+
+
+def _sized(items: list[tuple[PushRequest, Deliver]], outcome: BatchOutcome) -> Iterator[tuple[int, MutationResult]]:
+    """Each answered mutation of a batch with its number of operations."""
+    for (request, _), results in zip(items, outcome.results, strict=True):
+        sizes = {m.client_seq: len(m.ops) for m in request.mutations}
+        for result in results:
+            yield sizes.get(result.client_seq, 0), result
 
 
 @contextlib.contextmanager

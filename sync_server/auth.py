@@ -14,6 +14,7 @@ not name one.
 
 from __future__ import annotations
 
+import math
 import os
 import secrets
 import time
@@ -35,6 +36,8 @@ class Grant(msgspec.Struct, frozen=True):
     user: str
     write: frozenset[str]
     read: frozenset[str]
+    #: when the token expires (seconds since the epoch): a live socket closes then
+    expires_at: float = math.inf
 
     @property
     def default_scope(self) -> str:
@@ -46,6 +49,21 @@ class Grant(msgspec.Struct, frozen=True):
 
 def user_scope(user: str) -> str:
     return f"user:{user}"
+
+
+#: device ids the server keeps for itself (``import:<user>``: /api/import)
+RESERVED_CLIENT_PREFIX = "import:"
+
+
+def check_client_id_free(client_id: str) -> None:
+    """Refuse a device id the server keeps for itself.
+
+    Raises:
+        AuthError: ``forbidden``, path ``$.client_id``.
+    """
+    if client_id.startswith(RESERVED_CLIENT_PREFIX):
+        raise AuthError(f"device ids starting with {RESERVED_CLIENT_PREFIX!r} are reserved for the server",
+                        path="$.client_id", code="forbidden")
 
 
 class TokenAuthority:
@@ -98,7 +116,10 @@ class TokenAuthority:
         if not _string_list(scopes) or not scopes or not _string_list(read_only):
             raise AuthError("the token's scopes must be a non-empty list of strings", path="$.token")
         write = frozenset(scopes)
-        return Grant(user=user, write=write, read=write | frozenset(read_only))
+        expires = claims["exp"]
+        if not isinstance(expires, (int, float)) or isinstance(expires, bool):
+            raise AuthError("the token's exp must be a number", path="$.token")
+        return Grant(user=user, write=write, read=write | frozenset(read_only), expires_at=float(expires))
 
 
 def _string_list(value: object) -> bool:
@@ -106,17 +127,57 @@ def _string_list(value: object) -> bool:
 
 
 def load_or_create_secret(db_path: str) -> str:
-    """``OFFSYNC_SECRET`` if set, else a secret generated once and kept beside the database."""
+    """``OFFSYNC_SECRET`` if set, else a secret generated once and kept beside
+    the database in ``<db>.secret`` (mode 0600, written whole or not at all).
+
+    Raises:
+        UsageError: the secret file is empty or too short (a full disk can
+            leave one), or other users may read it; the message says what to do.
+    """
     env = os.environ.get("OFFSYNC_SECRET")
     if env:
         return env
     path = Path(f"{db_path}.secret")
-    if path.exists():
-        return path.read_text().strip()
-    secret = secrets.token_urlsafe(48)
-    path.touch(mode=0o600)
-    path.write_text(secret)
+    if not path.exists():
+        _create_secret(path)
+    return _read_secret(path)
+
+
+def _read_secret(path: Path) -> str:
+    """The secret in ``path``, refused if it is unusable or others may read it."""
+    mode = path.stat().st_mode
+    if mode & 0o077:
+        raise UsageError(f"{path} may be read by other users (mode {mode & 0o777:o}): run chmod 600 on it, "
+                         "or replace the secret (tokens made with it stop working)")
+    secret = path.read_text().strip()
+    if len(secret.encode()) < 32:
+        raise UsageError(f"{path} holds no usable secret ({len(secret.encode())} bytes, at least 32 needed): "
+                         "remove it to make a new one (tokens made before stop working) or set OFFSYNC_SECRET")
     return secret
+
+
+def _create_secret(path: Path) -> None:
+    """Write a new secret to ``path`` atomically: a private temporary file,
+    synced, then linked into place (never over a secret another process made
+    meanwhile)."""
+    temporary = path.with_name(f".{path.name}.{secrets.token_hex(8)}")
+    fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        with os.fdopen(fd, "w") as out:
+            out.write(secrets.token_urlsafe(48))
+            out.flush()
+            os.fsync(out.fileno())
+        try:
+            os.link(temporary, path)
+        except FileExistsError:
+            pass  # another process made one first: use it
+    finally:
+        temporary.unlink(missing_ok=True)
+    directory = os.open(path.parent, os.O_RDONLY)
+    try:
+        os.fsync(directory)
+    finally:
+        os.close(directory)
 
 
 def find_secret(db_path: str) -> str:
@@ -135,6 +196,6 @@ def find_secret(db_path: str) -> str:
                          "set it to the value the server nodes use")
     path = Path(f"{db_path}.secret")
     if path.is_file():
-        return path.read_text().strip()
+        return _read_secret(path)
     raise StateError(f"no secret at {path} and OFFSYNC_SECRET is not set: pass --db with the database "
                      "`offsync serve` uses (it keeps its secret beside it), or set OFFSYNC_SECRET")

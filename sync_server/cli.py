@@ -1,4 +1,6 @@
-"""The ``offsync`` command: ``serve``, ``token`` and ``demo``."""
+"""The ``offsync`` command: ``serve``, ``token`` and ``demo``; the operator's
+commands (``status``, ``inspect``, ``backup``, ``export``, ``import``) are in
+:mod:`sync_server.admin_cli`."""
 
 from __future__ import annotations
 
@@ -11,12 +13,14 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from shared.errors import SyncError
+from shared.evolution import History
 from shared.schema import Schema
 
 if TYPE_CHECKING:  # the server modules load only when a command needs them
     from shared.merge import Resolver
 
     from .app import SyncServer
+    from .limits import Limits
     from .store.base import Store
 
 DEFAULT_HOST = "127.0.0.1"
@@ -27,7 +31,18 @@ APPS = {"notes": "sync_server.apps.notes:schema", "companion": "sync_server.apps
 
 
 def load_schema(spec: str) -> Schema:
-    """Load a schema from ``module:attr`` (or a bundled app name).
+    """Load a schema from ``module:attr`` (or a bundled app name); the module
+    may live in the working folder. A schema history gives its current version.
+
+    Raises:
+        SystemExit: with a message naming what was not found.
+    """
+    return load_history(spec).current
+
+
+def load_history(spec: str) -> History:
+    """Load a schema history (a lone schema is a history of one version), as
+    :func:`load_schema` finds it: the server serves its older versions too.
 
     Raises:
         SystemExit: with a message naming what was not found.
@@ -36,14 +51,20 @@ def load_schema(spec: str) -> Schema:
     module_name, _, attr = spec.partition(":")
     if not attr:
         raise SystemExit(f"--schema must look like module:attr, got {spec!r}")
+    if os.getcwd() not in sys.path and "" not in sys.path:
+        # the console script does not put the working folder on the path (as
+        # ``python -m`` would): a schema beside the user's database, the usual
+        # place, was not found (uvicorn's --app-dir defaults to "." for the same reason)
+        sys.path.insert(0, os.getcwd())
     try:
         module = importlib.import_module(module_name)
     except ImportError as exc:
         raise SystemExit(f"cannot import schema module {module_name!r}: {exc}") from None
     schema = getattr(module, attr, None)
-    if not isinstance(schema, Schema):
-        raise SystemExit(f"{spec} is not a shared.schema.Schema (got {type(schema).__name__})")
-    return schema
+    if not isinstance(schema, Schema | History):
+        raise SystemExit(f"{spec} is not a shared.schema.Schema nor a shared.evolution.History "
+                         f"(got {type(schema).__name__})")
+    return History.of(schema)
 
 
 def resolvers_for(spec: str) -> dict[str, Resolver]:
@@ -71,22 +92,28 @@ def _open_store(db: str, synchronous: str = "FULL") -> Store:
 
 def build_server(db: str, schema_spec: str, *, synchronous: str = "FULL",
                  compact_after_days: float | None = None, cors_origins: Sequence[str] = (),
-                 demo_app: str | None = None) -> SyncServer:
+                 demo_app: str | None = None, limits: Limits | None = None) -> SyncServer:
     """The SyncServer for ``offsync serve``: SQLite at ``db``, or PostgreSQL when
     ``db`` is a ``postgresql://`` URL (several nodes may share that database)."""
     from .app import SyncServer
     from .auth import load_or_create_secret
     from .export_api import install as install_export
+    from .hardening import make_private
     from .search_api import install as install_search
     from .web import install as install_web
 
-    schema = load_schema(schema_spec)
-    if db.startswith(("postgresql://", "postgres://")) and not os.environ.get("OFFSYNC_SECRET"):
+    schema = load_history(schema_spec)
+    postgres = db.startswith(("postgresql://", "postgres://"))
+    if postgres and not os.environ.get("OFFSYNC_SECRET"):
         raise SystemExit("with PostgreSQL every node needs the same secret: set OFFSYNC_SECRET")
+    secret = load_or_create_secret(db)  # first: a bad secret file stops the start before anything is made
+    if not postgres:
+        make_private(db)  # rows and the search index are the users' data: 0600
+        make_private(f"{db}.search")
     store = _open_store(db, synchronous)
     compact_after_ms = None if compact_after_days is None else round(compact_after_days * DAY_MS)
-    server = SyncServer(schema, store, load_or_create_secret(db), resolvers=resolvers_for(schema_spec),
-                        compact_after_ms=compact_after_ms)
+    server = SyncServer(schema, store, secret, resolvers=resolvers_for(schema_spec),
+                        compact_after_ms=compact_after_ms, limits=limits)
     install_export(server)
     install_web(server, cors_origins=cors_origins, app=demo_app)  # /schema, /client/, /app/, CORS
     # the search endpoint keeps its index in a file beside the database (in memory on PostgreSQL)
@@ -98,14 +125,23 @@ def _serve(args: argparse.Namespace) -> int:
     import uvicorn
 
     from .app import MAX_FRAME_BYTES
-
+    from .hardening import uvicorn_config
+    from .limits import limits_from_args
+    from .logs import configure as configure_logs
     from .web import DEMO_APPS
 
+    try:
+        limits = limits_from_args(args)
+    except ValueError as exc:
+        raise SystemExit(f"offsync serve: {exc}") from None
     server = build_server(args.db, args.app or args.schema, compact_after_days=args.compact_after_days,
-                          cors_origins=args.cors_origin or (), demo_app=args.app if args.app in DEMO_APPS else None)
+                          cors_origins=args.cors_origin or (), demo_app=args.app if args.app in DEMO_APPS else None,
+                          limits=limits)
     print(f"offsync serving {args.app or args.schema} on http://{args.host}:{args.port} (db {args.db})", flush=True)
-    uvicorn.run(server.app, host=args.host, port=args.port, log_level=args.log_level,
-                ws_max_size=MAX_FRAME_BYTES, lifespan="on")
+    configure_logs(args.log_format, args.log_level)  # redacted, text or JSON; uvicorn's records too
+    config = uvicorn_config(server.app, host=args.host, port=args.port, limits=limits,
+                            max_frame_bytes=MAX_FRAME_BYTES, log_level=args.log_level)
+    uvicorn.Server(config).run()
     return 0
 
 
@@ -176,14 +212,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     serve.add_argument("--port", type=int, default=DEFAULT_PORT)
     serve.add_argument("--db", default=DEFAULT_DB,
                        help="SQLite file (default ./offsync.db) or a postgresql:// URL for several nodes")
-    serve.add_argument("--schema", default="notes", help="module:attr of a Schema (default: the bundled notes app)")
+    serve.add_argument("--schema", default="notes", help="module:attr of a Schema or a schema History (default: the bundled notes app)")
     serve.add_argument("--app", choices=sorted(APPS), help="serve a bundled app's schema")
     serve.add_argument("--log-level", default="info")
+    serve.add_argument("--log-format", choices=["text", "json"], default=os.environ.get("OFFSYNC_LOG_FORMAT", "text"),
+                       help="text, or one JSON object a line (default: OFFSYNC_LOG_FORMAT or text); "
+                            "never tokens or query strings")
     serve.add_argument("--compact-after-days", type=_days, default=DEFAULT_COMPACT_AFTER_DAYS, metavar="DAYS",
                        help="remove tombstones older than DAYS, hourly (default 30; 'never' keeps them); "
                             "a device offline for longer re-syncs fully")
     serve.add_argument("--cors-origin", action="append", type=_origin, metavar="URL",
                        help="let pages of this origin call the server (repeatable; none by default)")
+    from .limits import add_limit_flags
+
+    add_limit_flags(serve)
     serve.set_defaults(func=_serve)
 
     compact = sub.add_parser("compact", help="remove old tombstones now (beside a running server too)")
@@ -205,7 +247,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     demo.add_argument("--quiet", action="store_true")
     demo.set_defaults(func=_demo)
 
+    from .admin_cli import register as register_admin
     from .apps.polar_markdown import register as register_project_markdown
+
+    register_admin(sub, DEFAULT_DB)
 
     register_project_markdown(sub)
 

@@ -71,6 +71,7 @@ class BatchOutcome:
     applied: dict[str, int]
     head: int
     server_clock: int
+    conflicts: list[Conflict] = field(default_factory=list)  # recorded in this batch (for metrics)
 
 
 @dataclass
@@ -181,7 +182,8 @@ class Engine:
             self.store.commit_batch(work.batch)
         self.clock.observe(work.latest)
         applied = {client_id: dev.last_client_seq for client_id, dev in work.devices.items()}
-        return BatchOutcome(results, changes, applied, work.batch.head, self.now())
+        return BatchOutcome(results, changes, applied, work.batch.head, self.now(),
+                            [conflict for _, conflict, _ in work.batch.conflicts])
 
     def _number(self, work: _Work) -> list[RowChange]:
         """Give every changed row the next sequence number, in change order, and

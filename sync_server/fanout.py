@@ -1,11 +1,22 @@
 """Fan-out between server nodes that share one PostgreSQL database.
 
-Every commit sends ``NOTIFY offsync_changes, '<head>'`` (see
-``store.postgres``). Each node listens, reads the rows whose last change lies
-in ``(last published, head]`` and hands them to its own :class:`Hub` as one
-batch, so its devices see every node's writes, in sequence order, and never a
-higher cursor before a lower one. A node publishes its own batches the same
-way: a direct publish could overtake another node's earlier commit.
+Every commit sends ``NOTIFY offsync_changes, '<head> <scope> ...'`` naming the
+scopes it changed (see ``store.postgres``). Each node listens; a notice for a
+scope one of its devices reads wakes it, and it reads, in one snapshot, the
+committed head H, the rows *of its devices' scopes* whose last change lies in
+``(last published, H]`` and the applied client_seq of the devices written in
+that range, and hands them to its own :class:`Hub` as one batch. Its devices
+see every node's writes in sequence order, never a higher cursor before a
+lower one, and never rows without the ``applied`` that says which of their own
+writes those rows include. A node publishes its own batches the same way: a
+direct publish could overtake another node's earlier commit.
+
+Why LISTEN/NOTIFY and not NATS JetStream: the notice is sent by the commit
+itself (it is delivered if and only if the transaction commits, in commit
+order), needs no second system to run or to fail, and carries no rows, only a
+wake-up: rows are always read from the database, so a lost notice costs a
+delay (the node catches up at the next notice, or on reconnecting), never a
+row. A node skips notices for scopes none of its devices reads.
 """
 
 from __future__ import annotations
@@ -17,8 +28,10 @@ from typing import TYPE_CHECKING, Any
 
 import psycopg
 
+from shared.messages import RowChange
+
 from .engine import BatchOutcome
-from .store.postgres import CHANNEL, PostgresStore
+from .store.postgres import CHANNEL, PostgresStore, read_notice
 
 if TYPE_CHECKING:
     from .app import Hub
@@ -52,27 +65,53 @@ class OrderedPublisher:
             while True:
                 await self._wake.wait()
                 self._wake.clear()
-                await self._publish_through(await asyncio.to_thread(self.store.head))
+                try:
+                    await self.publish()
+                except psycopg.Error as exc:
+                    # the rows stay in the database: the next wake reads them again
+                    log.warning("fan-out could not read the database (%s); retrying", exc)
+                    await asyncio.sleep(0.5)
+                    self._wake.set()
         finally:
             listener.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await listener
 
-    async def _publish_through(self, head: int) -> None:
-        if head <= self.published:
+    async def publish(self) -> None:
+        """Publish everything committed since the last publish, for the scopes
+        this node's devices read (a scope subscribed meanwhile is read too)."""
+        scopes = set(self.hub.scopes)
+        self.hub.scopes_added.clear()
+        page = await asyncio.to_thread(self.store.published_since, self.published, scopes, self.hub.client_ids)
+        if page.head <= self.published:
             return
-        rows = await asyncio.to_thread(self.store.changes_between, self.published, head)
-        self.published = head
-        self.hub.publish(BatchOutcome(results=[], rows=rows, applied={}, head=head, server_clock=self.clock()))
+        rows = page.rows
+        # a device that subscribed during the read pulls from a snapshot that may
+        # be older than this one, and is then sent this batch: its scopes' rows go in
+        while added := self.hub.scopes_added - scopes:
+            scopes |= added
+            self.hub.scopes_added.clear()
+            more = await asyncio.to_thread(self.store.changes_between, self.published, page.head, added)
+            rows = sorted([*rows, *more], key=_seq)
+        self.published = page.head
+        self.hub.publish(BatchOutcome(results=[], rows=rows, applied=page.applied, head=page.head,
+                                      server_clock=self.clock()))
 
     async def _listen(self) -> None:
         while True:
             try:
-                async with await psycopg.AsyncConnection.connect(self.store.dsn, autocommit=True) as conn:
+                async with await psycopg.AsyncConnection.connect(self.store.dsn, autocommit=True,
+                                                               **self.store.connect_kwargs) as conn:
                     await conn.execute(f"LISTEN {CHANNEL}")
                     self._wake.set()  # catch up on anything committed while not listening
-                    async for _ in conn.notifies():
-                        self._wake.set()
+                    async for notice in conn.notifies():
+                        scopes = read_notice(notice.payload)
+                        if scopes is None or self.hub.reads_any(scopes):
+                            self._wake.set()
             except psycopg.OperationalError as exc:
                 log.warning("fan-out listener lost its connection (%s); reconnecting", exc)
                 await asyncio.sleep(1.0)
+
+
+def _seq(row: RowChange) -> int:
+    return row.seq

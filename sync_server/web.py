@@ -18,7 +18,6 @@ files of the JS client (``/client/``) and of a demo PWA (``/app/``).
 from __future__ import annotations
 
 import base64
-import hashlib
 import importlib.util
 import json
 import mimetypes
@@ -113,11 +112,10 @@ def describe_collection(coll: Collection) -> dict[str, Any]:
 def describe_schema(schema: Schema) -> dict[str, Any]:
     """The body of ``GET /schema`` (see the module docstring)."""
     collections = [describe_collection(c) for c in schema]
-    declaration = json.dumps([{k: v for k, v in c.items() if k != "ddl"} for c in collections],
-                             sort_keys=True, separators=(",", ":"))
     return {
         "version": schema.version,
-        "fingerprint": hashlib.sha256(declaration.encode()).hexdigest(),
+        # the one fingerprint Hello and the HTTP headers are checked against (shared.schema)
+        "fingerprint": schema.fingerprint,
         "protocol": PROTOCOL_VERSION,
         "min_protocol": MIN_PROTOCOL,
         "seq_shift": tables.SEQ_SHIFT,

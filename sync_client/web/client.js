@@ -19,6 +19,8 @@
 /**
  * @typedef {object} ClientOptions
  * @property {string} url the server's base URL (http[s]://host:port)
+ * @property {string[]} [urls] other nodes' base URLs (one database): the worker moves to one of them at
+ *   random when a connection fails or ends
  * @property {string} [token] the JWT the server issued
  * @property {() => Promise<string> | string} [getToken] called for a token at start and when the server refuses one
  * @property {string} [name] the replica's name (default "offsync"): one database per name and origin
@@ -113,7 +115,8 @@ export class Client {
     const worker = new Worker(new URL("./worker.js", import.meta.url), { type: "module" });
     this.worker = worker;
     worker.onmessage = (event) => this.onWorker(event.data);
-    const opened = this.callWorker("open", [{ url: this.options.url, token: this.options.token, name: this.options.name,
+    const opened = this.callWorker("open", [{ url: this.options.url, urls: this.options.urls, token: this.options.token,
+      name: this.options.name,
       memory: this.options.memory, connect: this.options.connect, backoffBase: this.options.backoffBase }]);
     this.ready = opened.then(() => undefined);
     await opened;

@@ -12,6 +12,8 @@
  * @property {string} clientId
  * @property {Uint8Array} body a MessagePack Push
  * @property {number} upTo the highest client_seq in it
+ * @property {number} [schemaVersion] the replica's schema version (sent as offsync-schema-version)
+ * @property {string} [schemaFingerprint] its fingerprint (offsync-schema-fingerprint)
  */
 
 const DB_NAME = "offsync-outbox";
@@ -66,7 +68,9 @@ export async function replayOutbox() {
   for (const [name, entry] of await readOutbox()) {
     const response = await fetch(entry.url, {
       method: "POST", body: /** @type {BodyInit} */ (/** @type {unknown} */ (entry.body)),
-      headers: { "content-type": "application/msgpack", authorization: `Bearer ${entry.token}`, "offsync-client-id": entry.clientId },
+      headers: { "content-type": "application/msgpack", authorization: `Bearer ${entry.token}`, "offsync-client-id": entry.clientId,
+                 ...(entry.schemaVersion ? { "offsync-schema-version": String(entry.schemaVersion),
+                                             "offsync-schema-fingerprint": entry.schemaFingerprint ?? "" } : {}) },
     });
     if (response.status >= 500) throw new Error(`the server could not store the push (${response.status}); retry`);
     if (response.ok) {

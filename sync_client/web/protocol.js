@@ -77,6 +77,7 @@ export class ClientProtocol {
     this.inFlight.clear();
     const r = this.replica;
     return [{ type: "hello", client_id: r.deviceId, token: this.token, schema_version: r.schema.version,
+              schema_fingerprint: r.schema.fingerprint,
               cursor: r.cursor, last_client_seq: r.lastClientSeq, protocol: PROTOCOL_VERSION }];
   }
 

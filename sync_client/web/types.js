@@ -95,7 +95,7 @@
 /** @typedef {{type: "ack", results: MutationResult[], server_clock: number, cursor: number}} Ack */
 /** @typedef {{type: "error", code: string, message: string, path: string}} ErrorMessage */
 /** @typedef {Welcome | Ack | Changes | ErrorMessage} ServerMessage */
-/** @typedef {{type: "hello", client_id: string, token: string, schema_version: number, cursor: number, last_client_seq: number, protocol: number}} Hello */
+/** @typedef {{type: "hello", client_id: string, token: string, schema_version: number, schema_fingerprint?: string, cursor: number, last_client_seq: number, protocol: number}} Hello */
 /** @typedef {{type: "push", mutations: Mutation[]}} Push */
 /** @typedef {{type: "pull", cursor: number, limit: number, resync: boolean}} Pull */
 /** @typedef {Hello | Push | Pull} ClientMessage */

@@ -17,6 +17,8 @@ import { saveOutbox } from "./outbox.js";
 /**
  * @typedef {object} WorkerOptions
  * @property {string} url the server's base URL (http[s]://host:port)
+ * @property {string[]} [urls] other nodes' base URLs (one database, docs/scale-out.md): after a failed or
+ *   lost connection the worker moves to one of them at random, after the jittered backoff
  * @property {string} token
  * @property {string} name the database's name (one replica per name)
  * @property {boolean} [memory] keep the replica in memory (tests, benchmarks)
@@ -38,6 +40,8 @@ let options = null;
 /** @type {any} */
 let sqlite3 = null;
 let attempts = 0;
+/** the base URL of the node the worker uses now */
+let nodeUrl = "";
 let wantConnected = false;
 /** @type {ReturnType<typeof setTimeout> | null} */
 let retryTimer = null;
@@ -72,6 +76,7 @@ function publishStatus() {
 /** @param {WorkerOptions} given */
 async function open(given) {
   options = given;
+  nodeUrl = given.url;
   sqlite3 = await sqlite3InitModule();
   let db = null;
   if (!given.memory && typeof sqlite3.installOpfsSAHPoolVfs === "function") {
@@ -157,7 +162,8 @@ function saveForServiceWorker() {
   const mutations = r.mutationsToPush(0, 1000, 5000);
   const body = mutations.length ? encode({ type: "push", mutations }) : null;
   saving = saving.then(() => saveOutbox(o.name, body === null ? null : {
-    url: new URL("/sync/push", o.url).href, token: o.token, clientId: r.deviceId, body,
+    url: new URL("/sync/push", nodeUrl).href, token: o.token, clientId: r.deviceId, body,
+    schemaVersion: r.schema.version, schemaFingerprint: r.schema.fingerprint,
     upTo: mutations.length ? mutations[mutations.length - 1].client_seq : 0,
   })).catch(() => {});
 }
@@ -168,7 +174,7 @@ function connect() {
   wantConnected = true;
   if (!options || !protocol || socket) return;
   if (retryTimer !== null) { clearTimeout(retryTimer); retryTimer = null; }
-  const url = new URL("/sync", options.url);
+  const url = new URL("/sync", nodeUrl);
   url.protocol = url.protocol === "https:" ? "wss:" : "ws:";
   const ws = new WebSocket(url.href);
   ws.binaryType = "arraybuffer";
@@ -209,9 +215,19 @@ function connect() {
       status.lastError = status.lastError || `closed by the server (${event.code} ${event.reason})`;
       post({ event: "need-token", code: event.code });
     }
-    if (wantConnected && protocol && protocol.phase !== "closed") scheduleReconnect();
+    if (wantConnected && protocol && protocol.phase !== "closed") {
+      moveToAnotherNode();
+      scheduleReconnect();
+    }
     publishStatus();
   };
+}
+
+/** Go on with another of the nodes, picked at random (one node: stay), as the Python client. */
+function moveToAnotherNode() {
+  if (!options) return;
+  const others = [options.url, ...(options.urls ?? [])].filter((u) => u !== nodeUrl);
+  if (others.length) nodeUrl = others[Math.floor(Math.random() * others.length)];
 }
 
 /** Exponential backoff with full jitter, as the Python client. */

@@ -16,9 +16,10 @@ from __future__ import annotations
 
 import contextlib
 import threading
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from typing import Any, cast
 
+import msgspec
 import psycopg
 from psycopg.types.json import Jsonb
 
@@ -40,8 +41,13 @@ from .base import (
     storable_key,
 )
 from .base import ROW_COLUMNS as _ROW_COLUMNS
+from .postgres_limits import connect_kwargs
 
 CHANNEL = "offsync_changes"
+#: a notification names the scopes a commit changed unless they take more than
+#: this many bytes (PostgreSQL caps a payload at 8000); then it names none,
+#: which wakes every node
+NOTICE_SCOPES_MAX = 7000
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS offsync_rows (
@@ -100,12 +106,52 @@ DO $$ BEGIN
     END IF;
 END $$;
 CREATE INDEX IF NOT EXISTS offsync_rows_tombstones ON offsync_rows (seq) WHERE deleted;
+-- the head of the batch that last wrote each device: a live batch of (after, head]
+-- carries the applied client_seq of the devices it names (see published_since)
+DO $$ BEGIN
+    IF NOT EXISTS (SELECT 1 FROM information_schema.columns
+                   WHERE table_schema = current_schema() AND table_name = 'offsync_devices'
+                   AND column_name = 'at_seq') THEN
+        ALTER TABLE offsync_devices ADD COLUMN at_seq BIGINT NOT NULL DEFAULT 0;
+    END IF;
+END $$;
 CREATE TABLE IF NOT EXISTS offsync_seq_marks (
     at_ms BIGINT PRIMARY KEY,
     head  BIGINT NOT NULL
 );
 """
 
+
+
+class Published(msgspec.Struct):
+    """What the fan-out reads in one snapshot (see :meth:`PostgresStore.published_since`)."""
+
+    head: int
+    rows: list[RowChange] = []
+    applied: dict[str, int] = {}  # client_id: last applied client_seq
+
+
+def notice(batch: Batch) -> str:
+    """The payload of a commit's notification: ``[head, [scope, ...]]`` in JSON
+    (a scope may hold any character), or ``[head]`` alone (every scope) when
+    the scopes would not fit in a notification."""
+    scopes = sorted({state.scope for state, _ in batch.rows} | {state.scope for state, _ in batch.new_rows})
+    named = _encode_json([batch.head, scopes])
+    return (named if len(named) <= NOTICE_SCOPES_MAX else _encode_json([batch.head])).decode()
+
+
+def read_notice(payload: str) -> frozenset[str] | None:
+    """The scopes a notification names; None where it names none (every scope
+    may have changed), or is not one this version writes."""
+    try:
+        decoded = _decode_notice(payload)
+    except msgspec.DecodeError:  # an older node's bare head, or anything else
+        return None
+    return frozenset(decoded[1]) if len(decoded) == 2 and isinstance(decoded[1], list) else None
+
+
+_encode_json = msgspec.json.Encoder().encode
+_decode_notice = msgspec.json.Decoder(list[int | list[str]]).decode
 
 
 def _row_values(rows: list[tuple[RowState, int]]) -> list[tuple[Any, ...]]:
@@ -118,15 +164,19 @@ class PostgresStore:
 
     Args:
         dsn: a libpq connection string, e.g. ``postgresql://postgres@127.0.0.1/offsync``.
+            Every connection gets the time-outs and keepalives of
+            :mod:`~sync_server.store.postgres_limits` unless ``dsn`` names them.
     """
 
     shared_writers = True  # other nodes write too: nothing may be cached across batches
 
     def __init__(self, dsn: str) -> None:
         self.dsn = dsn
-        self._writer = psycopg.connect(dsn, autocommit=True)
+        self.connect_kwargs = connect_kwargs(dsn)
+        self._writer = self._connect()
         with self._writer.transaction():
-            # one node creates the tables at a time
+            # one node creates the tables at a time; an index built on a big table may take long
+            self._writer.execute("SET LOCAL statement_timeout = 0")
             self._writer.execute("SELECT pg_advisory_xact_lock(7305231)")
             self._writer.execute(SCHEMA)
         self._local = threading.local()
@@ -138,13 +188,20 @@ class PostgresStore:
         self._write_thread: int | None = None
         self._last_mark = 0  # the last mark this node wrote (other nodes write theirs)
 
+    def _connect(self) -> psycopg.Connection[Any]:
+        return psycopg.connect(self.dsn, autocommit=True, **self.connect_kwargs)
+
     def _reader(self) -> psycopg.Connection[Any]:
-        c = getattr(self._local, "connection", None)
-        if c is None:
-            c = psycopg.connect(self.dsn, autocommit=True)
-            self._local.connection = c
+        c: psycopg.Connection[Any] | None = getattr(self._local, "connection", None)
+        if c is None or c.closed or c.broken:
+            # a connection the server ended (time-out, restart) is replaced on next use
+            fresh = self._connect()
+            self._local.connection = fresh
             with self._lock:
-                self._readers.append(c)
+                if c is not None:
+                    self._readers.remove(c)
+                self._readers.append(fresh)
+            return fresh
         return c
 
     # -- the write transaction -------------------------------------------------
@@ -152,6 +209,10 @@ class PostgresStore:
     @contextlib.contextmanager
     def write_transaction(self) -> Iterator[None]:
         """One batch: lock the head row first, so writers on every node commit in seq order."""
+        if self._writer.closed or self._writer.broken:
+            # the server ended the session (say, this node stalled past the idle
+            # limit and lost its batch): the next batch starts on a new one
+            self._writer = self._connect()
         with self._writer.transaction():
             self._writer.execute("SELECT head FROM offsync_head WHERE id = 1 FOR UPDATE")
             self._in_write = True
@@ -233,9 +294,10 @@ class PostgresStore:
                     _row_values(batch.rows))
             if batch.devices:
                 cur.executemany(
-                    'INSERT INTO offsync_devices (client_id, "user", last_client_seq) VALUES (%s, %s, %s) '
-                    "ON CONFLICT (client_id) DO UPDATE SET last_client_seq = excluded.last_client_seq",
-                    batch.device_values())
+                    'INSERT INTO offsync_devices (client_id, "user", last_client_seq, at_seq) '
+                    "VALUES (%s, %s, %s, %s) ON CONFLICT (client_id) DO UPDATE SET "
+                    "last_client_seq = excluded.last_client_seq, at_seq = excluded.at_seq",
+                    [(*d, batch.head) for d in batch.device_values()])
             if batch.rejections:
                 cur.executemany(
                     "INSERT INTO offsync_rejections (client_id, client_seq, result) VALUES (%s, %s, %s) "
@@ -257,7 +319,7 @@ class PostgresStore:
                             "ON CONFLICT (at_ms) DO NOTHING", (batch.at_ms, batch.head))
                 self._last_mark = batch.at_ms
             if batch.rows or batch.new_rows:
-                cur.execute("SELECT pg_notify(%s, %s)", (CHANNEL, str(batch.head)))
+                cur.execute("SELECT pg_notify(%s, %s)", (CHANNEL, notice(batch)))
 
     # -- reads for pulls and fan-out -------------------------------------------
 
@@ -280,11 +342,35 @@ class PostgresStore:
         rows = [row_change(r) for r in found[:limit]]
         return Page(rows, rows[-1].seq if more else max(head, cursor), more, head, applied, horizon)
 
-    def changes_between(self, after: int, through: int) -> list[RowChange]:
-        """Every row whose last change has a seq in (after, through], in seq order (fan-out)."""
-        found = self._reader().execute(
-            f"SELECT {_ROW_COLUMNS} FROM offsync_rows WHERE seq > %s AND seq <= %s ORDER BY seq",
-            (after, through)).fetchall()
+    def published_since(self, after: int, scopes: Collection[str], client_ids: Collection[str]) -> Published:
+        """For the fan-out, in one snapshot: the committed head H, the rows of
+        ``scopes`` whose last change lies in ``(after, H]`` in seq order, and the
+        last applied client_seq of each of ``client_ids`` that a batch
+        in ``(after, H]`` wrote: a live batch carries them with its rows, so a
+        device never replays a write its rows already include."""
+        c = self._reader()
+        with c.transaction():
+            c.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
+            head = int(cast("tuple[int]", c.execute("SELECT head FROM offsync_head WHERE id = 1").fetchone())[0])
+            if head <= after:
+                return Published(head)
+            rows = self._rows_between(c, after, head, scopes)
+            devices = c.execute(
+                "SELECT client_id, last_client_seq FROM offsync_devices WHERE client_id = ANY(%s) "
+                "AND at_seq > %s AND at_seq <= %s", (list(client_ids), after, head)).fetchall() if client_ids else []
+        return Published(head, rows, {str(cid): int(seq) for cid, seq in devices})
+
+    def changes_between(self, after: int, through: int, scopes: Collection[str]) -> list[RowChange]:
+        """The rows of ``scopes`` whose last change has a seq in (after, through], in seq order."""
+        return self._rows_between(self._reader(), after, through, scopes)
+
+    @staticmethod
+    def _rows_between(c: psycopg.Connection[Any], after: int, through: int, scopes: Collection[str]) -> list[RowChange]:
+        if not scopes:
+            return []
+        found = c.execute(
+            f"SELECT {_ROW_COLUMNS} FROM offsync_rows WHERE scope = ANY(%s) AND seq > %s AND seq <= %s ORDER BY seq",
+            (list(scopes), after, through)).fetchall()
         return [row_change(r) for r in found]
 
     def conflicts(self, scopes: Sequence[str], limit: int = 100) -> list[Conflict]:

@@ -5,6 +5,7 @@ a failure under OFFSYNC_REQUIRE_POSTGRES=1)."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 
 import pytest
@@ -53,3 +54,43 @@ def test_a_push_of_updates_builds_on_rows_read_in_bulk(store: PostgresStore) -> 
     assert sorted(map(str, loaded)) == sorted(map(str, keys[:3]))
     assert loaded[(SCOPE, "notes", "n2")].fields == {"title": "t", "body": "b"}
     assert loaded[(SCOPE, "slots", 3)].fields == {"label": "x"}
+
+
+def test_every_connection_bounds_how_long_it_may_stall_the_others(store: PostgresStore) -> None:
+    from sync_server.store.postgres_limits import SERVER_SETTINGS
+
+    expected = {"idle_in_transaction_session_timeout": "5s", "lock_timeout": "15s", "statement_timeout": "30s",
+                "tcp_keepalives_idle": "5", "tcp_keepalives_interval": "2", "tcp_keepalives_count": "3"}
+    assert set(expected) <= set(SERVER_SETTINGS)
+    reader = store._reader()
+    for name, value in expected.items():
+        assert reader.execute(f"SHOW {name}").fetchone() == (value,)
+    assert reader.info.get_parameters()["keepalives_idle"] == "5"
+
+
+def test_a_setting_named_in_the_connection_string_wins() -> None:
+    from sync_server.store.postgres_limits import connect_kwargs
+
+    named = connect_kwargs("postgresql://db/offsync?keepalives_idle=30&options=-c%20lock_timeout%3D100")
+    assert "keepalives_idle" not in named and named["keepalives_count"] == 3
+    assert "lock_timeout" not in named["options"].replace("-c lock_timeout=100", "")
+    assert "-c idle_in_transaction_session_timeout=5000" in named["options"]
+
+
+def test_a_connection_the_server_ended_is_replaced_on_next_use(store: PostgresStore) -> None:
+    engine = Engine(SCHEMA, store)
+    insert = [Operation(kind="insert", collection="notes", row_id="n1", insert_order=10, fields={"title": "t"})]
+    engine.apply_batch([PushRequest("dev-a", GRANT, [Mutation(client_seq=1, ops=insert)])])
+    assert store.head() == 1  # this thread's reader
+    with psycopg.connect(store.dsn, autocommit=True) as admin:  # as the idle limit or a restart would
+        admin.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                      "WHERE datname = current_database() AND pid <> pg_backend_pid()")
+    time.sleep(0.2)
+    with pytest.raises(psycopg.OperationalError):
+        store.head()
+    assert store.head() == 1
+    insert = [Operation(kind="insert", collection="notes", row_id="n2", insert_order=11, fields={"title": "t"})]
+    with pytest.raises(psycopg.OperationalError):
+        engine.apply_batch([PushRequest("dev-a", GRANT, [Mutation(client_seq=2, ops=insert)])])
+    outcome = engine.apply_batch([PushRequest("dev-a", GRANT, [Mutation(client_seq=2, ops=insert)])])
+    assert [r.status for r in outcome.results[0]] == ["applied"] and store.head() == 2

@@ -81,7 +81,8 @@ def deep_json(depth: int) -> str:
 
 def test_json_nested_5000_deep_is_refused_alone(engine: Engine) -> None:
     result = bobs_note_survives(engine, [op("insert", "deep", {"title": "x", "tags": deep_json(5000)})])
-    assert (result.status, result.reason, result.path) == ("rejected", "invalid_row", "$.mutations[1].ops[0].fields.tags")
+    assert (result.status, result.reason) == ("rejected", "invalid_row")
+    assert result.path == "$.mutations[1].ops[0].fields.tags"
     assert "nested deeper" in result.message
 
 

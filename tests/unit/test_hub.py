@@ -62,3 +62,30 @@ def test_an_empty_batch_sends_nothing() -> None:
     hub.subscribe(subscriber, frozenset({"user:ada"}))
     hub.publish(outcome())
     assert subscriber.payloads == []
+
+
+def test_a_batch_carries_the_applied_client_seq_of_its_subscribers_devices_only() -> None:
+    hub = Hub()
+    ada, bob = Subscriber(), Subscriber()
+    hub.subscribe(ada, frozenset({"user:ada"}), "ada", "ada-phone")  # type: ignore[arg-type]
+    hub.subscribe(bob, frozenset({"user:bob"}), "bob", "bob-phone")  # type: ignore[arg-type]
+    batch = outcome("user:ada", "user:bob")
+    batch.applied = {"ada-phone": 7, "bob-phone": 3, "carol-phone": 9}
+    hub.publish(batch)
+    for subscriber, expected in ((ada, {"ada-phone": 7}), (bob, {"bob-phone": 3})):
+        message = subscriber.codec.decode(subscriber.payloads[0])
+        assert isinstance(message, Changes) and message.applied == expected
+
+
+def test_the_hub_knows_which_scopes_and_devices_it_serves() -> None:
+    hub = Hub()
+    first, second = Subscriber(), Subscriber()
+    hub.subscribe(first, frozenset({"user:ada", "team:x"}), "ada", "ada-phone")  # type: ignore[arg-type]
+    hub.subscribe(second, frozenset({"user:ada"}), "ada", "ada-laptop")  # type: ignore[arg-type]
+    assert hub.scopes == {"user:ada", "team:x"} and hub.scopes_added == {"user:ada", "team:x"}
+    assert hub.client_ids == {"ada-phone", "ada-laptop"}
+    assert hub.reads_any(frozenset({"team:x", "user:bob"})) and not hub.reads_any(frozenset({"user:bob"}))
+    hub.unsubscribe(first)  # type: ignore[arg-type]
+    assert hub.scopes == {"user:ada"} and hub.client_ids == {"ada-laptop"}
+    hub.unsubscribe(second)  # type: ignore[arg-type]
+    assert hub.scopes == frozenset() and hub.client_ids == set()

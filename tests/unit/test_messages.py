@@ -23,6 +23,7 @@ from shared.messages import (
     Pull,
     Push,
     RowChange,
+    Token,
     Welcome,
 )
 
@@ -59,6 +60,7 @@ STRATEGIES: dict[type, st.SearchStrategy[Any]] = {
                        applied=st.dictionaries(client_ids, counts, max_size=2), more=st.booleans(),
                        server_clock=counts, head=counts),
     Error: st.builds(Error, code=st.text(max_size=20), message=st.text(max_size=50), path=st.text(max_size=20)),
+    Token: st.builds(Token, token=st.text(max_size=200)),
 }
 
 

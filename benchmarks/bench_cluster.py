@@ -1,0 +1,188 @@
+"""``cluster_writes``: write throughput of 1 and of 3 ``offsync serve`` nodes
+on one PostgreSQL database, each node ~1 ms (round trip) away from it.
+
+Every node reaches PostgreSQL through its own :mod:`benchmarks.latency_proxy`
+(0.5 ms added each way), as a database one network hop away. Devices of three
+users (``DEVICES_PER_USER`` each, raw WebSockets speaking the protocol, live:
+they pull once and read every live batch) push one-row mutations, each
+waiting for its Ack before the next. With 1 node every device is on it; with
+3, each user's devices are on their own node. Reported: Acks/s over the
+window, and 3 nodes' rate over 1 node's.
+
+    python -m benchmarks.bench_cluster [--quick] [--seconds 10]
+
+Needs PostgreSQL on 127.0.0.1:5432. ``OFFSYNC_BENCH_NODE_CODE=DIR`` runs the
+nodes from another checkout (e.g. ``git archive`` of an older commit), to
+compare with it on the same machine in the same minute.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import httpx
+from websockets.asyncio.client import connect
+
+from shared.messages import MSGPACK, PROTOCOL_VERSION, Ack, Hello, Mutation, Operation, Pull, Push
+from sync_server.apps.notes import schema as notes_schema
+
+from .harness import ROOT, SECRET, Result, free_port, token
+
+ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
+DEVICES_PER_USER = 4
+USERS = ("ada", "bob", "cy")
+DELAY_MS = 0.5  # each way
+
+
+@contextmanager
+def _database() -> Iterator[str]:
+    import psycopg
+
+    name = f"offsync_bench_{uuid.uuid4().hex[:10]}"
+    with psycopg.connect(ADMIN, autocommit=True) as admin:
+        admin.execute(f"CREATE DATABASE {name}")
+    try:
+        yield name
+    finally:
+        with psycopg.connect(ADMIN, autocommit=True) as admin:
+            admin.execute(f"DROP DATABASE {name} WITH (FORCE)")
+
+
+class _Process:
+    def __init__(self, args: list[str], env: dict[str, str] | None = None, cwd: Path = ROOT) -> None:
+        self.proc = subprocess.Popen(args, cwd=cwd, env=env, stdout=subprocess.DEVNULL)
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.send_signal(2)
+            try:
+                self.proc.wait(20)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(10)
+
+
+def _round_trip_ms(proxy_port: int, database: str) -> float:
+    """The mean time of ``SELECT 1`` through a proxy: the latency the nodes see."""
+    import psycopg
+
+    with psycopg.connect(f"postgresql://postgres@127.0.0.1:{proxy_port}/{database}", autocommit=True) as c:
+        started = time.perf_counter()
+        for _ in range(100):
+            c.execute("SELECT 1").fetchone()
+        return (time.perf_counter() - started) * 10
+
+
+@contextmanager
+def _nodes(count: int, database: str, round_trips: list[float]) -> Iterator[list[int]]:
+    """``count`` nodes on ``database``, each behind its own latency proxy; yields
+    their ports (and adds each proxy's measured round trip to ``round_trips``)."""
+    code = Path(os.environ.get("OFFSYNC_BENCH_NODE_CODE") or ROOT)
+    env = {**os.environ, "OFFSYNC_SECRET": SECRET, "PYTHONPATH": str(code)}
+    started: list[_Process] = []
+    ports = []
+    try:
+        for _ in range(count):
+            proxy_port, port = free_port(), free_port()
+            started.append(_Process([sys.executable, "-m", "benchmarks.latency_proxy", "--port", str(proxy_port),
+                                     "--delay-ms", str(DELAY_MS)]))
+            time.sleep(0.3)
+            round_trips.append(_round_trip_ms(proxy_port, database))
+            dsn = f"postgresql://postgres@127.0.0.1:{proxy_port}/{database}"
+            started.append(_Process([sys.executable, "-m", "sync_server.cli", "serve", "--port", str(port),
+                                     "--db", dsn, "--log-level", "warning"], env=env, cwd=code))
+            ports.append(port)
+        for port in ports:
+            _wait_healthy(port)
+        yield ports
+    finally:
+        for process in reversed(started):
+            process.stop()
+
+
+def _wait_healthy(port: int, timeout: float = 60.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/health", timeout=1.0).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.1)
+    raise TimeoutError(f"node on {port} did not start in {timeout}s")
+
+
+async def _device(port: int, user: str, name: str, until: float, acks: list[int]) -> None:
+    """A live device pushing one-row mutations, one at a time, until ``until``."""
+    async with connect(f"ws://127.0.0.1:{port}/sync", max_size=None) as ws:
+        await ws.send(MSGPACK.encode(Hello(client_id=name, token=token(user), schema_version=notes_schema.version,
+                                           protocol=PROTOCOL_VERSION)))
+        MSGPACK.decode(await ws.recv())  # Welcome
+        await ws.send(MSGPACK.encode(Pull(cursor=0)))  # subscribes: live batches come from now on
+        seq = 0
+        while time.monotonic() < until:
+            seq += 1
+            op = Operation(kind="insert", collection="notes", row_id=f"{name}-{seq}", insert_order=seq,
+                           fields={"title": f"{name} {seq}"})
+            await ws.send(MSGPACK.encode(Push(mutations=[Mutation(client_seq=seq, ops=[op])])))
+            while not isinstance(MSGPACK.decode(await ws.recv()), Ack):
+                pass  # live batches and pages: read, as a device does
+            acks.append(1)
+
+
+async def _load(ports: list[int], seconds: float) -> float:
+    """Acks per second of every device pushing for ``seconds`` (after a 1 s warm-up)."""
+    acks: list[int] = []
+    start = time.monotonic() + 1.0
+    until = start + seconds
+    devices = [_device(ports[u % len(ports)], user, f"{user}-{k}-{uuid.uuid4().hex[:6]}", until, acks)
+               for u, user in enumerate(USERS) for k in range(DEVICES_PER_USER)]
+    tasks = [asyncio.create_task(d) for d in devices]
+    await asyncio.sleep(start - time.monotonic())
+    before = len(acks)
+    await asyncio.gather(*tasks)
+    return (len(acks) - before) / seconds
+
+
+def measure(nodes: int, seconds: float, round_trips: list[float]) -> float:
+    with _database() as database, _nodes(nodes, database, round_trips) as ports:
+        return asyncio.run(_load(ports, seconds))
+
+
+def run(quick: bool, seconds: float | None = None) -> list[Result]:
+    seconds = seconds or (3.0 if quick else 10.0)
+    round_trips: list[float] = []
+    one = measure(1, seconds, round_trips)
+    three = measure(3, seconds, round_trips)
+    params = {"devices": DEVICES_PER_USER * len(USERS), "users": len(USERS), "latency_ms_each_way": DELAY_MS,
+              "round_trip_ms_measured": round(sum(round_trips) / len(round_trips), 2),
+              "seconds": seconds, "push": "1 row, waiting for its Ack"}
+    return [
+        Result("cluster_writes.1_node", one, "acks/s", params=params),
+        Result("cluster_writes.3_nodes", three, "acks/s", baseline_name="cluster_writes.1_node", baseline_value=one,
+               params=params, target=">= 2.5x of 1 node", met=three >= 2.5 * one),
+    ]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--quick", action="store_true")
+    parser.add_argument("--seconds", type=float)
+    args = parser.parse_args()
+    for result in run(args.quick, args.seconds):
+        ratio = f"  ({result.ratio:.2f}x of {result.baseline_name})" if result.ratio else ""
+        print(f"{result.name:28} {result.value:10.1f} {result.unit}{ratio}")
+    print(f"round trip to PostgreSQL through the proxies: {result.params['round_trip_ms_measured']} ms")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,144 @@
+"""What ``offsync serve`` does to run on a public network (docs/security.md):
+its files readable by its own user only, accept errors logged at most once
+an interval, and the uvicorn settings and HTTP protocol that enforce the
+connection limits uvicorn has no setting for. (Logs never record a query
+string: ``sync_server.logs``.)"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import stat
+import time
+from typing import Any
+
+from .limits import Limits, raise_open_file_limit
+
+log = logging.getLogger("offsync.server")
+
+#: the SQLite companions of a database file (SQLite gives them the file's own mode)
+SQLITE_SUFFIXES = ("", "-wal", "-shm", "-journal")
+
+
+def make_private(path: str) -> None:
+    """Create ``path`` empty with mode 0600 if it does not exist (SQLite takes
+    an empty file as a new database, and gives its WAL files the same mode);
+    take the group's and others' bits off an existing one and its companions,
+    with a warning."""
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        for suffix in SQLITE_SUFFIXES:
+            _tighten(path + suffix)
+    else:
+        os.close(fd)
+
+
+def _tighten(path: str) -> None:
+    try:
+        mode = stat.S_IMODE(os.stat(path).st_mode)
+    except FileNotFoundError:
+        return
+    if mode & 0o077:
+        os.chmod(path, mode & 0o700)
+        log.warning("%s could be read by other users (mode %o); it is now %o", path, mode, mode & 0o700)
+
+
+class AtMostEvery(logging.Filter):
+    """Lets through at most one record per ``interval`` seconds among those
+    whose message contains ``marker`` (a storm of accept errors once wrote
+    4.5 MB of log a second), and says how many it held back with the next one
+    it lets through. Other records pass."""
+
+    def __init__(self, marker: str, interval: float) -> None:
+        super().__init__()
+        self.marker = marker
+        self.interval = interval
+        self._next = 0.0
+        self._held = 0
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if self.marker not in str(record.msg):
+            return True
+        now = time.monotonic()
+        if now < self._next:
+            self._held += 1
+            return False
+        if self._held:
+            record.msg = f"{record.msg} ({self._held} more like it held back)"
+            self._held = 0
+        self._next = now + self.interval
+        return True
+
+
+def limit_accept_errors(interval: float) -> None:
+    """Log asyncio's accept errors (``socket.accept() out of system resource``)
+    at most once per ``interval`` seconds."""
+    logger = logging.getLogger("asyncio")
+    for old in [f for f in logger.filters if isinstance(f, AtMostEvery)]:
+        logger.removeFilter(old)
+    logger.addFilter(AtMostEvery("accept", interval))
+
+
+def guarded_http_protocol(max_connections: int, header_timeout_s: float) -> type[asyncio.Protocol]:
+    """uvicorn's h11 protocol, with two limits it lacks: a connection past
+    ``max_connections`` (every open HTTP and WebSocket connection of the
+    server) is closed as soon as it is accepted, and a request whose headers
+    have not all arrived within ``header_timeout_s`` is closed (300 clients
+    trickling headers were all still held after 30 s)."""
+    import h11
+    from uvicorn.protocols.http.h11_impl import H11Protocol
+
+    class GuardedH11Protocol(H11Protocol):
+        _header_timer: asyncio.TimerHandle | None = None
+
+        def connection_made(self, transport: asyncio.BaseTransport) -> None:
+            super().connection_made(transport)  # type: ignore[arg-type]
+            if len(self.connections) > max_connections:
+                self.connections.discard(self)
+                transport.abort()  # type: ignore[attr-defined]
+                return
+            self._arm()
+
+        def data_received(self, data: bytes) -> None:
+            super().data_received(data)
+            if self._header_timer is None and self.conn.their_state is h11.IDLE:
+                self._arm()  # the next request of a kept-alive connection has begun
+
+        def connection_lost(self, exc: Exception | None) -> None:
+            if self._header_timer is not None:
+                self._header_timer.cancel()
+                self._header_timer = None
+            super().connection_lost(exc)
+
+        def _arm(self) -> None:
+            self._header_timer = self.loop.call_later(header_timeout_s, self._headers_late)
+
+        def _headers_late(self) -> None:
+            self._header_timer = None
+            transport = self.transport
+            if transport.is_closing() or transport.get_protocol() is not self:
+                return  # closed, or handed over to a WebSocket
+            waiting = self.cycle is None or self.cycle.response_complete  # no request being answered
+            if self.conn.their_state is h11.IDLE and waiting:
+                transport.close()
+
+    return GuardedH11Protocol
+
+
+def uvicorn_config(app: Any, *, host: str, port: int, limits: Limits, max_frame_bytes: int,
+                   log_level: str = "info") -> Any:
+    """The uvicorn Config ``offsync serve`` runs with: the limits uvicorn
+    enforces itself (frame size; its WebSocket protocol reads no further
+    frame until the app has taken the last one) and those
+    :func:`guarded_http_protocol` adds. Raises the open-file limit first, and
+    logs accept errors at most once per ``limits.accept_error_log_interval_s``."""
+    import uvicorn
+
+    raise_open_file_limit()
+    config = uvicorn.Config(app, host=host, port=port, log_level=log_level, lifespan="on", log_config=None,
+                            ws_max_size=max_frame_bytes,
+                            http=guarded_http_protocol(limits.max_connections, limits.header_timeout_s))
+    limit_accept_errors(limits.accept_error_log_interval_s)
+    return config

@@ -1,0 +1,187 @@
+"""Every resource one connection or one user can hold on a shared server has
+a limit here, with a default that suits a small public deployment
+(docs/security.md lists them with their ``offsync serve`` flags).
+
+:class:`FairQueue` is the writer's share between users: a group commit takes
+pushes round-robin by user, up to an operation budget, so one user's flood
+delays another user's small push by one batch at most.
+"""
+
+from __future__ import annotations
+
+import resource
+from collections import deque
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
+
+from shared.messages import MAX_OPS_PER_MUTATION
+
+MiB = 1024 * 1024
+
+
+@dataclass(frozen=True)
+class Limits:
+    """The limits a :class:`~sync_server.app.SyncServer` enforces.
+
+    Args:
+        max_connections: TCP connections in all (HTTP and WebSocket); one more
+            is closed as soon as it is accepted, before it costs anything.
+        max_connections_per_user: WebSockets of one user; one more is closed
+            with 1013 ``too_many_connections`` after its Hello.
+        hello_timeout_s: a WebSocket that has not sent a valid Hello by then
+            is closed with 1008 ``hello_timeout``.
+        max_inbound_bytes: bytes of pushes one WebSocket may have received
+            and not yet had acked; past it the server stops reading that
+            socket until acks go out (TCP pushes back on the device).
+        max_outbound_bytes: bytes waiting to go out on one WebSocket; past it
+            the device is cut off as a slow consumer (4002) and its buffer freed.
+        max_ops_per_push: operations one Push frame (or HTTP body) may carry:
+            the memory a decoded frame costs grows with it, not with its bytes.
+        writer_ops_per_batch: the operations a group commit takes, round-robin
+            by user (a push bigger than this goes alone).
+        header_timeout_s: an HTTP request whose headers have not all arrived
+            by then is closed.
+        body_timeout_s: an HTTP body that has not all arrived by then is
+            answered 408.
+        accept_error_log_interval_s: accept errors (out of file descriptors)
+            are logged at most once per interval.
+        max_clock_ahead_s: an insert_order further ahead of the server's wall
+            clock is clamped to it (``Engine``).
+    """
+
+    max_connections: int = 1000
+    max_connections_per_user: int = 20
+    hello_timeout_s: float = 10.0
+    max_inbound_bytes: int = 32 * MiB
+    max_outbound_bytes: int = 32 * MiB
+    max_ops_per_push: int = MAX_OPS_PER_MUTATION
+    writer_ops_per_batch: int = 5000
+    header_timeout_s: float = 10.0
+    body_timeout_s: float = 30.0
+    accept_error_log_interval_s: float = 10.0
+    max_clock_ahead_s: float = 60.0
+
+    def __post_init__(self) -> None:
+        for name in ("max_connections", "max_connections_per_user", "max_inbound_bytes", "max_outbound_bytes",
+                     "max_ops_per_push", "writer_ops_per_batch"):
+            value = getattr(self, name)
+            if not isinstance(value, int) or value < 1:
+                raise ValueError(f"{name} must be a whole number >= 1, got {value!r}")
+        for name in ("hello_timeout_s", "header_timeout_s", "body_timeout_s", "accept_error_log_interval_s"):
+            value = getattr(self, name)
+            if not value > 0:
+                raise ValueError(f"{name} must be > 0 seconds, got {value!r}")
+        if not self.max_clock_ahead_s >= 0:
+            raise ValueError(f"max_clock_ahead_s must be >= 0 seconds, got {self.max_clock_ahead_s!r}")
+
+
+def raise_open_file_limit() -> int:
+    """Raise this process's soft limit of open files to its hard limit (as
+    servers do) and return it: sockets past it fail to be accepted."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if hard == resource.RLIM_INFINITY or hard > soft:
+        target = 1 << 20 if hard == resource.RLIM_INFINITY else hard
+        try:
+            resource.setrlimit(resource.RLIMIT_NOFILE, (target, hard))
+            soft = target
+        except (ValueError, OSError):
+            pass
+    return soft
+
+
+#: how each codec spells the key every operation carries once
+_OP_KEYS = {True: b"\xa4kind", False: b'"kind"'}
+
+
+def may_carry_too_many_ops(frame: bytes, binary: bool, limit: int) -> bool:
+    """True if ``frame`` may hold more than ``limit`` operations, told from
+    its bytes before it is decoded (decoding is what costs the memory: a
+    15 MiB frame of tiny operations cost 454 MiB). Each operation spells its
+    ``kind`` key once; a value may spell it too, so this over-counts, and is
+    only used with twice the limit; the exact count is taken after decoding."""
+    return frame.count(_OP_KEYS[binary]) > 2 * limit
+
+
+T = TypeVar("T")
+
+
+class FairQueue(Generic[T]):
+    """Pushes waiting for the writer, one queue per user, taken round-robin."""
+
+    def __init__(self) -> None:
+        self._by_user: dict[str, deque[tuple[T, int]]] = {}
+
+    def __bool__(self) -> bool:
+        return bool(self._by_user)
+
+    def put(self, user: str, item: T, ops: int) -> None:
+        """Queue ``item`` (``ops`` operations) behind ``user``'s earlier ones."""
+        self._by_user.setdefault(user, deque()).append((item, ops))
+
+    def take(self, max_ops: int, max_items: int) -> list[T]:
+        """The next batch: one push of each user in turn, while the batch stays
+        within ``max_ops`` and ``max_items``; the user in the lead always gets
+        its next push in, however big, and the lead moves on each batch, so no
+        user waits behind another's flood for more than one batch of it. A
+        user's pushes keep their order."""
+        batch: list[T] = []
+        ops = 0
+        lead = True
+        leader = next(iter(self._by_user), None)
+        while self._by_user and len(batch) < max_items:
+            took = False
+            for user in list(self._by_user):
+                queue = self._by_user[user]
+                item, cost = queue[0]
+                if not lead and ops + cost > max_ops:
+                    continue
+                lead = False
+                queue.popleft()
+                batch.append(item)
+                ops += cost
+                took = True
+                if not queue:
+                    del self._by_user[user]
+                if len(batch) >= max_items:
+                    break
+            if not took:
+                break
+        if leader in self._by_user and len(self._by_user) > 1:  # the next user leads the next batch
+            self._by_user[leader] = self._by_user.pop(leader)
+        return batch
+
+
+
+#: ``offsync serve`` flags: (flag, Limits field, type, help)
+_FLAGS: tuple[tuple[str, str, type, str], ...] = (
+    ("--max-connections", "max_connections", int, "open TCP connections in all"),
+    ("--max-connections-per-user", "max_connections_per_user", int, "WebSockets of one user"),
+    ("--hello-timeout", "hello_timeout_s", float, "seconds a WebSocket has to send a valid Hello"),
+    ("--max-inbound-bytes", "max_inbound_bytes", int, "bytes of pushes one socket may have unacked"),
+    ("--max-outbound-bytes", "max_outbound_bytes", int, "bytes waiting to go out on one socket (then 4002)"),
+    ("--max-ops-per-push", "max_ops_per_push", int, "operations one push may carry"),
+    ("--writer-ops-per-batch", "writer_ops_per_batch", int, "operations a group commit takes, users in turn"),
+    ("--header-timeout", "header_timeout_s", float, "seconds an HTTP request has to send its headers"),
+    ("--body-timeout", "body_timeout_s", float, "seconds an HTTP body has to arrive (then 408)"),
+    ("--accept-error-log-interval", "accept_error_log_interval_s", float,
+     "log accept errors at most once per this many seconds"),
+    ("--max-clock-ahead", "max_clock_ahead_s", float, "seconds an insert_order may be ahead before it is clamped"),
+)
+
+
+def add_limit_flags(parser: Any) -> None:
+    """Add a flag for every limit to an ``argparse`` parser (defaults shown)."""
+    defaults = Limits()
+    group = parser.add_argument_group("limits (docs/security.md)")
+    for flag, name, kind, text in _FLAGS:
+        group.add_argument(flag, dest=f"limit_{name}", type=kind, default=getattr(defaults, name),
+                           metavar="N", help=f"{text} (default {getattr(defaults, name)})")
+
+
+def limits_from_args(args: Any) -> Limits:
+    """The :class:`Limits` the flags of :func:`add_limit_flags` name.
+
+    Raises:
+        ValueError: a limit out of its range, naming it.
+    """
+    return Limits(**{name: getattr(args, f"limit_{name}") for _, name, _, _ in _FLAGS})
