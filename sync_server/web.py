@@ -166,5 +166,6 @@ def install(server: SyncServer, *, cors_origins: Sequence[str] = (), app: str | 
     if origins:
         server.app.add_middleware(
             CORSMiddleware, allow_origins=origins, allow_methods=["GET", "POST", "OPTIONS"],
-            allow_headers=["authorization", "content-type", "offsync-client-id"], max_age=600)
+            allow_headers=["authorization", "content-type", "offsync-client-id", "offsync-schema-version",
+                           "offsync-schema-fingerprint"], max_age=600)
 
