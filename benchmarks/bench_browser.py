@@ -50,7 +50,8 @@ let files = 0;
 
 function rawInsert(rows) {
   const db = new pool.OpfsSAHPoolDb(`/raw-${files++}.db`);
-  db.exec('PRAGMA synchronous=NORMAL');
+  // the replica's own settings (replica.js open()), so only the capture differs
+  for (const p of ['recursive_triggers=ON', 'temp_store=MEMORY', 'cache_size=-16000', 'synchronous=NORMAL']) db.exec(`PRAGMA ${p}`);
   db.exec(RAW);
   const start = performance.now();
   db.exec('BEGIN');

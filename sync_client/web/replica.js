@@ -639,7 +639,8 @@ export class Replica {
                  && /** @type {any} */ (ops[j]).scope === op.scope) j++;
         }
         if (j - i >= 16 && op.op === "insert") {
-          out.push(...this.insertMany(op.collection, ops.slice(i, j).map((o) => /** @type {any} */ (o).row), { scope: op.scope }));
+          // (not push(...ids): 100,000 arguments overflow the stack)
+          for (const id of this.insertMany(op.collection, ops.slice(i, j).map((o) => /** @type {any} */ (o).row), { scope: op.scope })) out.push(id);
           i = j;
         } else {
           out.push(this.run(op));
