@@ -290,10 +290,18 @@ class SyncServer:
 
     # -- the writer ---------------------------------------------------------
 
-    def submit(self, request: PushRequest, deliver: Deliver) -> None:
-        """Queue a push for the next group commit (the writer takes users in turn)."""
+    def submit(self, request: PushRequest, deliver: Deliver, size: int = 0) -> None:
+        """Queue a push for the next group commit (the writer takes users in turn).
+
+        Args:
+            size: the push's bytes on the wire: its cost to the writer's batch
+                budget is its operations or its KiB, whichever is more (16
+                pushes of 2 MB, 20 operations each, made one batch of 32 MB
+                that others waited 1.3 s behind).
+        """
         assert self._wake is not None, "the app is not running (no lifespan)"
-        self._pending.put(request.grant.user, (request, deliver), sum(len(m.ops) for m in request.mutations))
+        cost = max(sum(len(m.ops) for m in request.mutations), size // 1024)
+        self._pending.put(request.grant.user, (request, deliver), cost)
         self._wake.set()
         self.metrics.pushed()
 
@@ -427,7 +435,9 @@ class SyncServer:
             if not future.done():
                 future.set_result(None if results is None or outcome is None else (results, outcome))
 
-        self.submit(PushRequest(client_id, grant, message.mutations, codec is JSON), deliver)
+        declared = request.headers.get("content-length", "")  # read whole already: at most the frame limit
+        self.submit(PushRequest(client_id, grant, message.mutations, codec is JSON), deliver,
+                    int(declared) if declared.isdigit() else 0)
         done = await future
         if done is None:
             return self._http_error(codec, 503, Error(code="unavailable", message="the push was not stored; retry"),
@@ -656,7 +666,8 @@ class Connection:
             elif isinstance(action, SubmitPush):
                 self._pushes_at_writer += 1
                 self._inbound += self._frame_size
-                self.server.submit(action.request, functools.partial(self._acked, size=self._frame_size))
+                self.server.submit(action.request, functools.partial(self._acked, size=self._frame_size),
+                                   self._frame_size)
             elif isinstance(action, StartPull):
                 task = asyncio.create_task(self._pull(action.cursor, action.limit, action.resync))
                 self._tasks.add(task)

@@ -38,7 +38,8 @@ class Limits:
         max_ops_per_push: operations one Push frame (or HTTP body) may carry:
             the memory a decoded frame costs grows with it, not with its bytes.
         writer_ops_per_batch: the operations a group commit takes, round-robin
-            by user (a push bigger than this goes alone).
+            by user (a push bigger than this goes alone); a push costs its
+            operations or its KiB on the wire, whichever is more.
         header_timeout_s: an HTTP request whose headers have not all arrived
             by then is closed.
         body_timeout_s: an HTTP body that has not all arrived by then is

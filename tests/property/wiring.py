@@ -46,11 +46,17 @@ from sync_client.replica import Replica
 from sync_server.auth import TokenAuthority, user_scope
 from sync_server.engine import BatchOutcome, Engine, PushRequest
 from sync_server.session import Close, Send, ServerSession, StartPull, SubmitPush
+from sync_server.store.base import Store
 from sync_server.store.sqlite import SQLiteStore
 
 SECRET = "model-secret-" + "m" * 40
 #: a fixed epoch so runs are reproducible (2024-01-01 in microseconds)
 EPOCH_US = 1_704_067_200_000_000
+
+
+def sqlite_store(path: str) -> Store:
+    """The model server's default store: SQLite at ``path``."""
+    return SQLiteStore(path, synchronous="OFF")
 
 
 class Stall(AssertionError):
@@ -139,13 +145,15 @@ class Network:
     """The server and every device, with the frames and tasks between them."""
 
     def __init__(self, schema: Schema, users: list[str], *, codecs: list[Codec] | None = None,
-                 skews_us: list[int] | None = None) -> None:
+                 skews_us: list[int] | None = None, open_store: Callable[[str], Store] = sqlite_store) -> None:
         self.schema = schema
+        #: opens the server's store, at start and after a server crash (a path for SQLite)
+        self.open_store = open_store
         self.directory = Path(tempfile.mkdtemp(prefix="offsync-model-"))
         self.server_path = str(self.directory / "server.db")
         self.server_clock = Clock()
         self.authority = TokenAuthority(SECRET)
-        self.store = SQLiteStore(self.server_path, synchronous="OFF")
+        self.store = open_store(self.server_path)
         self.engine = Engine(schema, self.store, wall_clock=self.server_clock,
                              max_clock_ahead_us=MODEL_CLOCK_AHEAD_US)
         self.writer: list[tuple[Link, PushRequest]] = []
@@ -250,7 +258,7 @@ class Network:
         self.writer.clear()
         self.announcements.clear()
         self.store.close()
-        self.store = SQLiteStore(self.server_path, synchronous="OFF")
+        self.store = self.open_store(self.server_path)
         self.engine = Engine(self.schema, self.store, wall_clock=self.server_clock,
                              max_clock_ahead_us=MODEL_CLOCK_AHEAD_US)
 
