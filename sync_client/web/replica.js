@@ -785,34 +785,52 @@ export class Replica {
 
   /** Apply a page of server rows, rebasing pending local operations on top. @param {Changes} changes */
   applyChanges(changes) {
+    return this.applyPages([changes]);
+  }
+
+  /**
+   * Apply pages of server rows in order, in one transaction (one commit): each
+   * page as applyChanges, the cursor of the last one stored with the rows.
+   * @param {Changes[]} pages @returns {number} the rows applied
+   */
+  applyPages(pages) {
     /** @type {RowChange[]} */
     let swept = [];
     this.applying(() => {
-      const resyncing = changes.resync_begins || this.resyncing;
-      if (changes.resync_begins) {
-        this.db.exec("DELETE FROM sync_resync_seen");
-        this.writeState({ resyncing: 1, resync_pages_done: 0 });
-      }
-      const mine = changes.applied[this.deviceId];
-      if (mine) this.dropApplied(Number(mine));
-      if (resyncing) {
-        const stmt = this.db.prepare("INSERT OR IGNORE INTO sync_resync_seen (collection, row_id) VALUES (?, ?)");
-        try {
-          for (const r of changes.rows) if (!r.deleted) stmt.bind([r.collection, r.row_id]).stepReset();
-        } finally { stmt.finalize(); }
-      }
-      this.applyRows(changes.rows);
-      if (resyncing) {
-        const state = this.readState();
-        const pagesDone = (changes.resync && !changes.more) || Boolean(state.resync_pages_done);
-        if (pagesDone && Number(changes.cursor) >= Number(state.acked_head || 0)) swept = this.endResync();
-        else if (pagesDone) this.writeState({ resync_pages_done: 1 });
-      }
-      this.observe(changes.server_clock);
-      this.writeState({ cursor: changes.cursor, clock: this.clock });
+      for (const changes of pages) swept = swept.concat(this.applyPage(changes));
     });
-    if (changes.rows.length || swept.length) this.notify("rows", { rows: [...changes.rows, ...swept] });
-    return changes.rows.length;
+    const rows = pages.length === 1 ? pages[0].rows : pages.flatMap((p) => p.rows);
+    if (rows.length || swept.length) this.notify("rows", { rows: [...rows, ...swept] });
+    return rows.length;
+  }
+
+  /** One page, inside applyPages' transaction. @param {Changes} changes @returns {RowChange[]} swept rows */
+  applyPage(changes) {
+    /** @type {RowChange[]} */
+    let swept = [];
+    const resyncing = changes.resync_begins || this.resyncing;
+    if (changes.resync_begins) {
+      this.db.exec("DELETE FROM sync_resync_seen");
+      this.writeState({ resyncing: 1, resync_pages_done: 0 });
+    }
+    const mine = changes.applied[this.deviceId];
+    if (mine) this.dropApplied(Number(mine));
+    if (resyncing) {
+      const stmt = this.db.prepare("INSERT OR IGNORE INTO sync_resync_seen (collection, row_id) VALUES (?, ?)");
+      try {
+        for (const r of changes.rows) if (!r.deleted) stmt.bind([r.collection, r.row_id]).stepReset();
+      } finally { stmt.finalize(); }
+    }
+    this.applyRows(changes.rows);
+    if (resyncing) {
+      const state = this.readState();
+      const pagesDone = (changes.resync && !changes.more) || Boolean(state.resync_pages_done);
+      if (pagesDone && Number(changes.cursor) >= Number(state.acked_head || 0)) swept = this.endResync();
+      else if (pagesDone) this.writeState({ resync_pages_done: 1 });
+    }
+    this.observe(changes.server_clock);
+    this.writeState({ cursor: changes.cursor, clock: this.clock });
+    return swept;
   }
 
   /** @returns {RowChange[]} */

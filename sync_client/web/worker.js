@@ -7,7 +7,7 @@
 
 import sqlite3InitModule from "./vendor/sqlite-wasm/sqlite3.mjs";
 import { decode, encode } from "./msgpack.js";
-import { ClientProtocol, refreshAt, withDefaults } from "./protocol.js";
+import { ClientProtocol, HOLD_MS, refreshAt, withDefaults } from "./protocol.js";
 import { Replica } from "./replica.js";
 import { saveOutbox } from "./outbox.js";
 
@@ -49,6 +49,8 @@ let wantConnected = false;
 let retryTimer = null;
 /** @type {ReturnType<typeof setTimeout> | null} */
 let refreshTimer = null;
+/** @type {ReturnType<typeof setTimeout> | null} */
+let flushTimer = null;
 /** @type {SyncStatus} */
 const status = {
   connected: false, phase: "offline", pending: 0, cursor: 0, head: 0, progress: 1, pulled: 0, pushed: 0, rejected: 0,
@@ -197,6 +199,18 @@ function connect() {
       const message = withDefaults(decode(event.data));
       const wasLive = protocol.phase === "live";
       send(protocol.receive(message));
+      if (protocol.held.length && flushTimer === null) {
+        // a bootstrap's pages are applied in batches: the held ones at the latest HOLD_MS from now
+        flushTimer = setTimeout(() => {
+          flushTimer = null;
+          if (socket !== ws || !protocol) return;
+          try { send(protocol.flush()); } catch (err) {
+            status.lastError = err instanceof Error ? err.message : String(err);
+            ws.close(1002);
+          }
+          publishStatus();
+        }, HOLD_MS);
+      }
       if (message.type === "error") status.lastError = `${message.code}: ${message.message}`;
       if (protocol.phase === "live") {
         attempts = 0;
@@ -214,6 +228,7 @@ function connect() {
     if (socket !== ws) return;
     socket = null;
     stopRefresh();
+    stopFlush();
     status.connected = false;
     if (protocol) protocol.disconnected();
     if ([1008, 4001, 4003].includes(event.code) && protocol) {
@@ -250,6 +265,10 @@ function scheduleRefresh() {
   }, delay);
 }
 
+function stopFlush() {
+  if (flushTimer !== null) { clearTimeout(flushTimer); flushTimer = null; }
+}
+
 function stopRefresh() {
   if (refreshTimer !== null) { clearTimeout(refreshTimer); refreshTimer = null; }
 }
@@ -279,6 +298,7 @@ function disconnect() {
   wantConnected = false;
   if (retryTimer !== null) { clearTimeout(retryTimer); retryTimer = null; }
   stopRefresh();
+  stopFlush();
   const ws = socket;
   socket = null;
   if (ws) ws.close(1000);
