@@ -22,7 +22,9 @@
  * @property {string[]} [urls] other nodes' base URLs (one database): the worker moves to one of them at
  *   random when a connection fails or ends
  * @property {string} [token] the JWT the server issued
- * @property {() => Promise<string> | string} [getToken] called for a token at start and when the server refuses one
+ * @property {() => Promise<string> | string} [getToken] called for a token at start, when the server refuses one,
+ *   and before the token expires (20 % of its life, at most 60 s, before `exp`): the fresh one is sent on
+ *   the live socket (Token, protocol 2), which stays open
  * @property {string} [name] the replica's name (default "offsync"): one database per name and origin
  * @property {boolean} [memory] keep the replica in memory (tests, benchmarks)
  * @property {boolean} [connect] connect at once (default true)
@@ -117,7 +119,8 @@ export class Client {
     worker.onmessage = (event) => this.onWorker(event.data);
     const opened = this.callWorker("open", [{ url: this.options.url, urls: this.options.urls, token: this.options.token,
       name: this.options.name,
-      memory: this.options.memory, connect: this.options.connect, backoffBase: this.options.backoffBase }]);
+      memory: this.options.memory, connect: this.options.connect, backoffBase: this.options.backoffBase,
+      refresh: Boolean(this.options.getToken) }]);
     this.ready = opened.then(() => undefined);
     await opened;
     await this.callWorker("setPersisted", [this.persisted]);
@@ -187,7 +190,7 @@ export class Client {
       if (data.local && this.status && !this.status.connected) this.requestBackgroundSync();
     } else if (data.event === "rejected") {
       for (const listener of this.rejectListeners) listener(data.result);
-    } else if (data.event === "need-token" && this.leader && this.options.getToken) {
+    } else if ((data.event === "need-token" || data.event === "refresh-token") && this.leader && this.options.getToken) {
       Promise.resolve(this.options.getToken()).then((token) => this.callWorker("setToken", [token])).catch(() => {});
     }
   }

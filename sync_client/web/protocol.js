@@ -31,6 +31,33 @@ export const PULL_LIMIT = 2000;
 /** server error codes after which reconnecting with the same token cannot help */
 export const FATAL_CODES = new Set(["unauthorized", "token_expired", "forbidden", "schema_mismatch", "protocol_mismatch"]);
 
+/** ask for a fresh token this long before expiry at most (s), as sync_client/tokens.py... */
+export const REFRESH_LEAD_S = 60;
+/** ...and at most this share of the token's life before it */
+export const REFRESH_LEAD_SHARE = 0.2;
+
+/**
+ * When to send a fresh token (ms since the epoch), or null: never (no numeric
+ * `exp`, or not a JWT). Read without verifying, as sync_client/tokens.py
+ * refresh_at: 20 % of the token's life, at most 60 s, before `exp`.
+ * @param {string} token @returns {number | null}
+ */
+export function refreshAt(token) {
+  const parts = token.split(".");
+  if (parts.length !== 3) return null;
+  let claims;
+  try {
+    const b64 = parts[1].replace(/-/g, "+").replace(/_/g, "/");
+    claims = JSON.parse(atob(b64 + "=".repeat((4 - (b64.length % 4)) % 4)));
+  } catch {
+    return null;
+  }
+  if (claims === null || typeof claims !== "object") return null;
+  const exp = claims.exp, iat = claims.iat ?? 0;
+  if (typeof exp !== "number" || typeof iat !== "number") return null;
+  return (exp - Math.min(REFRESH_LEAD_S, Math.max(exp - iat, 0) * REFRESH_LEAD_SHARE)) * 1000;
+}
+
 /** A server message that does not fit the conversation. */
 export class ProtocolError extends Error {}
 

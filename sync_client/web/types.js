@@ -98,7 +98,8 @@
 /** @typedef {{type: "hello", client_id: string, token: string, schema_version: number, schema_fingerprint?: string, cursor: number, last_client_seq: number, protocol: number}} Hello */
 /** @typedef {{type: "push", mutations: Mutation[]}} Push */
 /** @typedef {{type: "pull", cursor: number, limit: number, resync: boolean}} Pull */
-/** @typedef {Hello | Push | Pull} ClientMessage */
+/** @typedef {{type: "token", token: string}} TokenMessage a fresh token for a live socket (protocol 2) */
+/** @typedef {Hello | Push | Pull | TokenMessage} ClientMessage */
 
 /**
  * @typedef {object} Conflict a local write the server refused, beside the server's row

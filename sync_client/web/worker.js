@@ -7,7 +7,7 @@
 
 import sqlite3InitModule from "./vendor/sqlite-wasm/sqlite3.mjs";
 import { decode, encode } from "./msgpack.js";
-import { ClientProtocol, withDefaults } from "./protocol.js";
+import { ClientProtocol, refreshAt, withDefaults } from "./protocol.js";
 import { Replica } from "./replica.js";
 import { saveOutbox } from "./outbox.js";
 
@@ -25,6 +25,8 @@ import { saveOutbox } from "./outbox.js";
  * @property {boolean} [connect] connect now (default true)
  * @property {number} [backoffBase] first reconnect delay cap, ms (default 200)
  * @property {number} [backoffCap] reconnect delay cap, ms (default 30000)
+ * @property {boolean} [refresh] the page has getToken(): ask it for a fresh token before this one expires
+ *   and send it on the live socket (Token, protocol 2), so the server does not close it (1008 token_expired)
  */
 
 const scope = /** @type {any} */ (self);
@@ -45,6 +47,8 @@ let nodeUrl = "";
 let wantConnected = false;
 /** @type {ReturnType<typeof setTimeout> | null} */
 let retryTimer = null;
+/** @type {ReturnType<typeof setTimeout> | null} */
+let refreshTimer = null;
 /** @type {SyncStatus} */
 const status = {
   connected: false, phase: "offline", pending: 0, cursor: 0, head: 0, progress: 1, pulled: 0, pushed: 0, rejected: 0,
@@ -183,6 +187,7 @@ function connect() {
     if (socket !== ws || !protocol) return;
     status.connected = true;
     send(protocol.connect());
+    scheduleRefresh();
     publishStatus();
   };
   ws.onmessage = (event) => {
@@ -208,6 +213,7 @@ function connect() {
   ws.onclose = (event) => {
     if (socket !== ws) return;
     socket = null;
+    stopRefresh();
     status.connected = false;
     if (protocol) protocol.disconnected();
     if ([1008, 4001, 4003].includes(event.code) && protocol) {
@@ -221,6 +227,31 @@ function connect() {
     }
     publishStatus();
   };
+}
+
+/**
+ * Ask the page for a fresh token when 20 % of this one's life (at most 60 s) is
+ * left, as SyncClient(token_refresh=...): setToken then sends it on the socket.
+ * A token that has no `exp` is never refreshed.
+ */
+function scheduleRefresh() {
+  stopRefresh();
+  if (!options || !options.refresh || !protocol) return;
+  const at = refreshAt(protocol.token);
+  if (at === null) return;
+  // never a busy loop on a short-lived token; long waits are re-checked (setTimeout caps at 2^31 ms)
+  const delay = Math.min(Math.max(500, at - Date.now()), 3600000);
+  refreshTimer = setTimeout(() => {
+    refreshTimer = null;
+    if (!socket || socket.readyState !== WebSocket.OPEN || !protocol) return;
+    const due = refreshAt(protocol.token);
+    if (due !== null && due > Date.now() + 50) scheduleRefresh();
+    else post({ event: "refresh-token" });
+  }, delay);
+}
+
+function stopRefresh() {
+  if (refreshTimer !== null) { clearTimeout(refreshTimer); refreshTimer = null; }
 }
 
 /** Go on with another of the nodes, picked at random (one node: stay), as the Python client. */
@@ -247,6 +278,7 @@ function send(messages) {
 function disconnect() {
   wantConnected = false;
   if (retryTimer !== null) { clearTimeout(retryTimer); retryTimer = null; }
+  stopRefresh();
   const ws = socket;
   socket = null;
   if (ws) ws.close(1000);
@@ -268,6 +300,11 @@ const methods = {
     protocol.token = token;
     options.token = token;
     if (protocol.phase === "closed") protocol.phase = "offline";
+    else if (socket && socket.readyState === WebSocket.OPEN && protocol.phase !== "offline") {
+      // a live socket keeps going on the fresh token (protocol 2)
+      send([{ type: "token", token }]);
+      scheduleRefresh();
+    }
     saveForServiceWorker();
     if (wantConnected && !socket) connect();
   },
