@@ -33,7 +33,7 @@ import httpx
 from websockets.asyncio.client import connect
 
 from shared.messages import MSGPACK, PROTOCOL_VERSION, Ack, Hello, Mutation, Operation, Pull, Push
-from sync_server.apps.notes import schema as notes_schema
+from shared.apps.notes import schema as notes_schema
 
 from .harness import ROOT, SECRET, Result, free_port, token
 

@@ -26,8 +26,8 @@ if TYPE_CHECKING:  # the server modules load only when a command needs them
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8787
 DEFAULT_DB = "offsync.db"
-APPS = {"notes": "sync_server.apps.notes:schema", "companion": "sync_server.apps.companion:schema",
-        "polar": "sync_server.apps.polar:schema"}
+APPS = {"notes": "shared.apps.notes:schema", "companion": "shared.apps.companion:schema",
+        "polar": "shared.apps.polar:schema"}
 
 
 def load_schema(spec: str) -> Schema:

@@ -19,7 +19,7 @@ from playwright.sync_api import Browser, Page
 
 from sync_client.connection import SyncClient
 from sync_client.replica import Replica
-from sync_server.apps.notes import schema as notes_schema
+from shared.apps.notes import schema as notes_schema
 from sync_server.demo import replica_rows, server_rows
 
 from ..servers import Loopback, ThreadServer

@@ -18,7 +18,7 @@ import time
 
 from sync_client.connection import Backoff, SyncClient
 from sync_client.replica import BULK_ROWS, Replica
-from sync_server.apps.notes import schema
+from shared.apps.notes import schema
 
 SHARED = "shared"
 

@@ -14,8 +14,8 @@ import pytest
 
 from shared.schema import Collection, Schema
 from sync_client.replica import Replica
-from sync_server.apps.companion import SINGLETON_ID, schema
-from sync_server.apps.companion_store import (
+from shared.apps.companion import SINGLETON_ID, schema
+from sync_client.apps.companion_store import (
     chat_history,
     check_in,
     entry_tags,

@@ -13,7 +13,7 @@ import pytest
 
 from sync_client.connection import SyncClient
 from sync_client.replica import Replica
-from sync_server.apps.notes import schema
+from shared.apps.notes import schema
 
 from ..servers import wait_healthy
 

@@ -30,7 +30,7 @@ import pytest
 
 from sync_client.connection import SyncClient
 from sync_client.replica import Replica
-from sync_server.apps.notes import schema
+from shared.apps.notes import schema
 from sync_server.auth import TokenAuthority
 from sync_server.store.sqlite import SQLiteStore
 

@@ -42,7 +42,7 @@ from shared.messages import JSON, MSGPACK, Ack, Changes, Error, Hello, Message, 
 from sync_client.connection import SyncClient
 from sync_client.replica import Replica
 from sync_server.app import SyncServer
-from sync_server.apps.notes import schema as notes_schema
+from shared.apps.notes import schema as notes_schema
 from sync_server.auth import TokenAuthority
 from sync_server.store.sqlite import SQLiteStore
 

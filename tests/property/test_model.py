@@ -38,7 +38,7 @@ from hypothesis.stateful import (
 
 from shared.messages import JSON, MSGPACK, Ack, Changes
 from sync_client.replica import BULK_ROWS, Replica
-from sync_server.apps.notes import schema as notes_schema
+from shared.apps.notes import schema as notes_schema
 
 from .model import by_collection, expected_rows
 from .wiring import Device, Link, Network
