@@ -8,7 +8,8 @@
 Groups: local_write, push (push_throughput, push_batch, push_concurrent),
 pull (bootstrap, catch_up), fanout (fanout_latency), idle (idle_connections),
 search (``benchmarks/bench_search.py``, when present), flood (flood_small_push_p99,
-flood_server_peak_rss: docs/security.md).
+flood_server_peak_rss: docs/security.md), browser (the browser client in
+Chromium; skipped where Chromium or Playwright is missing).
 
 The exit status is 0 when every benchmark ran, whatever the figures: CI
 asserts that they run, never how fast (see ``benchmarks/README.md``).
@@ -38,6 +39,7 @@ GROUPS: dict[str, str] = {
     "idle": "benchmarks.bench_idle",
     "search": "benchmarks.bench_search",
     "flood": "benchmarks.bench_flood",
+    "browser": "benchmarks.bench_browser",
 }
 DEFAULT_JSON = Path(__file__).resolve().parent / "results" / "latest.json"
 

@@ -27,7 +27,10 @@ def _serve_sync(args: argparse.Namespace) -> None:
     from .harness import SECRET
     from .schema import schema
 
+    from sync_server.web import install
+
     server = SyncServer(schema, SQLiteStore(args.db, synchronous=args.synchronous), SECRET)
+    install(server)  # GET /schema and /client/ for the browser benchmark
     uvicorn.run(server.app, host="127.0.0.1", port=args.port, log_level="warning", ws_max_size=MAX_FRAME_BYTES,
                 lifespan="on", backlog=4096)
 

@@ -21,6 +21,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
+import socket
 import subprocess
 import sys
 import time
@@ -32,8 +33,8 @@ from pathlib import Path
 import httpx
 from websockets.asyncio.client import connect
 
-from shared.messages import MSGPACK, PROTOCOL_VERSION, Ack, Hello, Mutation, Operation, Pull, Push
 from shared.apps.notes import schema as notes_schema
+from shared.messages import MIN_PROTOCOL, MSGPACK, Ack, Hello, Mutation, Operation, Pull, Push
 
 from .harness import ROOT, SECRET, Result, free_port, token
 
@@ -58,12 +59,13 @@ def _database() -> Iterator[str]:
 
 
 class _Process:
-    def __init__(self, args: list[str], env: dict[str, str] | None = None, cwd: Path = ROOT) -> None:
+    def __init__(self, args: list[str], env: dict[str, str] | None = None, cwd: Path = ROOT, stop_signal: int = 2) -> None:
         self.proc = subprocess.Popen(args, cwd=cwd, env=env, stdout=subprocess.DEVNULL)
+        self.stop_signal = stop_signal  # SIGINT ends uvicorn cleanly; the proxy takes SIGTERM
 
     def stop(self) -> None:
         if self.proc.poll() is None:
-            self.proc.send_signal(2)
+            self.proc.send_signal(self.stop_signal)
             try:
                 self.proc.wait(20)
             except subprocess.TimeoutExpired:
@@ -94,8 +96,8 @@ def _nodes(count: int, database: str, round_trips: list[float]) -> Iterator[list
         for _ in range(count):
             proxy_port, port = free_port(), free_port()
             started.append(_Process([sys.executable, "-m", "benchmarks.latency_proxy", "--port", str(proxy_port),
-                                     "--delay-ms", str(DELAY_MS)]))
-            time.sleep(0.3)
+                                     "--delay-ms", str(DELAY_MS)], stop_signal=15))
+            _wait_listening(proxy_port)
             round_trips.append(_round_trip_ms(proxy_port, database))
             dsn = f"postgresql://postgres@127.0.0.1:{proxy_port}/{database}"
             started.append(_Process([sys.executable, "-m", "sync_server.cli", "serve", "--port", str(port),
@@ -107,6 +109,17 @@ def _nodes(count: int, database: str, round_trips: list[float]) -> Iterator[list
     finally:
         for process in reversed(started):
             process.stop()
+
+
+def _wait_listening(port: int, timeout: float = 30.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=1.0):
+                return
+        except OSError:
+            time.sleep(0.05)
+    raise TimeoutError(f"the proxy on {port} did not listen in {timeout}s")
 
 
 def _wait_healthy(port: int, timeout: float = 60.0) -> None:
@@ -125,7 +138,7 @@ async def _device(port: int, user: str, name: str, until: float, acks: list[int]
     """A live device pushing one-row mutations, one at a time, until ``until``."""
     async with connect(f"ws://127.0.0.1:{port}/sync", max_size=None) as ws:
         await ws.send(MSGPACK.encode(Hello(client_id=name, token=token(user), schema_version=notes_schema.version,
-                                           protocol=PROTOCOL_VERSION)))
+                                           protocol=MIN_PROTOCOL)))  # what old nodes speak too
         MSGPACK.decode(await ws.recv())  # Welcome
         await ws.send(MSGPACK.encode(Pull(cursor=0)))  # subscribes: live batches come from now on
         seq = 0

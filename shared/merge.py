@@ -153,7 +153,11 @@ def apply_operation(
 def _created(collection: Collection, op: Operation, client_id: str) -> RowState:
     fields = {**collection.defaults(), **op.fields}
     stamp = Stamp(op.insert_order, client_id, 1)
-    stamps = dict.fromkeys(fields, stamp)
+    # a default the insert did not send is no write of its: unstamped, any write
+    # beats it. A device on an older schema version inserts without the fields
+    # it does not know, and must not win them over a concurrent newer write
+    # (that would depend on arrival order: docs/schema.md)
+    stamps = dict.fromkeys(op.fields, stamp)
     stamps[ALIVE] = stamp
     return RowState(
         collection=op.collection,

@@ -217,11 +217,14 @@ class SyncClient:
             except (OSError, TimeoutError, websockets.exceptions.WebSocketException, ProtocolError,
                     RemoteError, WrongEndpoint) as exc:
                 self.status.last_error = f"{type(exc).__name__}: {exc}"
-            except Exception as exc:  # noqa: BLE001 (the replica or a bug: the same data fails again)
+            except (apsw.Error, SyncError) as exc:  # the replica refused: the same data fails again
                 failed = _replica_failed(exc) if isinstance(exc, apsw.Error) else exc
                 self.status.last_error = self.status.fatal = f"{type(failed).__name__}: {failed}"
                 log.error("sync stopped: %s", self.status.fatal)
                 return
+            except Exception as exc:  # noqa: BLE001 (unforeseen: log it, and retry after the backoff)
+                self.status.last_error = f"{type(exc).__name__}: {exc}"
+                log.exception("sync failed; retrying")
             finally:
                 self._ws = None
                 protocol.disconnected()

@@ -78,8 +78,11 @@ def _migrate(c: apsw.Connection, history: History, old: Schema, steps: Sequence[
         _freeze_entries(c, name)
         if any(isinstance(m, DropCollection) for m in mine):
             c.execute(f"DROP TABLE {tables.quote(name)}")
-            c.execute("DELETE FROM sync_queue WHERE collection = ?", (name,))
-            c.execute("DELETE FROM sync_bulk WHERE collection = ?", (name,))
+            # its queued writes go, but a mutation made of nothing else stays (the
+            # server refuses it into sync_conflicts): a client_seq left with no
+            # entry would leave a gap the server waits on for ever
+            c.execute("DELETE FROM sync_queue WHERE collection = ?1 AND client_seq IN "
+                      "(SELECT client_seq FROM sync_queue WHERE collection != ?1)", (name,))
             continue
         _rebuild(c, current[name], mine)
         _migrate_entries(c, name, mine)

@@ -285,9 +285,11 @@ class Engine:
                 work.latest = max(work.latest, raw.insert_order)
             except InvalidInput as exc:
                 # hand back the refused row too, so the device drops its copy
-                refused = (raw.scope or default_scope, raw.collection, raw.row_id)
+                # (not a row of a collection the schema lacks: a device has no table for it)
+                refused = [(raw.scope or default_scope, raw.collection, raw.row_id)] if raw.collection in self.schema \
+                    else []
                 return self._reject(mutation, exc.code, exc.message, _op_path(index, i) + exc.path,
-                                    [*keys, refused, *self._keys_after(request, mutation, i)], request, work)
+                                    [*keys, *refused, *self._keys_after(request, mutation, i)], request, work)
             key = (scope, raw.collection, raw.row_id)
             keys.append(key)
             current = self._row(key, local, work)
@@ -509,13 +511,13 @@ def _op_path(index: int, i: int) -> str:
 def _created(rules: Rules, op: Operation, fields: Mapping[str, Any], scope: str, client_id: str) -> RowState:
     """The row a validated insert (stored ``fields``, resolved ``scope``) of an
     id that does not exist creates: what ``shared.merge.apply_operation``
-    builds (every register stamped by this write at version 1), without
-    copying the operation, the Outcome and the merge dispatch
-    (tests/unit/test_engine.py checks they agree)."""
+    builds (every register it sent stamped by this write at version 1; the
+    defaults it left out unstamped), without copying the operation, the
+    Outcome and the merge dispatch (tests/unit/test_engine.py checks they agree)."""
     row = rules.defaults.copy()
     row.update(fields)
     stamp = Stamp(op.insert_order, client_id, 1)
-    stamps = dict.fromkeys(row, stamp)
+    stamps = dict.fromkeys(fields, stamp)
     stamps[ALIVE] = stamp
     return RowState(collection=op.collection, row_id=op.row_id, scope=scope, version=1,
                     insert_order=op.insert_order, fields=row, stamps=stamps)

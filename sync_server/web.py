@@ -104,6 +104,8 @@ def describe_collection(coll: Collection) -> dict[str, Any]:
         "retention": None if coll.retention is None else coll.retention.keep,
         "by_reference": tables.by_reference(coll),
         "ddl": collection_ddl(coll),
+        # queue the rows of rowid > ?2 as ids from ?1 on: a batch of API inserts written with capture off
+        "queue_copy_sql": tables.queue_copy_sql(coll),
     }
 
 
@@ -164,5 +166,6 @@ def install(server: SyncServer, *, cors_origins: Sequence[str] = (), app: str | 
     if origins:
         server.app.add_middleware(
             CORSMiddleware, allow_origins=origins, allow_methods=["GET", "POST", "OPTIONS"],
-            allow_headers=["authorization", "content-type", "offsync-client-id"], max_age=600)
+            allow_headers=["authorization", "content-type", "offsync-client-id", "offsync-schema-version",
+                           "offsync-schema-fingerprint"], max_age=600)
 

@@ -77,8 +77,9 @@ function writeBigInt(w, v) {
 
 /** @param {Writer} w @param {number} v */
 function writeNumber(w, v) {
-  if (!Number.isInteger(v) || !Number.isSafeInteger(v)) {
-    if (Number.isInteger(v)) throw new MsgpackError(`integer ${v} is not exact as a Number: pass a BigInt`);
+  if (!Number.isSafeInteger(v)) {
+    // a fraction, or a double past 2^53 (1e300): float64, as it is. An integer
+    // field refuses such a Number before it gets here (replica.js toStored)
     w.reserve(9); w.bytes[w.length++] = 0xcb; w.view.setFloat64(w.length, v); w.length += 8;
     return;
   }

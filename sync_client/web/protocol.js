@@ -20,7 +20,9 @@
 /** @typedef {import("./types.js").Ack} Ack */
 /** @typedef {import("./types.js").Pull} Pull */
 
-export const PROTOCOL_VERSION = 1;
+/** The protocol this client speaks (shared/messages.py PROTOCOL_VERSION): 2
+ * adds Hello.schema_fingerprint (the schema's Schema.fingerprint, from /schema). */
+export const PROTOCOL_VERSION = 2;
 export const PUSH_MAX_MUTATIONS = 1000;
 export const PUSH_MAX_OPS = 5000;
 export const MAX_IN_FLIGHT = 4;

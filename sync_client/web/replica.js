@@ -161,6 +161,10 @@ export class Replica {
     this.listeners = [];
     this.deviceId = "";
     this.depth = 0;
+    /** @type {Map<string, any>} */
+    this.statements = new Map();
+    /** @type {string | null} the collection insertMany is queuing itself */
+    this.queuedInBulk = null;
     /** @type {Set<string>} tables written in the current transaction */
     this.touched = new Set();
     this.open();
@@ -203,7 +207,7 @@ export class Replica {
     /** @param {string} name @param {(...args: any[]) => any} fn @param {number} arity */
     const fn = (name, fn, arity) => db.createFunction({ name, arity, xFunc: (/** @type {number} */ _ctx, /** @type {any[]} */ ...args) => fn(...args) });
     fn("offsync_capture", () => (this.capture ? 1 : 0), 0);
-    fn("offsync_capture_insert", () => (this.capture ? 1 : 0), 1);
+    fn("offsync_capture_insert", (/** @type {string} */ c) => (this.capture && c !== this.queuedInBulk ? 1 : 0), 1);
     fn("offsync_qid", () => this.reserveQueueId(), 0);
     fn("offsync_tick", () => this.tick(), 0);
     fn("offsync_default_scope", () => this.defaultScope, 0);
@@ -272,6 +276,23 @@ export class Replica {
 
   // -- small SQL helpers -------------------------------------------------
 
+  /** A prepared statement kept for reuse (API inserts of one shape: preparing
+   * each row's statement anew cost more than the insert). @param {string} sql */
+  statement(sql) {
+    let stmt = this.statements.get(sql);
+    if (!stmt) {
+      if (this.statements.size >= 64) this.finalizeStatements();
+      stmt = this.db.prepare(sql);
+      this.statements.set(sql, stmt);
+    }
+    return stmt;
+  }
+
+  finalizeStatements() {
+    for (const stmt of this.statements.values()) stmt.finalize();
+    this.statements.clear();
+  }
+
   /** @param {string} sql @param {SqlValue[]} [bind] @returns {Fields[]} */
   rows(sql, bind) {
     return this.db.exec({ sql, bind, rowMode: "object", returnValue: "resultRows" });
@@ -318,9 +339,31 @@ export class Replica {
   }
 
   reserveQueueId() {
+    return this.reserveQueueIds(1);
+  }
+
+  /** The first of `n` new queue ids of this transaction. @param {number} n */
+  reserveQueueIds(n) {
     if (this.txnSeq === null) this.txnSeq = this.lastSeq + 1;
-    this.txnOps += 1;
-    return firstId(this.txnSeq) + this.txnOps;
+    const first = firstId(this.txnSeq) + this.txnOps + 1;
+    this.txnOps += n;
+    return first;
+  }
+
+  /** Whether a table's only triggers are the engine's (capture, freeze): then a
+   * write whose queueing is done another way may run with triggers off.
+   * @param {CollectionDescription} coll */
+  onlyOurTriggers(coll) {
+    return !coll.fts.length && this.value("SELECT count(*) FROM sqlite_schema WHERE type = 'trigger' AND tbl_name = ? "
+                                          + "AND name NOT LIKE '\\_offsync\\_%' ESCAPE '\\'", [coll.name]) === 0;
+  }
+
+  /** Run `fn` with the connection's triggers off (if `off`). @template T @param {boolean} off @param {() => T} fn @returns {T} */
+  withoutTriggers(off, fn) {
+    if (!off) return fn();
+    const capi = this.sqlite3.capi;
+    capi.sqlite3_db_config(this.db.pointer, capi.SQLITE_DBCONFIG_ENABLE_TRIGGER, 0, 0);
+    try { return fn(); } finally { capi.sqlite3_db_config(this.db.pointer, capi.SQLITE_DBCONFIG_ENABLE_TRIGGER, 1, 0); }
   }
 
   onCommit() {
@@ -458,11 +501,79 @@ export class Replica {
     const columns = [...names.map(quote), '"insertOrder"', '"_scope"'];
     const values = [...names.map((n) => stored[n]), this.tick(), options.scope || this.defaultScope];
     this.inTransaction(() => {
-      this.db.exec({ sql: `INSERT INTO ${quote(coll.name)} (${columns.join(", ")}) VALUES (${columns.map(() => "?").join(", ")})`,
-                     bind: values });
+      const stmt = this.statement(`INSERT INTO ${quote(coll.name)} (${columns.join(", ")}) VALUES (${columns.map(() => "?").join(", ")})`);
+      try { stmt.bind(values).step(); } finally { stmt.reset(); }
       this.touched.add(coll.name);
     });
     return stored[pk];
+  }
+
+  /**
+   * Insert many rows in one transaction (one mutation); returns their ids.
+   * Written with capture off for this collection and queued by one
+   * INSERT ... SELECT (the Python replica's insert_many): per row, no SQL
+   * function is called back into JavaScript.
+   * @param {string} collection @param {Fields[]} rows @param {{scope?: string}} [options] @returns {any[]}
+   */
+  insertMany(collection, rows, options = {}) {
+    const coll = this.collection(collection);
+    if (coll.retention !== null || rows.length < 16) {
+      return this.inTransaction(() => rows.map((row) => this.insert(collection, row, options)));
+    }
+    const names = coll.fields.map((f) => f.name);
+    /** @type {Fields} */
+    const defaults = {};
+    for (const f of coll.fields) defaults[f.name] = this.storedDefault(f);
+    const pkType = coll.fields[0].type;
+    const scope = options.scope || this.defaultScope;
+    const params = rows.map((row, i) => {
+      let stored;
+      try {
+        stored = this.toStored(coll, row);
+      } catch (err) {
+        if (err instanceof ValidationError) err.path = `$[${i}]${err.path.slice(1)}`;
+        throw err;
+      }
+      if (stored[coll.primary_key] == null) {
+        if (pkType !== "text") throw new ValidationError(`${coll.name}.${coll.primary_key} is required`, `$[${i}].${coll.primary_key}`);
+        stored[coll.primary_key] = newId();
+      }
+      const values = names.map((n) => (n in stored ? stored[n] : defaults[n]));
+      coll.fields.forEach((f, k) => {
+        if (f.required && values[k] == null) throw new ValidationError(`${coll.name}.${f.name} is required`, `$[${i}].${f.name}`);
+      });
+      return values;
+    });
+    const sql = `INSERT INTO ${quote(coll.name)} (${[...names, "insertOrder", "_scope"].map(quote).join(", ")}) `
+      + `VALUES (${[...names, 0, 0].map(() => "?").join(", ")})`;
+    return this.inTransaction(() => {
+      const before = Number(this.value(`SELECT coalesce(max(rowid), 0) FROM ${quote(coll.name)}`));
+      this.queuedInBulk = coll.name;
+      try {
+        this.withoutTriggers(this.onlyOurTriggers(coll), () => {
+          const stmt = this.db.prepare(sql);
+          try {
+            for (const values of params) {
+              values.push(this.tick(), scope);
+              stmt.bind(values).stepReset();
+            }
+          } finally { stmt.finalize(); }
+        });
+      } finally { this.queuedInBulk = null; }
+      const after = Number(this.value(`SELECT max(rowid) FROM ${quote(coll.name)}`));
+      this.db.exec({ sql: coll.queue_copy_sql, bind: [this.reserveQueueIds(after - before), before] });
+      this.touched.add(coll.name);
+      return params.map((values) => values[0]);
+    });
+  }
+
+  /** A field's stored default as a SQL value (big integers come as strings in /schema).
+   * @param {import("./types.js").FieldDescription} f @returns {SqlValue} */
+  storedDefault(f) {
+    if (f.default === null || f.default === undefined) return null;
+    if (typeof f.default === "string" && (f.type === "integer" || f.type === "timestamp")) return BigInt(f.default);
+    if (typeof f.default === "boolean") return f.default ? 1 : 0;
+    return f.default;
   }
 
   /** @param {string} collection @param {SqlValue} rowId @param {Fields} changes */
@@ -517,7 +628,27 @@ export class Replica {
 
   /** Several writes in one transaction: one mutation. @param {WriteOp[]} ops @returns {any[]} */
   transaction(ops) {
-    return this.inTransaction(() => ops.map((op) => this.run(op)));
+    return this.inTransaction(() => {
+      /** @type {any[]} */
+      const out = [];
+      for (let i = 0; i < ops.length;) {
+        const op = ops[i];
+        let j = i;
+        if (op.op === "insert") {
+          while (j < ops.length && ops[j].op === "insert" && /** @type {any} */ (ops[j]).collection === op.collection
+                 && /** @type {any} */ (ops[j]).scope === op.scope) j++;
+        }
+        if (j - i >= 16 && op.op === "insert") {
+          // (not push(...ids): 100,000 arguments overflow the stack)
+          for (const id of this.insertMany(op.collection, ops.slice(i, j).map((o) => /** @type {any} */ (o).row), { scope: op.scope })) out.push(id);
+          i = j;
+        } else {
+          out.push(this.run(op));
+          i += 1;
+        }
+      }
+      return out;
+    });
   }
 
   /** @param {WriteOp} op */
@@ -807,11 +938,17 @@ export class Replica {
     const names = coll.fields.slice(1).map((f) => f.name);
     /** @type {Fields} */
     const defaults = {};
-    for (const f of coll.fields) {
-      if (f.default !== null && f.default !== undefined) {
-        defaults[f.name] = typeof f.default === "string" && (f.type === "integer" || f.type === "timestamp") ? BigInt(f.default) : f.default;
-      }
-    }
+    for (const f of coll.fields) if (f.default !== null && f.default !== undefined) defaults[f.name] = this.storedDefault(f);
+    // with capture off our triggers would only evaluate their WHEN, a call into
+    // JavaScript a row: where they are the table's only triggers they go off
+    // (this replica never keeps insert entries by reference, so the freeze
+    // triggers have nothing to copy)
+    this.withoutTriggers(this.onlyOurTriggers(coll), () => this.upsertRows(coll, changes, pending, names, defaults));
+  }
+
+  /** @param {CollectionDescription} coll @param {RowChange[]} changes @param {Map<SqlValue, [string, Fields][]>} pending
+   * @param {string[]} names @param {Fields} defaults */
+  upsertRows(coll, changes, pending, names, defaults) {
     const upsert = this.db.prepare(this.upsertStatement(coll));
     const remove = this.db.prepare(`DELETE FROM ${quote(coll.name)} WHERE ${quote(coll.primary_key)} = ?`);
     try {
@@ -836,6 +973,7 @@ export class Replica {
   close() {
     if (!this.db.isOpen()) return;
     try { this.inTransaction(() => this.writeState({ clock: this.clock })); } catch { /* closing anyway */ }
+    this.finalizeStatements();
     this.db.close();
   }
 }

@@ -27,6 +27,7 @@
  * @property {number | null} retention
  * @property {boolean} by_reference
  * @property {string[]} ddl the table, its indexes and capture triggers
+ * @property {string} queue_copy_sql queues the rows of rowid > ?2 as queue ids from ?1 on
  */
 
 /**

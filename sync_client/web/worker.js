@@ -84,7 +84,7 @@ async function open(given) {
     // a moment (its worker is being torn down): try again for a few seconds
     for (let attempt = 0; db === null; attempt++) {
       try {
-        const pool = await sqlite3.installOpfsSAHPoolVfs({ name: "offsync-sahpool", directory: "/offsync-sahpool",
+        const pool = await sqlite3.installOpfsSAHPoolVfs({ name: "offsync-sahpool", directory: "/offsync-sahpool", initialCapacity: 16,
                                                            forceReinitIfPreviouslyFailed: true });
         db = new pool.OpfsSAHPoolDb(`/${given.name}.sqlite3`);
         status.storage = "opfs";

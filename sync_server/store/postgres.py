@@ -186,6 +186,7 @@ class PostgresStore:
         #: the thread inside write_transaction (None: no write is open); only it
         #: may read through the writer connection, whose transaction is not committed
         self._write_thread: int | None = None
+        self._batch_head = 0  # the head the open batch builds on (read under the lock)
         self._last_mark = 0  # the last mark this node wrote (other nodes write theirs)
 
     def _connect(self) -> psycopg.Connection[Any]:
@@ -214,7 +215,8 @@ class PostgresStore:
             # limit and lost its batch): the next batch starts on a new one
             self._writer = self._connect()
         with self._writer.transaction():
-            self._writer.execute("SELECT head FROM offsync_head WHERE id = 1 FOR UPDATE")
+            locked = self._writer.execute("SELECT head FROM offsync_head WHERE id = 1 FOR UPDATE").fetchone()
+            self._batch_head = int(cast("tuple[int]", locked)[0])  # no other writer moves it now
             self._in_write = True
             self._write_thread = threading.get_ident()
             try:
@@ -230,9 +232,11 @@ class PostgresStore:
         Any other thread reading through the writer would see the open batch's
         head before its rows commit: a publisher that did moved past them for good.
         """
-        c = self._writer if self._write_thread == threading.get_ident() else self._reader()
+        if self._write_thread == threading.get_ident():
+            return self._batch_head
         # SCHEMA inserts the head row: there always is one
-        return int(cast("tuple[int]", c.execute("SELECT head FROM offsync_head WHERE id = 1").fetchone())[0])
+        return int(cast("tuple[int]", self._reader().execute("SELECT head FROM offsync_head WHERE id = 1")
+                        .fetchone())[0])
 
     # -- reads inside the write transaction -----------------------------------
 
@@ -280,7 +284,9 @@ class PostgresStore:
         """Write one batch; call inside :meth:`write_transaction`, which commits it."""
         assert self._in_write, "commit_batch runs inside write_transaction"
         c = self._writer
-        with c.cursor() as cur:
+        # one round trip for every statement: the head lock is held until COMMIT,
+        # so each round trip here is one every other node's writer waits for too
+        with c.pipeline(), c.cursor() as cur:
             if batch.new_rows:
                 # under the head lock no other node writes: a row absent when read is absent now
                 cur.executemany(f"INSERT INTO offsync_rows ({_ROW_COLUMNS}) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s)",
@@ -320,6 +326,7 @@ class PostgresStore:
                 self._last_mark = batch.at_ms
             if batch.rows or batch.new_rows:
                 cur.execute("SELECT pg_notify(%s, %s)", (CHANNEL, notice(batch)))
+        self._batch_head = batch.head
 
     # -- reads for pulls and fan-out -------------------------------------------
 
@@ -349,16 +356,23 @@ class PostgresStore:
         in ``(after, H]`` wrote: a live batch carries them with its rows, so a
         device never replays a write its rows already include."""
         c = self._reader()
-        with c.transaction():
+        ids = list(client_ids)
+        # one round trip: the head, and everything up to it read in the same snapshot
+        with c.pipeline(), c.transaction():
             c.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
-            head = int(cast("tuple[int]", c.execute("SELECT head FROM offsync_head WHERE id = 1").fetchone())[0])
-            if head <= after:
-                return Published(head)
-            rows = self._rows_between(c, after, head, scopes)
-            devices = c.execute(
+            head_cursor = c.execute("SELECT head FROM offsync_head WHERE id = 1")
+            rows_cursor = c.execute(
+                f"SELECT {_ROW_COLUMNS} FROM offsync_rows WHERE scope = ANY(%s) AND seq > %s "
+                "AND seq <= (SELECT head FROM offsync_head WHERE id = 1) ORDER BY seq", (list(scopes), after))
+            devices_cursor = c.execute(
                 "SELECT client_id, last_client_seq FROM offsync_devices WHERE client_id = ANY(%s) "
-                "AND at_seq > %s AND at_seq <= %s", (list(client_ids), after, head)).fetchall() if client_ids else []
-        return Published(head, rows, {str(cid): int(seq) for cid, seq in devices})
+                "AND at_seq > %s AND at_seq <= (SELECT head FROM offsync_head WHERE id = 1)", (ids, after))
+            head = int(cast("tuple[int]", head_cursor.fetchone())[0])
+            found = rows_cursor.fetchall()
+            devices = devices_cursor.fetchall()
+        if head <= after:
+            return Published(head)
+        return Published(head, [row_change(r) for r in found], {str(cid): int(seq) for cid, seq in devices})
 
     def changes_between(self, after: int, through: int, scopes: Collection[str]) -> list[RowChange]:
         """The rows of ``scopes`` whose last change has a seq in (after, through], in seq order."""

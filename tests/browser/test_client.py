@@ -229,3 +229,21 @@ def test_full_text_search_and_watch(browser: Browser, served: ThreadServer) -> N
     found = page.evaluate("() => window.db.search('notes', 'fox jumps')")
     assert [r["title"] for r in found] == ["the quick brown fox"]
     page.wait_for_function("() => window.seen.includes(2)")
+
+
+def test_a_batch_of_inserts_is_one_mutation_and_a_bad_row_writes_none(browser: Browser, served: ThreadServer) -> None:
+    page = new_page(browser)
+    open_client(page, served, served.token("alice"), memory=True)
+    error = page.evaluate("""async () => {
+        try { await window.db.transaction((tx) => { for (let i = 0; i < 30; i++) tx.insert('notes', {title: i === 17 ? 5 : `n${i}`}); }); }
+        catch (e) { return [e.path, (await window.db.syncStatus()).pending]; }
+    }""")
+    assert error == ["$[17].title", 0]
+    page.evaluate("() => window.db.disconnect()")
+    ids = page.evaluate("() => window.db.transaction((tx) => { for (let i = 0; i < 30; i++) tx.insert('notes', {title: `n${i}`}); })")
+    queued = page.evaluate("() => window.db.query('SELECT DISTINCT client_seq, count(*) AS n FROM sync_queue')")
+    assert len(ids) == 30 and queued == [{"client_seq": 1, "n": 30}]  # one transaction, one mutation
+    page.evaluate("() => window.db.connect()")
+    wait_idle(page)
+    assert set(server_rows(served.sync, ["user:alice"])["notes"]) == set(ids)
+    assert page_rows(page) == server_rows(served.sync, ["user:alice"])

@@ -289,3 +289,55 @@ def test_a_replica_that_cannot_take_a_server_row_fails_with_a_sync_error_and_sto
         assert client.status.fatal is not None and "the app refuses this row" in client.status.fatal
         writer.close()
         device.close()
+
+
+@pytest.mark.parametrize("v1_first", [True, False])
+def test_an_old_insert_never_wins_a_field_it_does_not_know_in_either_order(tmp_path: Path, v1_first: bool) -> None:
+    """A v1 insert leaves out v2's fields: their defaults are no write of its, so a
+    concurrent v2 insert of the same id with an earlier stamp still sets them,
+    whichever arrives first (lww does not depend on arrival order)."""
+    from shared.messages import Mutation, Operation
+    from sync_server.auth import Grant
+    from sync_server.engine import Engine, PushRequest
+
+    t0 = 1_700_000_000_000_000
+    engine = Engine(V2, SQLiteStore(str(tmp_path / "s.db")), wall_clock=lambda: t0)
+    grant = Grant(user="ada", write=frozenset({"user:ada"}), read=frozenset({"user:ada"}))
+    v1 = PushRequest("old", grant, [Mutation(client_seq=1, ops=[Operation(
+        kind="insert", collection="notes", row_id="n", insert_order=t0 + 2, fields={"title": "v1", "body": None})])])
+    v2 = PushRequest("new", grant, [Mutation(client_seq=1, ops=[Operation(
+        kind="insert", collection="notes", row_id="n", insert_order=t0 + 1,
+        fields={"title": "v2", "body": None, "pinned": 1, "color": "red"})])])
+    for request in ([v1, v2] if v1_first else [v2, v1]):
+        engine.apply_batch([request])
+    row = engine.store.load_rows([("user:ada", "notes", "n")])[("user:ada", "notes", "n")]
+    assert row.fields == {"title": "v1", "body": None, "pinned": 1, "color": "red"}
+    engine.store.close()
+
+
+def test_a_dropped_collection_takes_its_queued_writes_without_a_gap(tmp_path: Path) -> None:
+    """Writes queued to a collection a migration drops: those sharing a mutation
+    with other writes go, and a mutation of nothing else is refused into the
+    conflicts table, so no client_seq is left missing (the server would wait)."""
+    from shared.evolution import DropCollection
+
+    a1 = Schema(1, (Collection("notes", {"title": "text"}), Collection("tags", {"name": "text"})))
+    a2 = Schema(2, (Collection("notes", {"title": "text"}),))
+    history = History(a1, a2, migrations={2: [DropCollection("tags")]})
+    path = str(tmp_path / "d.db")
+    with Replica(path, a1) as device:
+        device.insert("tags", {"id": "t1", "name": "alone"})  # mutation 1: only the dropped collection
+        with device.transaction():  # mutation 2: both
+            device.insert("tags", {"id": "t2", "name": "with a note"})
+            device.insert("notes", {"id": "n1", "title": "kept"})
+        device.insert("notes", {"id": "n2", "title": "after"})  # mutation 3
+    with serve(tmp_path / "server.db", history) as server:
+        token = server.token("ada")
+        upgraded = Replica(path, history)
+        assert [(e.client_seq, e.collection) for e in upgraded.pending()] == [(1, "tags"), (2, "notes"), (3, "notes")]
+        result = sync(upgraded, server, token)
+        assert result.rejected == 1 and upgraded.pending_count() == 0
+        assert [(c.client_seq, c.collection, c.reason) for c in upgraded.conflicts()] == \
+            [(1, "tags", "unknown_collection")]
+        assert set(server_notes(server)) == {"n1", "n2"} and set(upgraded.rows("notes")) == {"n1", "n2"}
+        upgraded.close()

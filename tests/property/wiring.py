@@ -40,12 +40,15 @@ from pathlib import Path
 from typing import Any
 
 from shared.messages import JSON, MSGPACK, Ack, Changes, Codec, Message, MutationResult, Push, RowChange
+from shared.evolution import History
 from shared.schema import Schema
 from sync_client.protocol import ClientProtocol
 from sync_client.replica import Replica
 from sync_server.auth import TokenAuthority, user_scope
 from sync_server.engine import BatchOutcome, Engine, PushRequest
+from sync_server.evolution import Translation
 from sync_server.session import Close, Send, ServerSession, StartPull, SubmitPush
+from sync_server.store.base import Store
 from sync_server.store.sqlite import SQLiteStore
 
 SECRET = "model-secret-" + "m" * 40
@@ -53,8 +56,20 @@ SECRET = "model-secret-" + "m" * 40
 EPOCH_US = 1_704_067_200_000_000
 
 
+def sqlite_store(path: str) -> Store:
+    """The model server's default store: SQLite at ``path``."""
+    return SQLiteStore(path, synchronous="OFF")
+
+
 class Stall(AssertionError):
     """The network did not go quiet within the step budget (a livelock)."""
+
+
+#: the engine clamps insert_orders further ahead of its clock than this: the
+#: reference model does not, so the wiring allows more than any device's skew
+#: (up to an hour, see test_model) and its clock jumps; the clamp has its own
+#: tests (tests/integration/test_security.py, tests/unit/test_engine.py)
+MAX_SKEW_US = 3 * 3600 * 1_000_000
 
 
 @dataclass
@@ -128,33 +143,34 @@ class Device:
         self.replica = Replica(self.path, self.schema, wall_clock=self.clock, device_id=self.device_id)
 
 
-#: The engine clamps stamps further ahead of its wall clock than a bound (60 s
-#: by default; tests/integration/test_security.py proves that on its own). The
-#: reference model orders LWW by each device's own stamps and device clocks
-#: here run up to an hour fast, so the model's engine takes a bound above that.
-MODEL_CLOCK_AHEAD_US = 3 * 3_600_000_000
-
-
 class Network:
     """The server and every device, with the frames and tasks between them."""
 
-    def __init__(self, schema: Schema, users: list[str], *, codecs: list[Codec] | None = None,
-                 skews_us: list[int] | None = None) -> None:
-        self.schema = schema
+    def __init__(self, schema: Schema | History, users: list[str], *, codecs: list[Codec] | None = None,
+                 skews_us: list[int] | None = None, versions: list[int] | None = None,
+                 open_store: Callable[[str], Store] = sqlite_store) -> None:
+        # with a History, device i runs schema version versions[i] (an older one is
+        # served translated, as by sync_server.app: see sync_server.evolution)
+        self.history = History.of(schema)
+        self.schema = schema = self.history.current
+        self.translation = Translation(self.history)
+        #: opens the server's store, at start and after a server crash (a path for SQLite)
+        self.open_store = open_store
         self.directory = Path(tempfile.mkdtemp(prefix="offsync-model-"))
         self.server_path = str(self.directory / "server.db")
         self.server_clock = Clock()
         self.authority = TokenAuthority(SECRET)
-        self.store = SQLiteStore(self.server_path, synchronous="OFF")
+        self.store = open_store(self.server_path)
         self.engine = Engine(schema, self.store, wall_clock=self.server_clock,
-                             max_clock_ahead_us=MODEL_CLOCK_AHEAD_US)
+                             max_clock_ahead_us=MAX_SKEW_US)
         self.writer: list[tuple[Link, PushRequest]] = []
         self.announcements: list[tuple[list[tuple[Link, list[MutationResult]]], BatchOutcome]] = []
         skews = skews_us or [0] * len(users)
         codecs = codecs or [MSGPACK] * len(users)
+        versions = versions or [schema.version] * len(users)
         self.devices = [
-            Device(i, self.directory, schema, user, self.authority.issue(user, now=EPOCH_US / 1e6, ttl=10**9),
-                   Clock(EPOCH_US + skews[i]), codecs[i])
+            Device(i, self.directory, self.history[versions[i]], user,
+                   self.authority.issue(user, now=EPOCH_US / 1e6, ttl=10**9), Clock(EPOCH_US + skews[i]), codecs[i])
             for i, user in enumerate(users)
         ]
         #: (device id, client_seq) -> operations as captured on the device
@@ -219,7 +235,7 @@ class Network:
         """Open a new connection and queue the device's Hello."""
         if device.link is not None:
             self.cut(device)
-        session = ServerSession(self.engine, self.authority, self.schema, json=device.codec is JSON)
+        session = ServerSession(self.engine, self.authority, self.history, json=device.codec is JSON)
         protocol = ClientProtocol(device.replica, device.token)
         protocol.pushes_per_call = 1  # as sync_client.connection: one Push at a time, see _send_up
         link = Link(device, session, protocol, device.codec)
@@ -250,9 +266,9 @@ class Network:
         self.writer.clear()
         self.announcements.clear()
         self.store.close()
-        self.store = SQLiteStore(self.server_path, synchronous="OFF")
+        self.store = self.open_store(self.server_path)
         self.engine = Engine(self.schema, self.store, wall_clock=self.server_clock,
-                             max_clock_ahead_us=MODEL_CLOCK_AHEAD_US)
+                             max_clock_ahead_us=MAX_SKEW_US)
 
     def restart_device(self, device: Device) -> None:
         self.cut(device)
@@ -343,7 +359,8 @@ class Network:
         """The writer task resumes after the oldest commit: acks, then live fan-out."""
         acks, outcome = self.announcements.pop(0)
         for link, results in acks:
-            self._send_down(link, Ack(results=results, server_clock=outcome.server_clock, cursor=outcome.head))
+            self._send_down(link, Ack(results=self.translation.results(link.session.schema_version, results),
+                                      server_clock=outcome.server_clock, cursor=outcome.head))
         self._publish(outcome)
 
     def _publish(self, outcome: BatchOutcome) -> None:
@@ -358,6 +375,7 @@ class Network:
             rows = [r for r in outcome.rows if r.scope in grant.read]
             message = Changes(rows=rows, cursor=outcome.head, applied=outcome.applied,
                               server_clock=outcome.server_clock, head=outcome.head)
+            message = self.translation.changes(link.session.schema_version, message)
             self._deliver_live(link, outcome.head, link.codec.encode(message))
 
     def _deliver_live(self, link: Link, head: int, payload: bytes) -> None:
@@ -376,7 +394,7 @@ class Network:
         link.subscribed = True  # subscribe before reading, so no batch is missed
         cursor, limit, resync = task
         changes = self.engine.pull(grant, link.session.client_id, cursor, min(limit, 2000), resync=bool(resync))
-        link.down.append(link.codec.encode(changes))
+        link.down.append(link.codec.encode(self.translation.changes(link.session.schema_version, changes)))
         task[0], task[2] = changes.cursor, int(changes.resync)
         self.resyncs += changes.resync_begins
         link.sent_cursor = max(link.sent_cursor, changes.cursor)
@@ -461,9 +479,10 @@ class Network:
 
     # -- views ----------------------------------------------------------------------
 
-    def server_rows(self, scope: str, collection: str) -> dict[Any, dict[str, Any]]:
-        """The server's live rows of one collection in one scope, as ``Replica.rows`` shows them."""
-        coll = self.schema[collection]
+    def server_rows(self, scope: str, collection: str, schema: Schema | None = None) -> dict[Any, dict[str, Any]]:
+        """The server's live rows of one collection in one scope, as ``Replica.rows``
+        shows them (of a replica on ``schema``: its fields only)."""
+        coll = (schema or self.schema)[collection]
         out = {}
         for row in self.store.scan_scope([scope]):
             if row.collection == collection:
