@@ -12,8 +12,8 @@ from typing import Any
 import httpx
 import pytest
 
-from shared.schema import Collection, Field, Schema
 from shared.apps.companion import SINGLETON_ID, schema
+from shared.schema import Collection, Field, Schema
 from sync_client.apps.companion_store import record_push_delivery, seed_defaults, tag_entry
 
 from ..servers import ThreadServer

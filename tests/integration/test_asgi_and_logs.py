@@ -16,8 +16,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from sync_client.connection import SyncClient
 from shared.apps.notes import schema
+from sync_client.connection import SyncClient
 from sync_server.auth import TokenAuthority
 from sync_server.logs import JsonFormatter, RedactingFilter, configure, redact
 
