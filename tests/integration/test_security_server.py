@@ -144,9 +144,9 @@ def test_a_fresh_token_for_other_scopes_is_refused_and_the_old_one_stays(server:
 
 
 def test_sync_client_refreshes_its_token_and_stays_connected(server: ThreadServer, tmp_path: Path) -> None:
+    from shared.apps.notes import schema
     from sync_client.connection import SyncClient
     from sync_client.replica import Replica
-    from sync_server.apps.notes import schema
 
     issued: list[str] = []
 
