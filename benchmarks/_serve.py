@@ -22,14 +22,17 @@ def _serve_sync(args: argparse.Namespace) -> None:
     import uvicorn
 
     from sync_server.app import MAX_FRAME_BYTES, SyncServer
+    from sync_server.limits import Limits
     from sync_server.store.sqlite import SQLiteStore
+    from sync_server.web import install
 
     from .harness import SECRET
     from .schema import schema
 
-    from sync_server.web import install
-
-    server = SyncServer(schema, SQLiteStore(args.db, synchronous=args.synchronous), SECRET)
+    # the fan-out benchmark connects up to 100 devices of one user, past the
+    # default per-user limit (20); every other limit stays at its default
+    limits = Limits(max_connections_per_user=1000)
+    server = SyncServer(schema, SQLiteStore(args.db, synchronous=args.synchronous), SECRET, limits=limits)
     install(server)  # GET /schema and /client/ for the browser benchmark
     uvicorn.run(server.app, host="127.0.0.1", port=args.port, log_level="warning", ws_max_size=MAX_FRAME_BYTES,
                 lifespan="on", backlog=4096)

@@ -33,8 +33,8 @@ from pathlib import Path
 import httpx
 from websockets.asyncio.client import connect
 
+from shared.apps.notes import schema as notes_schema
 from shared.messages import MIN_PROTOCOL, MSGPACK, Ack, Hello, Mutation, Operation, Pull, Push
-from sync_server.apps.notes import schema as notes_schema
 
 from .harness import ROOT, SECRET, Result, free_port, token
 

@@ -18,9 +18,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from playwright.sync_api import sync_playwright  # noqa: E402
 
+from shared.apps.companion import schema  # noqa: E402
 from sync_client.connection import SyncClient  # noqa: E402
 from sync_client.replica import Replica  # noqa: E402
-from sync_server.apps.companion import schema  # noqa: E402
 from tests.browser.conftest import CHROMIUM, Restartable  # noqa: E402
 
 OUT = Path(__file__).resolve().parent / "companion-demo.png"

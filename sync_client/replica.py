@@ -370,9 +370,9 @@ class Replica(LocalWrites, ApplyingServerChanges):
                params: Sequence[Any] = ()) -> Any:
         """Rank a collection's rows by words (FTS5) and meaning (vectors); see
         :func:`sync_client.search.search`."""
-        from .search import search
-
-        return search(self, collection, text, k=k, mode=mode, where=where, params=params)
+        if _searcher is None:  # sync_client/__init__ imports the search module, which registers it
+            raise StateError("sync_client.search is not loaded")
+        return _searcher(self, collection, text, k=k, mode=mode, where=where, params=params)
 
     # -- the queue ------------------------------------------------------
 
@@ -502,3 +502,15 @@ def on_open(hook: Callable[[Replica], None]) -> Callable[[Replica], None]:
     """Register ``hook(replica)`` to run when a replica has created its tables."""
     _collection_hooks.append(hook)
     return hook
+
+
+#: :func:`sync_client.search.search`, registered by that module when it loads; the
+#: replica calls it through here, so ``replica`` never imports ``search`` (which
+#: imports ``replica``)
+_searcher: Callable[..., Any] | None = None
+
+
+def set_searcher(searcher: Callable[..., Any]) -> None:
+    """Register the function behind :meth:`Replica.search` (the search module calls this)."""
+    global _searcher
+    _searcher = searcher

@@ -51,7 +51,7 @@ from shared.schema import INSERT_ORDER_COLUMN, SCOPE_COLUMN, VERSION_COLUMN, Col
 from . import tables
 from .embedders import get_embedder
 from .indexer import quantize, refresh_text, refresh_vectors, stale_count, start_indexer
-from .replica import Replica, _load_sqlite_vec
+from .replica import Replica, _load_sqlite_vec, set_searcher
 from .search_index import fts_table, has_vectors, uses_fts5, vec_table
 
 MODES = ("hybrid", "fts", "vector")
@@ -178,6 +178,9 @@ def search(replica: Replica, collection: str, text: str, *, k: int = 10, mode: s
             for rowid, score, ranks in ranked if rowid in rows]
     engine = ("fts5" if uses_fts5(replica, coll) else "like") if use_text else ""
     return SearchResults(hits, mode, stale, engine, tuple(rankings))
+
+
+set_searcher(search)
 
 
 @dataclass(frozen=True)

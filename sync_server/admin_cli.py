@@ -259,9 +259,9 @@ def backup_sqlite(db: str, out: str, *, step_pages: int = 1024, progress: Progre
 
 
 def _export(args: argparse.Namespace) -> int:
-    from .cli import _open_store
+    from .loading import open_store
 
-    store = _open_store(args.db)
+    store = open_store(args.db)
     try:
         scopes = args.scope or _all_scopes(args.db)
         with _output(args.out) as out:
@@ -339,7 +339,7 @@ class ImportedRow(msgspec.Struct, forbid_unknown_fields=True):
 def _import(args: argparse.Namespace) -> int:
     from shared.evolution import History
 
-    from .cli import _open_store, load_schema, resolvers_for
+    from .loading import load_schema, open_store, resolvers_for
 
     spec = args.app or args.schema
     schema = History.of(load_schema(spec)).current  # import writes with the current version
@@ -347,7 +347,7 @@ def _import(args: argparse.Namespace) -> int:
     if not path.is_file():
         raise StateError(f"no file at {args.input}")
     rows = read_export(path)
-    store = _open_store(args.db)
+    store = open_store(args.db)
     try:
         applied = import_rows(schema, store, rows, device=args.device, resolvers=resolvers_for(spec))
     finally:

@@ -91,18 +91,23 @@ class Hub:
         self._scope_count: dict[str, int] = {}
         #: scopes that gained their first subscriber since the fan-out last looked
         self.scopes_added: set[str] = set()
-        #: devices on older schema versions get their rows translated (sync_server.evolution)
+        #: devices on older schema versions get their rows translated (sync_server.evolution);
+        #: the few subscribers on one are kept here, so the others cost nothing more
         self.translation = translation
+        self._older: dict[Connection, int] = {}
 
     def subscribe(self, connection: Connection, scopes: frozenset[str], user: str = "",
-                  client_id: str | None = None) -> None:
+                  client_id: str | None = None, schema_version: int = 0) -> None:
         """Send ``connection`` the batches of ``scopes``; their ``applied`` lists
-        only the devices of ``user`` subscribed to the same scopes."""
+        only the devices of ``user`` subscribed to the same scopes; a device on
+        an older ``schema_version`` gets them translated."""
         key = (scopes, user)
         group = self._subscribers.setdefault(key, set())
         if connection in group:
             return
         group.add(connection)
+        if self.translation is not None and schema_version and self.translation.translates(schema_version):
+            self._older[connection] = schema_version
         if client_id is not None:
             clients = self._clients.setdefault(key, {})
             clients[client_id] = clients.get(client_id, 0) + 1
@@ -114,6 +119,7 @@ class Hub:
             self._scope_count[scope] = count + 1
 
     def unsubscribe(self, connection: Connection) -> None:
+        self._older.pop(connection, None)
         client_id = self._client_of.pop(connection, None)
         for key, group in self._subscribers.items():
             if connection not in group:
@@ -165,15 +171,28 @@ class Hub:
                 applied = {cid: seq for cid, seq in outcome.applied.items() if cid in clients}
             message = Changes(rows=rows, cursor=outcome.head, applied=applied,
                               server_clock=outcome.server_clock, head=outcome.head)
-            encoded: dict[tuple[str, int], bytes] = {}
+            encoded: dict[str | tuple[str, int], bytes] = {}
+            older = self._older
             for connection in list(group):
                 codec = connection.codec
-                version = getattr(connection, "schema_version", 0)  # 0: untranslated
-                payload = encoded.get((codec.name, version))
+                if older and connection in older:
+                    self._deliver_older(connection, older[connection], message, encoded, outcome.head)
+                    continue
+                payload = encoded.get(codec.name)
                 if payload is None:
-                    translated = message if self.translation is None else self.translation.changes(version, message)
-                    payload = encoded[(codec.name, version)] = codec.encode(translated)
+                    payload = encoded[codec.name] = codec.encode(message)
                 connection.deliver_live(outcome.head, payload)
+
+    def _deliver_older(self, connection: Connection, version: int, message: Changes,
+                       encoded: dict[str | tuple[str, int], bytes], head: int) -> None:
+        """A live batch for a device on an older schema version: translated and
+        encoded once per (version, codec) of the group."""
+        assert self.translation is not None
+        key = (connection.codec.name, version)
+        payload = encoded.get(key)
+        if payload is None:
+            payload = encoded[key] = connection.codec.encode(self.translation.changes(version, message))
+        connection.deliver_live(head, payload)
 
 
 def _rows_by_scope(rows: list[RowChange]) -> dict[str, list[RowChange]]:
@@ -764,7 +783,8 @@ class Connection:
         async with self._pull_lock:
             self.pulling = True
             # subscribe before reading, so no batch committed meanwhile is missed
-            self.server.hub.subscribe(self, session.grant.read, session.grant.user, session.client_id)
+            self.server.hub.subscribe(self, session.grant.read, session.grant.user, session.client_id,
+                                      session.schema_version)
             try:
                 limit = min(limit, PULL_PAGE)
                 while True:

@@ -15,11 +15,11 @@ from typing import Any
 
 import uvicorn
 
+from shared.apps.notes import schema
 from sync_client.connection import SyncClient
 from sync_client.replica import Replica
 
 from .app import MAX_FRAME_BYTES, SyncServer
-from .apps.notes import schema
 from .store.sqlite import SQLiteStore
 
 

@@ -57,6 +57,10 @@ class Translation:
         self._views: dict[int, _View] = {v: _view(history[v], history.current)
                                          for v in history.served() if v != self.current}
 
+    def translates(self, version: int) -> bool:
+        """Whether rows for a device on ``version`` are translated (an older served version)."""
+        return version in self._views
+
     def rows(self, version: int, rows: list[RowChange]) -> list[RowChange]:
         """``rows`` as a device on ``version`` may see them (the same list if unchanged)."""
         view = self._views.get(version)

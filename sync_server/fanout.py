@@ -24,7 +24,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 import psycopg
 
@@ -33,10 +33,24 @@ from shared.messages import RowChange
 from .engine import BatchOutcome
 from .store.postgres import CHANNEL, PostgresStore, read_notice
 
-if TYPE_CHECKING:
-    from .app import Hub
-
 log = logging.getLogger("offsync.fanout")
+
+
+class Hub(Protocol):
+    """What the publisher needs of a node's hub (:class:`sync_server.app.Hub`):
+    declared here so that ``fanout`` does not import ``app`` (which imports it)."""
+
+    scopes_added: set[str]
+
+    @property
+    def scopes(self) -> frozenset[str]: ...
+
+    @property
+    def client_ids(self) -> set[str]: ...
+
+    def reads_any(self, scopes: frozenset[str]) -> bool: ...
+
+    def publish(self, outcome: BatchOutcome) -> None: ...
 
 
 class OrderedPublisher:

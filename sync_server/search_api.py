@@ -23,8 +23,9 @@ instead would race the bootstrap: a delete published while an older page is
 applied could be undone by it.) All index work runs on one thread of its own.
 
 Layering: this module imports ``sync_client`` (the replica and its search),
-which the design otherwise keeps off the server; it is the one place that
-does, so that the server ranks exactly as devices do.
+which the design otherwise keeps off the server, so that the server ranks
+exactly as devices do; with ``demo`` it is one of the two server modules that
+do (``tests/test_layout.py`` lists them and fails on any other).
 """
 
 from __future__ import annotations

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
+from shared.apps.notes import schema as notes_schema
 from shared.schema import Schema
 from sync_server.app import SyncServer
-from sync_server.apps.notes import schema as notes_schema
 from sync_server.store.sqlite import SQLiteStore
 
 from .servers import SECRET, ThreadServer

@@ -78,22 +78,23 @@ class ThreadServer(Loopback):
 
 
 class ProcessServer(Loopback):
-    """``offsync serve`` in a child process, so a test can SIGKILL it."""
+    """``offsync serve`` in a child process, so a test can SIGKILL it or freeze
+    it with SIGSTOP. ``db``: a SQLite file or a postgresql:// URL."""
 
-    def __init__(self, db: Path, schema: str = "notes", port: int | None = None) -> None:
+    def __init__(self, db: Path | str, schema: str = "notes", port: int | None = None) -> None:
         self.db = db
         self.schema = schema
         self.port = port or free_port()
         self.proc: subprocess.Popen[bytes] | None = None
 
-
-    def start(self) -> ProcessServer:
+    def start(self, wait: bool = True) -> ProcessServer:
         env = {**os.environ, "OFFSYNC_SECRET": SECRET}
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "sync_server.cli", "serve", "--port", str(self.port), "--db", str(self.db),
              "--schema", self.schema, "--log-level", "warning"], env=env,
-            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-        wait_healthy(self.base)
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        if wait:
+            wait_healthy(self.base)
         return self
 
     def kill(self) -> None:
@@ -101,10 +102,20 @@ class ProcessServer(Loopback):
         self.proc.send_signal(signal.SIGKILL)
         self.proc.wait(10)
 
+    def freeze(self) -> None:
+        assert self.proc is not None
+        self.proc.send_signal(signal.SIGSTOP)
+
+    def thaw(self) -> None:
+        assert self.proc is not None
+        self.proc.send_signal(signal.SIGCONT)
+
     def stop(self) -> None:
-        if self.proc is not None and self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(10)
-            except subprocess.TimeoutExpired:
-                self.kill()
+        if self.proc is None or self.proc.poll() is not None:
+            return
+        self.proc.send_signal(signal.SIGCONT)  # a frozen server cannot end
+        self.proc.terminate()
+        try:
+            self.proc.wait(10)
+        except subprocess.TimeoutExpired:
+            self.kill()

@@ -1,54 +1,5 @@
-"""Schemas bundled with the server (``offsync serve --app NAME``), and the two
-helpers their device-side code shares.
+"""Server-side code of the bundled apps (``offsync project-markdown``).
 
-The app modules import only ``shared``: their helpers take a device replica
-(:class:`sync_client.replica.Replica`) as an argument and use its API.
+The apps' schemas are pure declarations in :mod:`shared.apps`, which both
+sides import; their device-side code is in :mod:`sync_client.apps`.
 """
-
-from __future__ import annotations
-
-from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
-from urllib.parse import quote
-
-if TYPE_CHECKING:
-    from sync_client.replica import Replica
-
-
-def compound_id(*parts: str | int) -> str:
-    """A deterministic text row id for a composite key, e.g. ``(queue, eventId)``.
-
-    Two devices that create the row for the same key offline make the same id,
-    so the server merges them into one row instead of keeping two. Each part
-    is percent-encoded, so ``("a:b", "c")`` and ``("a", "b:c")`` never meet.
-    """
-    return ":".join(quote(str(part), safe="") for part in parts)
-
-
-def insert_or_ignore(replica: Replica, collection: str, row: Mapping[str, Any], *,
-                     insert_order: int | None = None) -> bool:
-    """``INSERT OR IGNORE`` one row (app values) with plain SQL, as the seed apps do.
-
-    The capture triggers queue the insert only if the row was new. Declared
-    defaults fill the fields the row leaves out.
-
-    Args:
-        insert_order: the row's ``insertOrder``; None lets the device's clock set it.
-
-    Returns:
-        True if the row was inserted, False if its id existed.
-
-    Raises:
-        ValidationError: an unknown field, a wrong type, or a missing required field.
-    """
-    coll = replica.schema[collection]
-    stored = {**coll.defaults(), **coll.to_stored(row)}
-    coll.check_required(stored)
-    if insert_order is not None:
-        stored["insertOrder"] = insert_order
-    names = ", ".join(f'"{name}"' for name in stored)  # schema names never hold a quote
-    with replica.transaction():
-        replica.connection.execute(
-            f'INSERT OR IGNORE INTO "{collection}" ({names}) VALUES ({", ".join("?" * len(stored))})',
-            list(stored.values()))
-        return bool(replica.connection.changes())

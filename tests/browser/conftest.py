@@ -17,7 +17,7 @@ import pytest
 
 from shared.schema import Schema
 from sync_server.app import SyncServer
-from sync_server.apps.notes import schema as notes_schema
+from shared.apps.notes import schema as notes_schema
 from sync_server.store.sqlite import SQLiteStore
 from sync_server.web import install
 

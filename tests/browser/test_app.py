@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page
 
-from sync_server.apps.companion import schema as companion_schema
+from shared.apps.companion import schema as companion_schema
 from sync_server.demo import server_rows
 
 from .conftest import Restartable, open_client, page_rows, wait_idle

@@ -17,9 +17,9 @@ from typing import Any
 
 from playwright.sync_api import Browser, Page
 
+from shared.apps.notes import schema as notes_schema
 from sync_client.connection import SyncClient
 from sync_client.replica import Replica
-from sync_server.apps.notes import schema as notes_schema
 from sync_server.demo import replica_rows, server_rows
 
 from ..servers import Loopback, ThreadServer

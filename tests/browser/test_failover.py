@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser
 
+from shared.apps.notes import schema
 from sync_server.app import SyncServer
-from sync_server.apps.notes import schema
 from sync_server.demo import server_rows
 from sync_server.web import install
 

@@ -16,9 +16,9 @@ import random
 import sys
 import time
 
+from shared.apps.notes import schema
 from sync_client.connection import Backoff, SyncClient
 from sync_client.replica import BULK_ROWS, Replica
-from sync_server.apps.notes import schema
 
 SHARED = "shared"
 

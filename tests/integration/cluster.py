@@ -8,10 +8,6 @@ freeze it with SIGSTOP; the database is compared with each device directly.
 from __future__ import annotations
 
 import asyncio
-import os
-import signal
-import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -24,50 +20,11 @@ from sync_client.replica import Replica
 from sync_server.auth import TokenAuthority
 from sync_server.demo import replica_rows
 
-from ..servers import SECRET, Loopback, free_port, wait_healthy
+from ..servers import SECRET, ProcessServer, wait_healthy
 
 
-class Node(Loopback):
+class Node(ProcessServer):
     """``offsync serve`` on PostgreSQL in a child process."""
-
-    def __init__(self, dsn: str, schema: str = "notes") -> None:
-        self.dsn = dsn
-        self.schema = schema
-        self.port = free_port()
-        self.proc: subprocess.Popen[bytes] | None = None
-
-    def start(self, wait: bool = True) -> Node:
-        env = {**os.environ, "OFFSYNC_SECRET": SECRET}
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "sync_server.cli", "serve", "--port", str(self.port), "--db", self.dsn,
-             "--schema", self.schema, "--log-level", "warning"], env=env,
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        if wait:
-            wait_healthy(self.base)
-        return self
-
-    def kill(self) -> None:
-        assert self.proc is not None
-        self.proc.send_signal(signal.SIGKILL)
-        self.proc.wait(10)
-
-    def freeze(self) -> None:
-        assert self.proc is not None
-        self.proc.send_signal(signal.SIGSTOP)
-
-    def thaw(self) -> None:
-        assert self.proc is not None
-        self.proc.send_signal(signal.SIGCONT)
-
-    def stop(self) -> None:
-        if self.proc is None or self.proc.poll() is not None:
-            return
-        self.proc.send_signal(signal.SIGCONT)  # a frozen node cannot end
-        self.proc.terminate()
-        try:
-            self.proc.wait(10)
-        except subprocess.TimeoutExpired:
-            self.kill()
 
 
 @contextmanager

@@ -12,10 +12,9 @@ from pathlib import Path
 import httpx
 import pytest
 
+from shared.apps.companion import SINGLETON_ID, schema
 from shared.schema import Collection, Schema
-from sync_client.replica import Replica
-from sync_server.apps.companion import SINGLETON_ID, schema
-from sync_server.apps.companion_store import (
+from sync_client.apps.companion_store import (
     chat_history,
     check_in,
     entry_tags,
@@ -25,6 +24,7 @@ from sync_server.apps.companion_store import (
     tag_entry,
     tag_id,
 )
+from sync_client.replica import Replica
 
 from ..servers import SECRET, ThreadServer, free_port, wait_healthy
 from .helpers import app_server, converged, device, server_rows, sync

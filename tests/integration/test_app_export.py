@@ -12,9 +12,9 @@ from typing import Any
 import httpx
 import pytest
 
+from shared.apps.companion import SINGLETON_ID, schema
 from shared.schema import Collection, Field, Schema
-from sync_server.apps.companion import SINGLETON_ID, schema
-from sync_server.apps.companion_store import record_push_delivery, seed_defaults, tag_entry
+from sync_client.apps.companion_store import record_push_delivery, seed_defaults, tag_entry
 
 from ..servers import ThreadServer
 from .helpers import app_server, converged, device, replica_rows, server_rows, sync

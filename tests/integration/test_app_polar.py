@@ -9,15 +9,10 @@ from pathlib import Path
 
 import pytest
 
+from shared.apps.polar import budget_id, scheduler_event_id, schema
+from sync_client.apps.polar import record_run_event, record_usage
 from sync_client.replica import Replica
 from sync_server.app import SyncServer
-from sync_server.apps.polar import (
-    budget_id,
-    record_run_event,
-    record_usage,
-    scheduler_event_id,
-    schema,
-)
 from sync_server.cli import main as offsync
 from sync_server.export_api import install
 from sync_server.store.sqlite import SQLiteStore

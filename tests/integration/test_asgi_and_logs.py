@@ -16,8 +16,8 @@ from pathlib import Path
 import httpx
 import pytest
 
+from shared.apps.notes import schema
 from sync_client.connection import SyncClient
-from sync_server.apps.notes import schema
 from sync_server.auth import TokenAuthority
 from sync_server.logs import JsonFormatter, RedactingFilter, configure, redact
 
@@ -68,7 +68,7 @@ def _uvicorn(tmp_path: Path, port: int, **env: str) -> subprocess.Popen[str]:
 def test_uvicorn_factory_serves_from_the_environment_with_json_logs(tmp_path: Path) -> None:
     port = free_port()
     proc = _uvicorn(tmp_path, port, OFFSYNC_DB=str(tmp_path / "srv.db"), OFFSYNC_SECRET=SECRET,
-                    OFFSYNC_SCHEMA="sync_server.apps.notes:schema", OFFSYNC_LOG_FORMAT="json")
+                    OFFSYNC_SCHEMA="shared.apps.notes:schema", OFFSYNC_LOG_FORMAT="json")
     token = TokenAuthority(SECRET).issue("ada")
     try:
         wait_healthy(f"http://127.0.0.1:{port}")

@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
+from shared.apps.notes import schema
 from sync_client.connection import SyncClient
 from sync_client.replica import Replica
-from sync_server.apps.notes import schema
 
 from ..servers import wait_healthy
 

@@ -37,12 +37,12 @@ from hypothesis import strategies as st
 from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import ClientConnection, connect
 
+from shared.apps.notes import schema as notes_schema
 from shared.errors import MessageError
 from shared.messages import JSON, MSGPACK, Ack, Changes, Error, Hello, Message, Pull, Push, Welcome
 from sync_client.connection import SyncClient
 from sync_client.replica import Replica
 from sync_server.app import SyncServer
-from sync_server.apps.notes import schema as notes_schema
 from sync_server.auth import TokenAuthority
 from sync_server.store.sqlite import SQLiteStore
 

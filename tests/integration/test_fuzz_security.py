@@ -33,10 +33,10 @@ import httpx
 import msgspec
 import pytest
 
+from shared.apps.notes import schema as notes_schema
 from shared.messages import JSON, MSGPACK, Changes, Mutation, Operation
 from shared.schema import MAX_JSON_DEPTH, Collection, Field, Schema
 from sync_server.app import SyncServer
-from sync_server.apps.notes import schema as notes_schema
 from sync_server.auth import Grant
 from sync_server.engine import MAX_CLOCK_AHEAD_US, Engine, PushRequest
 from sync_server.store.base import Store

@@ -17,7 +17,7 @@ from typing import Any
 
 import msgspec
 
-from sync_server.apps.notes import schema
+from shared.apps.notes import schema
 
 from ..servers import ProcessServer
 from .cluster import Device, settle

@@ -17,10 +17,10 @@ import pytest
 
 psycopg = pytest.importorskip("psycopg", reason="psycopg is not installed (pip install -e '.[postgres]')")
 
+from shared.apps.notes import schema
 from shared.messages import Mutation, Operation
 from sync_client.connection import SyncClient
 from sync_server.app import SyncServer
-from sync_server.apps.notes import schema
 from sync_server.auth import Grant
 from sync_server.engine import Engine, PushRequest
 from sync_server.store.postgres import PostgresStore

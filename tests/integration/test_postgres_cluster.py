@@ -27,7 +27,7 @@ import pytest
 
 psycopg = pytest.importorskip("psycopg", reason="psycopg is not installed (pip install -e '.[postgres]')")
 
-from sync_server.apps.notes import schema
+from shared.apps.notes import schema
 
 from .cluster import Device, Node, cluster, database_rows, forget, replica_rows, settle, stored_fields
 from .postgres_db import fresh_database

@@ -12,12 +12,12 @@ from typing import Any
 import numpy as np
 import pytest
 
+from shared.apps.notes import schema as notes_schema
 from shared.errors import UsageError, ValidationError
 from shared.schema import Collection, Schema, Vector
 from sync_client import embedders, indexer, search, search_index
 from sync_client.indexer import refresh_vectors, stale_count, start_indexer
 from sync_client.replica import Replica
-from sync_server.apps.notes import schema as notes_schema
 
 NOTES = {
     "dentist": ("Dentist appointment", "Tuesday at nine, bring the insurance card"),

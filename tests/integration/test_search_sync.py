@@ -11,10 +11,10 @@ from pathlib import Path
 import httpx
 import pytest
 
+from shared.apps.notes import schema
 from sync_client.indexer import stale_count
 from sync_client.replica import Replica
 from sync_server.app import SyncServer
-from sync_server.apps.notes import schema
 from sync_server.search_api import SearchIndex, install
 from sync_server.store.sqlite import SQLiteStore
 

@@ -19,9 +19,9 @@ import uvicorn
 from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed
 
+from shared.apps.notes import schema as notes_schema
 from shared.messages import MSGPACK, PROTOCOL_VERSION, Ack, Error, Hello, Mutation, Operation, Pull, Push, Welcome
 from sync_server.app import MAX_FRAME_BYTES, SyncServer
-from sync_server.apps.notes import schema as notes_schema
 from sync_server.hardening import uvicorn_config
 from sync_server.limits import Limits
 from sync_server.store.sqlite import SQLiteStore

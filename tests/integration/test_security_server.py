@@ -53,7 +53,8 @@ def test_a_frame_nested_5000_deep_is_answered_and_the_socket_stays_usable(server
             answers: list[Any] = [MSGPACK.decode(await ws.recv())]
             await ws.send(_nested_push_msgpack(5000))
             answers.append(MSGPACK.decode(await asyncio.wait_for(ws.recv(), 20)))
-            ok = Push(mutations=[Mutation(client_seq=1, ops=[Operation(kind="insert", collection="notes",
+            seq = 2 if isinstance(answers[-1], Ack) else 1  # refused as a row, it took client_seq 1
+            ok = Push(mutations=[Mutation(client_seq=seq, ops=[Operation(kind="insert", collection="notes",
                                                                        row_id="n1", fields={"title": "x"})])])
             await ws.send(MSGPACK.encode(ok))
             answers.append(MSGPACK.decode(await asyncio.wait_for(ws.recv(), 20)))
@@ -61,7 +62,11 @@ def test_a_frame_nested_5000_deep_is_answered_and_the_socket_stays_usable(server
 
     welcome, refused, ack = asyncio.run(talk())
     assert isinstance(welcome, Welcome)
-    assert isinstance(refused, Error) and refused.code == "invalid_message" and "nested" in refused.message
+    # the decoder gives up near Python's recursion limit: an Error; a process that
+    # raised that limit decodes it, and then the value is refused as a row
+    assert isinstance(refused, Error) and refused.code == "invalid_message" and "nested" in refused.message or \
+        isinstance(refused, Ack) and (refused.results[0].status, refused.results[0].reason) == ("rejected",
+                                                                                              "invalid_row")
     assert isinstance(ack, Ack) and ack.results[0].status == "applied"
 
 
@@ -71,8 +76,11 @@ def test_an_http_body_nested_5000_deep_is_a_400(server: ThreadServer) -> None:
     body = b'{"type":"push","mutations":[{"client_seq":1,"ops":[{"kind":"insert","collection":"notes",' \
            b'"row_id":"n1","fields":{"title":' + b"[" * 5000 + b"]" * 5000 + b"}}]}]}"
     answer = httpx.post(f"{server.base}/sync/push", content=body, headers=headers, timeout=10)
-    assert answer.status_code == 400
-    assert msgspec.json.decode(answer.content)["code"] == "invalid_message"
+    decoded = msgspec.json.decode(answer.content)
+    if answer.status_code == 200:  # a raised recursion limit: decoded, then refused as a row
+        assert (decoded["results"][0]["status"], decoded["results"][0]["reason"]) == ("rejected", "invalid_row")
+    else:
+        assert answer.status_code == 400 and decoded["code"] == "invalid_message"
 
 
 # -- tokens -------------------------------------------------------------------
@@ -136,9 +144,9 @@ def test_a_fresh_token_for_other_scopes_is_refused_and_the_old_one_stays(server:
 
 
 def test_sync_client_refreshes_its_token_and_stays_connected(server: ThreadServer, tmp_path: Path) -> None:
+    from shared.apps.notes import schema
     from sync_client.connection import SyncClient
     from sync_client.replica import Replica
-    from sync_server.apps.notes import schema
 
     issued: list[str] = []
 

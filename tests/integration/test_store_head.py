@@ -17,8 +17,8 @@ from pathlib import Path
 
 import pytest
 
+from shared.apps.notes import schema
 from shared.messages import Mutation, Operation
-from sync_server.apps.notes import schema
 from sync_server.auth import Grant
 from sync_server.engine import Engine, PushRequest
 from sync_server.store.base import Batch, Store

@@ -13,9 +13,9 @@ import httpx
 import pytest
 
 from shared import tables
+from shared.apps.companion import schema as companion_schema
 from shared.schema import Collection, Field, Schema
 from sync_server.app import SyncServer
-from sync_server.apps.companion import schema as companion_schema
 from sync_server.cli import build_server
 from sync_server.store.sqlite import SQLiteStore
 from sync_server.web import MAX_SAFE_INTEGER, check_origin, describe_schema, install

@@ -15,8 +15,8 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from shared.apps.notes import schema
 from shared.messages import Mutation, Operation
-from sync_server.apps.notes import schema
 from sync_server.auth import Grant
 from sync_server.engine import Engine, PushRequest
 from sync_server.store.sqlite import SQLiteStore

@@ -36,11 +36,11 @@ from hypothesis.stateful import (
     run_state_machine_as_test,
 )
 
+from shared.apps.notes import schema as notes_schema
 from shared.evolution import History
 from shared.messages import JSON, MSGPACK, Ack, Changes
 from shared.schema import Collection, Field, Schema
 from sync_client.replica import BULK_ROWS, Replica
-from sync_server.apps.notes import schema as notes_schema
 from sync_server.store.base import Store
 
 from .model import by_collection, expected_rows

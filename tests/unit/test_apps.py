@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import pytest
 
+from shared.apps import compound_id
+from shared.apps.companion import schema as companion
+from shared.apps.polar import budget_id, scheduler_event_id
+from shared.apps.polar import schema as polar
 from shared.errors import ValidationError
 from shared.hlc import HybridClock
 from shared.messages import RowChange
-from sync_server.apps import compound_id
-from sync_server.apps.companion import schema as companion
-from sync_server.apps.polar import budget_id, scheduler_event_id
-from sync_server.apps.polar import schema as polar
 from sync_server.apps.polar_markdown import render_heartbeat, render_memory, render_reactions
 from sync_server.export_api import export_row, parse_document, plan_operations
 

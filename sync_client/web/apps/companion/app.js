@@ -9,7 +9,7 @@ import { newId } from "/client/replica.js";
 /** @param {string} id @returns {HTMLElement} */
 const $ = (id) => /** @type {HTMLElement} */ (document.getElementById(id));
 
-/** The tag ids of sync_server.apps.compound_id: parts percent-encoded as
+/** The tag ids of shared.apps.compound_id: parts percent-encoded as
  * Python's quote(part, safe=""), joined by ":".
  * @param {string[]} parts */
 export function compoundId(...parts) {

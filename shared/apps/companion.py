@@ -17,7 +17,7 @@ How the document's rules map onto the engine:
   its device in ``replica.conflicts()`` with the server's version beside it.
   The document's "version tracking" is the engine's ``_version``.
 * **Tags** are many-to-many through ``journal_entry_tags``; ids of tags and
-  links are derived from their keys (:func:`~sync_server.apps.compound_id`),
+  links are derived from their keys (:func:`~shared.apps.compound_id`),
   so the same tag made on two devices offline is one row. Foreign keys are not
   declared: rows arrive in server order, and a link may land before its entry.
 * **Singletons** (``user_context``, ``notification_preferences``,
@@ -26,7 +26,7 @@ How the document's rules map onto the engine:
 * **Push delivery metrics** are counters: devices ``increment`` them and the
   server adds the deltas up, so no device's count overwrites another's.
 * **Defaults** (agents, context, preferences, metrics, starter habits and
-  goals) are seeded by :func:`sync_server.apps.companion_store.seed_defaults`
+  goals) are seeded by :func:`sync_client.apps.companion_store.seed_defaults`
   with ``INSERT OR IGNORE`` and fixed ids.
 * **Migrations**: ``photos`` was added to ``journal_entries`` after the first
   release (schema version 2), as in the document; opening an older replica

@@ -12,10 +12,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
+from shared.apps import compound_id
+from shared.apps.companion import AGENTS, SINGLETON_ID, goal_check_ins, habit_check_ins
 from shared.errors import ValidationError
 
-from . import compound_id, insert_or_ignore
-from .companion import AGENTS, SINGLETON_ID, goal_check_ins, habit_check_ins
+from . import insert_or_ignore
 
 if TYPE_CHECKING:
     from sync_client.replica import Replica
