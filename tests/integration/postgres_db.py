@@ -11,11 +11,13 @@ import os
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
 
 if TYPE_CHECKING:
+    from sync_server.store.base import Store
     from sync_server.store.postgres import PostgresStore
 
 ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
@@ -52,3 +54,25 @@ def fresh_store() -> Iterator[PostgresStore]:
             yield store
         finally:
             store.close()
+
+
+#: ``@pytest.fixture(params=STORES)``: a test over both server stores
+STORES = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
+
+
+@contextmanager
+def store_of(kind: str, tmp_path: Path, synchronous: str = "OFF") -> Iterator[Store]:
+    """A server store of ``kind`` (one of :data:`STORES`): SQLite in
+    ``tmp_path``, or PostgreSQL on a :func:`fresh_database`; closed afterwards."""
+    if kind == "sqlite":
+        from sync_server.store.sqlite import SQLiteStore
+
+        opened = SQLiteStore(str(tmp_path / "server.db"), synchronous=synchronous)
+        try:
+            yield opened
+        finally:
+            opened.close()
+        return
+    pytest.importorskip("psycopg", reason="psycopg is not installed (pip install -e '.[postgres]')")
+    with fresh_store() as pg:
+        yield pg

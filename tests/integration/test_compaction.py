@@ -28,6 +28,7 @@ from sync_server.store.sqlite import SQLiteStore
 
 from ..servers import ThreadServer
 from .helpers import converged, device, sync
+from .postgres_db import STORES, store_of
 
 ADA = "user:ada"
 GRANT = Grant(user="ada", write=frozenset({ADA}), read=frozenset({ADA}))
@@ -47,18 +48,10 @@ class Clock:
         return self.now_us
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+@pytest.fixture(params=STORES)
 def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
-    if request.param == "sqlite":
-        opened: Store = SQLiteStore(str(tmp_path / "server.db"), synchronous="OFF")
+    with store_of(request.param, tmp_path) as opened:
         yield opened
-        opened.close()
-        return
-    pytest.importorskip("psycopg", reason="psycopg is not installed (pip install -e '.[postgres]')")
-    from .postgres_db import fresh_store
-
-    with fresh_store() as pg:
-        yield pg
 
 
 class Pusher:

@@ -43,7 +43,7 @@ from sync_server.store.base import Store
 from sync_server.store.sqlite import SQLiteStore
 
 from ..servers import SECRET, ThreadServer
-from .postgres_db import fresh_store
+from .postgres_db import STORES, store_of
 
 SLOW = os.environ.get("OFFSYNC_SLOW") == "1"
 ROUNDS = int(os.environ.get("OFFSYNC_FUZZ_ROUNDS", "25000" if SLOW else "150"))  # ~4 operations a round
@@ -163,16 +163,10 @@ def run_rounds(engine: Engine, rng: random.Random, rounds: int, wall: list[int])
     return {"tried": tried, "refused": refused, "stored": stored}
 
 
-@pytest.fixture(params=["sqlite", "postgres"])
+@pytest.fixture(params=STORES)
 def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
-    if request.param == "sqlite":
-        opened = SQLiteStore(str(tmp_path / "server.db"), synchronous="OFF")
+    with store_of(request.param, tmp_path) as opened:
         yield opened
-        opened.close()
-    else:
-        pytest.importorskip("psycopg", reason="psycopg is not installed (pip install -e '.[postgres]')")
-        with fresh_store() as pg:
-            yield pg
 
 
 def test_poisoned_batches_never_hurt_another_users_mutation(store: Store) -> None:

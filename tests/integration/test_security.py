@@ -19,9 +19,8 @@ from shared.schema import MAX_JSON_DEPTH, Collection, Field, Schema
 from sync_server.auth import Grant
 from sync_server.engine import Engine, PushRequest
 from sync_server.store.base import Store
-from sync_server.store.sqlite import SQLiteStore
 
-from .postgres_db import fresh_store
+from .postgres_db import STORES, store_of
 
 T0 = 1_700_000_000_000_000
 ADA = Grant(user="ada", write=frozenset({"user:ada"}), read=frozenset({"user:ada"}))
@@ -36,16 +35,10 @@ SCHEMA = Schema(version=1, collections=(
 ))
 
 
-@pytest.fixture(params=["sqlite", "postgres"])
+@pytest.fixture(params=STORES)
 def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
-    if request.param == "sqlite":
-        opened = SQLiteStore(str(tmp_path / "server.db"), synchronous="OFF")
+    with store_of(request.param, tmp_path) as opened:
         yield opened
-        opened.close()
-    else:
-        pytest.importorskip("psycopg", reason="psycopg is not installed (pip install -e '.[postgres]')")
-        with fresh_store() as pg:
-            yield pg
 
 
 @pytest.fixture

@@ -22,24 +22,17 @@ from shared.messages import Mutation, Operation
 from sync_server.auth import Grant
 from sync_server.engine import Engine, PushRequest
 from sync_server.store.base import Batch, Store
-from sync_server.store.sqlite import SQLiteStore
+
+from .postgres_db import STORES, store_of
 
 SCOPE = "user:ada"
 GRANT = Grant(user="ada", write=frozenset({SCOPE}), read=frozenset({SCOPE}))
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+@pytest.fixture(params=STORES)
 def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
-    if request.param == "sqlite":
-        opened = SQLiteStore(str(tmp_path / "server.db"), synchronous="NORMAL")
+    with store_of(request.param, tmp_path, synchronous="NORMAL") as opened:
         yield opened
-        opened.close()
-        return
-    pytest.importorskip("psycopg", reason="psycopg is not installed (pip install -e '.[postgres]')")
-    from .postgres_db import fresh_store
-
-    with fresh_store() as pg:
-        yield pg
 
 
 def _push(engine: Engine, client_seq: int) -> None:
