@@ -164,6 +164,15 @@ def _diff_collection(before: Collection, after: Collection, version: int, rename
     if before.scope_field != after.scope_field:
         raise SchemaError(f"{where}: scope_field cannot change ({before.scope_field!r} -> {after.scope_field!r}); "
                           "make a new collection")
+    # the server keeps an index of every row's unique keys, written as rows are;
+    # no migration rebuilds it yet, so a unique key and its fields stay as they were
+    if before.unique != after.unique:
+        raise SchemaError(f"{where}: unique keys cannot change yet ({list(before.unique)} -> {list(after.unique)}): "
+                          "the server's unique-key index is not rebuilt; make a new collection")
+    for field_name in {f for key in before.unique for f in key}:
+        if (name, field_name) in renamed or (name, field_name) in dropped or (name, field_name) in retyped:
+            raise SchemaError(f"{where}.{field_name} is part of a unique key and cannot be renamed, dropped or "
+                              "retyped yet: the server's unique-key index is not rebuilt")
     out: list[Change] = []
     targets: dict[str, str] = {}  # new name -> old name
     for f in before.fields.values():
@@ -212,7 +221,7 @@ def _diff_collection(before: Collection, after: Collection, version: int, rename
         out.append(Change("change_policy", name, breaking=True, detail=f"{before.policy} -> {after.policy}"))
     elif policy_declared:
         out.append(Change("change_policy", name, breaking=True, detail="resolver or rules"))
-    for what in ("fts", "vector", "unique", "indexes", "retention"):
+    for what in ("fts", "vector", "indexes", "retention"):
         if getattr(before, what) != getattr(after, what):
             out.append(Change("change_other", name, detail=what))
     return out

@@ -147,3 +147,31 @@ def test_an_older_device_is_sent_only_what_its_version_declares() -> None:
     assert len(page.rows) == 1 and page.cursor == 5
     results = translation.results(1, [MutationResult(client_seq=1, status="rejected", rows=rows)])
     assert [r.collection for r in results[0].rows] == ["notes"]
+
+
+UNIQUE_V1 = Schema(1, (Collection("notes", NOTES, unique=[("title",)]),))
+
+
+@pytest.mark.parametrize(("after", "migrations"), [
+    (Schema(2, (Collection("notes", NOTES),)), []),  # the unique key dropped
+    (Schema(2, (Collection("notes", NOTES, unique=[("title", "body")]),)), []),  # the unique key changed
+    (Schema(2, (Collection("notes", {"heading": "text", "body": "text"}, unique=[("heading",)]),)),
+     [RenameField("notes", "title", "heading")]),
+    (Schema(2, (Collection("notes", {"title": "json", "body": "text"}, unique=[("title",)]),)),
+     [Retype("notes", "title", str)]),
+])
+def test_unique_keys_and_their_fields_cannot_change_yet(after: Schema, migrations: list[Migration]) -> None:
+    # the server's index of unique keys is written as rows are, and no migration rebuilds it
+    with pytest.raises(SchemaError, match="unique"):
+        History(UNIQUE_V1, after, migrations={2: migrations})
+
+
+def test_a_unique_key_cannot_be_added_to_an_existing_collection_yet() -> None:
+    with pytest.raises(SchemaError, match="unique keys cannot change yet"):
+        History(V1, Schema(2, (Collection("notes", NOTES, unique=[("title",)]),)))
+
+
+def test_a_kept_unique_key_beside_an_additive_change_is_compatible() -> None:
+    after = Schema(2, (Collection("notes", [Field("title"), Field("body"), Field("n", "integer")],
+                                  unique=[("title",)]),))
+    assert History(UNIQUE_V1, after).oldest == 1
