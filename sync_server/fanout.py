@@ -37,7 +37,7 @@ log = logging.getLogger("offsync.fanout")
 
 
 class Hub(Protocol):
-    """What the publisher needs of a node's hub (:class:`sync_server.app.Hub`):
+    """What the publisher needs of a node's hub (:class:`sync_server.hub.Hub`):
     declared here so that ``fanout`` does not import ``app`` (which imports it)."""
 
     scopes_added: set[str]

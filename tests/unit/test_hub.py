@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from shared.messages import JSON, MSGPACK, Changes, Codec, RowChange
-from sync_server.app import Hub
+from sync_server.hub import Hub
 from sync_server.engine import BatchOutcome
 
 
