@@ -5,7 +5,9 @@ files of the JS client (``/client/``) and of a demo PWA (``/app/``).
   --cors-origin URL``, repeatable); none by default, so a page on another
   origin is refused until its origin is named.
 * ``GET /schema`` describes the declaration a browser replica is built from:
-  the version, a fingerprint of the declaration, each collection's fields
+  the version, a fingerprint of the declaration, the versions still served
+  (``served_versions``, and ``history``: each with its fingerprint and
+  changes, see docs/schema.md), each collection's fields
   (type, default, counter, blob, required), policy and FTS fields, and the
   device DDL (``shared.tables``: the same tables, capture triggers and
   ``sync_queue`` as the Python replica). Integer defaults outside JavaScript's
@@ -33,6 +35,7 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from shared import tables
+from shared.evolution import History
 from shared.messages import MIN_PROTOCOL, PROTOCOL_VERSION
 from shared.schema import Collection, Schema
 
@@ -109,13 +112,19 @@ def describe_collection(coll: Collection) -> dict[str, Any]:
     }
 
 
-def describe_schema(schema: Schema) -> dict[str, Any]:
-    """The body of ``GET /schema`` (see the module docstring)."""
+def describe_schema(schema: Schema, history: History | None = None) -> dict[str, Any]:
+    """The body of ``GET /schema`` (see the module docstring); ``history``:
+    the server's schema history, whose served versions it lists (default:
+    ``schema`` alone)."""
     collections = [describe_collection(c) for c in schema]
+    history = history or History.of(schema)
     return {
         "version": schema.version,
         # the one fingerprint Hello and the HTTP headers are checked against (shared.schema)
         "fingerprint": schema.fingerprint,
+        # the versions a device may still sync with, each with its fingerprint and changes
+        "served_versions": history.served(),
+        "history": history.describe(),
         "protocol": PROTOCOL_VERSION,
         "min_protocol": MIN_PROTOCOL,
         "seq_shift": tables.SEQ_SHIFT,
@@ -151,7 +160,7 @@ def install(server: SyncServer, *, cors_origins: Sequence[str] = (), app: str | 
     origins = [check_origin(o) for o in cors_origins]
     if app is not None and app not in DEMO_APPS:
         raise ValueError(f"no demo PWA for app {app!r}; there is one for {', '.join(DEMO_APPS)}")
-    body = json.dumps(describe_schema(server.schema), separators=(",", ":")).encode()
+    body = json.dumps(describe_schema(server.schema, server.history), separators=(",", ":")).encode()
 
     async def schema_endpoint(request: Request) -> Response:
         return Response(body, media_type="application/json", headers={"cache-control": "no-cache"})

@@ -66,6 +66,7 @@ def test_schema_describes_fields_policy_fts_and_ddl(web_server: ThreadServer) ->
     assert r.status_code == 200 and r.headers["access-control-allow-origin"] == ORIGIN
     body = r.json()
     assert body["version"] == 1 and len(body["fingerprint"]) == 64
+    assert body["served_versions"] == [1] and body["history"]["versions"][0]["fingerprint"] == body["fingerprint"]
     (coll,) = body["collections"]
     assert coll["policy"] == "reject" and coll["fts"] == ["note"]
     fields = {f["name"]: f for f in coll["fields"]}
