@@ -189,7 +189,10 @@ def is_concurrent(current: RowState, op: Operation, client_id: str = "") -> bool
     stamps = current.stamps
     base = op.base_version
     if base > current.version:
-        return True  # made from a version this row never had: nothing says it saw the current one
+        # made from a version this row never had (an earlier life of the id, before
+        # its tombstone was compacted, or a forged one): it saw none of the row's
+        # writes, so it is concurrent with any of them made by another device
+        return any(stamp.client_id != client_id for stamp in stamps.values())
     for name in _touched(op):
         stamp = stamps.get(name)
         if stamp is not None and stamp.version > base and stamp.client_id != client_id:
