@@ -89,10 +89,6 @@ class Hub:
                     del self._scope_count[scope]
 
     @property
-    def connections(self) -> int:
-        return sum(len(g) for g in self._subscribers.values())
-
-    @property
     def scopes(self) -> frozenset[str]:
         """Every scope some subscriber reads."""
         return frozenset(self._scope_count)
