@@ -3,7 +3,7 @@ the change-capture triggers.
 
 Pure text from a schema, in ``shared`` so that the server can hand the same
 DDL to browsers (``GET /schema``) without importing ``sync_client``; the
-Python replica reads it as ``sync_client.tables``.
+Python replica builds its tables from it too.
 
 Capture is done by triggers so that writes made through the API and writes
 made with plain SQL on the replica's connection are queued by one mechanism,

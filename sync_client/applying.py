@@ -23,12 +23,13 @@ from typing import Any, cast
 import apsw
 import msgspec
 
+from shared import tables
 from shared.hlc import HybridClock
 from shared.merge import replay
 from shared.messages import Changes, MutationResult, RowChange
 from shared.schema import SCOPE_COLUMN, Collection, Schema
 
-from . import queue, tables
+from . import queue
 from .queue import QueuedRows
 
 _encode = msgspec.msgpack.Encoder().encode

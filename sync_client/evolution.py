@@ -30,11 +30,12 @@ from typing import Any, cast
 import apsw
 import msgspec
 
+from shared import tables
 from shared.errors import SchemaMismatch
 from shared.evolution import DropCollection, History, Migration, migrate_fields
 from shared.schema import INSERT_ORDER_COLUMN, SCOPE_COLUMN, VERSION_COLUMN, Collection, Field, Schema
 
-from . import queue, tables
+from . import queue
 
 _ENGINE_COLUMNS = frozenset({INSERT_ORDER_COLUMN, VERSION_COLUMN, SCOPE_COLUMN})
 _msgpack = msgspec.msgpack.Encoder().encode
@@ -100,7 +101,7 @@ def _columns(c: apsw.Connection, name: str) -> dict[str, tuple[str, bool]]:
 
 def _freeze_entries(c: apsw.Connection, name: str) -> None:
     """Insert entries that read their fields from their row (``fields`` NULL, see
-    ``sync_client.tables``) take a copy first: the row is about to change shape."""
+    ``shared.tables``) take a copy first: the row is about to change shape."""
     columns = [n for n in _columns(c, name) if n not in _ENGINE_COLUMNS]
     pk = _primary_key(c, name)
     names = [n for n in columns if n != pk]

@@ -27,10 +27,11 @@ from typing import Any
 import apsw
 import numpy as np
 
+from shared import tables
 from shared.errors import StateError
 from shared.schema import Collection
 
-from . import tables, vec0_chunks
+from . import vec0_chunks
 from .embedders import Embedder, get_embedder
 from .queue import single_value
 from .replica import Replica

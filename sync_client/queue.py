@@ -13,7 +13,7 @@ path, or MessagePack bytes, made by the Python SQL functions (updates,
 increments, and inserts into collections with blob fields, which JSON cannot
 hold). :func:`decode_fields` reads both; the column's type tells them apart.
 An insert entry of a batch may hold NULL instead: its fields are its row's,
-read by reference until the row changes (``sync_client.tables``).
+read by reference until the row changes (``shared.tables``).
 """
 
 from __future__ import annotations
@@ -85,7 +85,7 @@ class QueueEntry(msgspec.Struct, frozen=True):
 
 def entry_columns(fields_sql: str = "fields") -> str:
     """The columns :func:`entries` and :func:`mutations` read, with ``fields``
-    read as ``fields_sql`` (``sync_client.tables.queue_fields_sql``: an insert
+    read as ``fields_sql`` (``shared.tables.queue_fields_sql``: an insert
     entry may hold its fields by reference)."""
     return f"id, client_seq, kind, collection, row_id, {fields_sql}, base_version, insert_order, scope"
 

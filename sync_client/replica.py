@@ -2,7 +2,7 @@
 collection as a plain table, plus the engine's ``sync_queue``, ``sync_state``
 and ``sync_conflicts``.
 
-Local writes land at once. Triggers (``sync_client.tables``) put each change
+Local writes land at once. Triggers (``shared.tables``) put each change
 into ``sync_queue`` in the same transaction, so a row and its queue entry
 exist together or not at all. Changes that come from the server are applied
 with capture switched off, on top of which the device's pending operations are
@@ -28,15 +28,16 @@ from typing import Any, cast
 import apsw
 import msgspec
 
+from shared import tables
 from shared.errors import StateError, UsageError
 from shared.evolution import History
 from shared.hlc import HybridClock
 from shared.messages import MAX_OPS_PER_MUTATION, Mutation
 from shared.schema import INSERT_ORDER_COLUMN, SCOPE_COLUMN, VERSION_COLUMN, Collection, Schema
 
-from . import queue, tables
-from .evolution import open_schema
+from . import queue
 from .applying import ApplyingServerChanges
+from .evolution import open_schema
 from .ids import new_id
 from .queue import QueuedRows, QueueEntry, single_value
 from .writing import BULK_ROWS, LocalWrites

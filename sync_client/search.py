@@ -45,10 +45,10 @@ from typing import Any, overload
 import apsw
 import numpy as np
 
+from shared import tables
 from shared.errors import UsageError, ValidationError
 from shared.schema import INSERT_ORDER_COLUMN, SCOPE_COLUMN, VERSION_COLUMN, Collection
 
-from . import tables
 from .embedders import get_embedder
 from .indexer import quantize, refresh_text, refresh_vectors, stale_count, start_indexer
 from .replica import Replica, _load_sqlite_vec, set_searcher

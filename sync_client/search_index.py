@@ -56,9 +56,10 @@ from collections.abc import Sequence
 
 import apsw
 
+from shared import tables
 from shared.schema import SCOPE_COLUMN, Collection
 
-from . import tables, vec0_chunks
+from . import vec0_chunks
 from .embedders import get_embedder
 from .queue import single_value
 from .replica import Replica, on_open

@@ -21,9 +21,8 @@ import json
 import apsw
 import numpy as np
 
+from shared import tables
 from shared.errors import StateError
-
-from . import tables
 
 #: sqlite-vec versions whose storage layout was checked against vec0's own inserts
 VEC0_CHUNK_VERSIONS = frozenset({"v0.1.9"})

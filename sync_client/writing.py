@@ -3,7 +3,7 @@ and queued in bulk), updates, increments, deletes, and plain SQL.
 
 A mixin of :class:`~sync_client.replica.Replica`. Every write lands in one
 transaction with its ``sync_queue`` entries: the capture triggers
-(``sync_client.tables``) queue a write row by row; a batch of inserts is
+(``shared.tables``) queue a write row by row; a batch of inserts is
 written with the connection's triggers off and queued with one
 ``INSERT ... SELECT`` (see :meth:`LocalWrites.insert_many`).
 """
@@ -17,11 +17,11 @@ from typing import Any, cast
 
 import apsw
 
+from shared import tables
 from shared.errors import ValidationError
 from shared.hlc import HybridClock
 from shared.schema import Collection
 
-from . import tables
 from .ids import new_ids
 from .queue import single_value
 
@@ -100,7 +100,7 @@ class LocalWrites:
 
         With triggers off the batch is exactly ``params``: rows of consecutive
         insertOrders from ``first_order``, queued by consecutive ids, so their
-        entries can hold their fields by reference (``sync_client.tables``)."""
+        entries can hold their fields by reference (``shared.tables``)."""
         c = self.connection
         before = int(single_value(c, f"SELECT coalesce(max(rowid), 0) FROM {tables.quote(coll.name)}"))
         declared = self._bulk_inserts.get(coll.name, {})

@@ -1,4 +1,4 @@
-"""Insert entries that hold their fields by reference (``sync_client.tables``).
+"""Insert entries that hold their fields by reference (``shared.tables``).
 
 A batch of API inserts queues each row with ``fields`` NULL and reads the
 fields from the row until the row changes; every change (local or from the

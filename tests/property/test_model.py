@@ -163,7 +163,7 @@ class SyncModel(RuleBasedStateMachine):
     @rule(index=device_index, fields=note_fields, advance=st.integers(0, 50_000))
     def write_batch(self, index: int, fields: dict[str, Any], advance: int) -> None:
         """A batch of notes in one ``insert_many``, queued by reference
-        (``sync_client.tables``): the missing ones of NOTE_IDS, so that later
+        (``shared.tables``): the missing ones of NOTE_IDS, so that later
         writes and other devices' rows meet them, and fillers up to BULK_ROWS."""
         net = self.step()
         net.tick(advance)
