@@ -49,6 +49,19 @@ CHANNEL = "offsync_changes"
 #: which wakes every node
 NOTICE_SCOPES_MAX = 7000
 
+def _add_column(table: str, column: str, declaration: str) -> str:
+    """SQL adding a column to a table of an older version, only where it is missing:
+    ALTER TABLE locks the table even when the column exists, and writers of
+    other nodes would deadlock on it."""
+    return f"""DO $$ BEGIN
+    IF NOT EXISTS (SELECT 1 FROM information_schema.columns
+                   WHERE table_schema = current_schema() AND table_name = '{table}'
+                   AND column_name = '{column}') THEN
+        ALTER TABLE {table} ADD COLUMN {column} {declaration};
+    END IF;
+END $$;"""
+
+
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS offsync_rows (
     scope        TEXT NOT NULL,
@@ -97,29 +110,17 @@ CREATE TABLE IF NOT EXISTS offsync_head (
 );
 INSERT INTO offsync_head (id, head) VALUES (1, 0) ON CONFLICT (id) DO NOTHING;
 -- compaction (see store.base): the horizon, tombstones by seq, and which head was reached by when
--- (ALTER TABLE locks the table even when the column exists: writers of other nodes would deadlock)
-DO $$ BEGIN
-    IF NOT EXISTS (SELECT 1 FROM information_schema.columns
-                   WHERE table_schema = current_schema() AND table_name = 'offsync_head'
-                   AND column_name = 'horizon') THEN
-        ALTER TABLE offsync_head ADD COLUMN horizon BIGINT NOT NULL DEFAULT 0;
-    END IF;
-END $$;
+{add_horizon}
 CREATE INDEX IF NOT EXISTS offsync_rows_tombstones ON offsync_rows (seq) WHERE deleted;
 -- the head of the batch that last wrote each device: a live batch of (after, head]
 -- carries the applied client_seq of the devices it names (see published_since)
-DO $$ BEGIN
-    IF NOT EXISTS (SELECT 1 FROM information_schema.columns
-                   WHERE table_schema = current_schema() AND table_name = 'offsync_devices'
-                   AND column_name = 'at_seq') THEN
-        ALTER TABLE offsync_devices ADD COLUMN at_seq BIGINT NOT NULL DEFAULT 0;
-    END IF;
-END $$;
+{add_at_seq}
 CREATE TABLE IF NOT EXISTS offsync_seq_marks (
     at_ms BIGINT PRIMARY KEY,
     head  BIGINT NOT NULL
 );
-"""
+""".format(add_horizon=_add_column("offsync_head", "horizon", "BIGINT NOT NULL DEFAULT 0"),
+           add_at_seq=_add_column("offsync_devices", "at_seq", "BIGINT NOT NULL DEFAULT 0"))
 
 
 
