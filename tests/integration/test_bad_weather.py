@@ -144,7 +144,10 @@ def test_reconnect_now_cuts_the_backoff_wait_short(server: ThreadServer, schema,
     client.start()
     try:
         _wait(lambda: client.status.attempts == 1 and client.status.last_error is not None, 10)
-        client.url = server.ws_url  # the network is back (here: the server is found)
+        # the network is back (here: the server is found); urls first, so that a
+        # failover (_move) running between the two lines cannot pick ``down`` again
+        client.urls = [server.ws_url]
+        client.url = server.ws_url
         client.reconnect_now()
         _wait(lambda: client.status.connected, 20)  # far below the 600 s backoff; slack for a loaded machine
         assert client.status.attempts == 2
