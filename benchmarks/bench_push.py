@@ -13,6 +13,10 @@ durable commit).
   socket): a ceiling no server with this store layout can pass.
 * ``push_batch``: the same for 1, 10, 100, 1,000 operations per mutation
   (the growth curve ``push_batch.png``).
+* ``push_throughput.lww_updates``: one device pushes 100,000 updates of
+  rows the server has (mutations of 100), half of which lose under
+  last-writer-wins to later updates another device of the user pushed first;
+  ops/s until the last Ack, beside the same raw insert rate.
 * ``push_concurrent``: 10 devices (10 users) push at once; total ops/s.
 
 Targets (issue 6): >= 100,000 ops/s and >= 40 % of the raw rate.
@@ -25,6 +29,7 @@ import time
 from pathlib import Path
 
 from shared.messages import MSGPACK, Push
+from sync_client.connection import SyncClient
 from sync_client.protocol import PUSH_MAX_MUTATIONS, PUSH_MAX_OPS
 from sync_client.replica import Replica
 
@@ -46,6 +51,7 @@ from .harness import (
 
 TARGET_RATE = 100_000
 TARGET_SHARE = 0.40
+LWW_TARGET_SHARE = 0.30
 
 
 def _pushes(replica: Replica) -> list[Push]:
@@ -97,6 +103,11 @@ def run(quick: bool) -> list[Result]:
                               target=">= 100,000 ops/s and >= 40 % of raw",
                               met=rate >= TARGET_RATE and rate >= TARGET_SHARE * raw))
             out.append(Result("push_throughput.synced", synced, "ops/s", "raw_apsw_insert", raw, params=params))
+            updates, update_cpu = _lww_updates(server, folder, ops, per_mutation)
+            out.append(Result("push_throughput.lww_updates", updates, "ops/s", "raw_apsw_insert", raw,
+                              target=">= 30 % of raw", met=updates >= LWW_TARGET_SHARE * raw,
+                              params={"ops": ops, "ops_per_mutation": per_mutation, "losing": ops // 2,
+                                      "synchronous": "FULL", **update_cpu}))
             twin = _twin(folder, ops, per_mutation)
             out.extend(_wire_baselines(rate, twin, plain, ops, params))
             out.append(Result("push_throughput.store_floor", _store_floor_rate(folder, twin, ops), "ops/s",
@@ -113,6 +124,46 @@ def run(quick: bool) -> list[Result]:
 
             out.append(_concurrent(server, folder, quick))
     return out
+
+
+async def _pull_one(url: str, replica: Replica, user: str) -> None:
+    await SyncClient(replica, url, token(user)).sync_once(timeout=600)
+
+
+def _queue_updates(replica: Replica, row_ids: list[object], per_mutation: int, title: str) -> None:
+    for start in range(0, len(row_ids), per_mutation):
+        with replica.transaction():
+            for row_id in row_ids[start:start + per_mutation]:
+                replica.update("items", row_id, {"title": title})
+
+
+def _lww_updates(server: ChildServer, folder: Path, ops: int, per_mutation: int) -> tuple[float, dict[str, float]]:
+    """Ops/s of pushing ``ops`` updates of existing rows, every other one of
+    which loses: two devices of one user pull the same rows, the early one
+    queues an update of each, the late one (a later clock) then one of every
+    other row and pushes first; the early device's push is timed."""
+    user = "updater"
+    writer = new_device(folder, "upd-writer")
+    fill(writer, ops, per_mutation)
+    asyncio.run(_push_one(server.ws_url, writer, user))
+    writer.close()
+    early, late = new_device(folder, "upd-early"), new_device(folder, "upd-late")
+    for replica in (early, late):
+        asyncio.run(_pull_one(server.ws_url, replica, user))
+    row_ids = sorted(early.rows("items"))
+    assert len(row_ids) == ops
+    _queue_updates(early, row_ids, per_mutation, "early")
+    _queue_updates(late, row_ids[::2], per_mutation, "late")  # queued after: a later insert_order
+    asyncio.run(_push_one(server.ws_url, late, user))
+    meter = CpuMeter(server)
+    acked, _ = asyncio.run(_push_one(server.ws_url, early, user))
+    cpu = meter.per(ops, "op", 1)
+    titles = [row["title"] for row in early.rows("items").values()]
+    assert titles.count("late") == len(row_ids[::2]) and titles.count("early") == ops - len(row_ids[::2]), \
+        "half the updates must lose"
+    early.close()
+    late.close()
+    return ops / acked, cpu
 
 
 def _twin(folder: Path, ops: int, per_mutation: int) -> list[Push]:

@@ -212,6 +212,8 @@ class Collection:
         self._blob_names = tuple(n for n in self.field_names if self.fields[n].type == "blob")
         self._json_positions = tuple(i for i, n in enumerate(self.field_names) if self.fields[n].type == "json")
         self._blob_positions = tuple(i for i, n in enumerate(self.field_names) if self.fields[n].type == "blob")
+        # no conversion of a valid stored value changes it (int -> float, base64 -> bytes)
+        self._sent_is_stored = not any(f.type in ("real", "blob") for f in self.fields.values())
 
     def _check_references(self) -> None:
         def known(names: Iterable[str], what: str) -> None:
@@ -303,6 +305,26 @@ class Collection:
                 if not self._fast_check_holds(given, out, blobs_as_base64):
                     return None
         return stored
+
+    def stored_as_sent(self, values: Sequence[Any]) -> bool:
+        """True if every mapping of ``values`` holds valid stored values as it
+        stands: :meth:`check_stored_many` would return equal dicts (its keys in
+        declaration order). One compiled check, without building the copies
+        (0.5 us an operation of a push). False says nothing about validity: ask
+        :meth:`check_stored_many`. A collection with real or blob fields never
+        qualifies (an integer becomes a float, base64 text a blob)."""
+        if not self._sent_is_stored:
+            return False
+        try:
+            msgspec.convert(values, self._stored_list_type)
+        except (msgspec.ValidationError, TypeError):
+            return False
+        for given in values:
+            for name in self._json_names:
+                text = given.get(name)
+                if text is not None and json_problem(text) is not None:
+                    return False
+        return True
 
     def _fast_check_holds(self, given: dict[str, Any], stored: dict[str, Any], blobs_as_base64: bool) -> bool:
         """What the compiled conversion does not check: base64 text is a blob only

@@ -107,11 +107,13 @@ class Engine:
         wall_clock: microseconds since the epoch (tests pass a fake).
         max_clock_ahead_us: an insert_order further ahead of ``wall_clock`` is
             clamped (see the module docstring).
+        fast_paths: decide common mutations set-based (False only to compare
+            them with the general path).
     """
 
     def __init__(self, schema: Schema, store: Store, *, resolvers: Mapping[str, Resolver] | None = None,
                  wall_clock: Callable[[], int] = _wall_clock_us,
-                 max_clock_ahead_us: int = MAX_CLOCK_AHEAD_US) -> None:
+                 max_clock_ahead_us: int = MAX_CLOCK_AHEAD_US, fast_paths: bool = True) -> None:
         if max_clock_ahead_us < 0:
             raise ValueError(f"max_clock_ahead_us must be >= 0, got {max_clock_ahead_us}")
         self.schema = schema
@@ -126,6 +128,9 @@ class Engine:
         self._clamped_last = 0  # the last insert_order a clamp gave (clamps stay increasing)
         self._rules = {coll.name: Rules(coll) for coll in schema}
         self._scoped = frozenset(coll.name for coll in schema if coll.scope_field is not None)
+        #: False: every operation takes the general path (the reference the
+        #: differential test compares the set-based paths with)
+        self.fast_paths = fast_paths
 
     # -- devices ----------------------------------------------------------
 
@@ -268,6 +273,10 @@ class Engine:
         return msgspec.structs.replace(op, insert_order=self._clamped_last)
 
     def _apply_mutation(self, request: PushRequest, mutation: Mutation, index: int, work: _Work) -> MutationResult:
+        if self.fast_paths:
+            fresh = self._fresh_inserts(request, mutation, work)
+            if fresh is not None:
+                return fresh
         local: dict[RowKey, RowState] = {}
         local_unique: dict[tuple[str, str, str, bytes], str | int] = {}
         conflicts: list[Conflict] = []
@@ -319,6 +328,76 @@ class Engine:
         # some write lost (or was a no-op): the row may not change, so no Changes
         # would correct the device's optimistic copy; hand it the server's rows
         return self._hand_back(MutationResult(client_seq=mutation.client_seq, status="merged"), keys, request, work)
+
+    def _fresh_inserts(self, request: PushRequest, mutation: Mutation, work: _Work) -> MutationResult | None:
+        """The set-based path of the commonest mutation: inserts of new ids into
+        one collection decided without ``shared.merge`` (``Rules.plain_insert``,
+        no scope field). Checks the whole mutation first, then makes every row;
+        None, having changed nothing, as soon as anything is unusual (an id
+        that exists or repeats, a value to refuse, a scope not writable): the
+        general path then decides it, with the same result it would give here
+        (tests/property/test_differential.py holds the two side by side).
+
+        Profile (100k inserts): check_operation, the Outcome/merge dispatch
+        and the per-op overlay lookups were ~2.5 us of the 8.5 an op cost.
+        """
+        ops = mutation.ops
+        name = ops[0].collection
+        rules = self._rules.get(name)
+        if rules is None or not rules.plain_insert or rules.scope_field is not None:
+            return None
+        for op in ops:
+            if op.kind != "insert" or op.collection != name:
+                return None
+        coll = rules.coll
+        blobs = request.blobs_as_base64
+        stored: list[dict[str, Any]] | None = [op.fields for op in ops]
+        if not coll.stored_as_sent(stored):  # type: ignore[arg-type]
+            if len(ops) > 1:
+                stored = check_fields_together(self._rules, ops, blobs_as_base64=blobs)
+                if stored is None:
+                    return None
+            else:
+                try:
+                    stored = [coll.check_stored(ops[0].fields, blobs_as_base64=blobs)]
+                except InvalidInput:
+                    return None
+        # from here on, ``stored`` may be the operations' own dicts: read, never changed
+        pk, pk_is_text, required = coll.primary_key, rules.pk_is_text, rules.required
+        default_scope, writable, known = request.grant.default_scope, request.grant.write, work.known
+        keys: dict[RowKey, None] = {}
+        for i, (op, fields) in enumerate(zip(ops, stored, strict=True)):
+            row_id = op.row_id
+            if pk_is_text:
+                if not isinstance(row_id, str) or "\x00" in row_id:
+                    return None
+            elif isinstance(row_id, str) or not fits_64_bits(row_id):
+                return None
+            if pk in fields:
+                if fields[pk] != row_id:
+                    return None
+                stored[i] = fields = {k: v for k, v in fields.items() if k != pk}  # a device may repeat the key
+            for field_name, default in required:
+                if fields.get(field_name, default) is None:
+                    return None
+            scope = op.scope or default_scope
+            if scope not in writable:
+                return None
+            key = (scope, name, row_id)
+            if key in keys or known.get(key, False) is not None:
+                return None  # a row exists, the mutation names it twice, or it was not read up front
+            keys[key] = None
+        client_id, limit, latest = request.client_id, work.clock_limit, work.latest
+        rows = work.rows
+        for key, op, fields in zip(keys, ops, stored, strict=True):
+            if op.insert_order > limit:
+                op = self._clamped(op, work)
+            if op.insert_order > latest:
+                latest = op.insert_order
+            state = _created(rules, op, fields, key[0], client_id)
+            rows[key] = known[key] = state
+        work.latest = latest
+        return MutationResult(client_seq=mutation.client_seq, status="applied")
 
     def _keep(self, local: dict[RowKey, RowState], local_unique: dict[tuple[str, str, str, bytes], str | int],
               work: _Work) -> None:

@@ -106,13 +106,25 @@ CREATE TABLE IF NOT EXISTS seq_marks (
 
 
 # apsw looks each statement of an executemany up in its cache again for every
-# row, hashing the whole SQL text: ~1 ns per character per row, so the hot
-# insert is written short (the 351-character upsert cost 0.35 us per row)
-_INSERT_ROW = f"INSERT INTO rows({_ROW_COLUMNS.replace(' ', '')})VALUES(?,?,?,?,?,?,?,?,?)"
-_UPSERT_ROW = (f"INSERT INTO rows ({_ROW_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) "
-               "ON CONFLICT (scope, collection, row_id) DO UPDATE SET seq = excluded.seq, "
-               "version = excluded.version, insert_order = excluded.insert_order, deleted = excluded.deleted, "
-               "fields = excluded.fields, stamps = excluded.stamps")
+# row, hashing the whole SQL text, and steps it once per row: rows are written
+# ROWS_PER_STATEMENT at a time as one multi-row VALUES (100k fresh rows:
+# 2.29 us a row by executemany, 1.88 by 100-row statements, FULL, 5000 a commit)
+ROWS_PER_STATEMENT = 100
+_ROW_PARAMS = "(?,?,?,?,?,?,?,?,?)"
+_INSERT_ROWS = f"INSERT INTO rows({_ROW_COLUMNS.replace(' ', '')})VALUES"
+_UPSERT_TAIL = (" ON CONFLICT (scope, collection, row_id) DO UPDATE SET seq = excluded.seq, "
+                "version = excluded.version, insert_order = excluded.insert_order, deleted = excluded.deleted, "
+                "fields = excluded.fields, stamps = excluded.stamps")
+
+
+def _write_rows(c: apsw.Connection, values: list[tuple[Any, ...]], upsert: bool) -> None:
+    """Insert (or upsert) row values, :data:`ROWS_PER_STATEMENT` to a statement."""
+    tail = _UPSERT_TAIL if upsert else ""
+    full = f"{_INSERT_ROWS}{','.join([_ROW_PARAMS] * ROWS_PER_STATEMENT)}{tail}"
+    for start in range(0, len(values), ROWS_PER_STATEMENT):
+        part = values[start:start + ROWS_PER_STATEMENT]
+        sql = full if len(part) == ROWS_PER_STATEMENT else f"{_INSERT_ROWS}{','.join([_ROW_PARAMS] * len(part))}{tail}"
+        c.execute(sql, [v for row in part for v in row])
 
 
 def _single(c: apsw.Connection, sql: str, bindings: tuple[Any, ...] = ()) -> Any:
@@ -302,9 +314,9 @@ class SQLiteStore:
         c = self._writer
         with c:
             if batch.new_rows:
-                c.executemany(_INSERT_ROW, row_values(batch.new_rows))
+                _write_rows(c, row_values(batch.new_rows), upsert=False)
             if batch.rows:
-                c.executemany(_UPSERT_ROW, row_values(batch.rows))
+                _write_rows(c, row_values(batch.rows), upsert=True)
             if batch.devices:
                 c.executemany(
                     "INSERT INTO devices (client_id, user, last_client_seq) VALUES (?, ?, ?) "
