@@ -30,7 +30,6 @@ import math
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
 
 import msgspec
 
@@ -41,6 +40,7 @@ from shared.messages import Changes, Mutation, MutationResult, Operation, RowCha
 from shared.schema import Collection, Schema
 
 from .auth import Grant
+from .setbased import apply_set_based, created
 from .store.base import Batch, Compaction, Device, RowKey, Store, fits_64_bits, storable_key
 from .validation import Rules, check_fields_together, check_operation
 
@@ -274,9 +274,9 @@ class Engine:
 
     def _apply_mutation(self, request: PushRequest, mutation: Mutation, index: int, work: _Work) -> MutationResult:
         if self.fast_paths:
-            fresh = self._fresh_inserts(request, mutation, work)
-            if fresh is not None:
-                return fresh
+            fast = apply_set_based(self, request, mutation, work)
+            if fast is not None:
+                return fast
         local: dict[RowKey, RowState] = {}
         local_unique: dict[tuple[str, str, str, bytes], str | int] = {}
         conflicts: list[Conflict] = []
@@ -303,7 +303,7 @@ class Engine:
             keys.append(key)
             current = self._row(key, local, work)
             if current is None and raw.kind == "insert" and rules.plain_insert:
-                local[key] = _created(rules, raw, fields, scope, client_id)
+                local[key] = created(rules, raw, fields, scope, client_id)
                 continue
             op = msgspec.structs.replace(raw, fields=fields, scope=scope)
             outcome = self._decide(rules.coll, current, op, client_id, local_unique, work)
@@ -328,76 +328,6 @@ class Engine:
         # some write lost (or was a no-op): the row may not change, so no Changes
         # would correct the device's optimistic copy; hand it the server's rows
         return self._hand_back(MutationResult(client_seq=mutation.client_seq, status="merged"), keys, request, work)
-
-    def _fresh_inserts(self, request: PushRequest, mutation: Mutation, work: _Work) -> MutationResult | None:
-        """The set-based path of the commonest mutation: inserts of new ids into
-        one collection decided without ``shared.merge`` (``Rules.plain_insert``,
-        no scope field). Checks the whole mutation first, then makes every row;
-        None, having changed nothing, as soon as anything is unusual (an id
-        that exists or repeats, a value to refuse, a scope not writable): the
-        general path then decides it, with the same result it would give here
-        (tests/property/test_differential.py holds the two side by side).
-
-        Profile (100k inserts): check_operation, the Outcome/merge dispatch
-        and the per-op overlay lookups were ~2.5 us of the 8.5 an op cost.
-        """
-        ops = mutation.ops
-        name = ops[0].collection
-        rules = self._rules.get(name)
-        if rules is None or not rules.plain_insert or rules.scope_field is not None:
-            return None
-        for op in ops:
-            if op.kind != "insert" or op.collection != name:
-                return None
-        coll = rules.coll
-        blobs = request.blobs_as_base64
-        stored: list[dict[str, Any]] | None = [op.fields for op in ops]
-        if not coll.stored_as_sent(stored):  # type: ignore[arg-type]
-            if len(ops) > 1:
-                stored = check_fields_together(self._rules, ops, blobs_as_base64=blobs)
-                if stored is None:
-                    return None
-            else:
-                try:
-                    stored = [coll.check_stored(ops[0].fields, blobs_as_base64=blobs)]
-                except InvalidInput:
-                    return None
-        # from here on, ``stored`` may be the operations' own dicts: read, never changed
-        pk, pk_is_text, required = coll.primary_key, rules.pk_is_text, rules.required
-        default_scope, writable, known = request.grant.default_scope, request.grant.write, work.known
-        keys: dict[RowKey, None] = {}
-        for i, (op, fields) in enumerate(zip(ops, stored, strict=True)):
-            row_id = op.row_id
-            if pk_is_text:
-                if not isinstance(row_id, str) or "\x00" in row_id:
-                    return None
-            elif isinstance(row_id, str) or not fits_64_bits(row_id):
-                return None
-            if pk in fields:
-                if fields[pk] != row_id:
-                    return None
-                stored[i] = fields = {k: v for k, v in fields.items() if k != pk}  # a device may repeat the key
-            for field_name, default in required:
-                if fields.get(field_name, default) is None:
-                    return None
-            scope = op.scope or default_scope
-            if scope not in writable:
-                return None
-            key = (scope, name, row_id)
-            if key in keys or known.get(key, False) is not None:
-                return None  # a row exists, the mutation names it twice, or it was not read up front
-            keys[key] = None
-        client_id, limit, latest = request.client_id, work.clock_limit, work.latest
-        rows = work.rows
-        for key, op, fields in zip(keys, ops, stored, strict=True):
-            if op.insert_order > limit:
-                op = self._clamped(op, work)
-            if op.insert_order > latest:
-                latest = op.insert_order
-            state = _created(rules, op, fields, key[0], client_id)
-            rows[key] = known[key] = state
-        work.latest = latest
-        return MutationResult(client_seq=mutation.client_seq, status="applied")
 
     def _keep(self, local: dict[RowKey, RowState], local_unique: dict[tuple[str, str, str, bytes], str | int],
               work: _Work) -> None:
@@ -585,21 +515,6 @@ def _counter_out_of_range(coll: Collection, op: Operation, state: RowState) -> t
 
 def _op_path(index: int, i: int) -> str:
     return f"$.mutations[{index}].ops[{i}]"
-
-
-def _created(rules: Rules, op: Operation, fields: Mapping[str, Any], scope: str, client_id: str) -> RowState:
-    """The row a validated insert (stored ``fields``, resolved ``scope``) of an
-    id that does not exist creates: what ``shared.merge.apply_operation``
-    builds (every register it sent stamped by this write at version 1; the
-    defaults it left out unstamped), without copying the operation, the
-    Outcome and the merge dispatch (tests/unit/test_engine.py checks they agree)."""
-    row = rules.defaults.copy()
-    row.update(fields)
-    stamp = Stamp(op.insert_order, client_id, 1)
-    stamps = dict.fromkeys(fields, stamp)
-    stamps[ALIVE] = stamp
-    return RowState(collection=op.collection, row_id=op.row_id, scope=scope, version=1,
-                    insert_order=op.insert_order, fields=row, stamps=stamps)
 
 
 def _reason_text(reason: str, op: Operation) -> str:

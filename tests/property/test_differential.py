@@ -158,11 +158,43 @@ def insert_runs(draw: Any) -> list[Operation]:
 
 
 @st.composite
+def update_runs(draw: Any) -> list[Operation]:
+    """Updates of one lww collection, mostly of rows that exist and with
+    valid values, from several devices' clocks (so some win, some lose, some
+    are concurrent), and an odd one out now and then."""
+    coll = schema[draw(st.sampled_from(["items", "measures", "numbered", "tagged"]))]
+    integer_ids = coll.fields[coll.primary_key].type == "integer"
+    ops = []
+    for _ in range(draw(st.integers(1, 5))):
+        row_id: Any = draw(st.integers(0, 3)) if integer_ids else draw(st.sampled_from([*IDS, *IDS, *IDS, "p1-0", "x"]))
+        fields = draw(_valid[coll.name])
+        fields.pop("hits", None)
+        if not fields or draw(st.integers(0, 3)) == 0:
+            fields = {n: draw(_value[n]) for n in draw(st.lists(st.sampled_from(
+                [n for n in coll.fields if n != coll.primary_key]), min_size=1, max_size=2, unique=True))}
+        insert_order = EPOCH_US + draw(st.integers(1, 6))
+        scope = ""
+        odd = draw(st.integers(0, 14))
+        if odd == 1:
+            fields[coll.primary_key] = draw(st.sampled_from([row_id, "r9", 99]))
+        elif odd == 2:
+            insert_order = draw(st.sampled_from([0, EPOCH_US + 1_000_004, EPOCH_US + 1_000_100]))
+        elif odd == 3:
+            scope = draw(st.sampled_from(["user:bob", "space:team"]))
+        elif odd == 4:
+            fields = {}
+        ops.append(Operation(kind="update", collection=coll.name, row_id=row_id, fields=fields,
+                             base_version=draw(st.integers(0, 4)), insert_order=insert_order, scope=scope))
+    return ops
+
+
+@st.composite
 def pushes(draw: Any) -> tuple[str, list[tuple[int, list[Operation]]], bool]:
     """(device, [(client_seq offset from the next expected, ops)], JSON codec)."""
     device = draw(st.sampled_from(DEVICES))
     mutations = draw(st.lists(st.tuples(st.sampled_from([0, 0, 0, 0, -1, 1]),
-                                        insert_runs() | st.lists(operations(), min_size=1, max_size=6)),
+                                        insert_runs() | update_runs() |
+                                        st.lists(operations(), min_size=1, max_size=6)),
                                  min_size=1, max_size=4))
     return device, mutations, draw(st.booleans())
 
@@ -176,6 +208,12 @@ def _plain_inserts(seq: int, count: int, start: int, collection: str = "items") 
     fields = ({"title": "t", "n": 1, "done": 1} if collection == "items" else {"kind": "k", "at": 1})
     return [Operation(kind="insert", collection=collection, row_id=f"p{seq}-{start + i}",
                       insert_order=EPOCH_US + seq, fields=dict(fields)) for i in range(count)]
+
+
+def _seed_rows() -> list[Operation]:
+    rows = {"items": {"title": "s", "n": 1}, "measures": {"label": "s"}, "numbered": {"label": "s"}, "tagged": {}}
+    return [Operation(kind="insert", collection=name, row_id=row_id, insert_order=EPOCH_US + 2, fields=dict(fields))
+            for name, fields in rows.items() for row_id in (range(4) if name == "numbered" else IDS)]
 
 
 def _requests(batch: list[Any], next_seq: dict[str, int], rng: random.Random) -> list[PushRequest]:
@@ -220,6 +258,9 @@ def _run(directory: Path, all_batches: list[Any], rng_seed: int) -> None:
         engines.append((Engine(schema, store, resolvers={"merge_notes": _custom}, wall_clock=clock,
                                max_clock_ahead_us=1_000_000, fast_paths=fast), store, clock))
     try:
+        for engine, _, _ in engines:  # rows to update, in every lww collection
+            seeded = engine.apply_batch([PushRequest("seed", GRANTS["alice"], [Mutation(client_seq=1, ops=_seed_rows())])])
+            assert seeded.results[0][0].status == "applied", seeded.results
         next_seq = {d: 1 for d in DEVICES}
         for number, batch in enumerate(all_batches):
             outcomes = []

@@ -15,7 +15,8 @@ from shared.merge import ALIVE, Stamp, apply_operation
 from shared.messages import Mutation, Operation
 from shared.schema import Collection, Field, Schema
 from sync_server.auth import Grant
-from sync_server.engine import Engine, PushRequest, _created
+from sync_server.engine import Engine, PushRequest
+from sync_server.setbased import created
 from sync_server.store.base import pack_stamps, unpack_stamps
 from sync_server.store.sqlite import SQLiteStore
 from sync_server.validation import Rules
@@ -60,7 +61,7 @@ def test_fresh_insert_builds_the_row_shared_merge_would(coll: Collection) -> Non
     op = Operation(kind="insert", collection=coll.name, row_id="r1", insert_order=T0, fields=fields, scope=SCOPE)
     expected = apply_operation(coll, None, op, "dev-a")
     assert expected.status == "applied"
-    assert _created(Rules(coll), op, fields, SCOPE, "dev-a") == expected.state
+    assert created(Rules(coll), op, fields, SCOPE, "dev-a") == expected.state
 
 
 def test_a_fresh_insert_is_stored_with_defaults_and_one_stamp(engine: Engine) -> None:
