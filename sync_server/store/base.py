@@ -191,6 +191,9 @@ def unpack_stamps(blob: bytes) -> dict[str, Stamp]:
     packed = _decode_stamps(blob)
     if isinstance(packed, dict):
         return packed
+    if len(packed) == 1:  # one writer set every register (a row as inserted)
+        insert_order, client_id, version, names = packed[0]
+        return dict.fromkeys(names, Stamp(insert_order, client_id, version))
     out: dict[str, Stamp] = {}
     for insert_order, client_id, version, names in packed:
         stamp = Stamp(insert_order, client_id, version)
