@@ -28,10 +28,6 @@ ROOT = Path(__file__).resolve().parents[1]
 
 #: server modules that still import the device package, and why
 SERVER_USES_CLIENT = frozenset({
-    # the server-side search index is a device Replica used as a read model
-    # (apply_changes, forget_scope, the FTS5/vec0 indexes and search()), so the
-    # server ranks exactly as devices do; see docs/search.md
-    "sync_server.search_api",
     # ``offsync demo`` runs a server and simulated devices in one process
     "sync_server.demo",
 })
@@ -78,9 +74,16 @@ def _import_all(roots: list[str], forbidden: list[str], skip: frozenset[str] = f
 
 
 def test_the_shared_core_and_the_app_schemas_import_neither_side_nor_io() -> None:
-    result = _import_all(["shared"], ["sync_client", "sync_server", "apsw", "asyncio", "starlette", "numpy"])
+    result = _import_all(["shared"], ["sync_client", "sync_server", "sync_search", "apsw", "asyncio", "starlette",
+                                      "numpy"])
     assert (result["failures"], result["loaded"]) == ({}, [])
     assert {"shared.apps.notes", "shared.apps.companion", "shared.apps.polar"} <= set(result["imported"])
+
+
+def test_search_imports_neither_side() -> None:
+    result = _import_all(["sync_search"], ["sync_client", "sync_server", "asyncio", "starlette"])
+    assert (result["failures"], result["loaded"]) == ({}, [])
+    assert {"sync_search.ranking", "sync_search.indexer", "sync_search.read_model"} <= set(result["imported"])
 
 
 def test_the_device_package_never_imports_the_server() -> None:
@@ -177,7 +180,7 @@ def _circles(package: str) -> list[list[str]]:
 
 
 def test_no_package_has_an_import_circle() -> None:
-    for package in ("shared", "sync_client", "sync_server"):
+    for package in ("shared", "sync_search", "sync_client", "sync_server"):
         assert _circles(package) == [], package
 
 

@@ -1,5 +1,6 @@
 """Search a replica's rows, offline: words (FTS5, BM25), vectors (sqlite-vec),
-or both fused with reciprocal rank fusion.
+or both fused with reciprocal rank fusion. A replica is a device's (which
+calls this as ``Replica.search``) or the server's read model.
 
     results = replica.search("notes", "dentist tuesday", k=10)
     for hit in results:
@@ -7,8 +8,8 @@ or both fused with reciprocal rank fusion.
     results.stale        # rows whose vector is still being computed
 
 A collection opts in with ``fts=(fields...)`` and/or ``vector=Vector(...)``;
-:mod:`sync_client.search_index` keeps the indexes in step with every write
-and :mod:`sync_client.indexer` brings them up to date.
+:mod:`sync_search.indexes` keeps the indexes in step with every write
+and :mod:`sync_search.indexer` brings them up to date.
 
 Rankings:
 
@@ -22,7 +23,7 @@ Rankings:
     nearest neighbours over int8 vectors in a ``vec0`` table, re-ranked by
     cosine (recall@10 0.95-0.97 against float32; see the benchmark). A
     search first embeds up to :data:`CATCH_UP` stale rows; ``results.stale`` counts those
-    still waiting (an :class:`~sync_client.indexer.Indexer` clears them in
+    still waiting (an :class:`~sync_search.indexer.Indexer` clears them in
     the background).
 ``hybrid``
     both, fused: a row scores ``sum(1 / (60 + rank))`` over the rankings that
@@ -50,9 +51,9 @@ from shared.errors import UsageError, ValidationError
 from shared.schema import INSERT_ORDER_COLUMN, SCOPE_COLUMN, VERSION_COLUMN, Collection
 
 from .embedders import get_embedder
-from .indexer import quantize, refresh_text, refresh_vectors, stale_count, start_indexer
-from .replica import Replica, _load_sqlite_vec, set_searcher
-from .search_index import fts_table, has_vectors, uses_fts5, vec_table
+from .indexer import quantize, refresh_text, refresh_vectors, stale_count
+from .database import Indexed, load_sqlite_vec
+from .indexes import fts_table, has_vectors, uses_fts5, vec_table
 
 MODES = ("hybrid", "fts", "vector")
 MAX_K = 1000
@@ -68,7 +69,7 @@ READER_MMAP_BYTES = 1 << 30
 
 _WORD = re.compile(r"\w+")
 
-__all__ = ["CATCH_UP", "MODES", "Hit", "SearchResults", "refresh_text", "refresh_vectors", "search", "start_indexer"]
+__all__ = ["CATCH_UP", "MODES", "Hit", "SearchResults", "search"]
 
 
 @dataclass(frozen=True)
@@ -130,7 +131,7 @@ class SearchResults(Sequence[Hit]):
         return [h.id for h in self.hits]
 
 
-def search(replica: Replica, collection: str, text: str, *, k: int = 10, mode: str = "hybrid", where: str = "",
+def search(replica: Indexed, collection: str, text: str, *, k: int = 10, mode: str = "hybrid", where: str = "",
            params: Sequence[Any] | Mapping[str, Any] = ()) -> SearchResults:
     """Rank the rows of ``collection`` against ``text``; see the module docstring.
 
@@ -180,8 +181,6 @@ def search(replica: Replica, collection: str, text: str, *, k: int = 10, mode: s
     return SearchResults(hits, mode, stale, engine, tuple(rankings))
 
 
-set_searcher(search)
-
 
 @dataclass(frozen=True)
 class _Ranking:
@@ -193,7 +192,7 @@ class _Ranking:
     depth: int
 
 
-def _rank(replica: Replica, ranking: _Ranking, text: str | None,
+def _rank(replica: Indexed, ranking: _Ranking, text: str | None,
           query_vector: np.ndarray | None) -> dict[str, list[tuple[int, float]]]:
     """The text and vector rankings. The vector scan (the slow one) runs on a
     second, memory-mapped connection where there is one, beside the text
@@ -218,7 +217,7 @@ def _rank(replica: Replica, ranking: _Ranking, text: str | None,
     return rankings
 
 
-_readers: weakref.WeakKeyDictionary[Replica, apsw.Connection] = weakref.WeakKeyDictionary()
+_readers: weakref.WeakKeyDictionary[Indexed, apsw.Connection] = weakref.WeakKeyDictionary()
 _threads: list[ThreadPoolExecutor] = []
 
 
@@ -228,7 +227,7 @@ def _pool() -> ThreadPoolExecutor:
     return _threads[0]
 
 
-def _reader(replica: Replica) -> apsw.Connection | None:
+def _reader(replica: Indexed) -> apsw.Connection | None:
     """A read-only second connection to the replica's file, memory-mapped
     (vec0 reads its chunks without copying them through the page cache:
     measured 29 ms instead of 35 ms over 100,000 vectors), or None where it
@@ -242,7 +241,7 @@ def _reader(replica: Replica) -> apsw.Connection | None:
             reader = apsw.Connection(replica.path, flags=apsw.SQLITE_OPEN_READONLY)
             reader.set_busy_timeout(5000)
             reader.execute(f"PRAGMA mmap_size={READER_MMAP_BYTES}").fetchall()
-            if not _load_sqlite_vec(reader):
+            if not load_sqlite_vec(reader):
                 return None
         except apsw.Error:
             return None  # the replica's own connection will do
@@ -251,7 +250,7 @@ def _reader(replica: Replica) -> apsw.Connection | None:
     return reader
 
 
-def _check(replica: Replica, collection: str, text: str, k: int, mode: str) -> Collection:
+def _check(replica: Indexed, collection: str, text: str, k: int, mode: str) -> Collection:
     if mode not in MODES:
         raise ValidationError(f"mode must be one of {', '.join(MODES)}; got {mode!r}", path="$.mode")
     if not isinstance(collection, str) or collection not in replica.schema:
@@ -366,7 +365,7 @@ def _fuse(rankings: dict[str, list[tuple[int, float]]], k: int) -> list[tuple[in
     return [(rowid, scores[rowid], ranks[rowid]) for rowid in best]
 
 
-def _fetch(replica: Replica, coll: Collection, rowids: list[int]) -> dict[int, dict[str, Any]]:
+def _fetch(replica: Indexed, coll: Collection, rowids: list[int]) -> dict[int, dict[str, Any]]:
     if not rowids:
         return {}
     columns = (*coll.field_names, INSERT_ORDER_COLUMN, VERSION_COLUMN, SCOPE_COLUMN)
