@@ -18,7 +18,6 @@ import uvicorn
 from shared.apps.notes import schema
 from sync_client.connection import SyncClient
 from sync_client.replica import Replica
-
 from sync_server.app import MAX_FRAME_BYTES, SyncServer
 from sync_server.store.sqlite import SQLiteStore
 
