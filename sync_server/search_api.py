@@ -30,6 +30,7 @@ the server imports nothing of ``sync_client`` (``tests/test_layout.py``).
 from __future__ import annotations
 
 import asyncio
+import logging
 from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any
 
@@ -39,6 +40,7 @@ from starlette.responses import Response
 
 from shared.errors import AuthError, SyncError, ValidationError
 from shared.messages import JSON
+from sync_search.indexer import BATCH, refresh_vectors
 from sync_search.ranking import SearchResults
 from sync_search.read_model import ReadModel
 
@@ -49,6 +51,8 @@ if TYPE_CHECKING:
     from .app import SyncServer
 
 PULL_PAGE = 2000
+
+log = logging.getLogger("offsync.server")
 
 
 class SearchIndex:
@@ -63,6 +67,8 @@ class SearchIndex:
         self.server = server
         self.model = ReadModel(path, server.schema)
         self._thread = ThreadPoolExecutor(1, thread_name_prefix="offsync-search")
+        self._embedding = False  # a chain of _embed_batch is queued (read and set on the index's thread)
+        self._closing = False
 
     def catch_up(self, scopes: list[str]) -> int:
         """Apply every row changed in ``scopes`` since the index last looked; returns how many."""
@@ -88,17 +94,50 @@ class SearchIndex:
                mode: str = "hybrid") -> SearchResults:
         """Catch the scopes up, then search their rows only (see :func:`sync_search.ranking.search`)."""
         self.catch_up(scopes)
+        return self._ranked(scopes, collection, text, k, mode)
+
+    def _ranked(self, scopes: list[str], collection: str, text: str, k: int, mode: str) -> SearchResults:
         where = f"_scope IN ({', '.join('?' * len(scopes))})"
         return self.model.search(collection, text, k=k, mode=mode, where=where, params=scopes)
 
     async def search_async(self, scopes: list[str], collection: str, text: str, *, k: int = 10,
                            mode: str = "hybrid") -> SearchResults:
-        """:meth:`search` on the index's own thread."""
+        """:meth:`search` on the index's own thread; rows it finds waiting for
+        their vector are embedded there afterwards, a batch at a time."""
         loop = asyncio.get_running_loop()
         return await loop.run_in_executor(
-            self._thread, lambda: self.search(scopes, collection, text, k=k, mode=mode))
+            self._thread, lambda: self._search_then_embed(scopes, collection, text, k, mode))
+
+    def _search_then_embed(self, scopes: list[str], collection: str, text: str, k: int,
+                           mode: str) -> SearchResults:
+        applied = self.catch_up(scopes)
+        results = self._ranked(scopes, collection, text, k, mode)
+        # a search embeds only ranking.CATCH_UP waiting rows itself: after a scope's
+        # bootstrap most of its rows would wait for later searches to embed them
+        if (applied or results.stale) and not self._embedding:
+            self._embedding = True
+            self._thread.submit(self._embed_batch)
+        return results
+
+    def _embed_batch(self) -> None:
+        """Embed one batch of the rows waiting for their vector, then queue the
+        next behind the searches that came meanwhile: a search waits for one
+        batch at most (1,024 rows, ~10 ms), never for the whole backlog."""
+        try:
+            written = 0 if self._closing else refresh_vectors(self.model, limit=BATCH)
+        except Exception:  # noqa: BLE001 - an embedder's error: searches report the rows as stale
+            log.exception("embedding rows for the search index failed")
+            written = 0
+        if written and not self._closing:
+            try:
+                self._thread.submit(self._embed_batch)
+                return
+            except RuntimeError:  # shut down meanwhile
+                pass
+        self._embedding = False
 
     def close(self) -> None:
+        self._closing = True
         self._thread.shutdown(wait=True)
         self.model.close()
 
