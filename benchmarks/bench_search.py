@@ -48,10 +48,10 @@ if __package__ in (None, ""):  # run as a file: make the repository importable
 
 from benchmarks.harness import Result, percentile, workdir
 from shared.schema import Collection, Field, Schema, Vector
-from sync_client.embedders import get_embedder
-from sync_client.indexer import refresh_text, refresh_vectors
 from sync_client.replica import Replica
-from sync_client.search_index import FTS_HASH_BYTES, TOKENIZER
+from sync_search.embedders import get_embedder
+from sync_search.indexer import refresh_text, refresh_vectors
+from sync_search.indexes import FTS_HASH_BYTES, TOKENIZER
 
 DIM = 256
 K = 10
