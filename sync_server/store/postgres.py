@@ -38,6 +38,7 @@ from typing import Any, cast
 
 import msgspec
 import psycopg
+from psycopg.pq import TransactionStatus
 from psycopg.types.json import Jsonb
 
 from shared.merge import Conflict, RowState
@@ -239,17 +240,27 @@ class PostgresStore:
             # limit and lost its batch): the next batch starts on a new one
             self._writer = self._connect()
         self._head_locked = False
-        # in pipeline mode, so that the batch's writes (commit_batch) and its COMMIT
-        # go out together: one round trip while the head lock is held, not two;
-        # each read still waits for its own result
-        with self._writer.pipeline(), self._writer.transaction():
-            self._in_write = True
-            self._write_thread = threading.get_ident()
-            try:
-                yield
-            finally:
-                self._in_write = False
-                self._write_thread = None
+        c = self._writer
+        # in pipeline mode with BEGIN and COMMIT of our own (psycopg's transaction()
+        # syncs as it opens and again before its COMMIT): BEGIN goes out with the
+        # first read, and the batch's writes (commit_batch) with its COMMIT, in one
+        # round trip while the head lock is held; each read waits for its result
+        try:
+            with c.pipeline() as pipeline:
+                c.execute("BEGIN")
+                self._in_write = True
+                self._write_thread = threading.get_ident()
+                try:
+                    yield
+                finally:
+                    self._in_write = False
+                    self._write_thread = None
+                c.execute("COMMIT")
+                pipeline.sync()
+        finally:
+            if not c.closed and not c.broken and c.info.transaction_status != TransactionStatus.IDLE:
+                with contextlib.suppress(psycopg.Error):
+                    c.execute("ROLLBACK")  # the batch failed: nothing of it stays
 
     def head(self) -> int:
         """The committed head, read on the calling thread's own connection; on the
