@@ -176,6 +176,9 @@ def _lww_updates(engine: Engine, rules: Rules, request: PushRequest, mutation: M
                 lost.append(name)
         concurrent = is_concurrent(current, op, client_id)
         if concurrent:
+            if len(lost) > 1:
+                # in the order the general path meets them: its checked fields come in declaration order
+                lost.sort(key=rules.position.__getitem__)
             conflicts.append(Conflict(
                 collection=op.collection, row_id=op.row_id, scope=current.scope, client_id=client_id,
                 kind="update", policy="lww", base_version=op.base_version, server_version=current.version,

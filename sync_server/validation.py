@@ -22,7 +22,7 @@ class Rules:
     (a per-operation ``{**defaults(), ...}`` of the read-only mapping alone
     was 11 % of a 100k-op push)."""
 
-    __slots__ = ("coll", "defaults", "pk_is_text", "pk_type", "plain_insert", "required", "scope_field")
+    __slots__ = ("coll", "defaults", "pk_is_text", "pk_type", "plain_insert", "position", "required", "scope_field")
 
     def __init__(self, coll: Collection) -> None:
         self.coll = coll
@@ -37,6 +37,8 @@ class Rules:
         #: no unique key to look up and no server function to call
         self.plain_insert = coll.policy != "custom" and not coll.unique
         self.scope_field = coll.scope_field
+        #: each field's place in the declaration (the order checked fields come in)
+        self.position = {name: i for i, name in enumerate(coll.field_names)}
 
 
 def check_fields_together(rules_by_name: Mapping[str, Rules], ops: Sequence[Operation], *,

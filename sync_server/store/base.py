@@ -79,6 +79,17 @@ def row_values(rows: list[tuple[RowState, int]]) -> list[tuple[Any, ...]]:
              pack_stamps(s.stamps)) for s, seq in rows]
 
 
+def row_params(rows: list[tuple[RowState, int]]) -> list[Any]:
+    """:func:`row_values` laid end to end, for multi-row VALUES statements
+    (no tuple per row, no second pass to flatten them)."""
+    out: list[Any] = []
+    extend = out.extend
+    for s, seq in rows:
+        extend((s.collection, s.row_id, s.scope, seq, s.version, s.insert_order, s.deleted, encode(s.fields),
+                pack_stamps(s.stamps)))
+    return out
+
+
 class Page(msgspec.Struct):
     rows: list[RowChange]
     cursor: int
