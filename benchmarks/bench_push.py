@@ -17,6 +17,9 @@ durable commit).
   rows the server has (mutations of 100), half of which lose under
   last-writer-wins to later updates another device of the user pushed first;
   ops/s until the last Ack, beside the same raw insert rate.
+* ``push_throughput.engine`` and ``push_throughput.lww_updates.engine``: the
+  same two workloads through the server's apply path alone, in process
+  (decode, ``Engine.apply_batch``, durable commit; no socket, no device).
 * ``push_concurrent``: 10 devices (10 users) push at once; total ops/s.
 
 Targets (issue 6): >= 100,000 ops/s and >= 40 % of the raw rate.
@@ -110,6 +113,11 @@ def run(quick: bool) -> list[Result]:
                                       "synchronous": "FULL", **update_cpu}))
             twin = _twin(folder, ops, per_mutation)
             out.extend(_wire_baselines(rate, twin, plain, ops, params))
+            for name, rate_in_process in _engine_rates(folder, twin, ops).items():
+                out.append(Result(name, rate_in_process, "ops/s", "raw_apsw_insert", raw, params={
+                    "ops": ops, "synchronous": "FULL", "what": "decode the Push frames and apply them "
+                    "through Engine.apply_batch in process (a batch per Push, gc paused as the server does), "
+                    "commit included, no socket, no device"}))
             out.append(Result("push_throughput.store_floor", _store_floor_rate(folder, twin, ops), "ops/s",
                               "raw_apsw_insert", raw, params={
                                   "ops": ops, "synchronous": "FULL", "what": "decode the Push frames and "
@@ -210,6 +218,55 @@ def _store_floor_rate(folder: Path, pushes: list[Push], ops: int, *, repeat: int
             with store.write_transaction():
                 store.commit_batch(batch)
         best = max(best, ops / (time.perf_counter() - start))
+        store.close()
+    return best
+
+
+def _engine_rates(folder: Path, pushes: list[Push], ops: int, *, repeat: int = 2) -> dict[str, float]:
+    """Ops/s of the server's apply path alone, in process: ``pushes`` (fresh
+    inserts) as ``push_throughput.engine``; then, on the rows they made,
+    ``ops`` updates of which every other one loses to a later update pushed
+    first, as ``push_throughput.lww_updates.engine``."""
+    import gc
+
+    from shared.messages import Mutation, Operation
+    from sync_server.auth import Grant
+    from sync_server.engine import Engine, PushRequest
+    from sync_server.store.sqlite import SQLiteStore
+
+    from .schema import schema
+
+    grant = Grant(user="engine", write=frozenset({"user:engine"}), read=frozenset({"user:engine"}))
+    row_ids = [op.row_id for push in pushes for m in push.mutations for op in m.ops]
+    start = time.time_ns() // 1000
+
+    def updates(ids: list[object], insert_order: int, title: str) -> list[bytes]:
+        made = [Operation(kind="update", collection="items", row_id=row_id, base_version=1,  # type: ignore[arg-type]
+                          insert_order=insert_order + i, fields={"title": title}) for i, row_id in enumerate(ids)]
+        mutations = [Mutation(client_seq=n + 1, ops=made[at:at + 100]) for n, at in enumerate(range(0, len(made), 100))]
+        return [MSGPACK.encode(Push(mutations=mutations[at:at + 50])) for at in range(0, len(mutations), 50)]
+
+    inserts = [MSGPACK.encode(p) for p in pushes]
+    late, early = updates(row_ids[::2], start + 2_000_000, "late"), updates(row_ids, start + 1_000_000, "early")
+
+    def timed(engine: Engine, client_id: str, frames: list[bytes]) -> float:
+        gc.collect()
+        gc.disable()
+        began = time.perf_counter()
+        for frame in frames:
+            engine.apply_batch([PushRequest(client_id, grant, MSGPACK.decode(frame).mutations)])
+        seconds = time.perf_counter() - began
+        gc.enable()
+        return seconds
+
+    best = {"push_throughput.engine": 0.0, "push_throughput.lww_updates.engine": 0.0}
+    for attempt in range(repeat):
+        store = SQLiteStore(str(folder / f"engine-{attempt}.db"), synchronous="FULL")
+        engine = Engine(schema, store, max_clock_ahead_us=10_000_000)
+        best["push_throughput.engine"] = max(best["push_throughput.engine"], ops / timed(engine, "writer", inserts))
+        timed(engine, "late", late)
+        best["push_throughput.lww_updates.engine"] = max(best["push_throughput.lww_updates.engine"],
+                                                         ops / timed(engine, "early", early))
         store.close()
     return best
 
