@@ -26,7 +26,8 @@
  *   and before the token expires (20 % of its life, at most 60 s, before `exp`): the fresh one is sent on
  *   the live socket (Token, protocol 2), which stays open
  * @property {string} [name] the replica's name (default "offsync"): one database per name and origin
- * @property {boolean} [memory] keep the replica in memory (tests, benchmarks)
+ * @property {boolean} [memory] keep the replica in memory only: nothing survives a reload (tests, benchmarks)
+ * @property {boolean} [opfs] false: keep the replica in IndexedDB even where OPFS exists, as where it is missing
  * @property {boolean} [connect] connect at once (default true)
  * @property {boolean} [singleTab] skip leader election (this tab owns the replica)
  * @property {boolean} [persist] ask navigator.storage.persist() (default true)
@@ -119,7 +120,7 @@ export class Client {
     worker.onmessage = (event) => this.onWorker(event.data);
     const opened = this.callWorker("open", [{ url: this.options.url, urls: this.options.urls, token: this.options.token,
       name: this.options.name,
-      memory: this.options.memory, connect: this.options.connect, backoffBase: this.options.backoffBase,
+      memory: this.options.memory, opfs: this.options.opfs, connect: this.options.connect, backoffBase: this.options.backoffBase,
       refresh: Boolean(this.options.getToken) }]);
     this.ready = opened.then(() => undefined);
     await opened;

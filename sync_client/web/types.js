@@ -138,7 +138,8 @@
  * @property {number | null} lastSyncAt
  * @property {number} attempts
  * @property {boolean} resyncing
- * @property {"opfs" | "memory"} storage where the replica lives
+ * @property {"opfs" | "indexeddb" | "memory"} storage where the replica lives (indexeddb: in memory, its image
+ *   stored in IndexedDB after each write, where OPFS is missing; memory: nothing survives a reload)
  * @property {boolean | null} persisted navigator.storage.persist()'s answer (null: not asked)
  * @property {boolean} leader this tab owns the replica
  */

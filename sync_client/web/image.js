@@ -1,0 +1,128 @@
+// The replica where OPFS is missing: SQLite WASM has no IndexedDB VFS, so the
+// database runs in memory and its whole image (sqlite3_js_db_export, i.e.
+// sqlite3_serialize) is stored in IndexedDB, one put in one IDB transaction,
+// after committed writes; at start the image is read back into the memory
+// database (sqlite3_deserialize, FREEONCLOSE | RESIZEABLE so it can grow).
+//
+// What is durable when (docs/browser.md, "IndexedDB fallback"):
+// * a local write (insert, update, ..., exec) is answered only after an image
+//   taken after its commit is stored: a write the page saw succeed survives a
+//   reload or a crash of the tab (IndexedDB's default, relaxed durability: the
+//   OS may still lose it on a power cut);
+// * server changes, Acks and the cursor are stored at most SAVE_DELAY_MS after
+//   they commit: a crash in between loses only that, and since the cursor is
+//   in the same image the rows are pulled again and queued writes pushed again
+//   (answered `duplicate`);
+// * each save writes the whole image: its cost grows with the database.
+
+const DB_NAME = "offsync-images";
+const STORE = "images";
+/** server changes are saved at most this long after they commit, in one image */
+export const SAVE_DELAY_MS = 200;
+
+/** @returns {Promise<IDBDatabase>} */
+function openIdb() {
+  return new Promise((resolve, reject) => {
+    const request = indexedDB.open(DB_NAME, 1);
+    request.onupgradeneeded = () => request.result.createObjectStore(STORE);
+    request.onsuccess = () => resolve(request.result);
+    request.onerror = () => reject(request.error);
+  });
+}
+
+/** @template T @param {IDBDatabase} idb @param {"readonly" | "readwrite"} mode
+ * @param {(store: IDBObjectStore) => IDBRequest<T>} fn @returns {Promise<T>} */
+function inStore(idb, mode, fn) {
+  return new Promise((resolve, reject) => {
+    const tx = idb.transaction(STORE, mode);
+    const request = fn(tx.objectStore(STORE));
+    tx.oncomplete = () => resolve(request.result);
+    tx.onerror = () => reject(tx.error);
+    tx.onabort = () => reject(tx.error);
+  });
+}
+
+/** A memory database whose image is kept in IndexedDB under a name. */
+export class ImageStore {
+  /**
+   * Open the memory database `name`, filled from its stored image if there is one.
+   * @param {any} sqlite3 the initialised SQLite WASM module @param {string} name
+   * @returns {Promise<ImageStore>}
+   */
+  static async open(sqlite3, name) {
+    const idb = await openIdb();
+    const image = /** @type {Uint8Array | undefined} */ (await inStore(idb, "readonly", (store) => store.get(name)));
+    const db = new sqlite3.oo1.DB(":memory:", "c");
+    if (image && image.byteLength) {
+      const capi = sqlite3.capi;
+      const pointer = sqlite3.wasm.allocFromTypedArray(image);
+      // FREEONCLOSE: SQLite owns the copy (and frees it even if this fails); RESIZEABLE: it may grow
+      const rc = capi.sqlite3_deserialize(db.pointer, "main", pointer, image.byteLength, image.byteLength,
+                                          (capi.SQLITE_DESERIALIZE_FREEONCLOSE ?? 1) | (capi.SQLITE_DESERIALIZE_RESIZEABLE ?? 2));
+      db.checkRc(rc);
+    }
+    return new ImageStore(sqlite3, db, idb, name);
+  }
+
+  /** @param {any} sqlite3 @param {any} db @param {IDBDatabase} idb @param {string} name */
+  constructor(sqlite3, db, idb, name) {
+    this.sqlite3 = sqlite3;
+    /** the oo1.DB in memory the replica runs on */
+    this.db = db;
+    this.idb = idb;
+    this.name = name;
+    /** sqlite3_total_changes when the last stored image was taken (-1: store the next one whatever) */
+    this.savedAt = -1;
+    /** @type {Promise<void>} the saves, one after another */
+    this.chain = Promise.resolve();
+    /** @type {Promise<void> | null} a save not started yet: callers join it */
+    this.queued = null;
+    /** @type {ReturnType<typeof setTimeout> | null} */
+    this.timer = null;
+    /** figures: images stored, their bytes, time spent (export + IndexedDB) */
+    this.stats = { saves: 0, bytes: 0, ms: 0 };
+  }
+
+  /** Store an image soon (server changes: at most SAVE_DELAY_MS from now). */
+  saveSoon() {
+    if (this.timer !== null) return;
+    this.timer = setTimeout(() => { this.timer = null; this.save().catch(() => {}); }, SAVE_DELAY_MS);
+  }
+
+  /**
+   * Store an image taken after now; resolves once IndexedDB has committed it.
+   * Concurrent callers share one image (a group commit).
+   * @returns {Promise<void>}
+   */
+  save() {
+    if (this.queued === null) {
+      const step = this.chain.then(() => { this.queued = null; return this.write(); });
+      this.queued = step;
+      this.chain = step.catch(() => {});
+    }
+    return this.queued;
+  }
+
+  async write() {
+    if (this.timer !== null) { clearTimeout(this.timer); this.timer = null; }
+    const capi = this.sqlite3.capi;
+    if (!this.db.isOpen()) return;
+    const changes = Number(capi.sqlite3_total_changes64(this.db.pointer));
+    if (changes === this.savedAt) return;
+    // the worker runs each transaction to its end in one task, so this is never mid-transaction
+    if (!capi.sqlite3_get_autocommit(this.db.pointer)) throw new Error("cannot store the image inside a transaction");
+    const started = performance.now();
+    const image = capi.sqlite3_js_db_export(this.db.pointer);
+    await inStore(this.idb, "readwrite", (store) => store.put(image, this.name));
+    this.savedAt = changes;
+    this.stats.saves += 1;
+    this.stats.bytes = image.byteLength;
+    this.stats.ms += performance.now() - started;
+  }
+
+  /** Store the last image, then close the IndexedDB connection (the database is the caller's). */
+  async close() {
+    await this.save();
+    this.idb.close();
+  }
+}
