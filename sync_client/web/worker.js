@@ -2,7 +2,7 @@
 // opfs-sahpool VFS; where OPFS is missing, in memory with its image kept in
 // IndexedDB, image.js), the WebSocket to the
 // server, and the outbox a service worker can replay. The page talks to it
-// with {id, method, args} messages (client.js) and gets {id, result} or
+// with {id, method, args, callId?} messages (client.js) and gets {id, result} or
 // {id, error} back, plus {event, ...} messages: "status", "changed",
 // "rejected".
 
@@ -12,6 +12,7 @@ import { ClientProtocol, HOLD_MS, refreshAt, withDefaults } from "./protocol.js"
 import { Replica } from "./replica.js";
 import { saveOutbox } from "./outbox.js";
 import { ImageStore } from "./image.js";
+import { CallLog } from "./calls.js";
 
 /** @typedef {import("./types.js").SyncStatus} SyncStatus */
 /** @typedef {import("./types.js").ClientMessage} ClientMessage */
@@ -39,6 +40,8 @@ const scope = /** @type {any} */ (self);
 let replica = null;
 /** @type {ImageStore | null} where the replica's image is kept when OPFS is missing */
 let image = null;
+/** @type {CallLog | null} the write calls of other tabs already applied */
+let callLog = null;
 /** @type {ClientProtocol | null} */
 let protocol = null;
 /** @type {WebSocket | null} */
@@ -121,6 +124,7 @@ async function open(given) {
   }
   if (db === null) db = new sqlite3.oo1.DB(":memory:", "c");
   replica = new Replica(sqlite3, db, await loadSchema(given.url, db));
+  callLog = new CallLog(replica);
   replica.listeners.push((event, detail) => {
     if (event === "changed") {
       if (image) image.saveSoon(); // a local write is also saved before it is answered (onmessage)
@@ -363,6 +367,7 @@ const methods = {
   pending: () => need().mutationsToPush(0, 1000, 100000),
   close: async () => {
     disconnect();
+    callLog = null;
     if (image) await image.close().catch(() => {});
     if (replica) replica.close();
     replica = null;
@@ -379,11 +384,13 @@ function need() {
 const WRITES = new Set(["insert", "update", "increment", "delete", "transaction", "exec", "dismissConflict"]);
 
 scope.onmessage = async (/** @type {MessageEvent} */ event) => {
-  const { id, method, args } = event.data || {};
+  const { id, method, args, callId } = event.data || {};
   try {
     const fn = methods[method];
     if (!fn) throw new Error(`no method ${JSON.stringify(method)}`);
-    const result = await fn(...(args || []));
+    // a write sent by another tab runs once, even if sent again to the next leader (calls.js)
+    const result = callId && callLog && WRITES.has(method) ? callLog.runOnce(callId, () => fn(...(args || [])))
+      : await fn(...(args || []));
     if (image && WRITES.has(method)) {
       // answered once durable: the image taken after this commit is in IndexedDB
       await image.save().catch((err) => { status.lastError = `the replica could not be stored in IndexedDB: ${err}`; });
