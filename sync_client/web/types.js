@@ -41,6 +41,9 @@
  * @property {string} queue_fields_sql
  * @property {string} prune_bulk_sql
  * @property {CollectionDescription[]} collections
+ * @property {{current: number, oldest_served: number,
+ *   versions: {version: number, fingerprint: string, changes: string[]}[]}} [history] every version the server's
+ *   schema history declares, with the changes that made it (shared.evolution.Change, as text)
  */
 
 /**

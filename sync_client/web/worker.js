@@ -13,6 +13,7 @@ import { Replica } from "./replica.js";
 import { saveOutbox } from "./outbox.js";
 import { ImageStore } from "./image.js";
 import { CallLog } from "./calls.js";
+import { migrateReplica } from "./evolution.js";
 
 /** @typedef {import("./types.js").SyncStatus} SyncStatus */
 /** @typedef {import("./types.js").ClientMessage} ClientMessage */
@@ -123,7 +124,10 @@ async function open(given) {
     }
   }
   if (db === null) db = new sqlite3.oo1.DB(":memory:", "c");
-  replica = new Replica(sqlite3, db, await loadSchema(given.url, db));
+  const schema = await loadSchema(given.url, db);
+  // a replica made under an older version: its tables, rows and queue migrated first, or nothing opens
+  const madeFor = schemaToStore === null ? schema.version : migrateReplica(db, schema, schemaToStore);
+  replica = new Replica(sqlite3, db, schema);
   callLog = new CallLog(replica);
   replica.listeners.push((event, detail) => {
     if (event === "changed") {
@@ -140,6 +144,7 @@ async function open(given) {
   }
   if (image) await image.save();
   protocol = new ClientProtocol(replica, given.token);
+  if (madeFor !== schema.version) saveForServiceWorker(); // the stored push was of the old version
   if (given.connect !== false) connect();
   publishStatus();
   return { deviceId: replica.deviceId, storage: status.storage, version: sqlite3.version.libVersion };
