@@ -2,16 +2,22 @@
 in a real Chromium: a page's single-row insert, answered once durable, on a
 replica of N rows. With OPFS SQLite writes the changed pages; with the
 fallback the whole image is exported and put in IndexedDB, so the cost grows
-with N. Not registered in ``python -m benchmarks`` (an A/B figure for
-docs/browser.md); run ``python -m benchmarks.bench_browser_image [N ...]``.
+with N. And a bootstrap of N rows through the client on each, with the
+time spent storing images. Not registered in ``python -m benchmarks`` (A/B
+figures for docs/browser.md); run ``python -m benchmarks.bench_browser_image
+[N ...]`` or ``... --bootstrap N``.
 """
 
 from __future__ import annotations
 
 import sys
+import time
 from typing import Any
 
+from sync_server.store.sqlite import SQLiteStore
+
 from .bench_browser import CHROMIUM, _skip_reason
+from .bench_pull import seed
 from .harness import ChildServer, token, workdir
 
 MEASURE = """async ([url, token, storage, sizes, singles]) => {
@@ -61,10 +67,53 @@ def run(sizes: list[int], singles: int = 20) -> list[dict[str, Any]]:
     return results
 
 
+BOOTSTRAP = """async ([url, token, storage]) => {
+    const { createClient } = await import('/client/client.js');
+    const started = performance.now();
+    window.db = await createClient({ url, token, name: `boot-${storage}`, singleTab: true, opfs: storage === 'opfs',
+                                     persist: false });
+    while (!(await window.db.idle())) await new Promise((r) => setTimeout(r, 20));
+    const seconds = (performance.now() - started) / 1000;
+    return { seconds, stats: await window.db.call('imageStats', []) };
+}"""
+
+
+def bootstrap(n: int) -> list[dict[str, Any]]:
+    from playwright.sync_api import sync_playwright
+
+    user = "browser-image"
+    results: list[dict[str, Any]] = []
+    with workdir("browser-image") as folder:
+        store = SQLiteStore(str(folder / "server.db"), synchronous="OFF")
+        seed(store, user, n)
+        store.close()
+        with ChildServer("sync", folder / "server.db") as server, sync_playwright() as p:
+            base = f"http://127.0.0.1:{server.port}"
+            browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+            try:
+                for storage in ("opfs", "indexeddb", "opfs", "indexeddb"):
+                    page = browser.new_context().new_page()
+                    page.goto(f"{base}/client/")
+                    started = time.monotonic()
+                    figure = page.evaluate(BOOTSTRAP, [base, token(user), storage])
+                    results.append({"storage": storage, "rows": n, "wall": time.monotonic() - started, **figure})
+                    page.context.close()
+            finally:
+                browser.close()
+    return results
+
+
 if __name__ == "__main__":
     reason = _skip_reason()
     if reason is not None:
         sys.exit(f"skipped: {reason}")
+    if "--bootstrap" in sys.argv:
+        rows = int(sys.argv[sys.argv.index("--bootstrap") + 1])
+        for r in bootstrap(rows):
+            st = r["stats"] or {"saves": 0, "ms": 0, "bytes": 0}
+            print(f"{r['storage']:>9} bootstrap rows={r['rows']}  {r['seconds']:6.2f} s  images stored {st['saves']}, "
+                  f"{st['ms'] / 1000:5.2f} s, last {st['bytes'] / 1e6:5.1f} MB")
+        sys.exit(0)
     chosen = [int(a) for a in sys.argv[1:]] or [1_000, 10_000, 100_000]
     for r in run(chosen):
         print(f"{r['storage']:>9} rows={r['rows']:>7}  insert {r['insertMs']:7.2f} ms  "

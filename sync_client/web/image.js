@@ -10,8 +10,10 @@
 //   reload or a crash of the tab (IndexedDB's default, relaxed durability: the
 //   OS may still lose it on a power cut);
 // * server changes, Acks and the cursor are stored at most SAVE_DELAY_MS after
-//   they commit: a crash in between loses only that, and since the cursor is
-//   in the same image the rows are pulled again and queued writes pushed again
+//   they commit (or SAVE_SHARE times the last store's time, on a large
+//   replica, so that a bootstrap does not spend most of its time storing
+//   images): a crash in between loses only that, and since the cursor is in
+//   the same image the rows are pulled again and queued writes pushed again
 //   (answered `duplicate`);
 // * each save writes the whole image: its cost grows with the database.
 
@@ -19,6 +21,8 @@ const DB_NAME = "offsync-images";
 const STORE = "images";
 /** server changes are saved at most this long after they commit, in one image */
 export const SAVE_DELAY_MS = 200;
+/** ... or this many times as long as the last store took, whichever is longer */
+export const SAVE_SHARE = 4;
 
 /** @returns {Promise<IDBDatabase>} */
 function openIdb() {
@@ -81,12 +85,15 @@ export class ImageStore {
     this.timer = null;
     /** figures: images stored, their bytes, time spent (export + IndexedDB) */
     this.stats = { saves: 0, bytes: 0, ms: 0 };
+    /** how long the last store took, ms */
+    this.lastMs = 0;
   }
 
   /** Store an image soon (server changes: at most SAVE_DELAY_MS from now). */
   saveSoon() {
     if (this.timer !== null) return;
-    this.timer = setTimeout(() => { this.timer = null; this.save().catch(() => {}); }, SAVE_DELAY_MS);
+    const delay = Math.max(SAVE_DELAY_MS, SAVE_SHARE * this.lastMs);
+    this.timer = setTimeout(() => { this.timer = null; this.save().catch(() => {}); }, delay);
   }
 
   /**
@@ -117,7 +124,8 @@ export class ImageStore {
     this.savedAt = changes;
     this.stats.saves += 1;
     this.stats.bytes = image.byteLength;
-    this.stats.ms += performance.now() - started;
+    this.lastMs = performance.now() - started;
+    this.stats.ms += this.lastMs;
   }
 
   /** Store the last image, then close the IndexedDB connection (the database is the caller's). */
