@@ -23,6 +23,8 @@ const STORE = "images";
 export const SAVE_DELAY_MS = 200;
 /** ... or this many times as long as the last store took, whichever is longer */
 export const SAVE_SHARE = 4;
+/** how long a worker waits for the image's lock (a tab handing over may still hold it) */
+export const LOCK_WAIT_MS = 5000;
 
 /** @returns {Promise<IDBDatabase>} */
 function openIdb() {
@@ -46,6 +48,20 @@ function inStore(idb, mode, fn) {
   });
 }
 
+/**
+ * Hold the Web Lock `name` until the returned function is called (or the
+ * worker ends). Two workers on one image would each store theirs over the
+ * other's; OPFS refuses a second opener by itself, IndexedDB does not.
+ * @param {string} name @returns {Promise<() => void>}
+ */
+function holdLock(name) {
+  if (!navigator.locks) return Promise.resolve(() => {});
+  return new Promise((resolve, reject) => {
+    navigator.locks.request(name, { signal: AbortSignal.timeout(LOCK_WAIT_MS) },
+                            () => new Promise((release) => resolve(() => release(undefined)))).catch(reject);
+  });
+}
+
 /** A memory database whose image is kept in IndexedDB under a name. */
 export class ImageStore {
   /**
@@ -54,27 +70,43 @@ export class ImageStore {
    * @returns {Promise<ImageStore>}
    */
   static async open(sqlite3, name) {
-    const idb = await openIdb();
-    const image = /** @type {Uint8Array | undefined} */ (await inStore(idb, "readonly", (store) => store.get(name)));
-    const db = new sqlite3.oo1.DB(":memory:", "c");
-    if (image && image.byteLength) {
-      const capi = sqlite3.capi;
-      const pointer = sqlite3.wasm.allocFromTypedArray(image);
-      // FREEONCLOSE: SQLite owns the copy (and frees it even if this fails); RESIZEABLE: it may grow
-      const rc = capi.sqlite3_deserialize(db.pointer, "main", pointer, image.byteLength, image.byteLength,
-                                          (capi.SQLITE_DESERIALIZE_FREEONCLOSE ?? 1) | (capi.SQLITE_DESERIALIZE_RESIZEABLE ?? 2));
-      db.checkRc(rc);
+    let release;
+    try {
+      release = await holdLock(`offsync-image:${name}`);
+    } catch {
+      throw new Error(`another worker keeps the replica ${JSON.stringify(name)} in IndexedDB (its lock was not released in ${LOCK_WAIT_MS} ms)`);
     }
-    return new ImageStore(sqlite3, db, idb, name);
+    /** @type {IDBDatabase | null} */
+    let idb = null;
+    try {
+      const stored = await openIdb();
+      idb = stored;
+      const image = /** @type {Uint8Array | undefined} */ (await inStore(stored, "readonly", (store) => store.get(name)));
+      const db = new sqlite3.oo1.DB(":memory:", "c");
+      if (image && image.byteLength) {
+        const capi = sqlite3.capi;
+        const pointer = sqlite3.wasm.allocFromTypedArray(image);
+        // FREEONCLOSE: SQLite owns the copy (and frees it even if this fails); RESIZEABLE: it may grow
+        const rc = capi.sqlite3_deserialize(db.pointer, "main", pointer, image.byteLength, image.byteLength,
+                                            (capi.SQLITE_DESERIALIZE_FREEONCLOSE ?? 1) | (capi.SQLITE_DESERIALIZE_RESIZEABLE ?? 2));
+        db.checkRc(rc);
+      }
+      return new ImageStore(sqlite3, db, stored, name, release);
+    } catch (err) {
+      if (idb) idb.close();
+      release();
+      throw err;
+    }
   }
 
-  /** @param {any} sqlite3 @param {any} db @param {IDBDatabase} idb @param {string} name */
-  constructor(sqlite3, db, idb, name) {
+  /** @param {any} sqlite3 @param {any} db @param {IDBDatabase} idb @param {string} name @param {() => void} release */
+  constructor(sqlite3, db, idb, name, release) {
     this.sqlite3 = sqlite3;
     /** the oo1.DB in memory the replica runs on */
     this.db = db;
     this.idb = idb;
     this.name = name;
+    this.release = release;
     /** sqlite3_total_changes when the last stored image was taken (-1: store the next one whatever) */
     this.savedAt = -1;
     /** @type {Promise<void>} the saves, one after another */
@@ -128,9 +160,12 @@ export class ImageStore {
     this.stats.ms += this.lastMs;
   }
 
-  /** Store the last image, then close the IndexedDB connection (the database is the caller's). */
+  /** Store the last image, then close the IndexedDB connection and let the
+   * next worker have the image (the database is the caller's). */
   async close() {
-    await this.save();
-    this.idb.close();
+    try { await this.save(); } finally {
+      this.idb.close();
+      this.release();
+    }
   }
 }

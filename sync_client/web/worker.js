@@ -374,6 +374,7 @@ const methods = {
     disconnect();
     callLog = null;
     if (image) await image.close().catch(() => {});
+    image = null;
     if (replica) replica.close();
     replica = null;
   },

@@ -80,3 +80,24 @@ def test_memory_true_keeps_nothing_across_a_reload(browser: Browser, restartable
     page.evaluate(script, [restartable.base, token])
     assert status(page)["pending"] == 0 and page_rows(page)["notes"] == {}
     context.close()
+
+
+def test_a_second_worker_on_the_same_image_keeps_to_memory(browser: Browser, restartable: Restartable) -> None:
+    """Two workers on one image would each store theirs over the other's: the
+    second waits for the first's lock (image.js LOCK_WAIT_MS), then keeps to
+    memory and says why."""
+    token = restartable.token("alice")
+    context = browser.new_context()
+    first = open_without_opfs(context, restartable, token, connect=False)
+    first.evaluate("() => window.db.insert('notes', {title: 'kept by the first'})")
+    second = open_without_opfs(context, restartable, token, connect=False)  # singleTab: no leader election
+    status_2 = status(second)
+    assert status_2["storage"] == "memory" and "another worker keeps the replica" in str(status_2["lastError"])
+    second.evaluate("() => window.db.insert('notes', {title: 'lost with the second'})")
+    second.close()
+    first.evaluate("() => window.db.insert('notes', {title: 'kept too'})")
+    first.close()
+    third = open_without_opfs(context, restartable, token, connect=False)  # the lock is free again
+    assert status(third)["storage"] == "indexeddb"
+    assert {r["title"] for r in page_rows(third)["notes"].values()} == {"kept by the first", "kept too"}
+    context.close()
