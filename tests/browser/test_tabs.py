@@ -32,20 +32,24 @@ def open_tab(page: Page, server: Restartable, token: str, opfs: bool) -> None:
     }""", [server.base, token, opfs])
 
 
+@pytest.mark.parametrize("caller", ["next leader", "third tab"])
 @pytest.mark.parametrize("storage", ["opfs", "indexeddb"])
 def test_a_call_the_old_leader_applied_is_not_applied_again_by_the_next(
-        browser: Browser, restartable: Restartable, storage: str) -> None:
+        browser: Browser, restartable: Restartable, storage: str, caller: str) -> None:
+    """The calls come from the tab that leads next (it runs them in its own
+    worker) or from a third tab (it sends them to the next leader)."""
     context = browser.new_context()
     token = restartable.token("alice")
-    leader, follower = context.new_page(), context.new_page()
-    open_tab(leader, restartable, token, opfs=storage == "opfs")
-    open_tab(follower, restartable, token, opfs=storage == "opfs")
+    leader, nxt, third = context.new_page(), context.new_page(), context.new_page()
+    for page in (leader, nxt, third):  # in this order: the next tab in line for the lock is `nxt`
+        open_tab(page, restartable, token, opfs=storage == "opfs")
+    tab = nxt if caller == "next leader" else third
     assert leader.evaluate("async () => (await window.db.syncStatus()).storage") == storage
-    assert leader.evaluate("() => window.db.leader") is True and follower.evaluate("() => window.db.leader") is False
-    counter = follower.evaluate("() => window.db.insert('counters', {name: 'clicks', value: 0})")
+    assert [p.evaluate("() => window.db.leader") for p in (leader, nxt, third)] == [True, False, False]
+    counter = tab.evaluate("() => window.db.insert('counters', {name: 'clicks', value: 0})")
 
     leader.evaluate(DROP_REPLIES)
-    follower.evaluate("""(c) => {
+    tab.evaluate("""(c) => {
         window.answers = {};
         window.db.increment('counters', c, {value: 5}).then((r) => { window.answers.increment = r ?? 'done'; });
         window.db.insert('notes', {title: 'once'}).then((id) => { window.answers.insert = id; });
@@ -57,20 +61,20 @@ def test_a_call_the_old_leader_applied_is_not_applied_again_by_the_next(
     assert leader.evaluate("() => window.db.query('SELECT count(*) AS n FROM notes')") == [{"n": 2}]
     assert leader.evaluate("(c) => window.db.query('SELECT value FROM counters WHERE id = ?', [c])", counter) == [
         {"value": 6}]
-    assert follower.evaluate("() => window.answers") == {}  # applied, never answered
+    assert tab.evaluate("() => window.answers") == {}  # applied, never answered
 
-    leader.close()  # the calls go again, with their ids, to the next leader: this tab
-    follower.wait_for_function("() => window.db.leader === true", timeout=20000)
-    until(lambda: len(follower.evaluate("() => window.answers")) == 3, what="the re-sent calls to be answered")
-    answers = follower.evaluate("() => window.answers")
-    notes = follower.evaluate("() => window.db.query('SELECT id, title FROM notes ORDER BY title')")
+    leader.close()  # the calls go again, with their ids, to the next leader
+    nxt.wait_for_function("() => window.db.leader === true", timeout=20000)
+    until(lambda: len(tab.evaluate("() => window.answers")) == 3, what="the re-sent calls to be answered")
+    answers = tab.evaluate("() => window.answers")
+    notes = tab.evaluate("() => window.db.query('SELECT id, title FROM notes ORDER BY title')")
     assert [n["title"] for n in notes] == ["in a tx", "once"]  # not inserted twice
     assert answers["insert"] == next(n["id"] for n in notes if n["title"] == "once")  # the first run's answer
     assert answers["transaction"][1] == next(n["id"] for n in notes if n["title"] == "in a tx")
-    assert follower.evaluate("(c) => window.db.query('SELECT value FROM counters WHERE id = ?', [c])", counter) == [
+    assert tab.evaluate("(c) => window.db.query('SELECT value FROM counters WHERE id = ?', [c])", counter) == [
         {"value": 6}]  # 5 + 1, not counted twice
 
-    wait_idle(follower)
+    wait_idle(nxt)
     assert restartable.sync is not None
     rows = server_rows(restartable.sync, ["user:alice"])
     assert rows["counters"][counter]["value"] == 6 and len(rows["notes"]) == 2
