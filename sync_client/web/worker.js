@@ -1,10 +1,10 @@
 // The dedicated worker that owns a replica: SQLite WASM on OPFS (the
 // opfs-sahpool VFS; where OPFS is missing, in memory with its image kept in
-// IndexedDB, image.js), the WebSocket to the
-// server, and the outbox a service worker can replay. The page talks to it
-// with {id, method, args, callId?} messages (client.js) and gets {id, result} or
-// {id, error} back, plus {event, ...} messages: "status", "changed",
-// "rejected".
+// IndexedDB, image.js), the WebSocket to the server, and the outbox a service
+// worker can replay. The page talks to it with {id, method, args, callId?}
+// messages (client.js; callId: another tab's call, run once, calls.js) and
+// gets {id, result} or {id, error} back, plus {event, ...} messages:
+// "status", "changed", "rejected".
 
 import sqlite3InitModule from "./vendor/sqlite-wasm/sqlite3.mjs";
 import { decode, encode } from "./msgpack.js";
