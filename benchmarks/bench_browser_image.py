@@ -30,7 +30,9 @@ MEASURE = """async ([url, token, storage, sizes, singles]) => {
     for (const size of sizes) {
         while (rows < size) {
             const n = Math.min(10000, size - rows);
-            await db.transaction((tx) => { for (let i = 0; i < n; i++) tx.insert('items', {title: `n${rows + i}`, body, n: rows + i}); });
+            await db.transaction((tx) => {
+                for (let i = 0; i < n; i++) tx.insert('items', {title: `n${rows + i}`, body, n: rows + i});
+            });
             rows += n;
         }
         const before = await db.call('imageStats', []);
@@ -52,7 +54,8 @@ def run(sizes: list[int], singles: int = 20) -> list[dict[str, Any]]:
     from playwright.sync_api import sync_playwright
 
     results: list[dict[str, Any]] = []
-    with workdir("browser-image") as folder, ChildServer("sync", folder / "server.db") as server, sync_playwright() as p:
+    with (workdir("browser-image") as folder, ChildServer("sync", folder / "server.db") as server,
+          sync_playwright() as p):
         base = f"http://127.0.0.1:{server.port}"
         browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
         try:

@@ -45,7 +45,8 @@ export class CallLog {
     });
   }
 
-  /** The recorded answer of `callId`, or null if it never ran. @param {string} callId @returns {{result: any} | null} */
+  /** The recorded answer of `callId`, or null if it never ran.
+   * @param {string} callId @returns {{result: any} | null} */
   answer(callId) {
     const row = this.replica.db.selectValue("SELECT answer FROM _web_calls WHERE call_id = ?", [callId]);
     return row === undefined ? null : /** @type {{result: any}} */ (decode(row));

@@ -49,7 +49,9 @@ export function parseChange(text) {
   const m = /^(\w+) ([^ .]+)(?:\.([^ ]+))?(?: \((.*)\))?$/.exec(text);
   if (!m) throw new MigrationError(`cannot read the schema change ${JSON.stringify(text)}`, "$.history");
   const renamed = m[1] === "rename_field" ? /^now ['"](.*)['"]$/.exec(m[4] || "") : null;
-  if (m[1] === "rename_field" && !renamed) throw new MigrationError(`no new name in ${JSON.stringify(text)}`, "$.history");
+  if (m[1] === "rename_field" && !renamed) {
+    throw new MigrationError(`no new name in ${JSON.stringify(text)}`, "$.history");
+  }
   return { kind: m[1], collection: m[2], field: m[3] || "", to: renamed ? renamed[1] : "" };
 }
 
@@ -71,7 +73,8 @@ export function migrateReplica(db, schema, text) {
   const retyped = steps.find((s) => s.kind === "retype_field");
   if (retyped) {
     throw new MigrationError(`schema version ${schema.version} retypes ${retyped.collection}.${retyped.field}; `
-                             + "the browser replica cannot run a Retype's convert function", `${retyped.collection}.${retyped.field}`);
+                             + "the browser replica cannot run a Retype's convert function",
+                             `${retyped.collection}.${retyped.field}`);
   }
   const current = new Map(schema.collections.map((c) => [c.name, c]));
   db.exec("BEGIN IMMEDIATE");
@@ -108,14 +111,16 @@ function storedSchema(db) {
   return value === undefined || value === null ? null : { version: Number(JSON.parse(value).version) };
 }
 
-/** The changes of every version after `from`, oldest first. @param {SchemaDescription} schema @param {number} from @returns {Step[]} */
+/** The changes of every version after `from`, oldest first.
+ * @param {SchemaDescription} schema @param {number} from @returns {Step[]} */
 function stepsBetween(schema, from) {
   const versions = schema.history ? schema.history.versions : [];
   if (!versions.some((v) => v.version === from)) {
     throw new MigrationError(`the server's schema history does not describe version ${from}, the replica's: `
                              + "it cannot be migrated", "$.schema_version");
   }
-  return versions.filter((v) => v.version > from && v.version <= schema.version).flatMap((v) => v.changes.map(parseChange));
+  return versions.filter((v) => v.version > from && v.version <= schema.version)
+    .flatMap((v) => v.changes.map(parseChange));
 }
 
 /** @param {any} db @param {string} name */
@@ -148,7 +153,8 @@ function freezeEntries(db, name, pk) {
   const names = columns(db, name).filter((n) => n !== pk && !ENGINE_COLUMNS.includes(n));
   if (!names.length) return;
   const packed = `json_object(${names.map((n) => `${sqlString(n)}, r.${quote(n)}`).join(", ")})`;
-  db.exec({ sql: `UPDATE sync_queue SET fields = (SELECT ${packed} FROM ${quote(name)} r WHERE r.${quote(pk)} = sync_queue.row_id) `
+  db.exec({ sql: `UPDATE sync_queue SET fields = `
+                 + `(SELECT ${packed} FROM ${quote(name)} r WHERE r.${quote(pk)} = sync_queue.row_id) `
                  + "WHERE collection = ? AND kind = 'insert' AND fields IS NULL", bind: [name] });
 }
 
@@ -206,7 +212,8 @@ function storedDefault(value, type) {
  * @param {any} db @param {string} name @param {Step[]} steps
  */
 function migrateEntries(db, name, steps) {
-  const found = db.selectArrays("SELECT id, fields FROM sync_queue WHERE collection = ? AND fields IS NOT NULL", [name]);
+  const found = db.selectArrays("SELECT id, fields FROM sync_queue WHERE collection = ? AND fields IS NOT NULL",
+                                [name]);
   const update = db.prepare("UPDATE sync_queue SET fields = ? WHERE id = ?");
   try {
     for (const [id, raw] of found) {
@@ -221,7 +228,11 @@ function migrateEntries(db, name, steps) {
         const fields = /** @type {{[k: string]: any}} */ (decode(raw));
         let changed = false;
         for (const s of steps) {
-          if (s.kind === "rename_field" && s.field in fields) { fields[s.to] = fields[s.field]; delete fields[s.field]; changed = true; }
+          if (s.kind === "rename_field" && s.field in fields) {
+            fields[s.to] = fields[s.field];
+            delete fields[s.field];
+            changed = true;
+          }
           if (s.kind === "drop_field" && s.field in fields) { delete fields[s.field]; changed = true; }
         }
         if (changed) update.bind([encode(fields), id]).stepReset();

@@ -74,22 +74,23 @@ export class ImageStore {
     try {
       release = await holdLock(`offsync-image:${name}`);
     } catch {
-      throw new Error(`another worker keeps the replica ${JSON.stringify(name)} in IndexedDB (its lock was not released in ${LOCK_WAIT_MS} ms)`);
+      throw new Error(`another worker keeps the replica ${JSON.stringify(name)} in IndexedDB `
+                      + `(its lock was not released in ${LOCK_WAIT_MS} ms)`);
     }
     /** @type {IDBDatabase | null} */
     let idb = null;
     try {
       const stored = await openIdb();
       idb = stored;
-      const image = /** @type {Uint8Array | undefined} */ (await inStore(stored, "readonly", (store) => store.get(name)));
+      const image = /** @type {Uint8Array | undefined} */ (
+        await inStore(stored, "readonly", (store) => store.get(name)));
       const db = new sqlite3.oo1.DB(":memory:", "c");
       if (image && image.byteLength) {
         const capi = sqlite3.capi;
         const pointer = sqlite3.wasm.allocFromTypedArray(image);
         // FREEONCLOSE: SQLite owns the copy (and frees it even if this fails); RESIZEABLE: it may grow
-        const rc = capi.sqlite3_deserialize(db.pointer, "main", pointer, image.byteLength, image.byteLength,
-                                            (capi.SQLITE_DESERIALIZE_FREEONCLOSE ?? 1) | (capi.SQLITE_DESERIALIZE_RESIZEABLE ?? 2));
-        db.checkRc(rc);
+        const flags = (capi.SQLITE_DESERIALIZE_FREEONCLOSE ?? 1) | (capi.SQLITE_DESERIALIZE_RESIZEABLE ?? 2);
+        db.checkRc(capi.sqlite3_deserialize(db.pointer, "main", pointer, image.byteLength, image.byteLength, flags));
       }
       return new ImageStore(sqlite3, db, stored, name, release);
     } catch (err) {

@@ -120,7 +120,8 @@ async function open(given) {
       db = image.db;
       status.storage = "indexeddb";
     } catch (err) {
-      status.lastError = `neither OPFS nor IndexedDB, the replica is in memory: ${err instanceof Error ? err.message : err}`;
+      const why = err instanceof Error ? err.message : err;
+      status.lastError = `neither OPFS nor IndexedDB, the replica is in memory: ${why}`;
     }
   }
   if (db === null) db = new sqlite3.oo1.DB(":memory:", "c");

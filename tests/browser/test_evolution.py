@@ -15,7 +15,7 @@ from shared.evolution import DropCollection, DropField, History, RenameField, Re
 from shared.schema import Collection, Field, Schema
 from sync_demo import server_rows
 
-from .conftest import Restartable, open_client, page_rows, wait_idle
+from .conftest import Restartable, page_rows, wait_idle
 from .test_client import until
 
 V1 = Schema(1, (Collection("notes", {"title": "text", "body": "text"}, fts=("title",)),
@@ -26,10 +26,15 @@ HISTORY = History(V1, V2, migrations={2: [RenameField("notes", "title", "heading
                                           DropCollection("tags")]})
 
 
-def open_page(browser_context: Any, server: Restartable, token: str) -> Page:
+def open_page(browser_context: Any, server: Restartable, token: str, *, connect: bool = True) -> Page:
     page: Page = browser_context.new_page()
     page.on("pageerror", lambda e: print("pageerror:", e))
-    open_client(page, server, token, name="evolve")
+    page.goto(f"{server.base}/client/")
+    page.evaluate("""async ([url, token, connect]) => {
+        const { createClient } = await import('/client/client.js');
+        window.db = await createClient({ url, token, connect, name: 'evolve', singleTab: true,
+                                         backoffBase: 50, backoffCap: 500 });
+    }""", [server.base, token, connect])
     return page
 
 
@@ -57,8 +62,9 @@ def test_an_old_replica_is_migrated_then_syncs(browser: Browser, tmp_path: Path)
         server.stop()
         server.schema = cast(Any, HISTORY)  # the server moves to version 2 and migrates its rows as it starts
         server.start()
-        page = open_page(context, server, token)
-        tables = {r["name"] for r in page.evaluate("() => window.db.query(\"SELECT name FROM sqlite_schema WHERE type = 'table'\")")}
+        page = open_page(context, server, token, connect=False)  # what the migration did, before any sync
+        tables = {r["name"] for r in page.evaluate(
+            "() => window.db.query(\"SELECT name FROM sqlite_schema WHERE type = 'table'\")")}
         assert "tags" not in tables
         rows = page_rows(page)
         assert rows["notes"] == {"n1": {"heading": "groceries today", "pinned": 0},
@@ -71,6 +77,7 @@ def test_an_old_replica_is_migrated_then_syncs(browser: Browser, tmp_path: Path)
             [("update", "notes", {"heading": "groceries today"})],
             [("insert", "notes", {"heading": "with a tag"})],  # the tag went with its collection
         ]
+        page.evaluate("() => window.db.connect()")
         wait_idle(page)
         assert server.sync is not None
         expected = server_rows(server.sync, ["user:alice"])
@@ -91,8 +98,8 @@ def test_a_retype_the_browser_cannot_run_refuses_to_open(browser: Browser, tmp_p
         token = server.token("alice")
         context = browser.new_context()
         page = open_page(context, server, token)
-        page.evaluate("async () => { await window.db.disconnect(); await window.db.insert('notes', {id: 'n1', title: 'a', stars: '3'});"
-                      " await window.db.close(); }")
+        page.evaluate("async () => { await window.db.disconnect(); "
+                      "await window.db.insert('notes', {id: 'n1', title: 'a', stars: '3'}); await window.db.close(); }")
         page.close()
         server.stop()
         server.schema = cast(Any, History(v1, v2, migrations={2: [Retype("notes", "stars", int)]}))

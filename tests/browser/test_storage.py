@@ -19,7 +19,8 @@ def open_without_opfs(context: BrowserContext, server: Restartable, token: str, 
     page.goto(f"{server.base}/client/")
     page.evaluate("""async ([url, token, connect]) => {
         const { createClient } = await import('/client/client.js');
-        window.db = await createClient({ url, token, connect, opfs: false, singleTab: true, backoffBase: 50, backoffCap: 500 });
+        window.db = await createClient({ url, token, connect, opfs: false, singleTab: true,
+                                         backoffBase: 50, backoffCap: 500 });
     }""", [server.base, token, connect])
     return page
 
@@ -40,7 +41,8 @@ def test_without_opfs_rows_and_queue_survive_a_reload_then_sync(browser: Browser
     restartable.stop()
     until(lambda: offline(page), what="the page to see the cut")
     page.evaluate("([n, c]) => Promise.all([window.db.insert('notes', {title: 'offline'}), "
-                  "window.db.update('notes', n, {body: 'edited offline'}), window.db.increment('counters', c, {value: 2})])",
+                  "window.db.update('notes', n, {body: 'edited offline'}), "
+                  "window.db.increment('counters', c, {value: 2})])",
                   [note, counter])
     before = status(page)
     assert before["pending"] == 3 and int(str(before["cursor"])) > 0

@@ -53,7 +53,8 @@ def test_a_call_the_old_leader_applied_is_not_applied_again_by_the_next(
         window.answers = {};
         window.db.increment('counters', c, {value: 5}).then((r) => { window.answers.increment = r ?? 'done'; });
         window.db.insert('notes', {title: 'once'}).then((id) => { window.answers.insert = id; });
-        window.db.transaction((tx) => { tx.increment('counters', c, {value: 1}); tx.insert('notes', {title: 'in a tx'}); })
+        window.db.transaction((tx) => { tx.increment('counters', c, {value: 1});
+                                        tx.insert('notes', {title: 'in a tx'}); })
             .then((ids) => { window.answers.transaction = ids; });
     }""", counter)
     # (a reply is made once the write is stored: with IndexedDB, after the image is)
