@@ -6,9 +6,9 @@
 //
 // What is durable when (docs/browser.md, "IndexedDB fallback"):
 // * a local write (insert, update, ..., exec) is answered only after an image
-//   taken after its commit is stored: a write the page saw succeed survives a
-//   reload or a crash of the tab (IndexedDB's default, relaxed durability: the
-//   OS may still lose it on a power cut);
+//   taken after its commit is stored, in a "strict" IndexedDB transaction
+//   (committed once on disk): a write the page saw succeed survives a reload,
+//   a crash of the tab or of the machine;
 // * server changes, Acks and the cursor are stored at most SAVE_DELAY_MS after
 //   they commit (or SAVE_SHARE times the last store's time, on a large
 //   replica, so that a bootstrap does not spend most of its time storing
@@ -37,10 +37,11 @@ function openIdb() {
 }
 
 /** @template T @param {IDBDatabase} idb @param {"readonly" | "readwrite"} mode
- * @param {(store: IDBObjectStore) => IDBRequest<T>} fn @returns {Promise<T>} */
-function inStore(idb, mode, fn) {
+ * @param {(store: IDBObjectStore) => IDBRequest<T>} fn @param {IDBTransactionDurability} [durability]
+ * @returns {Promise<T>} */
+function inStore(idb, mode, fn, durability = "default") {
   return new Promise((resolve, reject) => {
-    const tx = idb.transaction(STORE, mode);
+    const tx = idb.transaction(STORE, mode, { durability });
     const request = fn(tx.objectStore(STORE));
     tx.oncomplete = () => resolve(request.result);
     tx.onerror = () => reject(tx.error);
@@ -110,10 +111,14 @@ export class ImageStore {
     this.release = release;
     /** sqlite3_total_changes when the last stored image was taken (-1: store the next one whatever) */
     this.savedAt = -1;
+    /** whether that image was stored "strict" */
+    this.savedStrict = false;
     /** @type {Promise<void>} the saves, one after another */
     this.chain = Promise.resolve();
     /** @type {Promise<void> | null} a save not started yet: callers join it */
     this.queued = null;
+    /** whether a caller of the queued save wants it on disk before it resolves */
+    this.queuedStrict = false;
     /** @type {ReturnType<typeof setTimeout> | null} */
     this.timer = null;
     /** figures: images stored, their bytes, time spent (export + IndexedDB) */
@@ -130,31 +135,40 @@ export class ImageStore {
   }
 
   /**
-   * Store an image taken after now; resolves once IndexedDB has committed it.
+   * Store an image taken after now; resolves once IndexedDB has committed it
+   * (`strict`: on disk; else as the browser's default durability has it).
    * Concurrent callers share one image (a group commit).
-   * @returns {Promise<void>}
+   * @param {boolean} [strict] @returns {Promise<void>}
    */
-  save() {
+  save(strict = false) {
     if (this.queued === null) {
-      const step = this.chain.then(() => { this.queued = null; return this.write(); });
+      const step = this.chain.then(() => {
+        const durability = this.queuedStrict ? "strict" : "default";
+        this.queued = null;
+        this.queuedStrict = false;
+        return this.write(durability);
+      });
       this.queued = step;
       this.chain = step.catch(() => {});
     }
+    if (strict) this.queuedStrict = true;
     return this.queued;
   }
 
-  async write() {
+  /** @param {IDBTransactionDurability} durability */
+  async write(durability) {
     if (this.timer !== null) { clearTimeout(this.timer); this.timer = null; }
     const capi = this.sqlite3.capi;
     if (!this.db.isOpen()) return;
     const changes = Number(capi.sqlite3_total_changes64(this.db.pointer));
-    if (changes === this.savedAt) return;
+    if (changes === this.savedAt && (durability !== "strict" || this.savedStrict)) return;
     // the worker runs each transaction to its end in one task, so this is never mid-transaction
     if (!capi.sqlite3_get_autocommit(this.db.pointer)) throw new Error("cannot store the image inside a transaction");
     const started = performance.now();
     const image = capi.sqlite3_js_db_export(this.db.pointer);
-    await inStore(this.idb, "readwrite", (store) => store.put(image, this.name));
+    await inStore(this.idb, "readwrite", (store) => store.put(image, this.name), durability);
     this.savedAt = changes;
+    this.savedStrict = durability === "strict";
     this.stats.saves += 1;
     this.stats.bytes = image.byteLength;
     this.lastMs = performance.now() - started;
@@ -164,7 +178,7 @@ export class ImageStore {
   /** Store the last image, then close the IndexedDB connection and let the
    * next worker have the image (the database is the caller's). */
   async close() {
-    try { await this.save(); } finally {
+    try { await this.save(true); } finally {
       this.idb.close();
       this.release();
     }

@@ -399,8 +399,8 @@ scope.onmessage = async (/** @type {MessageEvent} */ event) => {
     const result = callId && callLog && WRITES.has(method) ? callLog.runOnce(callId, () => fn(...(args || [])))
       : await fn(...(args || []));
     if (image && WRITES.has(method)) {
-      // answered once durable: the image taken after this commit is in IndexedDB
-      await image.save().catch((err) => { status.lastError = `the replica could not be stored in IndexedDB: ${err}`; });
+      // answered once durable: the image taken after this commit is in IndexedDB, on disk
+      await image.save(true).catch((err) => { status.lastError = `the replica could not be stored in IndexedDB: ${err}`; });
     }
     post({ id, result });
     if (!["query", "get", "search", "conflicts", "status", "idle", "pending"].includes(method)) publishStatus();
