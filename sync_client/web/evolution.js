@@ -17,7 +17,10 @@
 // * retype_field: refused (MigrationError): its convert function is Python
 //   code the browser cannot run, and keeping the values could store them
 //   under the wrong type. Nothing is changed; the page sees the error.
-// Additive changes need nothing here: the Replica adds new columns.
+// Additive changes need nothing here (the Replica adds new columns), except
+// that, whatever the versions, a collection whose `fts` fields changed (not
+// part of the fingerprint, so maybe under the same version) has its search
+// index dropped: the Replica makes it again over the declared fields.
 
 import { decode, encode } from "./msgpack.js";
 import { quote } from "./replica.js";
@@ -64,12 +67,17 @@ export function parseChange(text) {
  */
 export function migrateReplica(db, schema, text) {
   const stored = storedSchema(db);
-  if (stored === null || stored.version === schema.version) return schema.version;
+  if (stored === null) return schema.version;
   if (stored.version > schema.version) {
     throw new MigrationError(`this replica holds schema version ${stored.version}, newer than the server's `
                              + `${schema.version}: update the server first`, "$.schema_version");
   }
-  const steps = stepsBetween(schema, stored.version);
+  const steps = stored.version < schema.version ? stepsBetween(schema, stored.version) : [];
+  const reindexed = schema.collections.filter((c) => {
+    const before = (stored.collections || []).find((o) => o.name === c.name);
+    return before !== undefined && JSON.stringify(before.fts) !== JSON.stringify(c.fts);
+  });
+  if (!steps.length && !reindexed.length) return stored.version;
   const retyped = steps.find((s) => s.kind === "retype_field");
   if (retyped) {
     throw new MigrationError(`schema version ${schema.version} retypes ${retyped.collection}.${retyped.field}; `
@@ -90,6 +98,7 @@ export function migrateReplica(db, schema, text) {
         migrateEntries(db, name, mine);
       }
     }
+    for (const coll of reindexed) dropSearchIndex(db, coll.name);
     db.exec({ sql: "INSERT OR REPLACE INTO sync_state (key, value) VALUES ('web_schema', ?), ('schema_version', ?)",
               bind: [text, schema.version] });
     db.exec("COMMIT");
@@ -102,13 +111,13 @@ export function migrateReplica(db, schema, text) {
   return stored.version;
 }
 
-/** @param {any} db @returns {{version: number} | null} */
+/** The schema the replica's tables were made for. @param {any} db @returns {SchemaDescription | null} */
 function storedSchema(db) {
   let value;
   try {
     value = db.selectValue("SELECT value FROM sync_state WHERE key = 'web_schema'");
   } catch { return null; } // a new database: no sync_state yet
-  return value === undefined || value === null ? null : { version: Number(JSON.parse(value).version) };
+  return value === undefined || value === null ? null : JSON.parse(value);
 }
 
 /** The changes of every version after `from`, oldest first.
@@ -139,7 +148,7 @@ const sqlString = (s) => `'${s.replace(/'/g, "''")}'`;
 /** @param {any} db @param {string} name */
 function dropCollection(db, name) {
   db.exec(`DROP TABLE ${quote(name)}`);
-  db.exec(`DROP TABLE IF EXISTS ${quote(`_web_fts_${name}`)}`);
+  dropSearchIndex(db, name);
   db.exec({ sql: "DELETE FROM sync_queue WHERE collection = ?1 AND client_seq IN "
                  + "(SELECT client_seq FROM sync_queue WHERE collection != ?1)", bind: [name] });
 }
@@ -195,6 +204,13 @@ function rebuild(db, coll, steps) {
   db.exec(`DROP TABLE ${quote(name)}`);
   db.exec(`ALTER TABLE ${quote(temp)} RENAME TO ${quote(name)}`);
   // the search index is made again from the rows, with the declared fields
+  dropSearchIndex(db, name);
+}
+
+/** Drop a collection's FTS5 index and the triggers that feed it (replica.js createSearchIndex).
+ * @param {any} db @param {string} name */
+function dropSearchIndex(db, name) {
+  for (const t of ["ai", "ad", "au"]) db.exec(`DROP TRIGGER IF EXISTS ${quote(`_web_fts_${name}_${t}`)}`);
   db.exec(`DROP TABLE IF EXISTS ${quote(`_web_fts_${name}`)}`);
 }
 

@@ -19,9 +19,11 @@ from .conftest import Restartable, page_rows, wait_idle
 from .test_client import until
 
 V1 = Schema(1, (Collection("notes", {"title": "text", "body": "text"}, fts=("title",)),
-                Collection("tags", {"label": "text"})))
+                Collection("tags", {"label": "text"}),
+                Collection("journal", {"title": "text", "body": "text"}, fts=("title",))))
 V2 = Schema(2, (Collection("notes", [Field("heading"), Field("pinned", "boolean", required=True, default=False)],
-                           fts=("heading",)),))
+                           fts=("heading",)),
+                Collection("journal", {"title": "text", "body": "text"}, fts=("title", "body"))))  # additive
 HISTORY = History(V1, V2, migrations={2: [RenameField("notes", "title", "heading"), DropField("notes", "body"),
                                           DropCollection("tags")]})
 
@@ -47,6 +49,7 @@ def test_an_old_replica_is_migrated_then_syncs(browser: Browser, tmp_path: Path)
         page.evaluate("""async () => {
             await window.db.insert('notes', {id: 'n1', title: 'groceries', body: 'milk'});
             await window.db.insert('tags', {id: 't1', label: 'home'});
+            await window.db.insert('journal', {id: 'j1', title: 'monday', body: 'rain all day'});
         }""")
         wait_idle(page)
         page.evaluate("""async () => {
@@ -71,6 +74,8 @@ def test_an_old_replica_is_migrated_then_syncs(browser: Browser, tmp_path: Path)
                                  "n2": {"heading": "pending", "pinned": 0},
                                  "n3": {"heading": "with a tag", "pinned": 0}}
         assert [r["id"] for r in page.evaluate("() => window.db.search('notes', 'groceries')")] == ["n1"]
+        # the journal's index now covers the body too: made again over the declared fields
+        assert [r["id"] for r in page.evaluate("() => window.db.search('journal', 'rain')")] == ["j1"]
         pending = page.evaluate("() => window.db.call('pending', [])")
         assert [[(op["kind"], op["collection"], op["fields"]) for op in m["ops"]] for m in pending] == [
             [("insert", "notes", {"heading": "pending"})],
