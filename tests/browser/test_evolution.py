@@ -9,6 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, cast
 
+import pytest
 from playwright.sync_api import Browser, Page
 
 from shared.evolution import DropCollection, DropField, History, RenameField, Retype
@@ -28,24 +29,27 @@ HISTORY = History(V1, V2, migrations={2: [RenameField("notes", "title", "heading
                                           DropCollection("tags")]})
 
 
-def open_page(browser_context: Any, server: Restartable, token: str, *, connect: bool = True) -> Page:
+def open_page(browser_context: Any, server: Restartable, token: str, *, connect: bool = True,
+              opfs: bool = True) -> Page:
     page: Page = browser_context.new_page()
     page.on("pageerror", lambda e: print("pageerror:", e))
     page.goto(f"{server.base}/client/")
-    page.evaluate("""async ([url, token, connect]) => {
+    page.evaluate("""async ([url, token, connect, opfs]) => {
         const { createClient } = await import('/client/client.js');
-        window.db = await createClient({ url, token, connect, name: 'evolve', singleTab: true,
+        window.db = await createClient({ url, token, connect, opfs, name: 'evolve', singleTab: true,
                                          backoffBase: 50, backoffCap: 500 });
-    }""", [server.base, token, connect])
+    }""", [server.base, token, connect, opfs])
     return page
 
 
-def test_an_old_replica_is_migrated_then_syncs(browser: Browser, tmp_path: Path) -> None:
+@pytest.mark.parametrize("storage", ["opfs", "indexeddb"])
+def test_an_old_replica_is_migrated_then_syncs(browser: Browser, tmp_path: Path, storage: str) -> None:
     server = Restartable(tmp_path / "server.db", V1).start()
     try:
         token = server.token("alice")
         context = browser.new_context()
-        page = open_page(context, server, token)
+        page = open_page(context, server, token, opfs=storage == "opfs")
+        assert page.evaluate("async () => (await window.db.syncStatus()).storage") == storage
         page.evaluate("""async () => {
             await window.db.insert('notes', {id: 'n1', title: 'groceries', body: 'milk'});
             await window.db.insert('tags', {id: 't1', label: 'home'});
@@ -65,7 +69,8 @@ def test_an_old_replica_is_migrated_then_syncs(browser: Browser, tmp_path: Path)
         server.stop()
         server.schema = cast(Any, HISTORY)  # the server moves to version 2 and migrates its rows as it starts
         server.start()
-        page = open_page(context, server, token, connect=False)  # what the migration did, before any sync
+        # what the migration did, before any sync
+        page = open_page(context, server, token, connect=False, opfs=storage == "opfs")
         tables = {r["name"] for r in page.evaluate(
             "() => window.db.query(\"SELECT name FROM sqlite_schema WHERE type = 'table'\")")}
         assert "tags" not in tables
