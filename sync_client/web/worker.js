@@ -95,7 +95,10 @@ async function open(given) {
   nodeUrl = given.url;
   sqlite3 = await sqlite3InitModule();
   let db = null;
-  if (!given.memory && given.opfs !== false && typeof sqlite3.installOpfsSAHPoolVfs === "function") {
+  // IndexedDB only where OPFS is missing: OPFS that is there but busy holds the replica, which a fresh
+  // IndexedDB one would hide (another device id, its writes left behind when OPFS opens again)
+  let opfsMissing = given.opfs === false || typeof sqlite3.installOpfsSAHPoolVfs !== "function";
+  if (!given.memory && !opfsMissing) {
     // a tab that just handed over may still hold the pool's access handles for
     // a moment (its worker is being torn down): try again for a few seconds
     for (let attempt = 0; db === null; attempt++) {
@@ -105,23 +108,24 @@ async function open(given) {
         db = new pool.OpfsSAHPoolDb(`/${given.name}.sqlite3`);
         status.storage = "opfs";
       } catch (err) {
-        const missing = err instanceof Error && err.message.includes("Missing required OPFS APIs");
-        if (missing || attempt >= 40) {
-          status.lastError = `OPFS unavailable: ${err instanceof Error ? err.message : err}`;
+        opfsMissing = err instanceof Error && err.message.includes("Missing required OPFS APIs");
+        if (opfsMissing) break;
+        if (attempt >= 40) {
+          status.lastError = `OPFS unavailable, the replica is in memory: ${err instanceof Error ? err.message : err}`;
           break;
         }
         await new Promise((resolve) => setTimeout(resolve, 250));
       }
     }
   }
-  if (db === null && !given.memory) {
+  if (db === null && !given.memory && opfsMissing) {
     try {
       image = await ImageStore.open(sqlite3, given.name);
       db = image.db;
       status.storage = "indexeddb";
     } catch (err) {
       const why = err instanceof Error ? err.message : err;
-      status.lastError = `neither OPFS nor IndexedDB, the replica is in memory: ${why}`;
+      status.lastError = `no OPFS, and IndexedDB failed: the replica is in memory: ${why}`;
     }
   }
   if (db === null) db = new sqlite3.oo1.DB(":memory:", "c");
