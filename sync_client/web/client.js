@@ -26,7 +26,8 @@
  *   and before the token expires (20 % of its life, at most 60 s, before `exp`): the fresh one is sent on
  *   the live socket (Token, protocol 2), which stays open
  * @property {string} [name] the replica's name (default "offsync"): one database per name and origin
- * @property {boolean} [memory] keep the replica in memory (tests, benchmarks)
+ * @property {boolean} [memory] keep the replica in memory only: nothing survives a reload (tests, benchmarks)
+ * @property {boolean} [opfs] false: keep the replica in IndexedDB even where OPFS exists, as where it is missing
  * @property {boolean} [connect] connect at once (default true)
  * @property {boolean} [singleTab] skip leader election (this tab owns the replica)
  * @property {boolean} [persist] ask navigator.storage.persist() (default true)
@@ -56,7 +57,7 @@ export class Client {
     /** @type {BroadcastChannel | null} */
     this.channel = null;
     this.leader = false;
-    /** @type {Map<number, {method: string, args: any[], resolve: (v: any) => void, reject: (e: any) => void}>} */
+    /** @type {Map<number, {method: string, args: any[], callId?: string, resolve: (v: any) => void, reject: (e: any) => void}>} */
     this.calls = new Map();
     /** @type {SyncStatus | null} */
     this.status = null;
@@ -119,7 +120,7 @@ export class Client {
     worker.onmessage = (event) => this.onWorker(event.data);
     const opened = this.callWorker("open", [{ url: this.options.url, urls: this.options.urls, token: this.options.token,
       name: this.options.name,
-      memory: this.options.memory, connect: this.options.connect, backoffBase: this.options.backoffBase,
+      memory: this.options.memory, opfs: this.options.opfs, connect: this.options.connect, backoffBase: this.options.backoffBase,
       refresh: Boolean(this.options.getToken) }]);
     this.ready = opened.then(() => undefined);
     await opened;
@@ -131,8 +132,11 @@ export class Client {
     const waiting = [...this.calls];
     if (this.leader) this.calls.clear(); // callWorker files each again under a new id
     for (const [id, call] of waiting) {
-      if (this.leader) this.callWorker(call.method, call.args).then(call.resolve, call.reject);
-      else if (this.channel) this.channel.postMessage({ kind: "call", from: tabId, id, method: call.method, args: call.args });
+      // the same callId: a write the old leader applied is answered from its record, not run again (calls.js)
+      if (this.leader) this.callWorker(call.method, call.args, call.callId).then(call.resolve, call.reject);
+      else if (this.channel) {
+        this.channel.postMessage({ kind: "call", from: tabId, id, callId: call.callId, method: call.method, args: call.args });
+      }
     }
   }
 
@@ -166,7 +170,7 @@ export class Client {
   /** @param {any} message */
   onChannel(message) {
     if (message.kind === "call" && this.leader) {
-      this.callWorker(message.method, message.args).then(
+      this.ready.then(() => this.callWorker(message.method, message.args, message.callId)).then(
         (result) => this.channel?.postMessage({ kind: "reply", to: message.from, id: message.id, result }),
         (error) => this.channel?.postMessage({ kind: "reply", to: message.from, id: message.id,
           error: { name: error.name, message: error.message, path: error.path || "", code: error.code || "" } }));
@@ -204,12 +208,16 @@ export class Client {
     }).catch(() => {});
   }
 
-  /** @param {string} method @param {any[]} args @returns {Promise<any>} */
-  callWorker(method, args) {
+  /**
+   * @param {string} method @param {any[]} args
+   * @param {string} [callId] another tab's id for this call: a write with one runs once (calls.js)
+   * @returns {Promise<any>}
+   */
+  callWorker(method, args, callId) {
     const id = ++counter;
     return new Promise((resolve, reject) => {
-      this.calls.set(id, { method, args, resolve, reject });
-      /** @type {Worker} */ (this.worker).postMessage({ id, method, args });
+      this.calls.set(id, { method, args, callId, resolve, reject });
+      /** @type {Worker} */ (this.worker).postMessage({ id, method, args, callId });
     });
   }
 
@@ -221,9 +229,10 @@ export class Client {
       return this.callWorker(method, args);
     }
     const id = ++counter;
+    const callId = `${tabId}:${id}`; // kept if the call is sent again to another leader
     return new Promise((resolve, reject) => {
-      this.calls.set(id, { method, args, resolve, reject });
-      /** @type {BroadcastChannel} */ (this.channel).postMessage({ kind: "call", from: tabId, id, method, args });
+      this.calls.set(id, { method, args, callId, resolve, reject });
+      /** @type {BroadcastChannel} */ (this.channel).postMessage({ kind: "call", from: tabId, id, callId, method, args });
     });
   }
 

@@ -10,6 +10,7 @@ import { replayOutbox } from "./outbox.js";
 
 /** The client's own files, cached with an app's shell so that it opens offline. */
 export const CLIENT_FILES = ["client.js", "worker.js", "replica.js", "protocol.js", "msgpack.js", "outbox.js", "types.js",
+  "image.js", "calls.js", "evolution.js",
   "vendor/sqlite-wasm/sqlite3.mjs", "vendor/sqlite-wasm/sqlite3.wasm"].map((f) => new URL(f, import.meta.url).pathname);
 
 /**

@@ -41,6 +41,9 @@
  * @property {string} queue_fields_sql
  * @property {string} prune_bulk_sql
  * @property {CollectionDescription[]} collections
+ * @property {{current: number, oldest_served: number,
+ *   versions: {version: number, fingerprint: string, changes: string[]}[]}} [history] every version the server's
+ *   schema history declares, with the changes that made it (shared.evolution.Change, as text)
  */
 
 /**
@@ -138,7 +141,8 @@
  * @property {number | null} lastSyncAt
  * @property {number} attempts
  * @property {boolean} resyncing
- * @property {"opfs" | "memory"} storage where the replica lives
+ * @property {"opfs" | "indexeddb" | "memory"} storage where the replica lives (indexeddb: in memory, its image
+ *   stored in IndexedDB after each write, where OPFS is missing; memory: nothing survives a reload)
  * @property {boolean | null} persisted navigator.storage.persist()'s answer (null: not asked)
  * @property {boolean} leader this tab owns the replica
  */

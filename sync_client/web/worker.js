@@ -1,15 +1,19 @@
 // The dedicated worker that owns a replica: SQLite WASM on OPFS (the
-// opfs-sahpool VFS; in memory where OPFS is missing), the WebSocket to the
-// server, and the outbox a service worker can replay. The page talks to it
-// with {id, method, args} messages (client.js) and gets {id, result} or
-// {id, error} back, plus {event, ...} messages: "status", "changed",
-// "rejected".
+// opfs-sahpool VFS; where OPFS is missing, in memory with its image kept in
+// IndexedDB, image.js), the WebSocket to the server, and the outbox a service
+// worker can replay. The page talks to it with {id, method, args, callId?}
+// messages (client.js; callId: another tab's call, run once, calls.js) and
+// gets {id, result} or {id, error} back, plus {event, ...} messages:
+// "status", "changed", "rejected".
 
 import sqlite3InitModule from "./vendor/sqlite-wasm/sqlite3.mjs";
 import { decode, encode } from "./msgpack.js";
 import { ClientProtocol, HOLD_MS, refreshAt, withDefaults } from "./protocol.js";
 import { Replica } from "./replica.js";
 import { saveOutbox } from "./outbox.js";
+import { ImageStore } from "./image.js";
+import { CallLog } from "./calls.js";
+import { migrateReplica } from "./evolution.js";
 
 /** @typedef {import("./types.js").SyncStatus} SyncStatus */
 /** @typedef {import("./types.js").ClientMessage} ClientMessage */
@@ -21,7 +25,9 @@ import { saveOutbox } from "./outbox.js";
  *   lost connection the worker moves to one of them at random, after the jittered backoff
  * @property {string} token
  * @property {string} name the database's name (one replica per name)
- * @property {boolean} [memory] keep the replica in memory (tests, benchmarks)
+ * @property {boolean} [memory] keep the replica in memory only: nothing survives a reload (tests, benchmarks)
+ * @property {boolean} [opfs] false: do not use OPFS even where it exists, keep the replica in IndexedDB
+ *   as where OPFS is missing (tests of that fallback)
  * @property {boolean} [connect] connect now (default true)
  * @property {number} [backoffBase] first reconnect delay cap, ms (default 200)
  * @property {number} [backoffCap] reconnect delay cap, ms (default 30000)
@@ -33,6 +39,10 @@ const scope = /** @type {any} */ (self);
 
 /** @type {Replica | null} */
 let replica = null;
+/** @type {ImageStore | null} where the replica's image is kept when OPFS is missing */
+let image = null;
+/** @type {CallLog | null} the write calls of other tabs already applied */
+let callLog = null;
 /** @type {ClientProtocol | null} */
 let protocol = null;
 /** @type {WebSocket | null} */
@@ -85,7 +95,10 @@ async function open(given) {
   nodeUrl = given.url;
   sqlite3 = await sqlite3InitModule();
   let db = null;
-  if (!given.memory && typeof sqlite3.installOpfsSAHPoolVfs === "function") {
+  // IndexedDB only where OPFS is missing: OPFS that is there but busy holds the replica, which a fresh
+  // IndexedDB one would hide (another device id, its writes left behind when OPFS opens again)
+  let opfsMissing = given.opfs === false || typeof sqlite3.installOpfsSAHPoolVfs !== "function";
+  if (!given.memory && !opfsMissing) {
     // a tab that just handed over may still hold the pool's access handles for
     // a moment (its worker is being torn down): try again for a few seconds
     for (let attempt = 0; db === null; attempt++) {
@@ -95,8 +108,9 @@ async function open(given) {
         db = new pool.OpfsSAHPoolDb(`/${given.name}.sqlite3`);
         status.storage = "opfs";
       } catch (err) {
-        const missing = err instanceof Error && err.message.includes("Missing required OPFS APIs");
-        if (missing || attempt >= 40) {
+        opfsMissing = err instanceof Error && err.message.includes("Missing required OPFS APIs");
+        if (opfsMissing) break;
+        if (attempt >= 40) {
           status.lastError = `OPFS unavailable, the replica is in memory: ${err instanceof Error ? err.message : err}`;
           break;
         }
@@ -104,10 +118,25 @@ async function open(given) {
       }
     }
   }
+  if (db === null && !given.memory && opfsMissing) {
+    try {
+      image = await ImageStore.open(sqlite3, given.name);
+      db = image.db;
+      status.storage = "indexeddb";
+    } catch (err) {
+      const why = err instanceof Error ? err.message : err;
+      status.lastError = `no OPFS, and IndexedDB failed: the replica is in memory: ${why}`;
+    }
+  }
   if (db === null) db = new sqlite3.oo1.DB(":memory:", "c");
-  replica = new Replica(sqlite3, db, await loadSchema(given.url, db));
+  const schema = await loadSchema(given.url, db);
+  // a replica made under an older version: its tables, rows and queue migrated first, or nothing opens
+  const madeFor = schemaToStore === null ? schema.version : migrateReplica(db, schema, schemaToStore);
+  replica = new Replica(sqlite3, db, schema);
+  callLog = new CallLog(replica);
   replica.listeners.push((event, detail) => {
     if (event === "changed") {
+      if (image) image.saveSoon(); // a local write is also saved before it is answered (onmessage)
       post({ event: "changed", tables: detail.tables, local: detail.local });
       if (detail.local) afterLocalWrite();
     } else if (event === "rejected") {
@@ -118,7 +147,9 @@ async function open(given) {
     const text = schemaToStore;
     replica.applying(() => /** @type {Replica} */ (replica).writeState({ web_schema: text }));
   }
+  if (image) await image.save();
   protocol = new ClientProtocol(replica, given.token);
+  if (madeFor !== schema.version) saveForServiceWorker(); // the stored push was of the old version
   if (given.connect !== false) connect();
   publishStatus();
   return { deviceId: replica.deviceId, storage: status.storage, version: sqlite3.version.libVersion };
@@ -344,7 +375,15 @@ const methods = {
   conflicts: () => need().conflicts(),
   dismissConflict: (/** @type {number} */ id) => need().dismissConflict(id),
   pending: () => need().mutationsToPush(0, 1000, 100000),
-  close: () => { disconnect(); if (replica) replica.close(); replica = null; },
+  close: async () => {
+    disconnect();
+    callLog = null;
+    if (image) await image.close().catch(() => {});
+    image = null;
+    if (replica) replica.close();
+    replica = null;
+  },
+  imageStats: () => (image ? { ...image.stats } : null),
 };
 
 function need() {
@@ -352,12 +391,21 @@ function need() {
   return replica;
 }
 
+/** the page's writes: with the IndexedDB fallback each is answered once stored */
+const WRITES = new Set(["insert", "update", "increment", "delete", "transaction", "exec", "dismissConflict"]);
+
 scope.onmessage = async (/** @type {MessageEvent} */ event) => {
-  const { id, method, args } = event.data || {};
+  const { id, method, args, callId } = event.data || {};
   try {
     const fn = methods[method];
     if (!fn) throw new Error(`no method ${JSON.stringify(method)}`);
-    const result = await fn(...(args || []));
+    // a write sent by another tab runs once, even if sent again to the next leader (calls.js)
+    const result = callId && callLog && WRITES.has(method) ? callLog.runOnce(callId, () => fn(...(args || [])))
+      : await fn(...(args || []));
+    if (image && WRITES.has(method)) {
+      // answered once durable: the image taken after this commit is in IndexedDB, on disk
+      await image.save(true).catch((err) => { status.lastError = `the replica could not be stored in IndexedDB: ${err}`; });
+    }
     post({ id, result });
     if (!["query", "get", "search", "conflicts", "status", "idle", "pending"].includes(method)) publishStatus();
   } catch (err) {

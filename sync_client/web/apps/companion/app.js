@@ -96,7 +96,7 @@ function wire(db) {
     const pending = $("pending");
     pending.textContent = `${s.pending} pending`;
     pending.className = `pill badge${s.pending ? "" : " zero"}`;
-    $("storage").textContent = s.storage === "opfs" ? (s.leader ? "stored on this device" : "via another tab") : "in memory";
+    $("storage").textContent = s.storage !== "memory" ? (s.leader ? "stored on this device" : "via another tab") : "in memory";
     $("persisted").textContent = s.persisted ? "Storage is persistent." : "";
   });
   db.onRejected(() => renderConflicts(db));
