@@ -112,6 +112,13 @@ class Change:
     field: str = ""
     breaking: bool = False
     detail: str = ""
+    new_name: str = ""  # rename_field: the field's new name
+
+    def as_step(self) -> dict[str, Any]:
+        """The change as data (``GET /schema``'s ``history``: the browser replica
+        migrates by it; the text form is for people)."""
+        return {"kind": self.kind, "collection": self.collection, "field": self.field,
+                "breaking": self.breaking, "new_name": self.new_name}
 
     def __str__(self) -> str:
         where = f"{self.collection}.{self.field}" if self.field else self.collection
@@ -181,7 +188,7 @@ def _diff_collection(before: Collection, after: Collection, version: int, rename
         new_name = renamed.get((name, f.name))
         if new_name is not None:
             targets[new_name] = f.name
-            out.append(Change("rename_field", name, f.name, True, f"now {new_name!r}"))
+            out.append(Change("rename_field", name, f.name, True, f"now {new_name!r}", new_name))
         elif (name, f.name) in dropped:
             out.append(Change("drop_field", name, f.name, True))
         else:
@@ -343,7 +350,9 @@ class History:
         """The history as JSON-able data (``GET /schema``, docs)."""
         return {"current": self.current.version, "oldest_served": self.oldest,
                 "versions": [{"version": s.version, "fingerprint": s.fingerprint,
-                              "changes": [str(c) for c in self.changes.get(s.version, [])]} for s in self.versions]}
+                              "changes": [str(c) for c in self.changes.get(s.version, [])],
+                              "steps": [c.as_step() for c in self.changes.get(s.version, [])]}
+                             for s in self.versions]}
 
 
 def migrate_fields(migrations: Iterable[Migration], collection: str, fields: dict[str, Any]) -> dict[str, Any] | None:

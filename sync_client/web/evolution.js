@@ -128,8 +128,18 @@ function stepsBetween(schema, from) {
     throw new MigrationError(`the server's schema history does not describe version ${from}, the replica's: `
                              + "it cannot be migrated", "$.schema_version");
   }
+  // `steps` is the changes as data; a server from before it words them only as text
   return versions.filter((v) => v.version > from && v.version <= schema.version)
-    .flatMap((v) => v.changes.map(parseChange));
+    .flatMap((v) => (v.steps ? v.steps.map(fromStep) : v.changes.map(parseChange)));
+}
+
+/** One change as data (GET /schema's history `steps`, shared.evolution.Change.as_step).
+ * @param {{kind: string, collection: string, field: string, new_name: string}} step @returns {Step} */
+function fromStep(step) {
+  if (step.kind === "rename_field" && !step.new_name) {
+    throw new MigrationError(`no new name for ${step.collection}.${step.field}`, "$.history");
+  }
+  return { kind: step.kind, collection: step.collection, field: step.field, to: step.new_name };
 }
 
 /** @param {any} db @param {string} name */

@@ -42,8 +42,10 @@
  * @property {string} prune_bulk_sql
  * @property {CollectionDescription[]} collections
  * @property {{current: number, oldest_served: number,
- *   versions: {version: number, fingerprint: string, changes: string[]}[]}} [history] every version the server's
- *   schema history declares, with the changes that made it (shared.evolution.Change, as text)
+ *   versions: {version: number, fingerprint: string, changes: string[],
+ *   steps?: {kind: string, collection: string, field: string, breaking: boolean, new_name: string}[]}[]}} [history]
+ *   every version the server's schema history declares, with the changes that made it
+ *   (shared.evolution.Change: as text in `changes`, as data in `steps`)
  */
 
 /**

@@ -100,7 +100,9 @@ def test_a_silently_dead_link_is_noticed_within_ping_interval_plus_timeout(
         _wait(lambda: client.status.connected and client.status.last_sync_at is not None, 10)
         proxy.frozen.set()
         noticed = _wait(lambda: not client.status.connected, 10)
-        assert noticed < 0.3 + 0.5 + 0.3 + 1.0  # the interval, the time-outs, and slack for a loaded machine
+        # the interval, the time-outs, and slack for a loaded machine (it took 2.1 s at load 5.5);
+        # without these settings websockets' own (20 s and 20 s) would take far longer
+        assert noticed < 0.3 + 0.5 + 0.3 + 3.0
         # the next link through the thawed proxy syncs again
         proxy.frozen.clear()
         replica.insert("notes", {"title": "after the outage"})

@@ -83,6 +83,11 @@ def test_declared_migrations_make_a_breaking_version_the_oldest_served() -> None
                                               ChangePolicy("notes")]})
     assert history.oldest == 2 and history.served() == [2]
     assert {c.kind for c in history.changes[2]} == {"rename_field", "retype_field", "change_policy"}
+    # GET /schema gives each change as data too: the browser replica migrates by it, never by the text
+    (described,) = [v for v in history.describe()["versions"] if v["version"] == 2]
+    assert {"kind": "rename_field", "collection": "notes", "field": "title", "breaking": True,
+            "new_name": "heading"} in described["steps"]
+    assert len(described["steps"]) == len(described["changes"]) == 3
     with pytest.raises(SchemaError, match="within 2..2"):
         History(V1, v2, migrations=history.migrations, oldest=1)
 
