@@ -112,6 +112,7 @@ class SyncServer:
         self._reader_pool = ThreadPoolExecutor(4, thread_name_prefix="offsync-reader")
         # several nodes on one database publish through the ordered fan-out
         self._publisher: Any = None
+        self._on_shutdown: list[Callable[[], None]] = []
         self.app = Starlette(routes=self._routes(), lifespan=self._lifespan)
         self.app.state.sync = self
 
@@ -129,6 +130,11 @@ class SyncServer:
     def add_route(self, path: str, endpoint: Callable[..., Any], methods: list[str]) -> None:
         """Mount an extra HTTP route (search, export) on the app."""
         self.app.router.routes.append(Route(path, endpoint, methods=methods))
+
+    def on_shutdown(self, callback: Callable[[], None]) -> None:
+        """Call ``callback`` as the app shuts down, once the writer and readers
+        have stopped and before the store closes (a search index, say)."""
+        self._on_shutdown.append(callback)
 
     @contextlib.asynccontextmanager
     async def _lifespan(self, app: Starlette) -> AsyncIterator[None]:
@@ -152,6 +158,11 @@ class SyncServer:
                     await task
             self._writer_pool.shutdown(wait=True)
             self._reader_pool.shutdown(wait=True)
+            for callback in self._on_shutdown:
+                try:
+                    callback()
+                except Exception:
+                    log.exception("a shutdown callback failed")
             self.store.close()
 
     # -- the writer ---------------------------------------------------------
