@@ -28,14 +28,19 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
+def healthy(base: str) -> bool:
+    """Does the server at ``base`` answer /health now?"""
+    try:
+        return httpx.get(f"{base}/health", timeout=1.0).status_code == 200
+    except httpx.HTTPError:
+        return False
+
+
 def wait_healthy(base: str, timeout: float = 15.0) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"{base}/health", timeout=1.0).status_code == 200:
-                return
-        except httpx.HTTPError:
-            pass
+        if healthy(base):
+            return
         time.sleep(0.05)
     raise TimeoutError(f"server at {base} did not become healthy in {timeout}s")
 
@@ -117,11 +122,8 @@ class ProcessServer(Loopback):
                     self.start(wait=False)
                     continue
                 raise RuntimeError(f"offsync serve exited with {self.proc.returncode}: {said[-2000:]}")
-            try:
-                if httpx.get(f"{self.base}/health", timeout=1.0).status_code == 200:
-                    return
-            except httpx.HTTPError:
-                pass
+            if healthy(self.base):
+                return
             time.sleep(0.05)
         raise TimeoutError(f"server at {self.base} did not become healthy in {timeout}s")
 
