@@ -72,6 +72,11 @@ class BatchOutcome:
     head: int
     server_clock: int
     conflicts: list[Conflict] = field(default_factory=list)  # recorded in this batch (for metrics)
+    #: seq -> the device whose copy of that row is already exactly the server's:
+    #: every change of the row in this batch was its own, applied as written, on
+    #: top of the version it had seen. Its live batch may leave the row out (no
+    #: echo, protocol 3); ``MutationResult.versions`` tells it the row's version
+    echo_free: dict[int, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -91,6 +96,10 @@ class _Work:
     latest: int = 0  # the highest insert_order of a valid operation (the clock observes it)
     # results that carry rows, filled once the whole batch is decided (see _hand_back)
     hand_back: dict[int, tuple[MutationResult, list[RowKey], Grant]] = field(default_factory=dict)
+    # per row changed in this batch: the device whose copy equals it (None: no device's)
+    echo_free: dict[RowKey, str | None] = field(default_factory=dict)
+    # applied results with (key, version after the op, device) of each operation (see _versions)
+    versions: list[tuple[MutationResult, list[tuple[RowKey, int]], str]] = field(default_factory=list)
 
 
 def _wall_clock_us() -> int:
@@ -178,12 +187,29 @@ class Engine:
                 # device may apply a pull page of this batch before its Ack
                 result.rows = self._current_rows(keys, work, grant)
             changes = self._number(work)
+            echo_free = self._versions(work, changes)
             work.batch.devices = list(work.devices.values())
             self.store.commit_batch(work.batch)
         self.clock.observe(work.latest)
         applied = {client_id: dev.last_client_seq for client_id, dev in work.devices.items()}
         return BatchOutcome(results, changes, applied, work.batch.head, self.now(),
-                            [conflict for _, conflict, _ in work.batch.conflicts])
+                            [conflict for _, conflict, _ in work.batch.conflicts], echo_free)
+
+    @staticmethod
+    def _versions(work: _Work, changes: list[RowChange]) -> dict[int, str]:
+        """Fill ``versions`` of the applied results, and return the rows no
+        device needs echoed (by seq): see :attr:`BatchOutcome.echo_free`.
+
+        A version is told only for a row that ends the batch as the device
+        wrote it: a row another device also changed in this batch comes to it
+        live, whole, and telling its version first would let the device write
+        on top of fields it has not seen yet.
+        """
+        ends = work.echo_free
+        for result, written, client_id in work.versions:
+            result.versions = [version if ends.get(key) == client_id else 0 for key, version in written]
+        return {change.seq: client_id for change, key in zip(changes, work.rows)
+                if (client_id := ends.get(key)) is not None}
 
     def _number(self, work: _Work) -> list[RowChange]:
         """Give every changed row the next sequence number, in change order, and
@@ -269,6 +295,8 @@ class Engine:
 
     def _apply_mutation(self, request: PushRequest, mutation: Mutation, index: int, work: _Work) -> MutationResult:
         local: dict[RowKey, RowState] = {}
+        as_written: dict[RowKey, bool] = {}  # this device's copy of the row equals ``local``'s
+        written: list[tuple[RowKey, int]] = []
         local_unique: dict[tuple[str, str, str, bytes], str | int] = {}
         conflicts: list[Conflict] = []
         merged = False
@@ -281,7 +309,7 @@ class Engine:
                 rules, fields, scope = check_operation(self._rules, raw, blobs_as_base64=request.blobs_as_base64,
                                                        writable=request.grant.write, default_scope=default_scope,
                                                        stored=None if together is None else together[i])
-                raw = self._clamped(raw, work)
+                sent, raw = raw, self._clamped(raw, work)
                 work.latest = max(work.latest, raw.insert_order)
             except InvalidInput as exc:
                 # hand back the refused row too, so the device drops its copy
@@ -295,7 +323,13 @@ class Engine:
             current = self._row(key, local, work)
             if current is None and raw.kind == "insert" and rules.plain_insert:
                 local[key] = _created(rules, raw, fields, scope, client_id)
+                as_written[key] = raw is sent
+                written.append((key, 1))
                 continue
+            # the device's copy is the row before this op if it had seen that version
+            # or if its own writes of this batch made it so
+            seen = (as_written[key] if key in as_written else work.echo_free.get(key) == client_id) \
+                or (raw.base_version == 0 if current is None else raw.base_version == current.version)
             op = msgspec.structs.replace(raw, fields=fields, scope=scope)
             outcome = self._decide(rules.coll, current, op, client_id, local_unique, work)
             if op.kind == "increment" and outcome.state is not None:
@@ -312,10 +346,19 @@ class Engine:
             merged = merged or outcome.status == "merged"
             if outcome.state is not None:
                 local[key] = outcome.state
+                # a custom resolver may write other values than the device sent
+                as_written[key] = seen and outcome.status == "applied" and raw is sent \
+                    and rules.coll.policy != "custom"
+            # one entry per operation: the device matches them to its queue by place
+            written.append((key, outcome.state.version if outcome.state is not None and as_written[key] else 0))
         self._keep(local, local_unique, work)
+        for key in local:
+            work.echo_free[key] = client_id if as_written.get(key) else None
         _record_conflicts(work, mutation, conflicts)
         if not merged:
-            return MutationResult(client_seq=mutation.client_seq, status="applied")
+            applied = MutationResult(client_seq=mutation.client_seq, status="applied")
+            work.versions.append((applied, written, client_id))
+            return applied
         # some write lost (or was a no-op): the row may not change, so no Changes
         # would correct the device's optimistic copy; hand it the server's rows
         return self._hand_back(MutationResult(client_seq=mutation.client_seq, status="merged"), keys, request, work)

@@ -96,6 +96,8 @@ class ServerSession:
         self.state = State.AWAIT_HELLO
         self.grant: Grant | None = None
         self.client_id = ""
+        #: the protocol version the device speaks (its Hello says; 1 until then)
+        self.protocol = 1
 
     def receive(self, message: Message, now: float | None = None) -> list[Action]:
         """Handle one decoded message; return what the adapter must do.
@@ -164,6 +166,7 @@ class ServerSession:
         except SchemaMismatch as mismatch:
             return self._close(mismatch, CLOSE_SCHEMA)
         self.schema_version = hello.schema_version
+        self.protocol = hello.protocol
         self.grant = grant
         self.client_id = hello.client_id
         self.state = State.READY
