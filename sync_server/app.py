@@ -30,6 +30,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route, WebSocketRoute
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
+from shared.blocks import row_count
 from shared.errors import AuthError, MessageError, SchemaMismatch, SyncError
 from shared.evolution import History
 from shared.merge import Resolver
@@ -45,7 +46,7 @@ from .metrics import ADMIN_SCOPE, CONTENT_TYPE, DeviceView, Metrics, metrics_pub
 from .session import (CLOSE_BUSY, CLOSE_POLICY, CLOSE_SLOW, Close, Send, ServerSession, StartPull, State, SubmitPush,
                       error_message)
 from .store.base import Store
-from .wire import changes_for, results_for
+from .wire import changes_for, pull_arrays, results_for
 
 if TYPE_CHECKING:
     from .store.postgres import PostgresStore
@@ -227,10 +228,14 @@ class SyncServer:
             await asyncio.sleep(COMPACT_EVERY_S)
 
     async def pull(self, grant: Grant, client_id: str | None, cursor: int, limit: int, *,
-                   resync: bool = False) -> Changes:
+                   resync: bool = False, version: int = 0, protocol: int = 1) -> Changes:
+        """One page for a device on schema ``version`` (0: the current one) speaking ``protocol``."""
         loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(
-            self._reader_pool, lambda: self.engine.pull(grant, client_id, cursor, limit, resync=resync))
+        version = version or self.schema.version
+        arrays = pull_arrays(self.translation, version, protocol)
+        changes = await loop.run_in_executor(
+            self._reader_pool, lambda: self.engine.pull(grant, client_id, cursor, limit, resync=resync, arrays=arrays))
+        return changes_for(self.translation, version, protocol, changes)
 
     # -- WebSocket ------------------------------------------------------------
 
@@ -317,10 +322,10 @@ class SyncServer:
         if isinstance(message, Response):
             return message
         assert isinstance(message, Pull)
-        changes = await self.pull(grant, client_id, message.cursor, message.limit, resync=message.resync)
-        self.metrics.pulled(len(changes.rows))
-        return _message_response(codec, changes_for(self.translation, request.state.schema_version,
-                                                    _http_protocol(request), changes))
+        changes = await self.pull(grant, client_id, message.cursor, message.limit, resync=message.resync,
+                                  version=request.state.schema_version, protocol=_http_protocol(request))
+        self.metrics.pulled(row_count(changes))
+        return _message_response(codec, changes)
 
     async def _http_message(self, request: Request, expected: type, *, need_client: bool) -> Any:
         content_type = request.headers.get("content-type", "")
@@ -657,10 +662,10 @@ class Connection:
                     while self.outbox.qsize() >= PULL_AHEAD and self._closing is None:
                         self._drained.clear()
                         await self._drained.wait()
-                    changes = await self.server.pull(session.grant, session.client_id, cursor, limit, resync=resync)
-                    self._enqueue(self.codec.encode(changes_for(self.server.translation, self.schema_version,
-                                                                self.protocol, changes)))
-                    self.server.metrics.pulled(len(changes.rows))
+                    changes = await self.server.pull(session.grant, session.client_id, cursor, limit, resync=resync,
+                                                     version=self.schema_version, protocol=self.protocol)
+                    self._enqueue(self.codec.encode(changes))
+                    self.server.metrics.pulled(row_count(changes))
                     cursor, resync = changes.cursor, changes.resync  # the pages after a re-sync's first go on with it
                     self.resynced = self.resynced or resync
                     self.sent_cursor = max(self.sent_cursor, cursor)

@@ -41,7 +41,7 @@ from shared.messages import Changes, Mutation, MutationResult, Operation, RowCha
 from shared.schema import Collection, Schema
 
 from .auth import Grant
-from .store.base import Batch, Compaction, Device, RowKey, Store, fits_64_bits, storable_key
+from .store.base import Batch, Compaction, Device, RowKey, Store, fits_64_bits, row_blocks, storable_key
 from .validation import Rules, check_fields_together, check_operation
 
 _encode = msgspec.msgpack.Encoder().encode
@@ -482,7 +482,8 @@ class Engine:
 
     # -- reading ------------------------------------------------------------
 
-    def pull(self, grant: Grant, client_id: str | None, cursor: int, limit: int, *, resync: bool = False) -> Changes:
+    def pull(self, grant: Grant, client_id: str | None, cursor: int, limit: int, *, resync: bool = False,
+             arrays: Schema | None = None) -> Changes:
         """One page of rows in the grant's read scopes changed after ``cursor``.
 
         A device with a cursor below the horizon (tombstones after it may be
@@ -492,14 +493,17 @@ class Engine:
         own applied (or refused) mutations made, or were handed back with. A
         caller at 0 with no such mutations (a new device, a read model) has no
         row to drop and simply bootstraps.
+
+        ``arrays``: the rows as protocol 3 blocks for that schema (``Changes.blocks``).
         """
         scopes = sorted(grant.read)
-        page = self.store.changes_since(scopes, cursor, limit, client_id)
+        blocks = None if arrays is None else row_blocks(arrays)
+        page = self.store.changes_since(scopes, cursor, limit, client_id, blocks)
         has_rows = cursor > 0 or page.applied.get(client_id or "", 0) > 0
         begins = not resync and has_rows and cursor < page.horizon
         if begins and cursor > 0:
-            page = self.store.changes_since(scopes, 0, limit, client_id)
-        return Changes(rows=page.rows, cursor=page.cursor, applied=page.applied, more=page.more,
+            page = self.store.changes_since(scopes, 0, limit, client_id, blocks)
+        return Changes(rows=page.rows, blocks=page.blocks, cursor=page.cursor, applied=page.applied, more=page.more,
                        server_clock=self.clock.last, head=page.head, resync=resync or begins, resync_begins=begins)
 
     # -- compaction -----------------------------------------------------------

@@ -21,6 +21,7 @@ import msgspec
 
 from shared.blocks import as_blocks
 from shared.messages import Changes, MutationResult
+from shared.schema import Schema
 
 from .evolution import Translation
 
@@ -34,6 +35,15 @@ def changes_for(translation: Translation, version: int, protocol: int, changes: 
     if protocol >= ARRAYS:
         changes = as_blocks(changes, translation.history[version])
     return changes
+
+
+def pull_arrays(translation: Translation, version: int, protocol: int) -> Schema | None:
+    """The schema to read a page's rows as blocks by, straight from the store
+    (``store.base.row_blocks``), or None: read them as :class:`RowChange`
+    (older protocols, and devices whose rows are translated first)."""
+    if protocol >= ARRAYS and not translation.translates(version):
+        return translation.history.current
+    return None
 
 
 def echo_free_for(translation: Translation, version: int, protocol: int) -> bool:

@@ -404,9 +404,10 @@ class Network:
         link.pulling = True
         link.subscribed = True  # subscribe before reading, so no batch is missed
         cursor, limit, resync = task
-        changes = self.engine.pull(grant, link.session.client_id, cursor, min(limit, 2000), resync=bool(resync))
-        link.down.append(link.codec.encode(wire.changes_for(self.translation, link.session.schema_version,
-                                                            link.session.protocol, changes)))
+        version, protocol = link.session.schema_version, link.session.protocol
+        changes = self.engine.pull(grant, link.session.client_id, cursor, min(limit, 2000), resync=bool(resync),
+                                   arrays=wire.pull_arrays(self.translation, version, protocol))
+        link.down.append(link.codec.encode(wire.changes_for(self.translation, version, protocol, changes)))
         task[0], task[2] = changes.cursor, int(changes.resync)
         link.resynced = link.resynced or changes.resync
         self.resyncs += changes.resync_begins
