@@ -20,7 +20,9 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -59,9 +61,11 @@ def _database() -> Iterator[str]:
 
 
 class _Process:
-    def __init__(self, args: list[str], env: dict[str, str] | None = None, cwd: Path = ROOT, stop_signal: int = 2) -> None:
+    def __init__(self, args: list[str], env: dict[str, str] | None = None, cwd: Path = ROOT) -> None:
         self.proc = subprocess.Popen(args, cwd=cwd, env=env, stdout=subprocess.DEVNULL)
-        self.stop_signal = stop_signal  # SIGINT ends uvicorn cleanly; the proxy takes SIGTERM
+        # SIGTERM ends uvicorn cleanly, and the proxy (after SIGINT uvicorn raises
+        # KeyboardInterrupt again once it has shut down: a traceback per node)
+        self.stop_signal = signal.SIGTERM
 
     def stop(self) -> None:
         if self.proc.poll() is None:
@@ -85,9 +89,10 @@ def _round_trip_ms(proxy_port: int, database: str) -> float:
 
 
 @contextmanager
-def _nodes(count: int, database: str, round_trips: list[float]) -> Iterator[list[int]]:
+def _nodes(count: int, database: str, round_trips: list[float]) -> Iterator[tuple[list[int], list[int]]]:
     """``count`` nodes on ``database``, each behind its own latency proxy; yields
-    their ports (and adds each proxy's measured round trip to ``round_trips``)."""
+    their ports and every started process's pid (and adds each proxy's measured
+    round trip to ``round_trips``)."""
     code = Path(os.environ.get("OFFSYNC_BENCH_NODE_CODE") or ROOT)
     env = {**os.environ, "OFFSYNC_SECRET": SECRET, "PYTHONPATH": str(code)}
     started: list[_Process] = []
@@ -96,7 +101,7 @@ def _nodes(count: int, database: str, round_trips: list[float]) -> Iterator[list
         for _ in range(count):
             proxy_port, port = free_port(), free_port()
             started.append(_Process([sys.executable, "-m", "benchmarks.latency_proxy", "--port", str(proxy_port),
-                                     "--delay-ms", str(DELAY_MS)], stop_signal=15))
+                                     "--delay-ms", str(DELAY_MS)]))
             _wait_listening(proxy_port)
             round_trips.append(_round_trip_ms(proxy_port, database))
             dsn = f"postgresql://postgres@127.0.0.1:{proxy_port}/{database}"
@@ -105,7 +110,7 @@ def _nodes(count: int, database: str, round_trips: list[float]) -> Iterator[list
             ports.append(port)
         for port in ports:
             _wait_healthy(port)
-        yield ports
+        yield ports, [p.proc.pid for p in started]
     finally:
         for process in reversed(started):
             process.stop()
@@ -152,8 +157,24 @@ async def _device(port: int, user: str, name: str, until: float, acks: list[int]
             acks.append(1)
 
 
-async def _load(ports: list[int], seconds: float) -> float:
-    """Acks per second of every device pushing for ``seconds`` (after a 1 s warm-up)."""
+def _cluster_cpu_seconds(pids: list[int]) -> float:
+    """CPU seconds used so far by the cluster: its nodes and proxies (``pids``),
+    every PostgreSQL process, and this process (the devices)."""
+    import psutil
+
+    total = sum(os.times()[:2])
+    procs = [psutil.Process(pid) for pid in pids]
+    procs += [p for p in psutil.process_iter(["name"]) if p.info["name"] in ("postgres", "postmaster")]
+    for proc in procs:
+        with contextlib.suppress(psutil.Error):
+            times = proc.cpu_times()
+            total += times.user + times.system
+    return total
+
+
+async def _load(ports: list[int], seconds: float, pids: list[int]) -> tuple[float, float]:
+    """Acks per second of every device pushing for ``seconds`` (after a 1 s
+    warm-up), and the CPU seconds the cluster spent per Ack meanwhile."""
     acks: list[int] = []
     start = time.monotonic() + 1.0
     until = start + seconds
@@ -161,24 +182,32 @@ async def _load(ports: list[int], seconds: float) -> float:
                for u, user in enumerate(USERS) for k in range(DEVICES_PER_USER)]
     tasks = [asyncio.create_task(d) for d in devices]
     await asyncio.sleep(start - time.monotonic())
-    before = len(acks)
+    before, cpu_before = len(acks), _cluster_cpu_seconds(pids)
     await asyncio.gather(*tasks)
-    return (len(acks) - before) / seconds
+    done = len(acks) - before
+    return done / seconds, (_cluster_cpu_seconds(pids) - cpu_before) / max(done, 1)
 
 
-def measure(nodes: int, seconds: float, round_trips: list[float]) -> float:
-    with _database() as database, _nodes(nodes, database, round_trips) as ports:
-        return asyncio.run(_load(ports, seconds))
+def measure(nodes: int, seconds: float, round_trips: list[float]) -> tuple[float, float]:
+    """(Acks/s, the cluster's CPU seconds per Ack) with ``nodes`` nodes."""
+    with _database() as database, _nodes(nodes, database, round_trips) as (ports, pids):
+        return asyncio.run(_load(ports, seconds, pids))
 
 
 def run(quick: bool, seconds: float | None = None) -> list[Result]:
     seconds = seconds or (3.0 if quick else 10.0)
     round_trips: list[float] = []
-    one = measure(1, seconds, round_trips)
-    three = measure(3, seconds, round_trips)
+    one, one_cpu = measure(1, seconds, round_trips)
+    three, three_cpu = measure(3, seconds, round_trips)
+    cores = os.cpu_count() or 1
     params = {"devices": DEVICES_PER_USER * len(USERS), "users": len(USERS), "latency_ms_each_way": DELAY_MS,
               "round_trip_ms_measured": round(sum(round_trips) / len(round_trips), 2),
-              "seconds": seconds, "push": "1 row, waiting for its Ack"}
+              "seconds": seconds, "push": "1 row, waiting for its Ack", "cores": cores,
+              # the limit beside the target: every process of the cluster shares this
+              # machine's cores, so 3 nodes reach at most cores / (CPU per Ack)
+              "cpu_ms_per_ack_1_node": round(one_cpu * 1000, 2), "cpu_ms_per_ack_3_nodes": round(three_cpu * 1000, 2),
+              "cores_used_1_node": round(one * one_cpu, 2), "cores_used_3_nodes": round(three * three_cpu, 2),
+              "cpu_bound_acks_s_3_nodes": round(cores / max(three_cpu, 1e-9), 1)}
     return [
         Result("cluster_writes.1_node", one, "acks/s", params=params),
         Result("cluster_writes.3_nodes", three, "acks/s", baseline_name="cluster_writes.1_node", baseline_value=one,
@@ -194,7 +223,12 @@ def main() -> None:
     for result in run(args.quick, args.seconds):
         ratio = f"  ({result.ratio:.2f}x of {result.baseline_name})" if result.ratio else ""
         print(f"{result.name:28} {result.value:10.1f} {result.unit}{ratio}")
-    print(f"round trip to PostgreSQL through the proxies: {result.params['round_trip_ms_measured']} ms")
+    params = result.params
+    print(f"round trip to PostgreSQL through the proxies: {params['round_trip_ms_measured']} ms")
+    print(f"cluster CPU per Ack: {params['cpu_ms_per_ack_1_node']} ms with 1 node "
+          f"({params['cores_used_1_node']} cores), {params['cpu_ms_per_ack_3_nodes']} ms with 3 "
+          f"({params['cores_used_3_nodes']} cores); the CPU limit on {params['cores']} cores, "
+          f"3 nodes: {params['cpu_bound_acks_s_3_nodes']} acks/s")
 
 
 if __name__ == "__main__":

@@ -19,8 +19,11 @@
   only, the replica's tokenizer) beside the plain insert: a floor under what
   the text index alone costs.
 
-Issue 5's targets (full size, 100,000 rows): hybrid p50 <= 50 ms, and
-indexing >= 50 % of the plain insert rate. The machine is shared: each build
+Targets (full size, 100,000 rows): hybrid p50 <= 50 ms (issue 5), and the
+write path (insert with the index triggers, FTS5 journal applied) >= 0.85 of
+its limit, the plain insert followed by SQLite's own FTS5 build of the same
+rows (``search.write_path_vs_limit``, issue 17: issue 5's "indexing >= 50 %
+of the plain insert" was set against the wrong limit). The machine is shared: each build
 runs twice, alternating plain and indexed, and the best of each counts.
 
     python -m benchmarks.bench_search            # 100,000 rows (a few minutes)
@@ -48,10 +51,10 @@ if __package__ in (None, ""):  # run as a file: make the repository importable
 
 from benchmarks.harness import Result, percentile, workdir
 from shared.schema import Collection, Field, Schema, Vector
-from sync_client.embedders import get_embedder
-from sync_client.indexer import refresh_text, refresh_vectors
 from sync_client.replica import Replica
-from sync_client.search_index import FTS_HASH_BYTES, TOKENIZER
+from sync_search.embedders import get_embedder
+from sync_search.indexer import refresh_text, refresh_vectors
+from sync_search.indexes import FTS_HASH_BYTES, TOKENIZER
 
 DIM = 256
 K = 10
@@ -183,21 +186,32 @@ def run(quick: bool) -> list[Result]:
         plain_rate = n_rows / best["plain"]
         indexed_rate = n_rows / best["all"]
         rate_params = {**params, "repeats": repeats, "best_of": True}
+        # issue 5's target (indexing >= 0.5 of the plain insert) was set against the
+        # wrong limit: SQLite's own FTS5 build alone costs about what the plain insert
+        # does. Issue 17: report the write path against plain insert + FTS5's own
+        # build, measured here, and keep it near 0.9 of that
+        fts5_rate = _raw_fts5_rate(folder, rows, repeats)
+        write_path_rate = n_rows / (best["insert"] + best["text"])
+        limit_rate = 1 / (1 / plain_rate + 1 / fts5_rate)
         out.append(Result("search.index_rate", indexed_rate, "rows/s", "replica.plain_insert_rate", plain_rate,
                           params={**rate_params, "what": "insert with the index triggers, FTS5 journal applied, "
-                                                         "every row embedded into vec0"},
-                          target=">= 0.5 of plain insert", met=indexed_rate >= 0.5 * plain_rate))
-        out.append(Result("search.write_path_rate", n_rows / (best["insert"] + best["text"]), "rows/s",
+                                                         "every row embedded into vec0"}))
+        out.append(Result("search.write_path_rate", write_path_rate, "rows/s",
                           "replica.plain_insert_rate", plain_rate,
                           params={**rate_params, "what": "insert with the index triggers and FTS5 journal "
                                                          "applied (vectors computed off the write path)"}))
+        out.append(Result("search.write_path_vs_limit", write_path_rate, "rows/s",
+                          "search.plain_insert_plus_fts5_build", limit_rate,
+                          params={**rate_params, "what": "the write path beside its limit: the plain insert "
+                                                         "followed by SQLite's own FTS5 build of the same rows"},
+                          target=">= 0.85 of plain insert + FTS5 build", met=write_path_rate >= 0.85 * limit_rate))
         out.append(Result("search.embed_rate", n_rows / best["vectors"], "rows/s", params={
             **rate_params, "what": "stale rows embedded and written to vec0 by refresh_vectors"}))
         out.extend(_cost_results(best, n_rows, rate_params))
         # the floor under the indexing target: SQLite's own FTS5 build of the same
         # texts, with no offsync code, beside the plain insert (issue 5 needs every
         # index together to cost no more than the plain insert)
-        out.append(Result("search.fts5_build_raw", _raw_fts5_rate(folder, rows, repeats), "rows/s",
+        out.append(Result("search.fts5_build_raw", fts5_rate, "rows/s",
                           "replica.plain_insert_rate", plain_rate, params={
                               **rate_params, "tokenizer": TOKENIZER, "what": "apsw only: one INSERT INTO "
                               "fts5(rowid, title, body) SELECT over a plain table of the same rows"}))

@@ -95,7 +95,7 @@ class Vector:
     Args:
         fields: the text fields whose concatenation is embedded.
         dim: the vector dimension; must match the embedder.
-        embedder: the embedder's registered name (see ``sync_client.search``).
+        embedder: the embedder's registered name (see ``sync_search.embedders``).
     """
 
     fields: tuple[str, ...]

@@ -34,6 +34,7 @@ from shared.evolution import History
 from shared.hlc import HybridClock
 from shared.messages import MAX_OPS_PER_MUTATION, Mutation
 from shared.schema import INSERT_ORDER_COLUMN, SCOPE_COLUMN, VERSION_COLUMN, Collection, Schema
+from sync_search.database import load_sqlite_vec as _load_sqlite_vec
 
 from . import queue
 from .applying import ApplyingServerChanges
@@ -370,7 +371,7 @@ class Replica(LocalWrites, ApplyingServerChanges):
     def search(self, collection: str, text: str, *, k: int = 10, mode: str = "hybrid", where: str = "",
                params: Sequence[Any] = ()) -> Any:
         """Rank a collection's rows by words (FTS5) and meaning (vectors); see
-        :func:`sync_client.search.search`."""
+        :func:`sync_search.ranking.search`."""
         if _searcher is None:  # sync_client/__init__ imports the search module, which registers it
             raise StateError("sync_client.search is not loaded")
         return _searcher(self, collection, text, k=k, mode=mode, where=where, params=params)
@@ -480,19 +481,6 @@ def _add_function(c: apsw.Connection, name: str, fn: Callable[..., apsw.SQLiteVa
     """Register a scalar SQL function. apsw types one as taking any number of
     values; SQLite calls it with exactly ``numargs`` of them (-1: any)."""
     c.create_scalar_function(name, fn, numargs)
-
-
-def _load_sqlite_vec(connection: apsw.Connection) -> bool:
-    try:
-        import sqlite_vec
-    except ImportError:
-        return False
-    connection.enable_load_extension(True)
-    try:
-        connection.load_extension(sqlite_vec.loadable_path())
-    finally:
-        connection.enable_load_extension(False)
-    return True
 
 
 #: functions called with each replica once its tables exist (search indexes register here)

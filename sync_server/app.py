@@ -54,6 +54,8 @@ if TYPE_CHECKING:
 log = logging.getLogger("offsync.server")
 
 MAX_FRAME_BYTES = 16 * 1024 * 1024
+#: how often a batch that lost a race with another node's is tried again whole
+RACE_RETRIES = 3
 MAX_BATCH_REQUESTS = 256
 OUTBOX_LIMIT = 512
 #: pages of a pull queued ahead of the socket: enough to keep it busy while the
@@ -184,16 +186,23 @@ class SyncServer:
                 with _collector_paused():
                     await self._apply(items)
 
-    async def _apply(self, items: list[tuple[PushRequest, Deliver]]) -> None:
+    async def _apply(self, items: list[tuple[PushRequest, Deliver]], races: int = 0) -> None:
         """One batch of ``items`` on the writer thread. If it fails (a store error
         no check foresaw), each push is tried again alone: one user's push must
         not cost the others theirs; only the one that fails alone is answered
-        ``unavailable``."""
+        ``unavailable``. A batch that lost a race with another node's (the
+        store's ``is_race``) is tried again whole, up to :data:`RACE_RETRIES` times."""
         loop = asyncio.get_running_loop()
         started = time.perf_counter()
         try:
             outcome = await loop.run_in_executor(self._writer_pool, self.engine.apply_batch, [r for r, _ in items])
-        except Exception:
+        except Exception as exc:
+            is_race = getattr(self.engine.store, "is_race", None)
+            if races < RACE_RETRIES and is_race is not None and is_race(exc):
+                self.metrics.batch_races.inc()
+                log.info("a batch met another node's on a row or lock; trying it again (%s)", type(exc).__name__)
+                await self._apply(items, races + 1)
+                return
             self.metrics.batch_failures.inc()
             log.exception("a batch of %d pushes failed; nothing of it was stored", len(items))
             if len(items) > 1:

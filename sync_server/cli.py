@@ -138,7 +138,8 @@ def _token(args: argparse.Namespace) -> int:
 
 
 def _demo(args: argparse.Namespace) -> int:
-    from .demo import run_demo
+    # the demo runs devices too: it lives outside the server package, imported only here
+    from sync_demo import run_demo
 
     return run_demo(verbose=not args.quiet)
 

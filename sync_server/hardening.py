@@ -7,6 +7,7 @@ string: ``sync_server.logs``.)"""
 from __future__ import annotations
 
 import asyncio
+import ipaddress
 import logging
 import os
 import stat
@@ -81,25 +82,56 @@ def limit_accept_errors(interval: float) -> None:
     logger.addFilter(AtMostEvery("accept", interval))
 
 
-def guarded_http_protocol(max_connections: int, header_timeout_s: float) -> type[asyncio.Protocol]:
-    """uvicorn's h11 protocol, with two limits it lacks: a connection past
+def client_network(client: tuple[str, int] | None) -> str | None:
+    """The address a connection counts against: its IP, or for IPv6 its /64
+    network (one host is routinely given a whole /64 and may use any of it)."""
+    if client is None:
+        return None
+    host = client[0]
+    if ":" not in host:
+        return host
+    try:
+        address = ipaddress.IPv6Address(host.split("%", 1)[0])
+    except ValueError:
+        return host
+    if address.ipv4_mapped is not None:
+        return str(address.ipv4_mapped)
+    return str(ipaddress.IPv6Network((int(address) >> 64 << 64, 64)))
+
+
+def guarded_http_protocol(max_connections: int, header_timeout_s: float,
+                          max_connections_per_address: int | None = None) -> type[asyncio.Protocol]:
+    """uvicorn's h11 protocol, with the limits it lacks: a connection past
     ``max_connections`` (every open HTTP and WebSocket connection of the
-    server) is closed as soon as it is accepted, and a request whose headers
-    have not all arrived within ``header_timeout_s`` is closed (300 clients
-    trickling headers were all still held after 30 s)."""
+    server), or past ``max_connections_per_address`` from one address
+    (:func:`client_network`), is closed as soon as it is accepted, and a
+    request whose headers have not all arrived within ``header_timeout_s`` is
+    closed (300 clients trickling headers were all still held after 30 s)."""
     import h11
     from uvicorn.protocols.http.h11_impl import H11Protocol
+
+    per_address = max_connections_per_address or max_connections
 
     class GuardedH11Protocol(H11Protocol):
         _header_timer: asyncio.TimerHandle | None = None
 
         def connection_made(self, transport: asyncio.BaseTransport) -> None:
             super().connection_made(transport)  # type: ignore[arg-type]
-            if len(self.connections) > max_connections:
+            if len(self.connections) > max_connections or self._address_full():
                 self.connections.discard(self)
                 transport.abort()  # type: ignore[attr-defined]
                 return
             self._arm()
+
+        def _address_full(self) -> bool:
+            """More than ``per_address`` open connections (this one included)
+            from this one's address? ``connections`` holds uvicorn's HTTP and
+            WebSocket protocols alike, each with its ``client`` address; the
+            scan runs only once the server holds more than that many."""
+            if len(self.connections) <= per_address:
+                return False
+            mine = client_network(self.client)
+            return sum(client_network(getattr(c, "client", None)) == mine for c in self.connections) > per_address
 
         def data_received(self, data: bytes) -> None:
             super().data_received(data)
@@ -139,6 +171,7 @@ def uvicorn_config(app: Any, *, host: str, port: int, limits: Limits, max_frame_
     raise_open_file_limit()
     config = uvicorn.Config(app, host=host, port=port, log_level=log_level, lifespan="on", log_config=None,
                             ws_max_size=max_frame_bytes,
-                            http=guarded_http_protocol(limits.max_connections, limits.header_timeout_s))
+                            http=guarded_http_protocol(limits.max_connections, limits.header_timeout_s,
+                                                         limits.max_connections_per_address))
     limit_accept_errors(limits.accept_error_log_interval_s)
     return config

@@ -26,6 +26,12 @@ class Limits:
     Args:
         max_connections: TCP connections in all (HTTP and WebSocket); one more
             is closed as soon as it is accepted, before it costs anything.
+        max_connections_per_address: TCP connections from one client address
+            (an IPv6 address counts by its /64 network, which one host may
+            own whole); one more is closed as soon as it is accepted, so one
+            machine cannot take every connection. Behind a reverse proxy
+            every connection comes from the proxy: raise it to
+            ``max_connections`` there and limit clients at the proxy.
         max_connections_per_user: WebSockets of one user; one more is closed
             with 1013 ``too_many_connections`` after its Hello.
         hello_timeout_s: a WebSocket that has not sent a valid Hello by then
@@ -51,6 +57,7 @@ class Limits:
     """
 
     max_connections: int = 1000
+    max_connections_per_address: int = 256
     max_connections_per_user: int = 20
     hello_timeout_s: float = 10.0
     max_inbound_bytes: int = 32 * MiB
@@ -63,7 +70,7 @@ class Limits:
     max_clock_ahead_s: float = 60.0
 
     def __post_init__(self) -> None:
-        for name in ("max_connections", "max_connections_per_user", "max_inbound_bytes", "max_outbound_bytes",
+        for name in ("max_connections", "max_connections_per_address", "max_connections_per_user", "max_inbound_bytes", "max_outbound_bytes",
                      "max_ops_per_push", "writer_ops_per_batch"):
             value = getattr(self, name)
             if not isinstance(value, int) or value < 1:
@@ -156,6 +163,8 @@ class FairQueue(Generic[T]):
 #: ``offsync serve`` flags: (flag, Limits field, type, help)
 _FLAGS: tuple[tuple[str, str, type, str], ...] = (
     ("--max-connections", "max_connections", int, "open TCP connections in all"),
+    ("--max-connections-per-address", "max_connections_per_address", int,
+     "open TCP connections from one address (IPv6: one /64)"),
     ("--max-connections-per-user", "max_connections_per_user", int, "WebSockets of one user"),
     ("--hello-timeout", "hello_timeout_s", float, "seconds a WebSocket has to send a valid Hello"),
     ("--max-inbound-bytes", "max_inbound_bytes", int, "bytes of pushes one socket may have unacked"),

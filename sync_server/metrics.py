@@ -19,6 +19,7 @@ resolution}``
 ``offsync_batch_operations``           histogram: operations per group commit
 ``offsync_commit_seconds``             histogram: time to apply and commit one group
 ``offsync_batch_failures_total``       group commits that failed (nothing of them stored)
+``offsync_batch_races_total``          group commits tried again after a race with another node's
 ``offsync_connected_devices``          open WebSocket connections past Hello
 ``offsync_rows_pulled_total``          rows sent in pulled pages (WebSocket and HTTP)
 ``offsync_head``                       the server's head (the newest seq)
@@ -114,6 +115,8 @@ class Metrics:
             "offsync_commit_seconds", "time to apply and commit one group", registry=r,
             buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, float("inf")))
         self.batch_failures = Counter("offsync_batch_failures", "group commits that failed", registry=r)
+        self.batch_races = Counter("offsync_batch_races", "group commits tried again after a race with "
+                                   "another node's (the same new row, a deadlock)", registry=r)
         self.rows_pulled = Counter("offsync_rows_pulled", "rows sent in pulled pages", registry=r)
         self.errors = Counter("offsync_errors", "Error messages and HTTP errors sent, by code", ["code"],
                               registry=r)

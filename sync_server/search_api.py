@@ -11,26 +11,26 @@ Only rows of the token's read scopes are searched (or of ``scope``, one of
 them). Errors: 401/403 for the token or a scope not granted, 400 naming the bad
 parameter (``$.k``, ``$.mode``, ``$.text`` for ``q``, ``$.collection``).
 
-The index is a :class:`~sync_client.replica.Replica` used as a read model
-(the same FTS5 and vec0 indexes as on a device, so both rank alike), in its
-own SQLite file beside the server's (``:memory:`` in tests). It is fed the
-way a device is: per scope, it pulls the rows changed since that scope's
-cursor, through :meth:`Engine.pull`, before each search in that scope. A
-scope nobody searches costs nothing, a first search in a scope bootstraps it
-in pages, and the cursor makes every later one an indexed range scan that
-finds nothing new most of the time. (Feeding it from the hub's live batches
-instead would race the bootstrap: a delete published while an older page is
-applied could be undone by it.) All index work runs on one thread of its own.
+The index is a :class:`~sync_search.read_model.ReadModel`: the searchable
+collections' rows in the tables and with the FTS5 and vec0 indexes a device
+has, so both rank alike, in its own SQLite file beside the server's
+(``:memory:`` in tests). It is fed per scope with the rows changed since that
+scope's cursor, through :meth:`Engine.pull`, before each search in that
+scope. A scope nobody searches costs nothing, a first search in a scope
+bootstraps it in pages, and the cursor makes every later one an indexed
+range scan that finds nothing new most of the time. (Feeding it from the
+hub's live batches instead would race the bootstrap: a delete published
+while an older page is applied could be undone by it.) All index work runs
+on one thread of its own.
 
-Layering: this module imports ``sync_client`` (the replica and its search),
-which the design otherwise keeps off the server, so that the server ranks
-exactly as devices do; with ``demo`` it is one of the two server modules that
-do (``tests/test_layout.py`` lists them and fails on any other).
+Layering: the search code is :mod:`sync_search`, which devices import too;
+the server imports nothing of ``sync_client`` (``tests/test_layout.py``).
 """
 
 from __future__ import annotations
 
 import asyncio
+import logging
 from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any
 
@@ -40,8 +40,9 @@ from starlette.responses import Response
 
 from shared.errors import AuthError, SyncError, ValidationError
 from shared.messages import JSON
-from sync_client.replica import Replica
-from sync_client.search import SearchResults, search
+from sync_search.indexer import BATCH, refresh_vectors
+from sync_search.ranking import SearchResults
+from sync_search.read_model import ReadModel
 
 from .auth import Grant
 from .session import error_message
@@ -50,8 +51,8 @@ if TYPE_CHECKING:
     from .app import SyncServer
 
 PULL_PAGE = 2000
-_SCOPES_TABLE = ("CREATE TABLE IF NOT EXISTS _search_scopes (scope TEXT PRIMARY KEY, cursor INTEGER NOT NULL) "
-                 "STRICT")
+
+log = logging.getLogger("offsync.server")
 
 
 class SearchIndex:
@@ -64,62 +65,81 @@ class SearchIndex:
 
     def __init__(self, server: SyncServer, path: str = ":memory:") -> None:
         self.server = server
-        self.replica = Replica(path, server.schema)
-        with self.replica.transaction():
-            self.replica.connection.execute(_SCOPES_TABLE)
+        self.model = ReadModel(path, server.schema)
         self._thread = ThreadPoolExecutor(1, thread_name_prefix="offsync-search")
+        self._embedding = False  # a chain of _embed_batch is queued (read and set on the index's thread)
+        self._closing = False
 
     def catch_up(self, scopes: list[str]) -> int:
         """Apply every row changed in ``scopes`` since the index last looked; returns how many."""
         applied = 0
         for scope in scopes:
-            cursor = self._cursor(scope)
+            cursor = self.model.cursor(scope)
             reader = Grant(user="search-index", write=frozenset(), read=frozenset({scope}))
             resync = False
             while True:
                 changes = self.server.engine.pull(reader, None, cursor, PULL_PAGE, resync=resync)
-                if changes.resync:
-                    if changes.resync_begins:
-                        # tombstones past this scope's cursor were compacted: start the scope
-                        # over (a re-sync cut off by a restart starts over too)
-                        self.replica.forget_scope(scope)
-                    resync = True
-                    # the index re-syncs by scope itself: the replica's own re-sync spans every scope
-                    changes = msgspec.structs.replace(changes, resync=False, resync_begins=False)
-                if changes.rows:
-                    applied += self.replica.apply_changes(changes)
-                if changes.cursor != cursor:
+                # a full re-sync (tombstones past this scope's cursor were compacted; one cut
+                # off by a restart starts over too) begins with the scope's rows forgotten
+                resync = changes.resync
+                if changes.rows or changes.cursor != cursor or changes.resync_begins:
+                    applied += self.model.apply(scope, changes.rows, changes.cursor,
+                                                start_over=changes.resync_begins)
                     cursor = changes.cursor
-                    self._save_cursor(scope, cursor)
                 if not changes.more:
                     break
         return applied
 
-    def _cursor(self, scope: str) -> int:
-        rows = self.replica.execute("SELECT cursor FROM _search_scopes WHERE scope = ?", (scope,))
-        return int(rows[0][0]) if rows else 0
-
-    def _save_cursor(self, scope: str, cursor: int) -> None:
-        self.replica.execute("INSERT INTO _search_scopes (scope, cursor) VALUES (?, ?) "
-                             "ON CONFLICT (scope) DO UPDATE SET cursor = excluded.cursor", (scope, cursor))
-
     def search(self, scopes: list[str], collection: str, text: str, *, k: int = 10,
                mode: str = "hybrid") -> SearchResults:
-        """Catch the scopes up, then search their rows only (see :func:`sync_client.search.search`)."""
+        """Catch the scopes up, then search their rows only (see :func:`sync_search.ranking.search`)."""
         self.catch_up(scopes)
+        return self._ranked(scopes, collection, text, k, mode)
+
+    def _ranked(self, scopes: list[str], collection: str, text: str, k: int, mode: str) -> SearchResults:
         where = f"_scope IN ({', '.join('?' * len(scopes))})"
-        return search(self.replica, collection, text, k=k, mode=mode, where=where, params=scopes)
+        return self.model.search(collection, text, k=k, mode=mode, where=where, params=scopes)
 
     async def search_async(self, scopes: list[str], collection: str, text: str, *, k: int = 10,
                            mode: str = "hybrid") -> SearchResults:
-        """:meth:`search` on the index's own thread."""
+        """:meth:`search` on the index's own thread; rows it finds waiting for
+        their vector are embedded there afterwards, a batch at a time."""
         loop = asyncio.get_running_loop()
         return await loop.run_in_executor(
-            self._thread, lambda: self.search(scopes, collection, text, k=k, mode=mode))
+            self._thread, lambda: self._search_then_embed(scopes, collection, text, k, mode))
+
+    def _search_then_embed(self, scopes: list[str], collection: str, text: str, k: int,
+                           mode: str) -> SearchResults:
+        applied = self.catch_up(scopes)
+        results = self._ranked(scopes, collection, text, k, mode)
+        # a search embeds only ranking.CATCH_UP waiting rows itself: after a scope's
+        # bootstrap most of its rows would wait for later searches to embed them
+        if (applied or results.stale) and not self._embedding:
+            self._embedding = True
+            self._thread.submit(self._embed_batch)
+        return results
+
+    def _embed_batch(self) -> None:
+        """Embed one batch of the rows waiting for their vector, then queue the
+        next behind the searches that came meanwhile: a search waits for one
+        batch at most (1,024 rows, ~10 ms), never for the whole backlog."""
+        try:
+            written = 0 if self._closing else refresh_vectors(self.model, limit=BATCH)
+        except Exception:  # noqa: BLE001 - an embedder's error: searches report the rows as stale
+            log.exception("embedding rows for the search index failed")
+            written = 0
+        if written and not self._closing:
+            try:
+                self._thread.submit(self._embed_batch)
+                return
+            except RuntimeError:  # shut down meanwhile
+                pass
+        self._embedding = False
 
     def close(self) -> None:
+        self._closing = True
         self._thread.shutdown(wait=True)
-        self.replica.close()
+        self.model.close()
 
 
 def install(server: SyncServer, path: str = ":memory:") -> SearchIndex:

@@ -3,16 +3,19 @@ uses, and no package has an import circle.
 
 * ``shared`` (the pure core, and the bundled apps' schemas in ``shared/apps``)
   imports neither side, nor apsw, asyncio, starlette or numpy;
+* ``sync_search`` (the indexes and rankings both sides use) imports neither
+  side, nor asyncio or starlette;
 * ``sync_client`` (a device) never imports ``sync_server``;
-* ``sync_server`` never imports ``sync_client``, except the modules in
-  :data:`SERVER_USES_CLIENT` (named, with the reason, so that the list can
-  only shrink);
+* ``sync_server`` never imports ``sync_client``, not even inside a function;
+  ``sync_demo`` (a server and devices in one process) only inside the
+  function of ``offsync demo`` (:data:`SERVER_RUNS_DEVICES_IN`);
 * within each package, the imports (module level and inside functions; not
   those under ``if TYPE_CHECKING:``) form no circle.
 
 The import checks run in a fresh interpreter with an import hook that fails
 on the forbidden package, so they see what really loads, late imports too
-when a module is imported; the circle check reads the sources with ``ast``.
+when a module is imported; the imports inside functions, which importing a
+module does not run, and the circles are read from the sources with ``ast``.
 """
 
 from __future__ import annotations
@@ -25,16 +28,11 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
+PACKAGES = ("shared", "sync_search", "sync_client", "sync_server", "sync_demo")
 
-#: server modules that still import the device package, and why
-SERVER_USES_CLIENT = frozenset({
-    # the server-side search index is a device Replica used as a read model
-    # (apply_changes, forget_scope, the FTS5/vec0 indexes and search()), so the
-    # server ranks exactly as devices do; see docs/search.md
-    "sync_server.search_api",
-    # ``offsync demo`` runs a server and simulated devices in one process
-    "sync_server.demo",
-})
+#: the server module that may import ``sync_demo`` (inside the function of
+#: ``offsync demo``, which runs devices beside a server), and nothing else may
+SERVER_RUNS_DEVICES_IN = "sync_server.cli"
 
 _CHECK = r"""
 import importlib, importlib.abc, json, pkgutil, sys
@@ -78,25 +76,49 @@ def _import_all(roots: list[str], forbidden: list[str], skip: frozenset[str] = f
 
 
 def test_the_shared_core_and_the_app_schemas_import_neither_side_nor_io() -> None:
-    result = _import_all(["shared"], ["sync_client", "sync_server", "apsw", "asyncio", "starlette", "numpy"])
+    result = _import_all(["shared"], ["sync_client", "sync_server", "sync_search", "sync_demo", "apsw", "asyncio",
+                                      "starlette", "numpy"])
     assert (result["failures"], result["loaded"]) == ({}, [])
     assert {"shared.apps.notes", "shared.apps.companion", "shared.apps.polar"} <= set(result["imported"])
 
 
+def test_search_imports_neither_side() -> None:
+    result = _import_all(["sync_search"], ["sync_client", "sync_server", "sync_demo", "asyncio", "starlette"])
+    assert (result["failures"], result["loaded"]) == ({}, [])
+    assert {"sync_search.ranking", "sync_search.indexer", "sync_search.read_model"} <= set(result["imported"])
+    for name in _modules("sync_search"):
+        assert _imported_packages(name) & {"sync_client", "sync_server", "sync_demo"} == set(), name
+
+
 def test_the_device_package_never_imports_the_server() -> None:
-    result = _import_all(["sync_client", "shared"], ["sync_server"])
+    result = _import_all(["sync_client", "shared"], ["sync_server", "sync_demo"])
     assert (result["failures"], result["loaded"]) == ({}, [])
     # the apps' device-side code is client code
     assert {"sync_client.apps.companion_store", "sync_client.apps.polar"} <= set(result["imported"])
+    for name in _modules("sync_client"):
+        assert _imported_packages(name) & {"sync_server", "sync_demo"} == set(), name
 
 
-def test_the_server_imports_the_device_package_only_where_listed() -> None:
-    result = _import_all(["sync_server"], ["sync_client"], skip=SERVER_USES_CLIENT)
+def test_the_server_never_imports_the_device_package() -> None:
+    result = _import_all(["sync_server"], ["sync_client", "sync_demo"])
     assert (result["failures"], result["loaded"]) == ({}, [])
-    assert {"sync_server.app", "sync_server.cli", "sync_server.apps.polar_markdown"} <= set(result["imported"])
-    # each listed exception still needs the client (else it must leave the list)
-    for name in SERVER_USES_CLIENT:
-        assert "sync_client" in _imported_packages(name), name
+    assert {"sync_server.app", "sync_server.cli", "sync_server.search_api",
+            "sync_server.apps.polar_markdown"} <= set(result["imported"])
+    # not even inside a function, which importing the module does not run
+    for name in _modules("sync_server"):
+        packages = _imported_packages(name)
+        assert "sync_client" not in packages, name
+        assert "sync_demo" not in packages or name == SERVER_RUNS_DEVICES_IN, name
+
+
+def test_the_import_checks_can_fail() -> None:
+    """A server module that imports a refused package fails, and the sources
+    show what the hook cannot: that ``offsync demo`` imports the demo, which
+    imports the client."""
+    result = _import_all(["sync_server"], ["sync_search"])
+    assert "sync_server.search_api" in result["failures"] and result["loaded"] == []
+    assert "sync_client" in _imported_packages("sync_demo.demo")
+    assert "sync_demo" in _imported_packages(SERVER_RUNS_DEVICES_IN)
 
 
 # -- circles ----------------------------------------------------------------------------
@@ -177,7 +199,7 @@ def _circles(package: str) -> list[list[str]]:
 
 
 def test_no_package_has_an_import_circle() -> None:
-    for package in ("shared", "sync_client", "sync_server"):
+    for package in PACKAGES:
         assert _circles(package) == [], package
 
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-PACKAGES = ("shared", "sync_client", "sync_server")
+PACKAGES = ("shared", "sync_search", "sync_client", "sync_server", "sync_demo")
 
 
 def test_every_package_has_py_typed_in_its_package_data() -> None:

@@ -1,4 +1,4 @@
-"""The three packages type-check under ``mypy --strict`` (the files and
+"""The packages type-check under ``mypy --strict`` (the files and
 settings are pyproject.toml's ``[tool.mypy]``): about 6 s, so it runs with the
 rest of the suite."""
 

@@ -31,7 +31,7 @@ Where the document's SQL does not carry over to a synced store, and why:
 * **Automation jobs** are enabled by default once created (``enabled = 1``).
 * ``polar_memory_fts``: ``polar_memory`` declares ``fts`` over its JSON text
   fields and a ``vector`` over the same; the device's search index
-  (``sync_client.search``) keeps both in step, with a ``LIKE`` fallback where
+  (``sync_search``) keeps both in step, with a ``LIKE`` fallback where
   FTS5 is missing, as the document asks.
 * The Markdown "living files" are projections written by
   ``offsync project-markdown`` (:mod:`sync_server.apps.polar_markdown`) and

@@ -1,7 +1,8 @@
 """How long a PostgreSQL connection of a node may stall the others.
 
-Every batch of every node locks the one head row (see ``store.postgres``), so
-a node that stops between two statements of a batch (frozen, swapped out, cut
+Every batch of every node locks the one head row to number its rows, and the
+rows, devices and unique values it decides on (see ``store.postgres``), so a
+node that stops between two statements of a batch (frozen, swapped out, cut
 off by the network) would hold every other node's writes for as long as its
 session lives: with PostgreSQL's defaults, for hours. These limits bound that:
 

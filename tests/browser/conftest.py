@@ -149,7 +149,7 @@ def restartable(tmp_path: Path) -> Iterator[Restartable]:
         server.stop()
 
 
-#: a page's rows in the form of sync_server.demo.server_rows (stored values)
+#: a page's rows in the form of sync_demo.server_rows (stored values)
 PAGE_ROWS = """async () => {
     const out = {};
     const names = (await window.db.query("SELECT name FROM sqlite_schema WHERE type = 'table' AND sql LIKE '%insertOrder%'"))

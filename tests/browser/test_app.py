@@ -13,7 +13,7 @@ import pytest
 from playwright.sync_api import Browser, BrowserContext, Page
 
 from shared.apps.companion import schema as companion_schema
-from sync_server.demo import server_rows
+from sync_demo import server_rows
 
 from .conftest import Restartable, open_client, page_rows, wait_idle
 from .test_client import offline, until

@@ -20,7 +20,7 @@ from playwright.sync_api import Browser, Page
 from shared.apps.notes import schema as notes_schema
 from sync_client.connection import SyncClient
 from sync_client.replica import Replica
-from sync_server.demo import replica_rows, server_rows
+from sync_demo import replica_rows, server_rows
 
 from ..servers import Loopback, ThreadServer
 from .conftest import Restartable, open_client, page_rows, wait_idle

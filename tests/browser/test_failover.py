@@ -12,8 +12,8 @@ import pytest
 from playwright.sync_api import Browser
 
 from shared.apps.notes import schema
+from sync_demo import server_rows
 from sync_server.app import SyncServer
-from sync_server.demo import server_rows
 from sync_server.web import install
 
 from ..integration.postgres_db import fresh_database

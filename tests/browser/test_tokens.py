@@ -9,7 +9,7 @@ import time
 
 from playwright.sync_api import Browser, Page
 
-from sync_server.demo import server_rows
+from sync_demo import server_rows
 
 from ..servers import ThreadServer
 from .conftest import wait_idle

@@ -17,8 +17,8 @@ from typing import Any
 from shared.schema import Schema
 from sync_client.connection import Backoff, SyncClient
 from sync_client.replica import Replica
+from sync_demo import replica_rows
 from sync_server.auth import TokenAuthority
-from sync_server.demo import replica_rows
 
 from ..servers import SECRET, ProcessServer, wait_healthy
 

@@ -10,8 +10,8 @@ from typing import Any
 from shared.schema import Schema
 from sync_client.connection import SyncClient, SyncResult
 from sync_client.replica import Replica
+from sync_demo import replica_rows, server_rows
 from sync_server.app import SyncServer
-from sync_server.demo import replica_rows, server_rows
 from sync_server.export_api import install
 from sync_server.store.sqlite import SQLiteStore
 

@@ -50,7 +50,7 @@ def run(source: str, owner: str, run_id: str, at: int = T0, **more: object) -> d
 
 
 def test_every_table_the_document_names_exists_in_a_polar_replica(tmp_path: Path) -> None:
-    from sync_client.search_index import fts_table, uses_fts5
+    from sync_search.indexes import fts_table, uses_fts5
 
     replica = device(tmp_path, "laptop", schema)
     names = {r[0] for r in replica.connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}

@@ -5,8 +5,10 @@ a failure under OFFSYNC_REQUIRE_POSTGRES=1)."""
 
 from __future__ import annotations
 
+import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from typing import Any
 
 import pytest
 
@@ -94,3 +96,95 @@ def test_a_connection_the_server_ended_is_replaced_on_next_use(store: PostgresSt
         engine.apply_batch([PushRequest("dev-a", GRANT, [Mutation(client_seq=2, ops=insert)])])
     outcome = engine.apply_batch([PushRequest("dev-a", GRANT, [Mutation(client_seq=2, ops=insert)])])
     assert [r.status for r in outcome.results[0]] == ["applied"] and store.head() == 2
+
+
+# -- two nodes' batches side by side ---------------------------------------------
+# Two PostgresStores on one database stand for two nodes. Node A's batch is
+# held at the moment it numbers its rows (its first head() call inside the
+# batch, where it takes the head lock), while node B's batch runs.
+
+
+def _insert(row_id: str, seq: int, title: str = "t", insert_order: int = 10) -> list[Mutation]:
+    return [Mutation(client_seq=seq, ops=[Operation(kind="insert", collection="notes", row_id=row_id,
+                                                    insert_order=insert_order, fields={"title": title})])]
+
+
+def _held_at_numbering(store: PostgresStore, meanwhile: Callable[[], None]) -> None:
+    """Run ``meanwhile`` once, when ``store``'s next batch is about to lock the head."""
+    original = store.head
+
+    def head() -> int:
+        if store._write_thread == threading.get_ident() and not store._head_locked:
+            store.head = original  # type: ignore[method-assign]
+            meanwhile()
+        return original()
+
+    store.head = head  # type: ignore[method-assign]
+
+
+@pytest.fixture
+def two_nodes() -> Iterator[tuple[PostgresStore, PostgresStore]]:
+    with fresh_store() as a:
+        b = PostgresStore(a.dsn)
+        try:
+            yield a, b
+        finally:
+            b.close()
+
+
+def test_batches_of_two_nodes_run_side_by_side_until_they_number_their_rows(
+        two_nodes: tuple[PostgresStore, PostgresStore]) -> None:
+    a, b = two_nodes
+    node_a, node_b = Engine(SCHEMA, a), Engine(SCHEMA, b)
+    b_done: list[float] = []
+
+    def node_b_pushes() -> None:
+        # A has read its rows and its device and holds their locks, not the head's
+        started = time.monotonic()
+        outcome = node_b.apply_batch([PushRequest("dev-b", GRANT, _insert("from-b", 1))])
+        assert [r.status for r in outcome.results[0]] == ["applied"]
+        b_done.append(time.monotonic() - started)
+
+    _held_at_numbering(a, node_b_pushes)
+    outcome = node_a.apply_batch([PushRequest("dev-a", GRANT, _insert("from-a", 1))])
+    assert [r.status for r in outcome.results[0]] == ["applied"]
+    assert b_done and b_done[0] < 5  # B never waited for A's open batch (the lock time-out is 15 s)
+    # numbered in commit order: B first
+    assert {r.row_id: r.seq for r in a.scan_scope([SCOPE])} == {"from-b": 1, "from-a": 2}
+
+
+def test_two_nodes_inserting_one_new_row_race_and_the_loser_succeeds_when_tried_again(
+        two_nodes: tuple[PostgresStore, PostgresStore]) -> None:
+    a, b = two_nodes
+    node_a, node_b = Engine(SCHEMA, a), Engine(SCHEMA, b)
+    _held_at_numbering(a, lambda: node_b.apply_batch([PushRequest("dev-b", GRANT, _insert("same", 1, "b"))]))
+    request = PushRequest("dev-a", GRANT, _insert("same", 1, "a", insert_order=20))
+    with pytest.raises(psycopg.Error) as raised:
+        node_a.apply_batch([request])  # A read no row, B inserted it since
+    assert a.is_race(raised.value)
+    assert a.load_devices(["dev-a"]) == {}  # nothing of A's batch was kept
+    outcome = node_a.apply_batch([request])  # tried again: it now builds on B's row
+    assert outcome.results[0][0].status in ("applied", "merged")
+    (row,) = a.scan_scope([SCOPE])
+    assert row.version == 2 and row.fields["title"] == "a"  # A's later insert_order wins the field
+
+
+def test_one_device_on_two_nodes_is_applied_once(two_nodes: tuple[PostgresStore, PostgresStore]) -> None:
+    """After a failover the same push may reach two nodes: the second waits for
+    the first's commit (the device's lock) and finds it a duplicate."""
+    a, b = two_nodes
+    node_a, node_b = Engine(SCHEMA, a), Engine(SCHEMA, b)
+    request = PushRequest("dev-a", GRANT, _insert("once", 1))
+    results: list[Any] = []
+    second = threading.Thread(target=lambda: results.append(node_b.apply_batch([request]).results[0][0]))
+
+    def start_the_second_and_see_it_wait() -> None:
+        second.start()
+        second.join(1.0)
+        assert second.is_alive()  # held on dev-a's lock while A's batch is open
+
+    _held_at_numbering(a, start_the_second_and_see_it_wait)
+    first = node_a.apply_batch([request]).results[0][0]
+    second.join(10)
+    assert first.status == "applied" and results[0].status == "duplicate"
+    assert [r.row_id for r in a.scan_scope([SCOPE])] == ["once"] and a.head() == 1

@@ -14,9 +14,9 @@ import numpy as np
 import pytest
 
 from shared.schema import Collection, Schema, Vector
-from sync_client import embedders, indexer, search_index
-from sync_client.indexer import refresh_text, refresh_vectors, stale_count
 from sync_client.replica import Replica
+from sync_search import embedders, indexer, indexes
+from sync_search.indexer import refresh_text, refresh_vectors, stale_count
 
 SCHEMA = Schema(1, (Collection("notes", {"title": "text"}, fts=("title",),
                                vector=Vector(fields=("title",), dim=64)),))
@@ -122,7 +122,7 @@ def test_two_passes_racing_over_the_same_rows_write_each_vector_once(replica: Re
 def test_a_rebuild_resets_the_marks_and_indexes_every_row(replica: Replica) -> None:
     replica.insert_many("notes", [{"id": f"n{i}", "title": f"n{i} word{i}"} for i in range(50)])
     assert_indexes_exact(replica)
-    search_index.rebuild_indexes(replica)
+    indexes.rebuild_indexes(replica)
     upto = replica.connection.execute("SELECT fts, vec FROM _search_notes_upto").fetchall()
     assert upto == [(0, 0)] and stale_count(replica, NOTES) == 50
     assert indexer.refresh_text(replica) == 50

@@ -15,9 +15,9 @@ import pytest
 from shared.apps.notes import schema as notes_schema
 from shared.errors import UsageError, ValidationError
 from shared.schema import Collection, Schema, Vector
-from sync_client import embedders, indexer, search, search_index
-from sync_client.indexer import refresh_vectors, stale_count, start_indexer
 from sync_client.replica import Replica
+from sync_search import embedders, indexer, indexes, ranking
+from sync_search.indexer import refresh_vectors, stale_count, start_indexer
 
 NOTES = {
     "dentist": ("Dentist appointment", "Tuesday at nine, bring the insurance card"),
@@ -156,7 +156,7 @@ def test_where_filters_by_scope_and_fields_inside_each_ranking(replica: Replica)
 
 def test_like_fallback_when_fts5_is_missing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     path = str(tmp_path / "old-sqlite.db")
-    monkeypatch.setattr(search_index, "FORCE_LIKE", True)
+    monkeypatch.setattr(indexes, "FORCE_LIKE", True)
     with Replica(path, notes_schema) as replica:
         tables = {r[0] for r in replica.connection.execute("SELECT name FROM sqlite_master")}
         assert "_search_notes_fts" not in tables
@@ -169,7 +169,7 @@ def test_like_fallback_when_fts5_is_missing(tmp_path: Path, monkeypatch: pytest.
         assert replica.search("notes", "100%_sure", mode="fts").ids() == []  # LIKE wildcards are escaped
         hybrid = replica.search("notes", "porto", k=2)
         assert hybrid.text_engine == "like" and hybrid.ids()[0] == ids["flight"]
-    monkeypatch.setattr(search_index, "FORCE_LIKE", False)
+    monkeypatch.setattr(indexes, "FORCE_LIKE", False)
     with Replica(path, notes_schema) as replica:  # FTS5 is back: the index is built from the rows
         found = replica.search("notes", "porto", mode="fts")
         assert found.text_engine == "fts5" and found.ids() == [ids["flight"]]
@@ -216,7 +216,7 @@ def test_a_mode_needs_the_index_it_ranks_by(tmp_path: Path) -> None:
 
 def test_vectors_catch_up_in_batches_and_a_search_says_how_many_wait(replica: Replica,
                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(search, "CATCH_UP", 5)
+    monkeypatch.setattr(ranking, "CATCH_UP", 5)
     replica.insert_many("notes", [{"title": f"note {i}", "body": "about gardening"} for i in range(30)])
     first = replica.search("notes", "gardening", k=3)
     assert first.stale == 25
@@ -227,7 +227,7 @@ def test_vectors_catch_up_in_batches_and_a_search_says_how_many_wait(replica: Re
 
 
 def test_the_background_indexer_embeds_what_arrives(replica: Replica, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(search, "CATCH_UP", 0)
+    monkeypatch.setattr(ranking, "CATCH_UP", 0)
     indexer = start_indexer(replica, interval=0.05)
     try:
         replica.insert_many("notes", [{"title": f"note {i}", "body": "bird watching"} for i in range(1200)])

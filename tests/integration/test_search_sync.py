@@ -12,11 +12,13 @@ import httpx
 import pytest
 
 from shared.apps.notes import schema
-from sync_client.indexer import stale_count
 from sync_client.replica import Replica
 from sync_server.app import SyncServer
 from sync_server.search_api import SearchIndex, install
 from sync_server.store.sqlite import SQLiteStore
+from sync_search import ranking
+from sync_search.indexer import stale_count
+from sync_search.read_model import ReadModel
 
 from ..servers import SECRET, ThreadServer
 from .helpers import device, sync
@@ -113,7 +115,7 @@ def test_http_search_sees_new_writes_and_deletes(app: tuple[ThreadServer, Search
     answer = search(server, token, q="piano recital", mode="hybrid").json()
     assert [r["id"] for r in answer["results"]] == [second] and answer["stale"] == 0
     assert answer["results"][0]["sources"] == ["fts", "vector"]
-    assert index.replica.search("notes", "piano", mode="fts").ids() == [second]  # the read model itself
+    assert index.model.search("notes", "piano", mode="fts").ids() == [second]  # the read model itself
 
 
 def test_http_search_refuses_bad_tokens_scopes_and_arguments(app: tuple[ThreadServer, SearchIndex]) -> None:
@@ -143,7 +145,23 @@ def test_the_server_index_resumes_from_its_cursors_after_a_restart(tmp_path: Pat
         sync(a, server, token)
         assert len(search(server, token, q="tulips").json()["results"]) == 1
     index.close()
-    reopened = Replica(db + ".search", schema)
-    cursors = reopened.execute("SELECT scope, cursor FROM _search_scopes")
+    reopened = ReadModel(db + ".search", schema)
+    cursors = reopened.cursors()
+    assert list(cursors) == [ALICE] and cursors[ALICE] >= 1
+    assert reopened.search("notes", "tulips", mode="fts").ids()  # its rows are there without a pull
     reopened.close()
-    assert cursors and cursors[0][0] == ALICE and cursors[0][1] >= 1
+
+
+def test_rows_a_search_left_waiting_for_their_vector_are_embedded_after_it(
+        app: tuple[ThreadServer, SearchIndex], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    server, index = app
+    monkeypatch.setattr(ranking, "CATCH_UP", 5)  # a search embeds 5 waiting rows itself
+    token = server.token("alice")
+    a = device(tmp_path, "a", schema)
+    a.insert_many("notes", [{"title": f"Note {i}", "body": "tram stop"} for i in range(40)])
+    sync(a, server, token)
+    first = search(server, token, q="tram", mode="vector").json()
+    assert first["stale"] == 35  # the scope's bootstrap: 40 rows, 5 embedded by the search
+    # the rest were embedded on the index's thread, queued before the next search
+    assert search(server, token, q="tram", mode="vector").json()["stale"] == 0
+    assert stale_count(index.model, schema["notes"]) == 0

@@ -13,15 +13,16 @@ import numpy as np
 import pytest
 
 from shared.schema import Collection, Schema, Vector
-from sync_client import indexer, search_index, vec0_chunks
-from sync_client.replica import Replica, _load_sqlite_vec
+from sync_client.replica import Replica
+from sync_search import indexer, indexes, vec0_chunks
+from sync_search.database import load_sqlite_vec
 
 DIM = 8
 
 
 def vec0(path: Path) -> apsw.Connection:
     c = apsw.Connection(str(path))
-    if not _load_sqlite_vec(c):
+    if not load_sqlite_vec(c):
         pytest.skip("sqlite-vec is not installed")
     if c.execute("SELECT vec_version()").fetchall()[0][0] not in vec0_chunks.VEC0_CHUNK_VERSIONS:
         pytest.skip("this sqlite-vec is written through INSERT, not by chunks")
@@ -82,7 +83,7 @@ def indexed_replica(path: Path, by_chunks: bool) -> tuple[list[object], list[lis
     its vec0 storage and what searches found."""
     found: list[list[object]] = []
     with Replica(str(path), schema()) as replica:
-        assert search_index.writes_vec0_chunks(replica, replica.schema["notes"]) is by_chunks
+        assert indexes.writes_vec0_chunks(replica, replica.schema["notes"]) is by_chunks
         replica.insert_many("notes", [{"id": f"n{i}", "title": f"note {i}", "body": f"word{i % 37} text"}
                                       for i in range(1500)])
         found.append(replica.search("notes", "word5 text", k=5, mode="vector").ids())

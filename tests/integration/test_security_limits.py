@@ -133,6 +133,32 @@ def test_idle_connections_past_the_limit_are_refused_and_others_get_in_after_the
             c.close()
 
 
+def _raw_from(source: str, port: int) -> socket.socket:
+    """A connection to the loopback server from ``source`` (any 127/8 address is this host)."""
+    return socket.create_connection(("127.0.0.1", port), timeout=5, source_address=(source, 0))
+
+
+def test_one_address_may_hold_only_so_many_connections(tmp_path: Path) -> None:
+    with limited(tmp_path, max_connections=50, max_connections_per_address=3, header_timeout_s=5.0) as server:
+        mine = [_raw_from("127.0.0.1", server.port) for _ in range(3)]
+        time.sleep(0.2)
+        extra = _raw_from("127.0.0.1", server.port)
+        assert _closed_within(extra, 1.0)  # closed at once: this address has its share
+        other = _raw_from("127.0.0.2", server.port)  # another address still gets in
+        other.sendall(b"GET /health HTTP/1.1\r\nHost: x\r\n\r\n")
+        other.settimeout(5)
+        assert other.recv(4096).startswith(b"HTTP/1.1 200")
+        assert not _closed_within(mine[0], 0.2)  # the first three stay open
+        for c in [*mine, extra, other]:
+            c.close()
+        time.sleep(0.2)  # closed ones free their share
+        again = _raw_from("127.0.0.1", server.port)
+        again.sendall(b"GET /health HTTP/1.1\r\nHost: x\r\n\r\n")
+        again.settimeout(5)
+        assert again.recv(4096).startswith(b"HTTP/1.1 200")
+        again.close()
+
+
 def test_trickled_headers_are_cut_off(tmp_path: Path) -> None:
     with limited(tmp_path, header_timeout_s=0.5) as server:
         conn = _raw(server.port)

@@ -10,7 +10,7 @@ import unicodedata
 import numpy as np
 import pytest
 
-from sync_client.embedders import HashedNgrams
+from sync_search.embedders import HashedNgrams
 
 MASK = (1 << 64) - 1
 M1 = 0x9E3779B97F4A7C15

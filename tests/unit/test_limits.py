@@ -8,7 +8,7 @@ import logging
 import pytest
 
 from shared.messages import JSON, MSGPACK, Mutation, Operation, Push
-from sync_server.hardening import AtMostEvery
+from sync_server.hardening import AtMostEvery, client_network
 from sync_server.limits import FairQueue, Limits, may_carry_too_many_ops
 
 
@@ -66,3 +66,16 @@ def test_accept_errors_are_logged_at_most_once_per_interval() -> None:
     passed = [gate.filter(record("socket.accept() out of system resource")) for _ in range(1000)]
     assert passed.count(True) == 1
     assert gate.filter(record("another error"))  # other records pass
+
+
+@pytest.mark.parametrize(("client", "counts_as"), [
+    (("203.0.113.7", 50000), "203.0.113.7"),
+    (("2001:db8:1:2:aaaa::1", 1), "2001:db8:1:2::/64"),
+    (("2001:db8:1:2:bbbb::9", 2), "2001:db8:1:2::/64"),  # the same host's /64
+    (("2001:db8:1:3::1", 3), "2001:db8:1:3::/64"),
+    (("::ffff:203.0.113.7", 4), "203.0.113.7"),  # IPv4 on a dual-stack socket
+    (None, None),
+])
+def test_a_connection_counts_against_its_address_or_its_ipv6_64(client: tuple[str, int] | None,
+                                                                  counts_as: str | None) -> None:
+    assert client_network(client) == counts_as

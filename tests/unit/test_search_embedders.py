@@ -9,8 +9,8 @@ import numpy as np
 import pytest
 
 from shared.errors import UsageError
-from sync_client import embedders
-from sync_client.embedders import (
+from sync_search import embedders
+from sync_search.embedders import (
     DEFAULT_EMBEDDER,
     HashedNgrams,
     MiniLM,
@@ -18,7 +18,7 @@ from sync_client.embedders import (
     get_embedder,
     register_embedder,
 )
-from sync_client.indexer import quantize
+from sync_search.indexer import quantize
 
 NOTES = [
     "The dentist said I should floss more and come back in six months",

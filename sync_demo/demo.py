@@ -18,9 +18,8 @@ import uvicorn
 from shared.apps.notes import schema
 from sync_client.connection import SyncClient
 from sync_client.replica import Replica
-
-from .app import MAX_FRAME_BYTES, SyncServer
-from .store.sqlite import SQLiteStore
+from sync_server.app import MAX_FRAME_BYTES, SyncServer
+from sync_server.store.sqlite import SQLiteStore
 
 
 def _free_port() -> int:

@@ -1,6 +1,6 @@
 """Bringing a replica's search indexes up to date.
 
-The triggers of :mod:`sync_client.search_index` only journal what changed
+The triggers of :mod:`sync_search.indexes` only journal what changed
 in rows an index has taken in, in the writing transaction; new rows (above
 an index's mark) need no journal at all. The work is done here, in batches,
 off the write path:
@@ -33,9 +33,8 @@ from shared.schema import Collection
 
 from . import vec0_chunks
 from .embedders import Embedder, get_embedder
-from .queue import single_value
-from .replica import Replica
-from .search_index import (
+from .database import Indexed, Watched, single_value
+from .indexes import (
     VECTOR_SCALE,
     fts_table,
     has_vectors,
@@ -59,7 +58,7 @@ Row = tuple[Any, ...]  # (rowid, had a vector, gone, embedding text)
 
 # -- text ---------------------------------------------------------------------
 
-def refresh_text(replica: Replica, collection: str | None = None) -> int:
+def refresh_text(replica: Indexed, collection: str | None = None) -> int:
     """Apply the journalled changes to the FTS tables and take in new rows; returns the rows (re)indexed.
 
     Args:
@@ -74,7 +73,7 @@ def refresh_text(replica: Replica, collection: str | None = None) -> int:
     return done
 
 
-def _apply_text_journal(replica: Replica, coll: Collection) -> int:
+def _apply_text_journal(replica: Indexed, coll: Collection) -> int:
     fts, t = tables.quote(fts_table(coll)), tables.quote(coll.name)
     todo, undo = tables.quote(text_todo_table(coll)), tables.quote(text_undo_table(coll))
     cols = ", ".join(tables.quote(f) for f in coll.fts)
@@ -107,7 +106,7 @@ def _last_rowid(c: apsw.Connection, coll: Collection) -> int:
 # -- vectors --------------------------------------------------------------------
 
 def quantize(vectors: np.ndarray) -> np.ndarray:
-    """Unit vectors -> int8, all by one scale (see ``search_index.VECTOR_SCALE``)."""
+    """Unit vectors -> int8, all by one scale (see ``indexes.VECTOR_SCALE``)."""
     scaled = vectors * VECTOR_SCALE
     np.rint(scaled, out=scaled)
     np.clip(scaled, -127, 127, out=scaled)
@@ -122,7 +121,7 @@ def embedding_text_sql(coll: Collection, alias: str) -> str:
     return f"concat_ws(char(10), {', '.join(f'{alias}.{tables.quote(f)}' for f in coll.vector.fields)})"
 
 
-def stale_count(replica: Replica, coll: Collection) -> int:
+def stale_count(replica: Indexed, coll: Collection) -> int:
     """How many rows of the collection still wait for their vector."""
     with replica.lock:
         c = replica.connection
@@ -131,7 +130,7 @@ def stale_count(replica: Replica, coll: Collection) -> int:
                                 (indexed_upto(c, coll, "vec"),)))
 
 
-def refresh_vectors(replica: Replica, collection: str | None = None, *, limit: int | None = None,
+def refresh_vectors(replica: Indexed, collection: str | None = None, *, limit: int | None = None,
                     batch: int = BATCH) -> int:
     """Embed rows whose vector is missing or out of date; returns how many rows stopped waiting.
 
@@ -167,7 +166,7 @@ class _VectorRefresh:
     list first, then the rows above the mark: batch i+1 is read and embedded
     on a helper thread while batch i is written."""
 
-    def __init__(self, replica: Replica, coll: Collection, batch: int) -> None:
+    def __init__(self, replica: Indexed, coll: Collection, batch: int) -> None:
         assert coll.vector is not None
         self.replica = replica
         self.coll = coll
@@ -328,7 +327,7 @@ class Indexer:
         interval: seconds between checks when nothing wakes it.
     """
 
-    def __init__(self, replica: Replica, *, interval: float = 2.0) -> None:
+    def __init__(self, replica: Watched, *, interval: float = 2.0) -> None:
         self.replica = replica
         self.interval = interval
         self.written = 0
@@ -368,6 +367,6 @@ class Indexer:
                     break
 
 
-def start_indexer(replica: Replica, *, interval: float = 2.0) -> Indexer:
+def start_indexer(replica: Watched, *, interval: float = 2.0) -> Indexer:
     """Start a background :class:`Indexer` for ``replica``; call ``.stop()`` before closing it."""
     return Indexer(replica, interval=interval).start()

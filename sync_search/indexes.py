@@ -1,6 +1,8 @@
 """The search indexes of a replica, kept in step with its rows.
 
-For every collection that declares them, a replica holds:
+A replica here is any :class:`~sync_search.database.Indexed` database: a
+device's ``Replica``, or the server's :class:`~sync_search.read_model.ReadModel`.
+For every collection that declares them, it holds:
 
 ``_search_<c>_upto``
     one row, ``(fts, vec)``: each index's mark, the highest rowid it has
@@ -13,7 +15,7 @@ For every collection that declares them, a replica holds:
     an FTS5 table with external content (the collection table itself, by
     rowid), so the text is stored once. Triggers journal every change to a
     row it has taken in, in ``_search_<c>_fts_todo`` / ``_fts_undo``, in the
-    writing transaction, and :func:`sync_client.indexer.refresh_text` applies
+    writing transaction, and :func:`sync_search.indexer.refresh_text` applies
     the journal and takes in the new rows in bulk (see below why); every
     search does that first, so text results are always current.
 ``_search_<c>_vec``
@@ -24,9 +26,9 @@ For every collection that declares them, a replica holds:
 ``_search_<c>_stale``
     rowids at or below the ``vec`` mark whose vector is missing or out of
     date (the rows above it wait too). Embedding runs in Python, so triggers
-    only mark rows here; :func:`sync_client.indexer.refresh_vectors` embeds
+    only mark rows here; :func:`sync_search.indexer.refresh_vectors` embeds
     them in batches, off the write path (a search catches up a little first,
-    and :class:`sync_client.indexer.Indexer` does the rest on a background
+    and :class:`sync_search.indexer.Indexer` does the rest on a background
     thread).
 
 The triggers are plain SQL and, unlike the capture triggers, are not gated
@@ -61,8 +63,7 @@ from shared.schema import SCOPE_COLUMN, Collection
 
 from . import vec0_chunks
 from .embedders import get_embedder
-from .queue import single_value
-from .replica import Replica, on_open
+from .database import Indexed, single_value
 
 #: act as if SQLite had no FTS5 (set before opening a replica; tests use it)
 FORCE_LIKE = False
@@ -77,7 +78,7 @@ LAYOUT = "upto-1"
 #: unit vectors are stored as round(v * VECTOR_SCALE), clipped to int8: the
 #: components of a text's vector rarely pass 0.3 (about 76 here), and a larger
 #: scale keeps more precision (measured: recall@10 0.977 against float32
-#: cosine, with the exact re-ranking of :mod:`sync_client.search`)
+#: cosine, with the exact re-ranking of :mod:`sync_search.ranking`)
 VECTOR_SCALE = 254
 _META = "CREATE TABLE IF NOT EXISTS _search_meta (name TEXT PRIMARY KEY, built_from TEXT NOT NULL) STRICT"
 
@@ -153,7 +154,7 @@ def fts5_available(connection: apsw.Connection) -> bool:
     return any(row[0] == "ENABLE_FTS5" for row in connection.execute("PRAGMA compile_options"))
 
 
-def uses_fts5(replica: Replica, coll: Collection) -> bool:
+def uses_fts5(replica: Indexed, coll: Collection) -> bool:
     """True if the collection's text ranking is answered by its FTS5 table."""
     if not coll.fts or FORCE_LIKE:
         return False
@@ -161,7 +162,7 @@ def uses_fts5(replica: Replica, coll: Collection) -> bool:
         return _built_from(replica.connection, f"{coll.name}.fts") not in (None, "off")
 
 
-def has_vectors(replica: Replica, coll: Collection) -> bool:
+def has_vectors(replica: Indexed, coll: Collection) -> bool:
     """True if the collection keeps a vec0 table on this replica."""
     if coll.vector is None:
         return False
@@ -306,18 +307,17 @@ def _open_vector_index(c: apsw.Connection, coll: Collection, vec_loaded: bool) -
         c.execute(sql)
 
 
-# -- vec0's storage: see sync_client.vec0_chunks ------------------------------------
+# -- vec0's storage: see sync_search.vec0_chunks ------------------------------------
 
-_chunk_writes: weakref.WeakKeyDictionary[Replica, set[str]] = weakref.WeakKeyDictionary()
+_chunk_writes: weakref.WeakKeyDictionary[Indexed, set[str]] = weakref.WeakKeyDictionary()
 
 
-def writes_vec0_chunks(replica: Replica, coll: Collection) -> bool:
+def writes_vec0_chunks(replica: Indexed, coll: Collection) -> bool:
     """True if the indexer may write this collection's vectors straight into vec0's chunks."""
     return coll.name in _chunk_writes.get(replica, ())
 
 
-@on_open
-def open_indexes(replica: Replica) -> None:
+def open_indexes(replica: Indexed) -> None:
     """Create or bring up to date the search indexes of every collection that
     declares ``fts`` or ``vector`` (runs inside the replica's opening transaction)."""
     c = replica.connection
@@ -343,7 +343,7 @@ def open_indexes(replica: Replica) -> None:
                   f"ON {tables.quote(coll.name)} ({tables.quote(SCOPE_COLUMN)})")
 
 
-def rebuild_indexes(replica: Replica) -> None:
+def rebuild_indexes(replica: Indexed) -> None:
     """Rebuild every search index from the rows (after ``VACUUM``, or to repair)."""
     with replica.transaction():
         c = replica.connection
