@@ -56,6 +56,7 @@ class ApplyingServerChanges:
     _applying: Callable[[], AbstractContextManager[None]]
     _write_state: Callable[..., None]
     _read_state: Callable[[], dict[str, Any]]
+    _cached_state: Callable[[str], int]
     _collection: Callable[[str], Collection]
     _notify: Callable[[str, list[Any]], None]
     _only_our_triggers: Callable[[Collection], bool]
@@ -123,8 +124,7 @@ class ApplyingServerChanges:
             return self._in_resync()
 
     def _in_resync(self) -> bool:
-        return bool(self.connection.execute("SELECT 1 FROM sync_state WHERE key = 'resyncing' AND value = 1")
-                    .fetchall())
+        return self._cached_state("resyncing") == 1
 
     def forget_scope(self, scope: str) -> None:
         """Delete every row of ``scope`` without queueing anything: for a read
