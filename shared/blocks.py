@@ -24,7 +24,7 @@ from .schema import Collection, Schema
 def _values_of(names: Sequence[str]) -> Callable[[Mapping[str, Any]], tuple[Any, ...]]:
     """A function returning a row's values of ``names`` as a tuple (KeyError if one is missing)."""
     if len(names) > 1:
-        return operator.itemgetter(*names)  # type: ignore[return-value]
+        return operator.itemgetter(*names)
     if names:
         name = names[0]
         return lambda fields: (fields[name],)
@@ -53,7 +53,7 @@ def to_blocks(rows: Iterable[RowChange], schema: Schema) -> list[RowBlock]:
         values_of = _values_of(names)
         live: list[tuple[Any, ...]] = []
         gone: list[tuple[Any, ...]] = []
-        defaults: dict[str, Any] | None = None
+        filled: Mapping[str, Any] | None = None
         for r in changes:
             if r.deleted:
                 gone.append((r.row_id, r.insert_order, r.version, r.scope))
@@ -61,9 +61,9 @@ def to_blocks(rows: Iterable[RowChange], schema: Schema) -> list[RowBlock]:
             try:
                 values = values_of(r.fields)
             except KeyError:
-                if defaults is None:
-                    defaults = coll.defaults()
-                values = tuple(r.fields.get(n, defaults.get(n)) for n in names)
+                if filled is None:
+                    filled = coll.defaults()
+                values = tuple(r.fields.get(n, filled.get(n)) for n in names)
             live.append((r.row_id, *values, r.insert_order, r.version, r.scope))
         blocks.append(RowBlock(collection=name, fields=list(names), rows=live, deleted=gone))
     return blocks

@@ -59,6 +59,7 @@ class ApplyingServerChanges:
     _cached_state: Callable[[str], int]
     _collection: Callable[[str], Collection]
     _notify: Callable[[str, list[Any]], None]
+    _listeners: list[Callable[[str, list[Any]], None]]
     _only_our_triggers: Callable[[Collection], bool]
     _without_triggers: Callable[[bool], AbstractContextManager[None]]
 

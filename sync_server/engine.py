@@ -208,8 +208,8 @@ class Engine:
         ends = work.echo_free
         for result, written, client_id in work.versions:
             result.versions = [version if ends.get(key) == client_id else 0 for key, version in written]
-        return {change.seq: client_id for change, key in zip(changes, work.rows)
-                if (client_id := ends.get(key)) is not None}
+        return {change.seq: writer for change, key in zip(changes, work.rows)
+                if (writer := ends.get(key)) is not None}
 
     def _number(self, work: _Work) -> list[RowChange]:
         """Give every changed row the next sequence number, in change order, and

@@ -143,22 +143,22 @@ class Hub:
             for connection in list(group):
                 codec = connection.codec
                 if not older and not arrays:  # every device speaks protocol 1 or 2, on the current schema
-                    key = (codec.name, 0, 0, "")
+                    shape: tuple[str, int, int, str] = (codec.name, 0, 0, "")
                 else:
                     version = older.get(connection, 0)
                     protocol = ARRAYS if connection in arrays else 0
                     own = client_of.get(connection, "") if writers and protocol and not version \
                         and not connection.wants_echo else ""
-                    key = (codec.name, version, protocol, own if own in writers else "")
-                payload = encoded.get(key)
+                    shape = (codec.name, version, protocol, own if own in writers else "")
+                payload = encoded.get(shape)
                 if payload is None:
-                    payload = encoded[key] = codec.encode(self._shaped(message, key, outcome))
+                    payload = encoded[shape] = codec.encode(self._shaped(message, shape, outcome))
                 connection.deliver_live(outcome.head, payload)
 
-    def _shaped(self, message: Changes, key: tuple[str, int, int, str], outcome: BatchOutcome) -> Changes:
+    def _shaped(self, message: Changes, shape: tuple[str, int, int, str], outcome: BatchOutcome) -> Changes:
         """A group's live batch for devices on schema ``version`` (0: the current
         one) speaking ``protocol`` (0: below 3), less the rows of ``own``."""
-        _, version, protocol, own = key
+        _, version, protocol, own = shape
         if not version and not protocol:
             return message
         assert self.translation is not None
