@@ -152,3 +152,32 @@ def test_a_pushing_device_gets_versions_without_the_echo_and_its_other_device_ge
     assert pusher.cursor == server.sync.store.head()
     pusher.close()
     watcher.close()
+
+
+def test_http_speaks_2_unless_a_request_asks_for_3(server: ThreadServer) -> None:
+    import httpx
+
+    token = server.token("ada")
+
+    def post(path: str, body: bytes, protocol: str | None) -> dict[str, Any]:
+        headers = {"authorization": f"Bearer {token}", "offsync-client-id": "http-device",
+                   "content-type": "application/msgpack"}
+        if protocol is not None:
+            headers["offsync-protocol"] = protocol
+        response = httpx.post(f"{server.base}{path}", content=body, headers=headers, timeout=10)
+        assert response.status_code == 200, response.text
+        found = msgspec.msgpack.decode(response.content)
+        assert isinstance(found, dict)
+        return found
+
+    ack = post("/sync/push", _push("h1", "over http"), "3")
+    assert ack["results"][0]["versions"] == [1]
+    pull = MSGPACK.encode(Pull(cursor=0))
+    as_maps = post("/sync/pull", pull, None)
+    assert "blocks" not in as_maps and [r["row_id"] for r in as_maps["rows"]] == ["h1"]
+    as_arrays = post("/sync/pull", pull, "3")
+    assert "rows" not in as_arrays and as_arrays["blocks"][0]["rows"][0][:2] == ["h1", "over http"]
+    again = MSGPACK.encode(Push(mutations=[Mutation(client_seq=2, ops=[Operation(
+        kind="update", collection="notes", row_id="h1", base_version=1, insert_order=INSERT_ORDER + 1,
+        fields={"title": "again"})])]))
+    assert "versions" not in post("/sync/push", again, None)["results"][0]  # 2: no field it would refuse
