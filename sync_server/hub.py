@@ -19,9 +19,6 @@ class Subscriber(Protocol):
     codec: Codec
 
     @property
-    def protocol(self) -> int: ...
-
-    @property
     def wants_echo(self) -> bool: ...
 
     def deliver_live(self, head: int, payload: bytes) -> None: ...
