@@ -96,8 +96,10 @@ class _Work:
     latest: int = 0  # the highest insert_order of a valid operation (the clock observes it)
     # results that carry rows, filled once the whole batch is decided (see _hand_back)
     hand_back: dict[int, tuple[MutationResult, list[RowKey], Grant]] = field(default_factory=dict)
-    # per row changed in this batch: the device whose copy equals it (None: no device's)
-    echo_free: dict[RowKey, str | None] = field(default_factory=dict)
+    # per row: the device whose copy equals it, and the state that is so. Held by
+    # identity: a path that changes the row without saying (a new state in
+    # ``rows``) leaves the mark stale, and a stale mark only means an echo
+    echo_free: dict[RowKey, tuple[str, RowState]] = field(default_factory=dict)
     # applied results with (key, version after the op, device) of each operation (see _versions)
     versions: list[tuple[MutationResult, list[tuple[RowKey, int]], str]] = field(default_factory=list)
 
@@ -205,7 +207,8 @@ class Engine:
         live, whole, and telling its version first would let the device write
         on top of fields it has not seen yet.
         """
-        ends = work.echo_free
+        rows = work.rows
+        ends = {key: writer for key, (writer, state) in work.echo_free.items() if rows.get(key) is state}
         for result, written, client_id in work.versions:
             result.versions = [version if ends.get(key) == client_id else 0 for key, version in written]
         return {change.seq: writer for change, key in zip(changes, work.rows)
@@ -328,7 +331,9 @@ class Engine:
                 continue
             # the device's copy is the row before this op if it had seen that version
             # or if its own writes of this batch made it so
-            seen = (as_written[key] if key in as_written else work.echo_free.get(key) == client_id) \
+            mark = work.echo_free.get(key)
+            seen = (as_written[key] if key in as_written else mark is not None and mark[0] == client_id
+                    and mark[1] is current) \
                 or (raw.base_version == 0 if current is None else raw.base_version == current.version)
             op = msgspec.structs.replace(raw, fields=fields, scope=scope)
             outcome = self._decide(rules.coll, current, op, client_id, local_unique, work)
@@ -352,8 +357,11 @@ class Engine:
             # one entry per operation: the device matches them to its queue by place
             written.append((key, outcome.state.version if outcome.state is not None and as_written[key] else 0))
         self._keep(local, local_unique, work)
-        for key in local:
-            work.echo_free[key] = client_id if as_written.get(key) else None
+        for key, state in local.items():
+            if as_written.get(key):
+                work.echo_free[key] = (client_id, state)
+            else:
+                work.echo_free.pop(key, None)
         _record_conflicts(work, mutation, conflicts)
         if not merged:
             applied = MutationResult(client_seq=mutation.client_seq, status="applied")
