@@ -315,7 +315,8 @@ class SyncServer:
                 future.set_result(None if results is None or outcome is None else (results, outcome))
 
         declared = request.headers.get("content-length", "")  # read whole already: at most the frame limit
-        self.submit(PushRequest(client_id, grant, message.mutations, codec is JSON), deliver,
+        told = _http_protocol(request) >= 3 and version == self.schema.version
+        self.submit(PushRequest(client_id, grant, message.mutations, codec is JSON, told_versions=told), deliver,
                     int(declared) if declared.isdigit() else 0)
         done = await future
         if done is None:

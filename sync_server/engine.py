@@ -60,6 +60,9 @@ class PushRequest:
     grant: Grant
     mutations: Sequence[Mutation]
     blobs_as_base64: bool = False
+    #: its Ack will tell the versions of the rows it leaves as written (protocol 3,
+    #: the current schema): only then may its device's live batch leave them out
+    told_versions: bool = False
 
 
 @dataclass
@@ -358,14 +361,15 @@ class Engine:
             written.append((key, outcome.state.version if outcome.state is not None and as_written[key] else 0))
         self._keep(local, local_unique, work)
         for key, state in local.items():
-            if as_written.get(key):
+            if as_written.get(key) and request.told_versions:
                 work.echo_free[key] = (client_id, state)
             else:
                 work.echo_free.pop(key, None)
         _record_conflicts(work, mutation, conflicts)
         if not merged:
             applied = MutationResult(client_seq=mutation.client_seq, status="applied")
-            work.versions.append((applied, written, client_id))
+            if request.told_versions:
+                work.versions.append((applied, written, client_id))
             return applied
         # some write lost (or was a no-op): the row may not change, so no Changes
         # would correct the device's optimistic copy; hand it the server's rows

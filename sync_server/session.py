@@ -118,11 +118,18 @@ class ServerSession:
             return self._fresh_token(message)
         if isinstance(message, Push):
             assert self.grant is not None
-            return [SubmitPush(PushRequest(self.client_id, self.grant, message.mutations, self.json))]
+            return [SubmitPush(PushRequest(self.client_id, self.grant, message.mutations, self.json,
+                                           told_versions=self.tells_versions))]
         if isinstance(message, Pull):
             return [StartPull(message.cursor, message.limit, message.resync)]
         kind = type(message).__name__.lower()
         return [Send(Error(code="protocol", message=f"a client does not send {kind} now", path="$.type"))]
+
+    @property
+    def tells_versions(self) -> bool:
+        """Whether this device's Acks tell row versions in place of its echo
+        (protocol 3 on the current schema version: ``sync_server.wire``)."""
+        return self.protocol >= 3 and self.schema_version == self.schema.version
 
     def expire(self, now: float) -> list[Action]:
         """Close if the token has expired by ``now`` (seconds since the epoch)."""

@@ -34,7 +34,7 @@ def op(kind: str, row_id: str, t: int, base: int = 0, **fields: object) -> Opera
 
 def batch(engine: Engine, *pushes: tuple[str, int, list[Operation]]) -> BatchOutcome:
     """One group commit of (device, client_seq, operations) pushes, a mutation each."""
-    return engine.apply_batch([PushRequest(device, GRANT, [Mutation(client_seq=seq, ops=ops)])
+    return engine.apply_batch([PushRequest(device, GRANT, [Mutation(client_seq=seq, ops=ops)], told_versions=True)
                                for device, seq, ops in pushes])
 
 
@@ -58,6 +58,12 @@ def test_a_row_another_device_changed_in_the_batch_is_echoed_whole(engine: Engin
     # b's write was made from version 1, so b's copy lacks a's title: nobody's copy is the row
     assert echo_free(outcome) == {}
     assert outcome.results[0][0].versions == [0] and outcome.results[1][0].versions == [0]
+
+
+def test_a_push_whose_ack_tells_no_versions_is_echoed(engine: Engine) -> None:
+    # protocol 1 or 2, an older schema, HTTP without offsync-protocol: 3
+    outcome = engine.apply_batch([PushRequest("a", GRANT, [Mutation(client_seq=1, ops=[op("insert", "n1", 1, title="x")])])])
+    assert echo_free(outcome) == {} and outcome.results[0][0].versions == []
 
 
 def test_a_write_made_from_an_older_version_is_echoed(engine: Engine) -> None:
