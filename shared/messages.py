@@ -46,7 +46,7 @@ Scope = Annotated[str, Meta(max_length=256)]
 #: every change to the messages or their meaning, note the change in
 #: docs/protocol.md ("Versions"), and keep ``MIN_PROTOCOL`` at the oldest one
 #: the server still answers.
-PROTOCOL_VERSION = 2
+PROTOCOL_VERSION = 3
 MIN_PROTOCOL = 1
 
 MAX_OPS_PER_MUTATION = 100_000
@@ -94,6 +94,25 @@ class RowChange(_Base):
     fields: dict[str, Any] = {}
 
 
+class RowBlock(_Base):
+    """Rows of one collection as positional arrays (protocol 3): the field names
+    travel once per block, not once per row, so a device decodes a page into
+    tuples it binds to its replica's upsert as they are (``sync_client.applying``).
+
+    ``fields`` names the values between the id and ``insert_order`` in each live
+    row: the collection's fields after its primary key, in declaration order,
+    as the device's schema version declares them. A row appears at most once
+    in one message, so live rows and tombstones need no order between them.
+    """
+
+    collection: str
+    fields: list[str]
+    #: live rows: ``[row_id, *values, insert_order, version, scope]``
+    rows: list[tuple[Any, ...]] = []
+    #: tombstones: ``[row_id, insert_order, version, scope]``
+    deleted: list[tuple[Any, ...]] = []
+
+
 class Hello(_Base, tag="hello"):
     client_id: ClientId
     token: Annotated[str, Meta(max_length=8192)]
@@ -135,6 +154,11 @@ class MutationResult(_Base):
     message: str = ""
     path: str = ""
     rows: list[RowChange] = []
+    #: protocol 3, ``applied`` only: per operation, the server version of its row
+    #: once the batch is committed, where that row is exactly what the device
+    #: wrote (so the live batch leaves it out: no echo); 0 where it is not (the
+    #: row comes in a live batch as before). Empty for older protocols.
+    versions: list[int] = []
 
 
 class Ack(_Base, tag="ack"):
@@ -164,6 +188,11 @@ class Changes(_Base, tag="changes"):
     rows include, so one encoding of a live batch serves every subscriber.
     ``more`` says another page follows (bootstrap and catch-up).
 
+    Protocol 3 sends the rows in ``blocks`` (arrays, see :class:`RowBlock`),
+    older protocols in ``rows``. A live batch to the connection that pushed
+    leaves out the rows its Ack already confirmed as written
+    (``MutationResult.versions``); its cursor still moves past them.
+
     ``resync``: the page belongs to a full re-sync. Tombstones up to the
     server's horizon have been compacted away, so a device whose cursor was
     below it may have missed deletes: the server answers its pull from
@@ -171,9 +200,11 @@ class Changes(_Base, tag="changes"):
     last page (``more`` false) is applied the device deletes every row the
     re-sync did not bring, except rows with local writes still queued."""
 
-    rows: list[RowChange]
     cursor: int
+    rows: list[RowChange] = []
     applied: dict[str, int] = {}
+    #: protocol 3: the rows as :class:`RowBlock` arrays (``rows`` stays empty)
+    blocks: list[RowBlock] = []
     more: bool = False
     server_clock: int = 0
     head: int = 0

@@ -14,6 +14,8 @@ to an older value.
 
 from __future__ import annotations
 
+import functools
+import itertools
 import operator
 import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -24,10 +26,11 @@ import apsw
 import msgspec
 
 from shared import tables
+from shared.blocks import block_rows, from_blocks, row_count
 from shared.hlc import HybridClock
 from shared.merge import replay
-from shared.messages import Changes, MutationResult, RowChange
-from shared.schema import SCOPE_COLUMN, Collection, Schema
+from shared.messages import Changes, MutationResult, RowBlock, RowChange
+from shared.schema import SCOPE_COLUMN, VERSION_COLUMN, Collection, Schema
 
 from . import queue
 from .queue import QueuedRows
@@ -53,8 +56,10 @@ class ApplyingServerChanges:
     _applying: Callable[[], AbstractContextManager[None]]
     _write_state: Callable[..., None]
     _read_state: Callable[[], dict[str, Any]]
+    _cached_state: Callable[[str], int]
     _collection: Callable[[str], Collection]
     _notify: Callable[[str, list[Any]], None]
+    _listeners: list[Callable[[str, list[Any]], None]]
     _only_our_triggers: Callable[[Collection], bool]
     _without_triggers: Callable[[bool], AbstractContextManager[None]]
 
@@ -79,6 +84,7 @@ class ApplyingServerChanges:
         page of it (rows handed back with an Ack need not be noted).
         """
         swept: list[RowChange] = []
+        blocks = changes.blocks
         with self._applying():
             resyncing = changes.resync_begins or self._in_resync()
             if changes.resync_begins:
@@ -88,10 +94,15 @@ class ApplyingServerChanges:
             if mine:
                 self._drop_applied(mine)
             if resyncing:
+                seen = [(b.collection, r[0]) for b in blocks for r in b.rows] if blocks else \
+                    [(r.collection, r.row_id) for r in changes.rows if not r.deleted]
                 self.connection.executemany(
-                    "INSERT OR IGNORE INTO sync_resync_seen (collection, row_id) VALUES (?, ?)",
-                    [(r.collection, r.row_id) for r in changes.rows if not r.deleted])
-            self._apply_rows(changes.rows)
+                    "INSERT OR IGNORE INTO sync_resync_seen (collection, row_id) VALUES (?, ?)", seen)
+            if blocks:
+                for block in blocks:
+                    self._apply_block(block)
+            else:
+                self._apply_rows(changes.rows)
             if resyncing:
                 state = self._read_state()
                 pages_done = (changes.resync and not changes.more) or bool(state.get("resync_pages_done"))
@@ -101,8 +112,10 @@ class ApplyingServerChanges:
                     self._write_state(resync_pages_done=1)
             self.clock.observe(changes.server_clock)
             self._write_state(cursor=changes.cursor, clock=self.clock.last)
-        self._notify("changes", [*changes.rows, *swept] if swept else changes.rows)
-        return len(changes.rows)
+        if self._listeners:  # rows as objects only for those who ask (a block holds tuples)
+            rows = from_blocks(blocks) if blocks else changes.rows
+            self._notify("changes", [*rows, *swept] if swept else rows)
+        return row_count(changes)
 
     @property
     def resyncing(self) -> bool:
@@ -112,8 +125,7 @@ class ApplyingServerChanges:
             return self._in_resync()
 
     def _in_resync(self) -> bool:
-        return bool(self.connection.execute("SELECT 1 FROM sync_state WHERE key = 'resyncing' AND value = 1")
-                    .fetchall())
+        return self._cached_state("resyncing") == 1
 
     def forget_scope(self, scope: str) -> None:
         """Delete every row of ``scope`` without queueing anything: for a read
@@ -166,6 +178,7 @@ class ApplyingServerChanges:
             # may predate the commit (a batch that changed no row keeps the head).
             behind = not cursor or not any(r.rows for r in results) or \
                 int(self._read_state().get("cursor", 0)) <= cursor
+            self._record_versions(results)
             if done:
                 self.connection.executemany("DELETE FROM sync_queue WHERE id BETWEEN ? AND ?",
                                             [(queue.first_id(s), queue.last_id(s)) for s in done])
@@ -178,6 +191,10 @@ class ApplyingServerChanges:
                                        if r.status in ("merged", "duplicate"))
             if handed_back:
                 self._apply_rows(handed_back)
+                if self._in_resync():  # a merged row may be left out of its live batch too (see _record_versions)
+                    self.connection.executemany(
+                        "INSERT OR IGNORE INTO sync_resync_seen (collection, row_id) VALUES (?, ?)",
+                        [(r.collection, r.row_id) for r in handed_back if not r.deleted])
             for result in rejected:
                 self._record_rejection(result, behind)
             self.clock.observe(server_clock)
@@ -192,6 +209,54 @@ class ApplyingServerChanges:
                 self._write_state(last_client_seq=max(self._last_seq, top), clock=self.clock.last)
         for result in rejected:
             self._notify("rejected", result.rows)
+
+    def _record_versions(self, results: Sequence[MutationResult]) -> None:
+        """Give the rows an Ack vouches for (``MutationResult.versions``, protocol
+        3) the server's version: their live batch leaves them out, and the next
+        write on them must say which version it was made from.
+
+        The versions follow the mutation's operations, as its queue entries do
+        (read in one range for the whole Ack). A version never goes back: a page
+        read after the commit may have brought a later one already.
+        """
+        told = [r for r in results if r.versions and r.status == "applied"]
+        if not told:
+            return
+        entries = self.connection.execute(
+            f"SELECT id >> {queue.SEQ_SHIFT}, collection, row_id FROM sync_queue WHERE id BETWEEN ? AND ? ORDER BY id",
+            (queue.first_id(min(r.client_seq for r in told)), queue.last_id(max(r.client_seq for r in told))))
+        by_seq: dict[int, list[tuple[str, Any]]] = {}
+        for seq, collection, row_id in entries:
+            found = by_seq.get(seq)
+            if found is None:
+                by_seq[seq] = [(collection, row_id)]
+            else:
+                found.append((collection, row_id))
+        pairs: dict[str, list[tuple[int, Any]]] = {}
+        for result in told:
+            written = by_seq.get(result.client_seq, ())
+            if len(written) != len(result.versions):
+                continue  # not the mutation the server answered: keep the versions we have
+            for (collection, row_id), version in zip(written, result.versions):
+                if version:
+                    found_pairs = pairs.get(collection)
+                    if found_pairs is None:
+                        pairs[collection] = [(version, row_id)]
+                    else:
+                        found_pairs.append((version, row_id))
+        if pairs and self._in_resync():
+            # rows left out of their live batch come in no page either if the
+            # re-sync's pages were read before their commit: seen all the same
+            self.connection.executemany(
+                "INSERT OR IGNORE INTO sync_resync_seen (collection, row_id) VALUES (?, ?)",
+                [(name, row_id) for name, values in pairs.items() for _, row_id in values])
+        for name, values in pairs.items():
+            coll = self._collection(name)
+            # only _version changes: capture is off, and the freeze triggers watch the fields
+            with self._without_triggers(self._only_our_triggers(coll)):
+                self.connection.executemany(
+                    f"UPDATE {tables.quote(coll.name)} SET {tables.quote(VERSION_COLUMN)} = ?1 "
+                    f"WHERE {tables.quote(coll.primary_key)} = ?2 AND {tables.quote(VERSION_COLUMN)} < ?1", values)
 
     def _drop_applied(self, client_seq: int) -> None:
         # The rows include every mutation up to client_seq, but only an Ack says
@@ -223,6 +288,32 @@ class ApplyingServerChanges:
         c.execute("DELETE FROM sync_queue WHERE id BETWEEN ? AND ?", span)
         c.execute(tables.PRUNE_BULK_SQL)
         self._apply_rows(_handed_back(result.rows, behind))
+
+    def _apply_block(self, block: RowBlock) -> None:
+        """Write a block of server rows (protocol 3) as it came: its live rows
+        are already the parameters of the upsert, so a page of rows with no
+        local writes pending costs one ``executemany`` and no Python per row.
+        Rows with pending operations go the way of :meth:`_apply_rows`."""
+        coll = self._collection(block.collection)
+        live = block_rows(block, coll)
+        gone = block.deleted
+        if self._queued_rows.anything_after(self.connection, self._settled):
+            ids = [r[0] for r in live]
+            ids += [r[0] for r in gone]
+            if self._queued_rows.candidates(self.connection, coll.name, ids, self._settled):
+                # the rare page that touches rows with local writes pending: replay them
+                self._apply_rows(from_blocks([RowBlock(collection=block.collection, fields=list(coll.field_names[1:]),
+                                                       rows=live, deleted=gone)]))
+                return
+        triggers_off = self._only_our_triggers(coll) and not self._capture and \
+            not self._holds_by_reference_ids(coll, live)
+        with self._without_triggers(triggers_off):
+            if live:
+                _upsert_rows(self.connection, coll, live)
+            if gone:
+                self.connection.executemany(
+                    f"DELETE FROM {tables.quote(coll.name)} WHERE {tables.quote(coll.primary_key)} = ?",
+                    [(r[0],) for r in gone])
 
     def _apply_rows(self, rows: Sequence[RowChange]) -> None:
         by_collection: dict[str, list[RowChange]] = {}
@@ -282,6 +373,14 @@ class ApplyingServerChanges:
                 self.connection.executemany(
                     f"DELETE FROM {tables.quote(coll.name)} WHERE {tables.quote(coll.primary_key)} = ?", gone)
 
+    def _holds_by_reference_ids(self, coll: Collection, live: Sequence[Sequence[Any]]) -> bool:
+        """:meth:`_holds_by_reference` for rows given as block tuples (id first)."""
+        c = self.connection
+        if not live or not c.execute("SELECT 1 FROM sync_bulk WHERE collection = ? LIMIT 1", (coll.name,)).fetchall():
+            return False
+        return bool(c.execute(tables.holds_by_reference_sql(coll),
+                              (msgspec.json.encode([r[0] for r in live]),)).fetchall())
+
     def _holds_by_reference(self, coll: Collection, changes: list[RowChange]) -> bool:
         """Whether one of these rows has an insert entry holding its fields by reference.
 
@@ -294,6 +393,34 @@ class ApplyingServerChanges:
             return False
         return bool(c.execute(tables.holds_by_reference_sql(coll),
                               (msgspec.json.encode([r.row_id for r in changes]),)).fetchall())
+
+
+#: rows per multi-row upsert: apsw looks a statement's text up again for each
+#: row of an ``executemany``; one statement of 50 rows took an upsert of 200k
+#: rows from 1.68 to 1.14 us a row (10, 100: about the same; /tmp micro-benchmark
+#: in docs/performance.md)
+UPSERT_ROWS = 50
+
+
+@functools.cache
+def _upsert_many_sql(coll: Collection, rows: int) -> str:
+    """:func:`shared.tables.upsert_sql` writing ``rows`` rows in one statement."""
+    one = tables.upsert_sql(coll)
+    head, rest = one.split(" VALUES ", 1)
+    values, conflict = rest.split(" ON CONFLICT ", 1)
+    return f"{head} VALUES {', '.join([values] * rows)} ON CONFLICT {conflict}"
+
+
+def _upsert_rows(connection: apsw.Connection, coll: Collection, rows: Sequence[Sequence[Any]]) -> None:
+    """Upsert server rows given as parameter tuples, :data:`UPSERT_ROWS` to a statement."""
+    whole = len(rows) - len(rows) % UPSERT_ROWS
+    if whole:
+        sql = _upsert_many_sql(coll, UPSERT_ROWS)
+        chain = itertools.chain.from_iterable
+        for start in range(0, whole, UPSERT_ROWS):
+            connection.execute(sql, tuple(chain(rows[start:start + UPSERT_ROWS])))
+    if whole < len(rows):
+        connection.executemany(tables.upsert_sql(coll), rows[whole:])
 
 
 def _handed_back(rows: Sequence[RowChange], behind: bool) -> Sequence[RowChange]:

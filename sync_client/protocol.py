@@ -31,6 +31,7 @@ from __future__ import annotations
 import enum
 from collections.abc import Callable
 
+from shared.blocks import row_count
 from shared.errors import ProtocolError, RemoteError
 from shared.messages import PROTOCOL_VERSION, Ack, Changes, Error, Hello, Message, Pull, Push, Welcome
 
@@ -155,7 +156,7 @@ class ClientProtocol:
 
     def _changes(self, changes: Changes) -> list[Message]:
         self.replica.apply_changes(changes)
-        self.pulled += len(changes.rows)
+        self.pulled += row_count(changes)
         self.head = max(self.head, changes.head, changes.cursor)
         if self._catching_up and not changes.more:
             self._catching_up = False

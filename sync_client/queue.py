@@ -173,6 +173,13 @@ class QueuedRows:
         latest = self._latest
         return [r for r in row_ids if latest.get((collection, r), 0) > after_seq]
 
+    @staticmethod
+    def anything_after(connection: apsw.Connection, after_seq: int) -> bool:
+        """Whether any operation is queued after ``after_seq`` (one look at the
+        primary key): a page with nothing pending under it needs no look-up a row."""
+        return bool(connection.execute("SELECT 1 FROM sync_queue WHERE id > ? LIMIT 1",
+                                       (last_id(after_seq),)).fetchall())
+
     def prune(self, settled_seq: int) -> None:
         """Drop rows whose queued operations are all settled, once the map has
         doubled since the last pruning (so pruning costs O(1) a row over time)."""

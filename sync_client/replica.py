@@ -126,6 +126,9 @@ class Replica(LocalWrites, ApplyingServerChanges):
         self._txn_seq: int | None = None
         self._txn_ops = 0
         self._commit_listeners: list[Callable[[], None]] = []
+        #: ``cursor`` and ``resyncing`` of sync_state as last written (None: read it
+        #: again): a live batch read each two or three times, one statement each
+        self._state_cache: dict[str, int] = {}
         self._listeners: list[Callable[[str, list[Any]], None]] = []
         self.connection = apsw.Connection(path)
         try:
@@ -204,6 +207,7 @@ class Replica(LocalWrites, ApplyingServerChanges):
         return False
 
     def _on_rollback(self) -> None:
+        self._state_cache.clear()  # it may hold what this rollback took back
         self._txn_seq = None
         self._txn_ops = 0
         self._queued_rows.forget()  # it may have read entries this rollback took back
@@ -263,6 +267,10 @@ class Replica(LocalWrites, ApplyingServerChanges):
         return dict(cast("list[tuple[str, Any]]", found))
 
     def _write_state(self, **values: Any) -> None:
+        cache = self._state_cache
+        for key in ("cursor", "resyncing"):
+            if key in values:
+                cache[key] = int(values[key])
         self.connection.executemany(
             "INSERT INTO sync_state (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
             list(values.items()),
@@ -328,6 +336,9 @@ class Replica(LocalWrites, ApplyingServerChanges):
             try:
                 with self.connection:
                     yield
+            except BaseException:
+                self._state_cache.clear()  # what it wrote is rolled back
+                raise
             finally:
                 self._capture = True
 
@@ -450,7 +461,15 @@ class Replica(LocalWrites, ApplyingServerChanges):
     def cursor(self) -> int:
         """The server sequence number this replica has applied up to."""
         with self.lock:
-            return int(single_value(self.connection, "SELECT value FROM sync_state WHERE key='cursor'"))
+            return self._cached_state("cursor")
+
+    def _cached_state(self, key: str) -> int:
+        """An integer of sync_state that only this replica writes (see ``_state_cache``)."""
+        found = self._state_cache.get(key)
+        if found is None:
+            rows = self.connection.execute("SELECT value FROM sync_state WHERE key = ?", (key,)).fetchall()
+            found = self._state_cache[key] = int(rows[0][0] or 0) if rows else 0
+        return found
 
     def conflicts(self) -> list[Conflict]:
         """Writes the server refused (``reject`` policy), oldest first."""

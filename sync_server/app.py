@@ -30,6 +30,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route, WebSocketRoute
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
+from shared.blocks import row_count
 from shared.errors import AuthError, MessageError, SchemaMismatch, SyncError
 from shared.evolution import History
 from shared.merge import Resolver
@@ -45,6 +46,7 @@ from .metrics import ADMIN_SCOPE, CONTENT_TYPE, DeviceView, Metrics, metrics_pub
 from .session import (CLOSE_BUSY, CLOSE_POLICY, CLOSE_SLOW, Close, Send, ServerSession, StartPull, State, SubmitPush,
                       error_message)
 from .store.base import Store
+from .wire import changes_for, pull_arrays, results_for
 
 if TYPE_CHECKING:
     from .store.postgres import PostgresStore
@@ -112,6 +114,7 @@ class SyncServer:
         self._reader_pool = ThreadPoolExecutor(4, thread_name_prefix="offsync-reader")
         # several nodes on one database publish through the ordered fan-out
         self._publisher: Any = None
+        self._on_shutdown: list[Callable[[], None]] = []
         self.app = Starlette(routes=self._routes(), lifespan=self._lifespan)
         self.app.state.sync = self
 
@@ -129,6 +132,11 @@ class SyncServer:
     def add_route(self, path: str, endpoint: Callable[..., Any], methods: list[str]) -> None:
         """Mount an extra HTTP route (search, export) on the app."""
         self.app.router.routes.append(Route(path, endpoint, methods=methods))
+
+    def on_shutdown(self, callback: Callable[[], None]) -> None:
+        """Call ``callback`` as the app shuts down, once the writer and readers
+        have stopped and before the store closes (a search index, say)."""
+        self._on_shutdown.append(callback)
 
     @contextlib.asynccontextmanager
     async def _lifespan(self, app: Starlette) -> AsyncIterator[None]:
@@ -152,6 +160,11 @@ class SyncServer:
                     await task
             self._writer_pool.shutdown(wait=True)
             self._reader_pool.shutdown(wait=True)
+            for callback in self._on_shutdown:
+                try:
+                    callback()
+                except Exception:
+                    log.exception("a shutdown callback failed")
             self.store.close()
 
     # -- the writer ---------------------------------------------------------
@@ -235,10 +248,14 @@ class SyncServer:
             await asyncio.sleep(COMPACT_EVERY_S)
 
     async def pull(self, grant: Grant, client_id: str | None, cursor: int, limit: int, *,
-                   resync: bool = False) -> Changes:
+                   resync: bool = False, version: int = 0, protocol: int = 1) -> Changes:
+        """One page for a device on schema ``version`` (0: the current one) speaking ``protocol``."""
         loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(
-            self._reader_pool, lambda: self.engine.pull(grant, client_id, cursor, limit, resync=resync))
+        version = version or self.schema.version
+        arrays = pull_arrays(self.translation, version, protocol)
+        changes = await loop.run_in_executor(
+            self._reader_pool, lambda: self.engine.pull(grant, client_id, cursor, limit, resync=resync, arrays=arrays))
+        return changes_for(self.translation, version, protocol, changes)
 
     # -- WebSocket ------------------------------------------------------------
 
@@ -309,14 +326,16 @@ class SyncServer:
                 future.set_result(None if results is None or outcome is None else (results, outcome))
 
         declared = request.headers.get("content-length", "")  # read whole already: at most the frame limit
-        self.submit(PushRequest(client_id, grant, message.mutations, codec is JSON), deliver,
+        told = _http_protocol(request) >= 3 and version == self.schema.version
+        self.submit(PushRequest(client_id, grant, message.mutations, codec is JSON, told_versions=told), deliver,
                     int(declared) if declared.isdigit() else 0)
         done = await future
         if done is None:
             return self._http_error(codec, 503, Error(code="unavailable", message="the push was not stored; retry"),
                                     client_id)
         results, outcome = done
-        return _message_response(codec, Ack(results=self.translation.results(version, results),
+        return _message_response(codec, Ack(results=results_for(self.translation, version, _http_protocol(request),
+                                                                results),
                                             server_clock=outcome.server_clock, cursor=outcome.head))
 
     async def _http_pull(self, request: Request) -> Response:
@@ -324,9 +343,10 @@ class SyncServer:
         if isinstance(message, Response):
             return message
         assert isinstance(message, Pull)
-        changes = await self.pull(grant, client_id, message.cursor, message.limit, resync=message.resync)
-        self.metrics.pulled(len(changes.rows))
-        return _message_response(codec, self.translation.changes(request.state.schema_version, changes))
+        changes = await self.pull(grant, client_id, message.cursor, message.limit, resync=message.resync,
+                                  version=request.state.schema_version, protocol=_http_protocol(request))
+        self.metrics.pulled(row_count(changes))
+        return _message_response(codec, changes)
 
     async def _http_message(self, request: Request, expected: type, *, need_client: bool) -> Any:
         content_type = request.headers.get("content-type", "")
@@ -418,6 +438,8 @@ class Connection:
         self.outbox: asyncio.Queue[bytes | None] = asyncio.Queue()
         self.sent_cursor = 0
         self.pulling = False
+        #: a page of a full re-sync went out on this connection (see wants_echo)
+        self.resynced = False
         self._held: list[tuple[int, bytes]] = []
         #: pushes of this connection at the writer, not yet acked: live batches
         #: wait for their Acks (see deliver_live)
@@ -557,7 +579,7 @@ class Connection:
             self._count_error(unavailable)
             message: Message = unavailable
         else:
-            message = Ack(results=self.server.translation.results(self.schema_version, results),
+            message = Ack(results=results_for(self.server.translation, self.schema_version, self.protocol, results),
                           server_clock=outcome.server_clock, cursor=outcome.head)
         self._pushes_at_writer -= 1
         self._enqueue(self.codec.encode(message))
@@ -605,6 +627,22 @@ class Connection:
         """The device's schema version (the current one until its Hello is accepted)."""
         return self.server.schema.version if self.session is None else self.session.schema_version
 
+    @property
+    def wants_echo(self) -> bool:
+        """Whether live batches must carry this device's own rows all the same.
+
+        While a pull runs, and for good once it served a full re-sync: the
+        device ends a re-sync by deleting every row no page or live batch
+        brought, and a page read before the commit of its own write lacks that
+        row; only its live batch brings it then.
+        """
+        return self.pulling or self.resynced
+
+    @property
+    def protocol(self) -> int:
+        """The protocol version the device speaks (1 until its Hello is accepted)."""
+        return 1 if self.session is None else self.session.protocol
+
     def deliver_live(self, head: int, payload: bytes) -> None:
         """A committed batch for this connection's scopes (bytes shared with others).
 
@@ -638,17 +676,19 @@ class Connection:
             self.pulling = True
             # subscribe before reading, so no batch committed meanwhile is missed
             self.server.hub.subscribe(self, session.grant.read, session.grant.user, session.client_id,
-                                      session.schema_version)
+                                      session.schema_version, session.protocol)
             try:
                 limit = min(limit, PULL_PAGE)
                 while True:
                     while self.outbox.qsize() >= PULL_AHEAD and self._closing is None:
                         self._drained.clear()
                         await self._drained.wait()
-                    changes = await self.server.pull(session.grant, session.client_id, cursor, limit, resync=resync)
-                    self._enqueue(self.codec.encode(self.server.translation.changes(self.schema_version, changes)))
-                    self.server.metrics.pulled(len(changes.rows))
+                    changes = await self.server.pull(session.grant, session.client_id, cursor, limit, resync=resync,
+                                                     version=self.schema_version, protocol=self.protocol)
+                    self._enqueue(self.codec.encode(changes))
+                    self.server.metrics.pulled(row_count(changes))
                     cursor, resync = changes.cursor, changes.resync  # the pages after a re-sync's first go on with it
+                    self.resynced = self.resynced or resync
                     self.sent_cursor = max(self.sent_cursor, cursor)
                     if not changes.more:
                         break
@@ -713,6 +753,13 @@ def _bearer(request: Request) -> str:
     if scheme.lower() != "bearer" or not token:
         raise AuthError("an Authorization: Bearer <token> header is required", path="headers.authorization")
     return token.strip()
+
+
+def _http_protocol(request: Request) -> int:
+    """The protocol an HTTP request speaks: its ``offsync-protocol`` header (3
+    for row arrays and Ack versions); without it, 2's messages."""
+    given = request.headers.get("offsync-protocol", "")
+    return int(given) if given.isdigit() and len(given) < 6 else 2
 
 
 def _check_client_id(client_id: str) -> None:

@@ -41,7 +41,7 @@ from shared.schema import Collection, Schema
 
 from .auth import Grant
 from .setbased import apply_set_based, created
-from .store.base import Batch, Compaction, Device, RowKey, Store, fits_64_bits, storable_key
+from .store.base import Batch, Compaction, Device, RowKey, Store, fits_64_bits, row_blocks, storable_key
 from .validation import Rules, check_fields_together, check_operation
 
 _encode = msgspec.msgpack.Encoder().encode
@@ -60,6 +60,9 @@ class PushRequest:
     grant: Grant
     mutations: Sequence[Mutation]
     blobs_as_base64: bool = False
+    #: its Ack will tell the versions of the rows it leaves as written (protocol 3,
+    #: the current schema): only then may its device's live batch leave them out
+    told_versions: bool = False
 
 
 @dataclass
@@ -72,6 +75,11 @@ class BatchOutcome:
     head: int
     server_clock: int
     conflicts: list[Conflict] = field(default_factory=list)  # recorded in this batch (for metrics)
+    #: seq -> the device whose copy of that row is already exactly the server's:
+    #: every change of the row in this batch was its own, applied as written, on
+    #: top of the version it had seen. Its live batch may leave the row out (no
+    #: echo, protocol 3); ``MutationResult.versions`` tells it the row's version
+    echo_free: dict[int, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -91,6 +99,12 @@ class _Work:
     latest: int = 0  # the highest insert_order of a valid operation (the clock observes it)
     # results that carry rows, filled once the whole batch is decided (see _hand_back)
     hand_back: dict[int, tuple[MutationResult, list[RowKey], Grant]] = field(default_factory=dict)
+    # per row: the device whose copy equals it, and the state that is so. Held by
+    # identity: a path that changes the row without saying (a new state in
+    # ``rows``) leaves the mark stale, and a stale mark only means an echo
+    echo_free: dict[RowKey, tuple[str, RowState]] = field(default_factory=dict)
+    # applied results with (key, version after the op, device) of each operation (see _versions)
+    versions: list[tuple[MutationResult, list[tuple[RowKey, int]], str]] = field(default_factory=list)
 
 
 def _wall_clock_us() -> int:
@@ -183,12 +197,30 @@ class Engine:
                 # device may apply a pull page of this batch before its Ack
                 result.rows = self._current_rows(keys, work, grant)
             changes = self._number(work)
+            echo_free = self._versions(work, changes)
             work.batch.devices = list(work.devices.values())
             self.store.commit_batch(work.batch)
         self.clock.observe(work.latest)
         applied = {client_id: dev.last_client_seq for client_id, dev in work.devices.items()}
         return BatchOutcome(results, changes, applied, work.batch.head, self.now(),
-                            [conflict for _, conflict, _ in work.batch.conflicts])
+                            [conflict for _, conflict, _ in work.batch.conflicts], echo_free)
+
+    @staticmethod
+    def _versions(work: _Work, changes: list[RowChange]) -> dict[int, str]:
+        """Fill ``versions`` of the applied results, and return the rows no
+        device needs echoed (by seq): see :attr:`BatchOutcome.echo_free`.
+
+        A version is told only for a row that ends the batch as the device
+        wrote it: a row another device also changed in this batch comes to it
+        live, whole, and telling its version first would let the device write
+        on top of fields it has not seen yet.
+        """
+        rows = work.rows
+        ends = {key: writer for key, (writer, state) in work.echo_free.items() if rows.get(key) is state}
+        for result, written, client_id in work.versions:
+            result.versions = [version if ends.get(key) == client_id else 0 for key, version in written]
+        return {change.seq: writer for change, key in zip(changes, work.rows)
+                if (writer := ends.get(key)) is not None}
 
     def _number(self, work: _Work) -> list[RowChange]:
         """Give every changed row the next sequence number, in change order, and
@@ -278,6 +310,8 @@ class Engine:
             if fast is not None:
                 return fast
         local: dict[RowKey, RowState] = {}
+        as_written: dict[RowKey, bool] = {}  # this device's copy of the row equals ``local``'s
+        written: list[tuple[RowKey, int]] = []
         local_unique: dict[tuple[str, str, str, bytes], str | int] = {}
         conflicts: list[Conflict] = []
         merged = False
@@ -290,7 +324,7 @@ class Engine:
                 rules, fields, scope = check_operation(self._rules, raw, blobs_as_base64=request.blobs_as_base64,
                                                        writable=request.grant.write, default_scope=default_scope,
                                                        stored=None if together is None else together[i])
-                raw = self._clamped(raw, work)
+                sent, raw = raw, self._clamped(raw, work)
                 work.latest = max(work.latest, raw.insert_order)
             except InvalidInput as exc:
                 # hand back the refused row too, so the device drops its copy
@@ -304,7 +338,15 @@ class Engine:
             current = self._row(key, local, work)
             if current is None and raw.kind == "insert" and rules.plain_insert:
                 local[key] = created(rules, raw, fields, scope, client_id)
+                as_written[key] = raw is sent
+                written.append((key, 1))
                 continue
+            # the device's copy is the row before this op if it had seen that version
+            # or if its own writes of this batch made it so
+            mark = work.echo_free.get(key)
+            seen = (as_written[key] if key in as_written else mark is not None and mark[0] == client_id
+                    and mark[1] is current) \
+                or (raw.base_version == 0 if current is None else raw.base_version == current.version)
             op = msgspec.structs.replace(raw, fields=fields, scope=scope)
             outcome = self._decide(rules.coll, current, op, client_id, local_unique, work)
             if op.kind == "increment" and outcome.state is not None:
@@ -321,10 +363,23 @@ class Engine:
             merged = merged or outcome.status == "merged"
             if outcome.state is not None:
                 local[key] = outcome.state
+                # a custom resolver may write other values than the device sent
+                as_written[key] = seen and outcome.status == "applied" and raw is sent \
+                    and rules.coll.policy != "custom"
+            # one entry per operation: the device matches them to its queue by place
+            written.append((key, outcome.state.version if outcome.state is not None and as_written[key] else 0))
         self._keep(local, local_unique, work)
+        for key, state in local.items():
+            if as_written.get(key) and request.told_versions:
+                work.echo_free[key] = (client_id, state)
+            else:
+                work.echo_free.pop(key, None)
         _record_conflicts(work, mutation, conflicts)
         if not merged:
-            return MutationResult(client_seq=mutation.client_seq, status="applied")
+            applied = MutationResult(client_seq=mutation.client_seq, status="applied")
+            if request.told_versions:
+                work.versions.append((applied, written, client_id))
+            return applied
         # some write lost (or was a no-op): the row may not change, so no Changes
         # would correct the device's optimistic copy; hand it the server's rows
         return self._hand_back(MutationResult(client_seq=mutation.client_seq, status="merged"), keys, request, work)
@@ -448,7 +503,8 @@ class Engine:
 
     # -- reading ------------------------------------------------------------
 
-    def pull(self, grant: Grant, client_id: str | None, cursor: int, limit: int, *, resync: bool = False) -> Changes:
+    def pull(self, grant: Grant, client_id: str | None, cursor: int, limit: int, *, resync: bool = False,
+             arrays: Schema | None = None) -> Changes:
         """One page of rows in the grant's read scopes changed after ``cursor``.
 
         A device with a cursor below the horizon (tombstones after it may be
@@ -458,14 +514,17 @@ class Engine:
         own applied (or refused) mutations made, or were handed back with. A
         caller at 0 with no such mutations (a new device, a read model) has no
         row to drop and simply bootstraps.
+
+        ``arrays``: the rows as protocol 3 blocks for that schema (``Changes.blocks``).
         """
         scopes = sorted(grant.read)
-        page = self.store.changes_since(scopes, cursor, limit, client_id)
+        blocks = None if arrays is None else row_blocks(arrays)
+        page = self.store.changes_since(scopes, cursor, limit, client_id, blocks)
         has_rows = cursor > 0 or page.applied.get(client_id or "", 0) > 0
         begins = not resync and has_rows and cursor < page.horizon
         if begins and cursor > 0:
-            page = self.store.changes_since(scopes, 0, limit, client_id)
-        return Changes(rows=page.rows, cursor=page.cursor, applied=page.applied, more=page.more,
+            page = self.store.changes_since(scopes, 0, limit, client_id, blocks)
+        return Changes(rows=page.rows, blocks=page.blocks, cursor=page.cursor, applied=page.applied, more=page.more,
                        server_clock=self.clock.last, head=page.head, resync=resync or begins, resync_begins=begins)
 
     # -- compaction -----------------------------------------------------------

@@ -10,12 +10,16 @@ from shared.messages import Changes, Codec, RowChange
 
 from .engine import BatchOutcome
 from .evolution import Translation
+from .wire import ARRAYS, changes_for, without_own_rows
 
 
 class Subscriber(Protocol):
     """What the hub needs of a connection (``app.Connection``)."""
 
     codec: Codec
+
+    @property
+    def wants_echo(self) -> bool: ...
 
     def deliver_live(self, head: int, payload: bytes) -> None: ...
 
@@ -31,6 +35,11 @@ class Hub:
     device's own writes may come live before its Ack): a device then never
     replays a write over rows that already include it. Other users' devices
     are left out.
+
+    Protocol 3: rows go as arrays, and a device's live batch leaves out the rows
+    that end the batch exactly as it wrote them (``BatchOutcome.echo_free``):
+    its Ack told it their versions. Its copy of the batch is then encoded on
+    its own (once per device, not per connection of the group).
     """
 
     def __init__(self, translation: Translation | None = None) -> None:
@@ -48,9 +57,11 @@ class Hub:
         #: the few subscribers on one are kept here, so the others cost nothing more
         self.translation = translation
         self._older: dict[Subscriber, int] = {}
+        #: subscribers speaking protocol 3 or later (row arrays, no echo)
+        self._arrays: set[Subscriber] = set()
 
     def subscribe(self, connection: Subscriber, scopes: frozenset[str], user: str = "",
-                  client_id: str | None = None, schema_version: int = 0) -> None:
+                  client_id: str | None = None, schema_version: int = 0, protocol: int = 2) -> None:
         """Send ``connection`` the batches of ``scopes``; their ``applied`` lists
         only the devices of ``user`` subscribed to the same scopes; a device on
         an older ``schema_version`` gets them translated."""
@@ -61,6 +72,8 @@ class Hub:
         group.add(connection)
         if self.translation is not None and schema_version and self.translation.translates(schema_version):
             self._older[connection] = schema_version
+        if protocol >= ARRAYS and self.translation is not None:
+            self._arrays.add(connection)
         if client_id is not None:
             clients = self._clients.setdefault(key, {})
             clients[client_id] = clients.get(client_id, 0) + 1
@@ -73,6 +86,7 @@ class Hub:
 
     def unsubscribe(self, connection: Subscriber) -> None:
         self._older.pop(connection, None)
+        self._arrays.discard(connection)
         client_id = self._client_of.pop(connection, None)
         for key, group in self._subscribers.items():
             if connection not in group:
@@ -120,28 +134,34 @@ class Hub:
                 applied = {cid: seq for cid, seq in outcome.applied.items() if cid in clients}
             message = Changes(rows=rows, cursor=outcome.head, applied=applied,
                               server_clock=outcome.server_clock, head=outcome.head)
-            encoded: dict[str | tuple[str, int], bytes] = {}
-            older = self._older
+            encoded: dict[tuple[str, int, int, str], bytes] = {}
+            older, arrays, client_of = self._older, self._arrays, self._client_of
+            writers = set(outcome.echo_free.values()) if outcome.echo_free else ()
             for connection in list(group):
                 codec = connection.codec
-                if older and connection in older:
-                    self._deliver_older(connection, older[connection], message, encoded, outcome.head)
-                    continue
-                payload = encoded.get(codec.name)
+                if not older and not arrays:  # every device speaks protocol 1 or 2, on the current schema
+                    shape: tuple[str, int, int, str] = (codec.name, 0, 0, "")
+                else:
+                    version = older.get(connection, 0)
+                    protocol = ARRAYS if connection in arrays else 0
+                    own = client_of.get(connection, "") if writers and protocol and not version \
+                        and not connection.wants_echo else ""
+                    shape = (codec.name, version, protocol, own if own in writers else "")
+                payload = encoded.get(shape)
                 if payload is None:
-                    payload = encoded[codec.name] = codec.encode(message)
+                    payload = encoded[shape] = codec.encode(self._shaped(message, shape, outcome))
                 connection.deliver_live(outcome.head, payload)
 
-    def _deliver_older(self, connection: Subscriber, version: int, message: Changes,
-                       encoded: dict[str | tuple[str, int], bytes], head: int) -> None:
-        """A live batch for a device on an older schema version: translated and
-        encoded once per (version, codec) of the group."""
+    def _shaped(self, message: Changes, shape: tuple[str, int, int, str], outcome: BatchOutcome) -> Changes:
+        """A group's live batch for devices on schema ``version`` (0: the current
+        one) speaking ``protocol`` (0: below 3), less the rows of ``own``."""
+        _, version, protocol, own = shape
+        if not version and not protocol:
+            return message
         assert self.translation is not None
-        key = (connection.codec.name, version)
-        payload = encoded.get(key)
-        if payload is None:
-            payload = encoded[key] = connection.codec.encode(self.translation.changes(version, message))
-        connection.deliver_live(head, payload)
+        if own:
+            message = without_own_rows(message, own, outcome.echo_free)
+        return changes_for(self.translation, version or self.translation.current, protocol or 2, message)
 
 
 def _rows_by_scope(rows: list[RowChange]) -> dict[str, list[RowChange]]:

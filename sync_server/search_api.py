@@ -136,7 +136,15 @@ class SearchIndex:
                 pass
         self._embedding = False
 
+    @property
+    def closed(self) -> bool:
+        return self._closing
+
     def close(self) -> None:
+        """Stop the embedding thread and close the read model (the server does
+        this as it shuts down; once is enough)."""
+        if self._closing:
+            return
         self._closing = True
         self._thread.shutdown(wait=True)
         self.model.close()
@@ -150,6 +158,7 @@ def install(server: SyncServer, path: str = ":memory:") -> SearchIndex:
     """
     index = SearchIndex(server, path)
     server.add_route("/api/search", _Endpoint(server, index).get, ["GET"])
+    server.on_shutdown(index.close)
     return index
 
 

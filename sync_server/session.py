@@ -96,6 +96,8 @@ class ServerSession:
         self.state = State.AWAIT_HELLO
         self.grant: Grant | None = None
         self.client_id = ""
+        #: the protocol version the device speaks (its Hello says; 1 until then)
+        self.protocol = 1
 
     def receive(self, message: Message, now: float | None = None) -> list[Action]:
         """Handle one decoded message; return what the adapter must do.
@@ -116,11 +118,18 @@ class ServerSession:
             return self._fresh_token(message)
         if isinstance(message, Push):
             assert self.grant is not None
-            return [SubmitPush(PushRequest(self.client_id, self.grant, message.mutations, self.json))]
+            return [SubmitPush(PushRequest(self.client_id, self.grant, message.mutations, self.json,
+                                           told_versions=self.tells_versions))]
         if isinstance(message, Pull):
             return [StartPull(message.cursor, message.limit, message.resync)]
         kind = type(message).__name__.lower()
         return [Send(Error(code="protocol", message=f"a client does not send {kind} now", path="$.type"))]
+
+    @property
+    def tells_versions(self) -> bool:
+        """Whether this device's Acks tell row versions in place of its echo
+        (protocol 3 on the current schema version: ``sync_server.wire``)."""
+        return self.protocol >= 3 and self.schema_version == self.schema.version
 
     def expire(self, now: float) -> list[Action]:
         """Close if the token has expired by ``now`` (seconds since the epoch)."""
@@ -164,6 +173,7 @@ class ServerSession:
         except SchemaMismatch as mismatch:
             return self._close(mismatch, CLOSE_SCHEMA)
         self.schema_version = hello.schema_version
+        self.protocol = hello.protocol
         self.grant = grant
         self.client_id = hello.client_id
         self.state = State.READY

@@ -119,14 +119,21 @@ def _fresh_inserts(engine: Engine, rules: Rules, request: PushRequest, mutation:
                 return None
         keys[key] = None
     client_id, limit, latest, rows = request.client_id, work.clock_limit, work.latest, work.rows
+    told, echo_free = request.told_versions, work.echo_free
     for key, op, fields in zip(keys, ops, stored, strict=True):
-        if op.insert_order > limit:
+        clamped = op.insert_order > limit
+        if clamped:
             op = engine._clamped(op, work)
         if op.insert_order > latest:
             latest = op.insert_order
-        rows[key] = known[key] = created(rules, op, fields, key[0], client_id)
+        rows[key] = known[key] = state = created(rules, op, fields, key[0], client_id)
+        if told and not clamped:  # the device's copy is the row as it wrote it (see Engine._versions)
+            echo_free[key] = (client_id, state)
     work.latest = latest
-    return MutationResult(client_seq=mutation.client_seq, status="applied")
+    applied = MutationResult(client_seq=mutation.client_seq, status="applied")
+    if told:
+        work.versions.append((applied, [(key, 1) for key in keys], client_id))
+    return applied
 
 
 def _lww_updates(engine: Engine, rules: Rules, request: PushRequest, mutation: Mutation,
@@ -155,16 +162,23 @@ def _lww_updates(engine: Engine, rules: Rules, request: PushRequest, mutation: M
         keys.append(key)
     client_id, limit, latest = request.client_id, work.clock_limit, work.latest
     local: dict[RowKey, RowState] = {}
+    as_written: dict[RowKey, bool] = {}  # as in Engine._apply_mutation: the device's copy equals ``local``'s
+    written: list[tuple[RowKey, int]] = []
+    echo_free = work.echo_free
     conflicts: list[Conflict] = []
     merged = False
     for key, op, fields in zip(keys, ops, stored, strict=True):
-        if op.insert_order > limit:
+        clamped = op.insert_order > limit
+        if clamped:
             op = engine._clamped(op, work)
         insert_order = op.insert_order
         if insert_order > latest:
             latest = insert_order
         current = local.get(key) or known[key]
         assert current is not None
+        mark = echo_free.get(key)
+        seen = (as_written[key] if key in as_written else mark is not None and mark[0] == client_id
+                and mark[1] is current) or op.base_version == current.version
         stamps = current.stamps
         won: list[str] = []
         lost: list[str] = []
@@ -185,8 +199,10 @@ def _lww_updates(engine: Engine, rules: Rules, request: PushRequest, mutation: M
                 resolution="merged" if won else "lost", fields=dict(fields), lost=lost))
         if not won:
             merged = True
+            written.append((key, 0))
             continue
-        merged = merged or concurrent or bool(lost)
+        applied = not (concurrent or lost)
+        merged = merged or not applied
         version = current.version + 1
         stamp = Stamp(insert_order, client_id, version)
         new_fields = dict(current.fields)
@@ -197,9 +213,20 @@ def _lww_updates(engine: Engine, rules: Rules, request: PushRequest, mutation: M
         local[key] = RowState(collection=current.collection, row_id=current.row_id, scope=current.scope,
                               version=version, insert_order=current.insert_order, fields=new_fields,
                               stamps=new_stamps)
+        as_written[key] = kept = seen and applied and not clamped
+        written.append((key, version if kept else 0))
     work.latest = latest
     engine._keep(local, {}, work)
+    told = request.told_versions
+    for key, state in local.items():
+        if as_written.get(key) and told:
+            echo_free[key] = (client_id, state)
+        else:
+            echo_free.pop(key, None)
     work.batch.conflicts.extend((mutation.client_seq, c, work.wall_us // 1000) for c in conflicts)
     if not merged:
-        return MutationResult(client_seq=mutation.client_seq, status="applied")
+        result = MutationResult(client_seq=mutation.client_seq, status="applied")
+        if told:
+            work.versions.append((result, written, client_id))
+        return result
     return engine._hand_back(MutationResult(client_seq=mutation.client_seq, status="merged"), keys, request, work)

@@ -8,9 +8,11 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from pathlib import Path
+from typing import Any
 
 import httpx
 import uvicorn
@@ -26,14 +28,19 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
+def healthy(base: str) -> bool:
+    """Does the server at ``base`` answer /health now?"""
+    try:
+        return httpx.get(f"{base}/health", timeout=1.0).status_code == 200
+    except httpx.HTTPError:
+        return False
+
+
 def wait_healthy(base: str, timeout: float = 15.0) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"{base}/health", timeout=1.0).status_code == 200:
-                return
-        except httpx.HTTPError:
-            pass
+        if healthy(base):
+            return
         time.sleep(0.05)
     raise TimeoutError(f"server at {base} did not become healthy in {timeout}s")
 
@@ -84,18 +91,41 @@ class ProcessServer(Loopback):
     def __init__(self, db: Path | str, schema: str = "notes", port: int | None = None) -> None:
         self.db = db
         self.schema = schema
+        self._chosen_port = port is None  # a port of our choosing may be taken meanwhile: choose again
         self.port = port or free_port()
         self.proc: subprocess.Popen[bytes] | None = None
+        self._stderr: Any = None
 
     def start(self, wait: bool = True) -> ProcessServer:
         env = {**os.environ, "OFFSYNC_SECRET": SECRET}
+        self._stderr = tempfile.TemporaryFile()
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "sync_server.cli", "serve", "--port", str(self.port), "--db", str(self.db),
              "--schema", self.schema, "--log-level", "warning"], env=env,
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            stdout=subprocess.DEVNULL, stderr=self._stderr)
         if wait:
-            wait_healthy(self.base)
+            self.wait_started()
         return self
+
+    def wait_started(self, timeout: float = 30.0) -> None:
+        """Wait until the server answers /health. One that exits first fails with
+        its stderr, unless it only found its port taken (another process took the
+        free port between our look and its bind): then it starts on another."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            assert self.proc is not None
+            if self.proc.poll() is not None:
+                self._stderr.seek(0)
+                said = self._stderr.read().decode(errors="replace")
+                if self._chosen_port and "address already in use" in said.lower():
+                    self.port = free_port()
+                    self.start(wait=False)
+                    continue
+                raise RuntimeError(f"offsync serve exited with {self.proc.returncode}: {said[-2000:]}")
+            if healthy(self.base):
+                return
+            time.sleep(0.05)
+        raise TimeoutError(f"server at {self.base} did not become healthy in {timeout}s")
 
     def kill(self) -> None:
         assert self.proc is not None
@@ -111,6 +141,9 @@ class ProcessServer(Loopback):
         self.proc.send_signal(signal.SIGCONT)
 
     def stop(self) -> None:
+        if self._stderr is not None:
+            self._stderr.close()
+            self._stderr = None
         if self.proc is None or self.proc.poll() is not None:
             return
         self.proc.send_signal(signal.SIGCONT)  # a frozen server cannot end

@@ -21,8 +21,9 @@
 /** @typedef {import("./types.js").Pull} Pull */
 
 /** The protocol this client speaks (shared/messages.py PROTOCOL_VERSION): 2
- * adds Hello.schema_fingerprint (the schema's Schema.fingerprint, from /schema). */
-export const PROTOCOL_VERSION = 2;
+ * adds Hello.schema_fingerprint (the schema's Schema.fingerprint, from /schema);
+ * 3 rows as arrays (Changes.blocks) and Ack versions instead of the echo. */
+export const PROTOCOL_VERSION = 3;
 export const PUSH_MAX_MUTATIONS = 1000;
 export const PUSH_MAX_OPS = 5000;
 export const MAX_IN_FLIGHT = 4;
@@ -62,6 +63,14 @@ export function refreshAt(token) {
   return (exp - Math.min(REFRESH_LEAD_S, Math.max(exp - iat, 0) * REFRESH_LEAD_SHARE)) * 1000;
 }
 
+/** How many rows a page carries, as maps (protocol 1, 2) or arrays (3).
+ * @param {Changes} changes @returns {number} */
+export function rowCount(changes) {
+  let n = changes.rows.length;
+  for (const b of changes.blocks) n += b.rows.length + b.deleted.length;
+  return n;
+}
+
 /** A server message that does not fit the conversation. */
 export class ProtocolError extends Error {}
 
@@ -74,9 +83,10 @@ export function withDefaults(m) {
   switch (m.type) {
     case "welcome": return { user: "", default_scope: "", ...m };
     case "changes": return { applied: {}, more: false, server_clock: 0, head: 0, resync: false, resync_begins: false, ...m,
-                             rows: (m.rows || []).map(row) };
+                             rows: (m.rows || []).map(row),
+                             blocks: (m.blocks || []).map((/** @type {any} */ b) => ({ rows: [], deleted: [], ...b })) };
     case "ack": return { cursor: 0, ...m, results: (m.results || []).map((/** @type {any} */ r) => ({
-      reason: "", message: "", path: "", ...r, rows: (r.rows || []).map(row) })) };
+      reason: "", message: "", path: "", versions: [], ...r, rows: (r.rows || []).map(row) })) };
     case "error": return { path: "", ...m };
     default: throw new ProtocolError(`a server does not send ${m.type}`);
   }
@@ -152,7 +162,7 @@ export class ClientProtocol {
     this.head = Math.max(this.head, Number(changes.head), Number(changes.cursor));
     if (!this.held.length) this.heldSince = Date.now();
     this.held.push(changes);
-    this.heldRows += changes.rows.length;
+    this.heldRows += rowCount(changes);
     if (this.heldRows >= HOLD_ROWS || Date.now() - this.heldSince >= HOLD_MS) return this.flush();
     return [];
   }
@@ -164,7 +174,7 @@ export class ClientProtocol {
     this.held = [];
     this.heldRows = 0;
     this.replica.applyPages(pages);
-    for (const page of pages) this.pulled += page.rows.length;
+    for (const page of pages) this.pulled += rowCount(page);
     return this.push();
   }
 
@@ -210,7 +220,7 @@ export class ClientProtocol {
   /** @param {Changes} changes @returns {ClientMessage[]} */
   onChanges(changes) {
     this.replica.applyChanges(changes);
-    this.pulled += changes.rows.length;
+    this.pulled += rowCount(changes);
     this.head = Math.max(this.head, Number(changes.head), Number(changes.cursor));
     if (this.catchingUp && !changes.more) {
       this.catchingUp = false;

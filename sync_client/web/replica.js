@@ -22,6 +22,7 @@ import { decode, encode, parseJsonExact } from "./msgpack.js";
 /** @typedef {import("./types.js").CollectionDescription} CollectionDescription */
 /** @typedef {import("./types.js").RowChange} RowChange */
 /** @typedef {import("./types.js").Changes} Changes */
+/** @typedef {import("./types.js").RowBlock} RowBlock */
 /** @typedef {import("./types.js").MutationResult} MutationResult */
 /** @typedef {import("./types.js").Mutation} Mutation */
 /** @typedef {import("./types.js").Operation} Operation */
@@ -799,9 +800,11 @@ export class Replica {
     this.applying(() => {
       for (const changes of pages) swept = swept.concat(this.applyPage(changes));
     });
-    const rows = pages.length === 1 ? pages[0].rows : pages.flatMap((p) => p.rows);
-    if (rows.length || swept.length) this.notify("rows", { rows: [...rows, ...swept] });
-    return rows.length;
+    let count = swept.length;
+    for (const p of pages) count += p.rows.length + p.blocks.reduce((n, b) => n + b.rows.length + b.deleted.length, 0);
+    // rows as objects only for a listener that reads them (a block holds arrays)
+    if (count) this.notify("rows", { get rows() { return [...pages.flatMap((p) => [...p.rows, ...fromBlocks(p.blocks)]), ...swept]; } });
+    return count - swept.length;
   }
 
   /** One page, inside applyPages' transaction. @param {Changes} changes @returns {RowChange[]} swept rows */
@@ -819,9 +822,11 @@ export class Replica {
       const stmt = this.db.prepare("INSERT OR IGNORE INTO sync_resync_seen (collection, row_id) VALUES (?, ?)");
       try {
         for (const r of changes.rows) if (!r.deleted) stmt.bind([r.collection, r.row_id]).stepReset();
+        for (const b of changes.blocks) for (const r of b.rows) stmt.bind([b.collection, r[0]]).stepReset();
       } finally { stmt.finalize(); }
     }
     this.applyRows(changes.rows);
+    for (const block of changes.blocks) this.applyBlock(block);
     if (resyncing) {
       const state = this.readState();
       const pagesDone = (changes.resync && !changes.more) || Boolean(state.resync_pages_done);
@@ -862,11 +867,17 @@ export class Replica {
     const done = results.filter((r) => ["applied", "merged", "duplicate"].includes(r.status)).map((r) => Number(r.client_seq));
     const rejected = results.filter((r) => r.status === "rejected");
     this.applying(() => {
+      this.recordVersions(results);
       for (const seq of done) {
         this.db.exec({ sql: "DELETE FROM sync_queue WHERE id BETWEEN ? AND ?", bind: [firstId(seq), lastId(seq)] });
       }
       if (done.length) this.db.exec(this.schema.prune_bulk_sql);
-      for (const r of results) if ((r.status === "merged" || r.status === "duplicate") && r.rows.length) this.applyRows(r.rows);
+      for (const r of results) {
+        if ((r.status === "merged" || r.status === "duplicate") && r.rows.length) {
+          this.applyRows(r.rows);
+          if (this.resyncing) this.noteSeen(r.rows.filter((x) => !x.deleted).map((x) => [x.collection, x.row_id]));
+        }
+      }
       for (const r of rejected) this.recordRejection(r);
       this.observe(serverClock);
       if (cursor) {
@@ -879,6 +890,55 @@ export class Replica {
       }
     });
     for (const r of rejected) this.notify("rejected", { result: r });
+  }
+
+  /**
+   * Give the rows an Ack vouches for (MutationResult.versions, protocol 3) the
+   * server's version: their live batch leaves them out (sync_client/applying.py
+   * _record_versions). The versions follow the mutation's queue entries; a
+   * version never goes back.
+   * @param {MutationResult[]} results
+   */
+  recordVersions(results) {
+    const told = results.filter((r) => r.status === "applied" && r.versions.length);
+    if (!told.length) return;
+    /** @type {Map<string, [number, SqlValue][]>} */
+    const pairs = new Map();
+    /** @type {[string, SqlValue][]} */
+    const seen = [];
+    for (const r of told) {
+      const seq = Number(r.client_seq);
+      const entries = this.arrays("SELECT collection, row_id FROM sync_queue WHERE id BETWEEN ? AND ? ORDER BY id", [firstId(seq), lastId(seq)]);
+      if (entries.length !== r.versions.length) continue; // not the mutation the server answered
+      entries.forEach(([collection, rowId], i) => {
+        const version = Number(r.versions[i]);
+        if (!version) return;
+        const name = String(collection);
+        const list = pairs.get(name);
+        if (list) list.push([version, rowId]); else pairs.set(name, [[version, rowId]]);
+        seen.push([name, rowId]);
+      });
+    }
+    if (this.resyncing) this.noteSeen(seen);
+    for (const [name, values] of pairs) {
+      const coll = this.collections.get(name);
+      if (!coll) continue;
+      this.withoutTriggers(this.onlyOurTriggers(coll), () => {
+        const stmt = this.db.prepare(`UPDATE ${quote(coll.name)} SET "_version" = ?1 WHERE ${quote(coll.primary_key)} = ?2 AND "_version" < ?1`);
+        try {
+          for (const v of values) stmt.bind(v).stepReset();
+        } finally { stmt.finalize(); }
+      });
+    }
+  }
+
+  /** Rows a re-sync must not sweep (see applying.py). @param {[string, SqlValue][]} keys */
+  noteSeen(keys) {
+    if (!keys.length) return;
+    const stmt = this.db.prepare("INSERT OR IGNORE INTO sync_resync_seen (collection, row_id) VALUES (?, ?)");
+    try {
+      for (const k of keys) stmt.bind(k).stepReset();
+    } finally { stmt.finalize(); }
   }
 
   /** @param {number} clientSeq */
@@ -905,6 +965,36 @@ export class Replica {
     this.db.exec({ sql: "DELETE FROM sync_queue WHERE id BETWEEN ? AND ?", bind: span });
     this.db.exec(this.schema.prune_bulk_sql);
     this.applyRows(result.rows);
+  }
+
+  /**
+   * Write a block of server rows (protocol 3): each live row is already the
+   * upsert's parameters, bound as it came. A block whose rows have local
+   * writes pending goes the way of applyRows.
+   * @param {RowBlock} block
+   */
+  applyBlock(block) {
+    const coll = this.collections.get(block.collection);
+    if (!coll) return; // a collection this (older) app does not know
+    const names = coll.fields.slice(1).map((f) => f.name);
+    const after = lastId(this.settled);
+    const pending = this.value("SELECT 1 FROM sync_queue WHERE id > ? AND collection = ? LIMIT 1", [after, coll.name]) !== null;
+    if (pending || names.length !== block.fields.length || names.some((n, i) => n !== block.fields[i])) {
+      this.applyRows(fromBlocks([block]));
+      return;
+    }
+    this.withoutTriggers(this.onlyOurTriggers(coll), () => {
+      const upsert = this.db.prepare(this.upsertStatement(coll));
+      const remove = this.db.prepare(`DELETE FROM ${quote(coll.name)} WHERE ${quote(coll.primary_key)} = ?`);
+      try {
+        for (const row of block.rows) upsert.bind(row).stepReset();
+        for (const row of block.deleted) remove.bind([row[0]]).stepReset();
+      } finally {
+        upsert.finalize();
+        remove.finalize();
+      }
+    });
+    this.touched.add(coll.name);
   }
 
   /** @param {RowChange[]} rows */
@@ -994,4 +1084,27 @@ export class Replica {
     this.finalizeStatements();
     this.db.close();
   }
+}
+
+/**
+ * Blocks (protocol 3) as RowChange objects (seq 0: a block does not carry it).
+ * @param {RowBlock[]} blocks @returns {RowChange[]}
+ */
+export function fromBlocks(blocks) {
+  /** @type {RowChange[]} */
+  const out = [];
+  for (const b of blocks) {
+    const w = b.fields.length;
+    for (const r of b.rows) {
+      /** @type {Fields} */
+      const fields = {};
+      for (let i = 0; i < w; i++) fields[b.fields[i]] = r[i + 1];
+      out.push({ collection: b.collection, row_id: r[0], scope: r[w + 3], version: r[w + 2], seq: 0, insert_order: r[w + 1],
+                 deleted: false, fields });
+    }
+    for (const [rowId, insertOrder, version, scope] of b.deleted) {
+      out.push({ collection: b.collection, row_id: rowId, scope, version, seq: 0, insert_order: insertOrder, deleted: true, fields: {} });
+    }
+  }
+  return out;
 }

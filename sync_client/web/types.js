@@ -81,12 +81,24 @@
  * @property {string} message
  * @property {string} path
  * @property {RowChange[]} rows
+ * @property {number[]} versions protocol 3, applied only: per operation, its row's server version
+ *   where the row ends its batch as this device wrote it (its live batch leaves it out), else 0
+ */
+
+/**
+ * Rows of one collection as positional arrays (protocol 3, shared/blocks.py).
+ * @typedef {object} RowBlock
+ * @property {string} collection
+ * @property {string[]} fields the values between the id and insert_order in each live row
+ * @property {any[][]} rows live rows: [row_id, ...values, insert_order, version, scope]
+ * @property {any[][]} deleted tombstones: [row_id, insert_order, version, scope]
  */
 
 /**
  * @typedef {object} Changes
  * @property {"changes"} type
- * @property {RowChange[]} rows
+ * @property {RowChange[]} rows protocol 1 and 2 (and rows handed back)
+ * @property {RowBlock[]} blocks protocol 3: the rows as arrays
  * @property {number} cursor
  * @property {{[clientId: string]: number}} applied
  * @property {boolean} more

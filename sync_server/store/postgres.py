@@ -33,7 +33,7 @@ from __future__ import annotations
 
 import contextlib
 import threading
-from collections.abc import Collection, Iterable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from typing import Any, cast
 
 import msgspec
@@ -42,7 +42,7 @@ from psycopg.pq import TransactionStatus
 from psycopg.types.json import Jsonb
 
 from shared.merge import Conflict, RowState
-from shared.messages import MutationResult, RowChange
+from shared.messages import MutationResult, RowBlock, RowChange
 
 from .base import (
     MARK_EVERY_MS,
@@ -396,7 +396,8 @@ class PostgresStore:
 
     # -- reads for pulls and fan-out -------------------------------------------
 
-    def changes_since(self, scopes: Sequence[str], cursor: int, limit: int, client_id: str | None) -> Page:
+    def changes_since(self, scopes: Sequence[str], cursor: int, limit: int, client_id: str | None,
+                      blocks: Callable[[Sequence[Any]], list[RowBlock]] | None = None) -> Page:
         c = self._reader()
         with c.transaction():
             c.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
@@ -412,8 +413,11 @@ class PostgresStore:
                 if row is not None:
                     applied[client_id] = int(row[0])
         more = len(found) > limit
-        rows = [row_change(r) for r in found[:limit]]
-        return Page(rows, rows[-1].seq if more else max(head, cursor), more, head, applied, horizon)
+        page = found[:limit]
+        new_cursor = int(page[-1][3]) if more else max(head, cursor)
+        if blocks is not None:
+            return Page([], new_cursor, more, head, applied, horizon, blocks(page))
+        return Page([row_change(r) for r in page], new_cursor, more, head, applied, horizon)
 
     def published_since(self, after: int, scopes: Collection[str], client_ids: Collection[str]) -> Published:
         """For the fan-out, in one snapshot: the committed head H, the rows of

@@ -12,14 +12,14 @@ from __future__ import annotations
 
 import contextlib
 import threading
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any, cast
 
 import apsw
 import msgspec
 
 from shared.merge import Conflict, RowState
-from shared.messages import MutationResult, RowChange
+from shared.messages import MutationResult, RowBlock, RowChange
 
 from .base import (
     MARK_EVERY_MS,
@@ -36,6 +36,9 @@ from .base import (
     storable_key,
 )
 from .base import ROW_COLUMNS as _ROW_COLUMNS
+
+#: what a page reads of a row: not its stamps, which only the writer needs
+_PAGE_COLUMNS = _ROW_COLUMNS.removesuffix(", stamps")
 
 _encode_json = msgspec.json.Encoder().encode
 #: page cache of each reader connection (the writer keeps 64 MiB)
@@ -253,8 +256,10 @@ class SQLiteStore:
             "SELECT result FROM rejections WHERE client_id = ? AND client_seq = ?", (client_id, client_seq)).fetchall())
         return decode_result(rows[0][0]) if rows else None
 
-    def changes_since(self, scopes: Sequence[str], cursor: int, limit: int, client_id: str | None) -> Page:
-        """Rows of ``scopes`` changed after ``cursor``, oldest first, one page.
+    def changes_since(self, scopes: Sequence[str], cursor: int, limit: int, client_id: str | None,
+                      blocks: Callable[[Sequence[Any]], list[RowBlock]] | None = None) -> Page:
+        """Rows of ``scopes`` changed after ``cursor``, oldest first, one page
+        (as ``blocks`` makes them of the raw rows, if given: see ``row_blocks``).
 
         The page, the head and the device's applied client_seq are read in one
         snapshot, so the page's cursor never skips a row.
@@ -265,7 +270,7 @@ class SQLiteStore:
             found: list[Any] = []
             for scope in scopes:
                 found.extend(c.execute(
-                    f"SELECT {_ROW_COLUMNS} FROM rows WHERE scope = ? AND seq > ? AND seq <= ? ORDER BY seq LIMIT ?",
+                    f"SELECT {_PAGE_COLUMNS} FROM rows WHERE scope = ? AND seq > ? AND seq <= ? ORDER BY seq LIMIT ?",
                     (scope, cursor, head, limit + 1)))
             applied: dict[str, int] = {}
             if client_id is not None:
@@ -274,9 +279,10 @@ class SQLiteStore:
         found.sort(key=lambda r: r[3])
         more = len(found) > limit
         page = found[:limit]
-        rows = [row_change(r) for r in page]
-        new_cursor = rows[-1].seq if more else max(head, cursor)
-        return Page(rows, new_cursor, more, head, applied, horizon)
+        new_cursor = page[-1][3] if more else max(head, cursor)
+        if blocks is not None:
+            return Page([], new_cursor, more, head, applied, horizon, blocks(page))
+        return Page([row_change(r) for r in page], new_cursor, more, head, applied, horizon)
 
     def conflicts(self, scopes: Sequence[str], limit: int = 100) -> list[Conflict]:
         c = self._reader()

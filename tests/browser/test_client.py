@@ -62,6 +62,14 @@ def test_a_page_insert_reaches_the_server(browser: Browser, served: ThreadServer
     status = page.evaluate("async () => await window.db.syncStatus()")
     assert status["connected"] and status["hasSynced"] and status["pending"] == 0 and status["progress"] == 1
     assert status["storage"] == "opfs"
+    # protocol 3: its own rows do not come back; the Ack told their versions
+    page.evaluate(f"() => window.db.update('notes', {row_id!r}, {{title: 'again'}})")
+    wait_idle(page)
+    stored = {r.row_id: r for r in served.sync.store.scan_scope(["user:alice"])}
+    meta = page.evaluate("() => window.db.query('SELECT id, _version, insertOrder FROM notes')")
+    assert {m["id"]: (m["_version"], m["insertOrder"]) for m in meta} == \
+        {k: (r.version, r.insert_order) for k, r in stored.items()}
+    assert stored[row_id].version == 2
     page.context.close()
 
 

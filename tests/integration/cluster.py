@@ -20,7 +20,7 @@ from sync_client.replica import Replica
 from sync_demo import replica_rows
 from sync_server.auth import TokenAuthority
 
-from ..servers import SECRET, ProcessServer, wait_healthy
+from ..servers import SECRET, ProcessServer
 
 
 class Node(ProcessServer):
@@ -37,7 +37,7 @@ def cluster(dsn: str | list[str], nodes: int = 3) -> Iterator[list[Node]]:
         for one in dsns:
             started.append(Node(one).start(wait=False))
         for node in started:
-            wait_healthy(node.base, timeout=60)
+            node.wait_started(timeout=60)
         yield started
     finally:
         for node in started:

@@ -144,7 +144,8 @@ def test_the_server_index_resumes_from_its_cursors_after_a_restart(tmp_path: Pat
         a.insert("notes", {"title": "Garden", "body": "plant tulips"})
         sync(a, server, token)
         assert len(search(server, token, q="tulips").json()["results"]) == 1
-    index.close()
+        assert not index.closed
+    assert index.closed  # the server closed its index as it shut down
     reopened = ReadModel(db + ".search", schema)
     cursors = reopened.cursors()
     assert list(cursors) == [ALICE] and cursors[ALICE] >= 1

@@ -30,6 +30,8 @@ from shared.messages import (
     Welcome,
 )
 
+from shared.blocks import rows_of
+
 from ..servers import ThreadServer
 
 
@@ -215,6 +217,6 @@ def test_live_changes_list_only_the_receiving_users_devices(server: ThreadServer
             return next(m for m in to_ada if isinstance(m, Changes)), to_bob
 
     to_ada, to_bob = asyncio.run(talk())
-    assert isinstance(to_bob, Changes) and [r.row_id for r in to_bob.rows] == ["n1"]
+    assert isinstance(to_bob, Changes) and [r.row_id for r in rows_of(to_bob)] == ["n1"]
     assert to_bob.applied == {}
     assert to_ada.applied == {"ada-phone": 1}

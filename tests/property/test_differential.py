@@ -6,9 +6,10 @@ the same random batches: mixed operations (insert, update, delete,
 increment) on collections of every policy, with resent and skipped
 client_seqs, ids that repeat, values to refuse, scopes not writable, clocks
 far ahead, and concurrent writes that win, lose or are rejected. After each
-batch their results, the rows they hand to devices, their heads and applied
-client_seqs are equal; at the end, so is every stored table (rows with their
-versions, seqs and stamps, devices, rejections, conflicts, unique keys).
+batch their results (with the versions an Ack tells), the rows they hand to
+devices, their heads, applied client_seqs, conflicts and the rows a pusher
+needs no echo of are equal; at the end, so is every stored table (rows with
+their versions, seqs and stamps, devices, rejections, conflicts, unique keys).
 
 Short by default; ``OFFSYNC_SLOW=1`` (or ``--slow``) runs the long profile.
 The seed is printed: rerun one with ``OFFSYNC_SEED``.
@@ -189,14 +190,15 @@ def update_runs(draw: Any) -> list[Operation]:
 
 
 @st.composite
-def pushes(draw: Any) -> tuple[str, list[tuple[int, list[Operation]]], bool]:
-    """(device, [(client_seq offset from the next expected, ops)], JSON codec)."""
+def pushes(draw: Any) -> tuple[str, list[tuple[int, list[Operation]]], bool, bool]:
+    """(device, [(client_seq offset from the next expected, ops)], JSON codec,
+    its Ack tells versions)."""
     device = draw(st.sampled_from(DEVICES))
     mutations = draw(st.lists(st.tuples(st.sampled_from([0, 0, 0, 0, -1, 1]),
                                         insert_runs() | update_runs() |
                                         st.lists(operations(), min_size=1, max_size=6)),
                                  min_size=1, max_size=4))
-    return device, mutations, draw(st.booleans())
+    return device, mutations, draw(st.booleans()), draw(st.booleans())
 
 
 #: a batch: pushes from several devices, each mutation mostly a run of inserts (the fast path's case)
@@ -218,7 +220,7 @@ def _seed_rows() -> list[Operation]:
 
 def _requests(batch: list[Any], next_seq: dict[str, int], rng: random.Random) -> list[PushRequest]:
     requests = []
-    for device, mutations, as_json in batch:
+    for device, mutations, as_json, told_versions in batch:
         made = []
         for offset, ops in mutations:
             seq = max(1, next_seq[device] + offset)
@@ -228,7 +230,8 @@ def _requests(batch: list[Any], next_seq: dict[str, int], rng: random.Random) ->
             made.append(Mutation(client_seq=seq, ops=ops))
             if offset == 0:
                 next_seq[device] += 1
-        requests.append(PushRequest(device, GRANTS[OWNER[device]], made, blobs_as_base64=as_json))
+        requests.append(PushRequest(device, GRANTS[OWNER[device]], made, blobs_as_base64=as_json,
+                                    told_versions=told_versions))
     return requests
 
 
@@ -272,7 +275,8 @@ def _run(directory: Path, all_batches: list[Any], rng_seed: int) -> None:
             fast, plain = outcomes
             assert fast.results == plain.results, f"batch {number}"
             assert fast.rows == plain.rows, f"batch {number}"
-            assert (fast.applied, fast.head, fast.conflicts) == (plain.applied, plain.head, plain.conflicts)
+            assert (fast.applied, fast.head, fast.conflicts, fast.echo_free) == \
+                (plain.applied, plain.head, plain.conflicts, plain.echo_free), f"batch {number}"
     finally:
         for _, store, _ in engines:
             store.close()

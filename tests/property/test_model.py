@@ -39,7 +39,7 @@ from hypothesis.stateful import (
 from shared.apps.notes import schema as notes_schema
 from shared.evolution import History
 from shared.messages import JSON, MSGPACK, Ack, Changes
-from shared.schema import Collection, Field, Schema
+from shared.schema import INSERT_ORDER_COLUMN, VERSION_COLUMN, Collection, Field, Schema
 from sync_client.replica import BULK_ROWS, Replica
 from sync_server.store.base import Store
 
@@ -432,7 +432,19 @@ def check_invariants(net: Network) -> None:
             # a device on an older version holds the fields it declares
             seen = server if replica.schema is net.schema else net.server_rows(device.scope, coll.name, replica.schema)
             assert replica.rows(coll.name) == seen, f"{device.device_id}: {coll.name} differs from the server"
+            if replica.schema is net.schema:
+                # the server's version and insertOrder of each row, whether its echo came
+                # or its Ack told them (protocol 3): later base_versions are made from them
+                assert row_meta(replica, coll) == net.server_meta(device.scope, coll.name), (
+                    f"{device.device_id}: {coll.name} versions differ from the server's")
     check_rejections_justified(net)
+
+
+def row_meta(replica: Replica, coll: Collection) -> dict[Any, tuple[int, int]]:
+    """Each row's (``_version``, ``insertOrder``) on a device."""
+    found = replica.connection.execute(
+        f'SELECT "{coll.primary_key}", "{VERSION_COLUMN}", "{INSERT_ORDER_COLUMN}" FROM "{coll.name}"').fetchall()
+    return {row_id: (version, insert_order) for row_id, version, insert_order in found}
 
 
 def check_rejections_justified(net: Network) -> None:

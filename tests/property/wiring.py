@@ -46,6 +46,7 @@ from sync_client.protocol import ClientProtocol
 from sync_client.replica import Replica
 from sync_server.auth import TokenAuthority, user_scope
 from sync_server.engine import BatchOutcome, Engine, PushRequest
+from sync_server import wire
 from sync_server.evolution import Translation
 from sync_server.session import Close, Send, ServerSession, StartPull, SubmitPush
 from sync_server.store.base import Store
@@ -113,6 +114,12 @@ class Link:
     pulls: list[list[int]] = field(default_factory=list)  # [cursor, limit, resync] per pull task, run in order
     pulling: bool = False
     held: list[tuple[int, bytes]] = field(default_factory=list)
+    resynced: bool = False  # sent a page of a full re-sync (app.Connection.resynced)
+
+    @property
+    def wants_echo(self) -> bool:
+        """app.Connection.wants_echo: while pulling, or once re-syncing, own rows come back."""
+        return self.pulling or self.resynced
 
 
 class Device:
@@ -359,7 +366,8 @@ class Network:
         """The writer task resumes after the oldest commit: acks, then live fan-out."""
         acks, outcome = self.announcements.pop(0)
         for link, results in acks:
-            self._send_down(link, Ack(results=self.translation.results(link.session.schema_version, results),
+            self._send_down(link, Ack(results=wire.results_for(self.translation, link.session.schema_version,
+                                                               link.session.protocol, results),
                                       server_clock=outcome.server_clock, cursor=outcome.head))
         self._publish(outcome)
 
@@ -375,7 +383,10 @@ class Network:
             rows = [r for r in outcome.rows if r.scope in grant.read]
             message = Changes(rows=rows, cursor=outcome.head, applied=outcome.applied,
                               server_clock=outcome.server_clock, head=outcome.head)
-            message = self.translation.changes(link.session.schema_version, message)
+            version, protocol = link.session.schema_version, link.session.protocol
+            if wire.echo_free_for(self.translation, version, protocol) and not link.wants_echo:  # Hub.publish
+                message = wire.without_own_rows(message, link.session.client_id, outcome.echo_free)
+            message = wire.changes_for(self.translation, version, protocol, message)
             self._deliver_live(link, outcome.head, link.codec.encode(message))
 
     def _deliver_live(self, link: Link, head: int, payload: bytes) -> None:
@@ -393,9 +404,12 @@ class Network:
         link.pulling = True
         link.subscribed = True  # subscribe before reading, so no batch is missed
         cursor, limit, resync = task
-        changes = self.engine.pull(grant, link.session.client_id, cursor, min(limit, 2000), resync=bool(resync))
-        link.down.append(link.codec.encode(self.translation.changes(link.session.schema_version, changes)))
+        version, protocol = link.session.schema_version, link.session.protocol
+        changes = self.engine.pull(grant, link.session.client_id, cursor, min(limit, 2000), resync=bool(resync),
+                                   arrays=wire.pull_arrays(self.translation, version, protocol))
+        link.down.append(link.codec.encode(wire.changes_for(self.translation, version, protocol, changes)))
         task[0], task[2] = changes.cursor, int(changes.resync)
+        link.resynced = link.resynced or changes.resync
         self.resyncs += changes.resync_begins
         link.sent_cursor = max(link.sent_cursor, changes.cursor)
         if not changes.more:
@@ -488,6 +502,11 @@ class Network:
             if row.collection == collection:
                 out[row.row_id] = _stored_row(coll.field_names, coll.primary_key, row)
         return out
+
+    def server_meta(self, scope: str, collection: str) -> dict[Any, tuple[int, int]]:
+        """The server's (version, insert_order) of each live row of one collection in one scope."""
+        return {row.row_id: (row.version, row.insert_order) for row in self.store.scan_scope([scope])
+                if row.collection == collection}
 
 
 def _stored_row(names: tuple[str, ...], pk: str, row: RowChange) -> dict[str, Any]:
