@@ -127,7 +127,8 @@ def migrate_store(store: Store, history: History) -> int:
     if adapter is None:
         return 0  # a store this module does not know (a test double): nothing recorded
     current = history.current.version
-    with store.write_transaction():  # one node at a time, on a shared database
+    with store.write_transaction():
+        store.head()  # one node at a time on a shared database: PostgreSQL's head lock, held to the commit
         adapter.c.execute(adapter.create)
         stored = adapter.version()
         if stored == current:

@@ -188,3 +188,32 @@ def test_one_device_on_two_nodes_is_applied_once(two_nodes: tuple[PostgresStore,
     second.join(10)
     assert first.status == "applied" and results[0].status == "duplicate"
     assert [r.row_id for r in a.scan_scope([SCOPE])] == ["once"] and a.head() == 1
+
+
+def test_nodes_starting_together_on_a_fresh_database_all_start() -> None:
+    """Each node records the schema version as it starts (migrate_store, which
+    creates its table): nodes started at once on a fresh database take turns."""
+    from shared.evolution import History
+    from sync_server.evolution import migrate_store
+
+    for _ in range(3):
+        with fresh_store() as first:
+            stores = [first, *(PostgresStore(first.dsn) for _ in range(3))]
+            barrier = threading.Barrier(len(stores))
+            failed: list[BaseException] = []
+
+            def start(store: PostgresStore) -> None:
+                barrier.wait()
+                try:
+                    migrate_store(store, History.of(SCHEMA))
+                except BaseException as exc:  # noqa: BLE001 (reported below)
+                    failed.append(exc)
+
+            threads = [threading.Thread(target=start, args=(s,)) for s in stores]
+            for t in threads:
+                t.start()
+            for t in threads:
+                t.join(30)
+            for store in stores[1:]:
+                store.close()
+            assert failed == []
