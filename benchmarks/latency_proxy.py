@@ -4,10 +4,17 @@
 
 Every chunk is forwarded ``delay-ms`` after it arrived, in each direction and
 in order (a round trip through the proxy costs twice the delay more), as a
-database one network hop away would. A thread per direction, sleeping with
-``time.sleep`` (sub-millisecond on Linux; an asyncio timer is rounded up to
-whole milliseconds by epoll, which made a 1 ms round trip 2-7 ms). Runs in its own process, so it shares no GIL with the nodes or the
-benchmark.
+database one network hop away would: chunks in flight at once are delayed
+together, as packets on a wire are, not one after another. Two threads per
+direction: one reads and stamps each chunk with its arrival time, the other
+sends it at that time plus the delay, sleeping with ``time.sleep``
+(sub-millisecond on Linux; an asyncio timer is rounded up to whole
+milliseconds by epoll, which made a 1 ms round trip 2-7 ms). Runs in its own
+process, so it shares no GIL with the nodes or the benchmark.
+
+(An earlier version slept ``delay`` after reading each chunk, in one thread:
+a message that left in several chunks, as libpq's pipeline mode sends them,
+then paid the delay once per chunk, which no network does.)
 """
 
 from __future__ import annotations
@@ -17,22 +24,42 @@ import contextlib
 import socket
 import threading
 import time
+from collections import deque
 
 
 def _pump(source: socket.socket, target: socket.socket, delay: float) -> None:
-    """Forward ``source`` to ``target``, each chunk ``delay`` seconds after it arrived.
+    """Forward ``source`` to ``target``, each chunk ``delay`` seconds after it arrived."""
+    chunks: deque[tuple[float, bytes]] = deque()
+    ready = threading.Condition()
+    done = False
 
-    One thread, no queue: a chunk that arrives while the one before it waits
-    is read (and delayed) after it, which for request and answer traffic such
-    as PostgreSQL's is the same; a queue and a second thread cost two more
-    thread wake-ups a chunk, which on a busy machine added milliseconds.
-    """
+    def send() -> None:
+        with contextlib.suppress(OSError):
+            while True:
+                with ready:
+                    while not chunks and not done:
+                        ready.wait()
+                    if not chunks:
+                        break
+                    due, data = chunks.popleft()
+                wait = due - time.monotonic()
+                if wait > 0:
+                    time.sleep(wait)
+                target.sendall(data)
+        with contextlib.suppress(OSError):
+            target.shutdown(socket.SHUT_WR)
+
+    sender = threading.Thread(target=send, daemon=True)
+    sender.start()
     with contextlib.suppress(OSError):
         while data := source.recv(65536):
-            time.sleep(delay)
-            target.sendall(data)
-    with contextlib.suppress(OSError):
-        target.shutdown(socket.SHUT_WR)
+            with ready:
+                chunks.append((time.monotonic() + delay, data))
+                ready.notify()
+    with ready:
+        done = True
+        ready.notify()
+    sender.join()
 
 
 def _handle(client: socket.socket, upstream: tuple[str, int], delay: float) -> None:
