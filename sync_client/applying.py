@@ -176,9 +176,13 @@ class ApplyingServerChanges:
             # it is at least as new, the write already settled, and writing the
             # Ack's copies would turn the rows back. At the head itself the page
             # may predate the commit (a batch that changed no row keeps the head).
-            behind = not cursor or not any(r.rows for r in results) or \
-                int(self._read_state().get("cursor", 0)) <= cursor
-            self._record_versions(results)
+            mine = int(self._read_state().get("cursor", 0))
+            behind = not cursor or not any(r.rows for r in results) or mine <= cursor
+            if not cursor or mine <= cursor:
+                # past the Ack's head, a page brought each row as a later commit left
+                # it: its version is the truth, even a lower one (a row deleted,
+                # compacted and made again starts over at version 1)
+                self._record_versions(results)
             if done:
                 self.connection.executemany("DELETE FROM sync_queue WHERE id BETWEEN ? AND ?",
                                             [(queue.first_id(s), queue.last_id(s)) for s in done])

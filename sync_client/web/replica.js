@@ -867,7 +867,9 @@ export class Replica {
     const done = results.filter((r) => ["applied", "merged", "duplicate"].includes(r.status)).map((r) => Number(r.client_seq));
     const rejected = results.filter((r) => r.status === "rejected");
     this.applying(() => {
-      this.recordVersions(results);
+      // past the Ack's head, a page brought each row as a later commit left it: its
+      // version is the truth, even a lower one (a row made again after compaction)
+      if (!cursor || Number(this.readState().cursor || 0) <= Number(cursor)) this.recordVersions(results);
       for (const seq of done) {
         this.db.exec({ sql: "DELETE FROM sync_queue WHERE id BETWEEN ? AND ?", bind: [firstId(seq), lastId(seq)] });
       }
