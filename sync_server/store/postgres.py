@@ -290,11 +290,15 @@ class PostgresStore:
         groups: dict[tuple[str, str], list[Jsonb]] = {}
         for scope, collection, row_id in filter(storable_key, keys):  # any other key would abort the transaction
             groups.setdefault((scope, collection), []).append(Jsonb(row_id))
+        # every statement queued before the first result is read: in the batch's
+        # pipeline that is one round trip for all the groups
+        cursors = [self._writer.execute(
+            f"SELECT {_ROW_COLUMNS} FROM offsync_rows WHERE scope = %s AND collection = %s "
+            "AND row_id = ANY(%s) FOR UPDATE", (scope, collection, row_ids)) for (scope, collection), row_ids
+            in groups.items()]
         out: dict[RowKey, RowState] = {}
-        for (scope, collection), row_ids in groups.items():
-            for r in self._writer.execute(
-                    f"SELECT {_ROW_COLUMNS} FROM offsync_rows WHERE scope = %s AND collection = %s "
-                    "AND row_id = ANY(%s) FOR UPDATE", (scope, collection, row_ids)).fetchall():
+        for cursor in cursors:
+            for r in cursor.fetchall():
                 out[(r[2], r[0], r[1])] = row_state(r)
         return out
 
@@ -302,17 +306,18 @@ class PostgresStore:
         """The devices' records, each read under a lock on its id held to the
         commit: exactly-once needs one batch at a time per device, whether its
         row exists yet or not (after a failover its pushes may reach two nodes)."""
-        out = {}
+        ids = list(client_ids)
+        if not ids:
+            return {}
         c = self._writer
-        for client_id in client_ids:
-            # two statements (one round trip in the batch's pipeline): a statement
-            # reads the snapshot taken as it starts, before a lock it waits for inside
+        # the locks, then the read (one round trip in the batch's pipeline): a
+        # statement reads the snapshot taken as it starts, so the read must not
+        # start before the locks it would otherwise wait for inside
+        for client_id in ids:
             c.execute(f"SELECT pg_advisory_xact_lock(hashtextextended(%s, {_DEVICE_LOCKS}))", (client_id,))
-            row = c.execute('SELECT client_id, "user", last_client_seq FROM offsync_devices WHERE client_id = %s',
-                            (client_id,)).fetchone()
-            if row is not None:
-                out[client_id] = Device(*row)
-        return out
+        rows = c.execute('SELECT client_id, "user", last_client_seq FROM offsync_devices WHERE client_id = ANY(%s)',
+                         (ids,)).fetchall()
+        return {row[0]: Device(*row) for row in rows}
 
     def device(self, client_id: str) -> Device | None:
         row = self._reader().execute('SELECT client_id, "user", last_client_seq FROM offsync_devices '
