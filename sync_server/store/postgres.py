@@ -211,6 +211,7 @@ class PostgresStore:
         self._write_thread: int | None = None
         self._batch_head = 0  # the head the open batch builds on (read under the lock)
         self._head_locked = False  # has the open batch taken the head lock yet?
+        self._pipeline: psycopg.Pipeline | None = None  # the open batch's (see _answers)
         self._last_mark = 0  # the last mark this node wrote (other nodes write theirs)
 
     def _connect(self) -> psycopg.Connection[Any]:
@@ -250,11 +251,13 @@ class PostgresStore:
                 c.execute("BEGIN")
                 self._in_write = True
                 self._write_thread = threading.get_ident()
+                self._pipeline = pipeline
                 try:
                     yield
                 finally:
                     self._in_write = False
                     self._write_thread = None
+                    self._pipeline = None
                 c.execute("COMMIT")
                 pipeline.sync()
         finally:
@@ -272,13 +275,26 @@ class PostgresStore:
         """
         if self._write_thread == threading.get_ident():
             if not self._head_locked:
-                locked = self._writer.execute("SELECT head FROM offsync_head WHERE id = 1 FOR UPDATE").fetchone()
+                cursor = self._writer.execute("SELECT head FROM offsync_head WHERE id = 1 FOR UPDATE")
+                self._answers()
+                locked = cursor.fetchone()
                 self._batch_head = int(cast("tuple[int]", locked)[0])  # no other writer moves it now
                 self._head_locked = True
             return self._batch_head
         # SCHEMA inserts the head row: there always is one
         return int(cast("tuple[int]", self._reader().execute("SELECT head FROM offsync_head WHERE id = 1")
                         .fetchone())[0])
+
+    def _answers(self) -> None:
+        """Before reading results inside the batch's pipeline: end what was sent
+        with a Sync, not the flush a fetch sends. PostgreSQL arms
+        ``idle_in_transaction_session_timeout`` only as it answers a Sync
+        (ReadyForQuery): after a mere flush, a node frozen mid-batch held its
+        locks for as long as it stayed frozen (seen in the SIGSTOP test). A
+        Sync inside the transaction block commits nothing, and costs the same
+        round trip the flush did."""
+        if self._pipeline is not None:
+            self._pipeline.sync()
 
     # -- reads inside the write transaction -----------------------------------
 
@@ -296,6 +312,8 @@ class PostgresStore:
             f"SELECT {_ROW_COLUMNS} FROM offsync_rows WHERE scope = %s AND collection = %s "
             "AND row_id = ANY(%s) FOR UPDATE", (scope, collection, row_ids)) for (scope, collection), row_ids
             in groups.items()]
+        if cursors:
+            self._answers()
         out: dict[RowKey, RowState] = {}
         for cursor in cursors:
             for r in cursor.fetchall():
@@ -315,8 +333,10 @@ class PostgresStore:
         # start before the locks it would otherwise wait for inside
         for client_id in ids:
             c.execute(f"SELECT pg_advisory_xact_lock(hashtextextended(%s, {_DEVICE_LOCKS}))", (client_id,))
-        rows = c.execute('SELECT client_id, "user", last_client_seq FROM offsync_devices WHERE client_id = ANY(%s)',
-                         (ids,)).fetchall()
+        cursor = c.execute('SELECT client_id, "user", last_client_seq FROM offsync_devices WHERE client_id = ANY(%s)',
+                           (ids,))
+        self._answers()
+        rows = cursor.fetchall()
         return {row[0]: Device(*row) for row in rows}
 
     def device(self, client_id: str) -> Device | None:
@@ -330,9 +350,11 @@ class PostgresStore:
         name = _encode_json([scope, collection, key_name, key_value.hex()]).decode()
         c = self._writer
         c.execute(f"SELECT pg_advisory_xact_lock(hashtextextended(%s, {_UNIQUE_LOCKS}))", (name,))  # as load_devices
-        row = c.execute(
+        cursor = c.execute(
             "SELECT row_id FROM offsync_unique_keys WHERE scope = %s AND collection = %s AND key_name = %s "
-            "AND key_value = %s", (scope, collection, key_name, key_value)).fetchone()
+            "AND key_value = %s", (scope, collection, key_name, key_value))
+        self._answers()
+        row = cursor.fetchone()
         return row[0] if row is not None else None
 
     @staticmethod
@@ -344,8 +366,10 @@ class PostgresStore:
                                 psycopg.errors.SerializationFailure))
 
     def rejection(self, client_id: str, client_seq: int) -> MutationResult | None:
-        row = self._writer.execute("SELECT result FROM offsync_rejections WHERE client_id = %s AND client_seq = %s",
-                                   (client_id, client_seq)).fetchone()
+        cursor = self._writer.execute("SELECT result FROM offsync_rejections WHERE client_id = %s AND client_seq = %s",
+                                      (client_id, client_seq))
+        self._answers()
+        row = cursor.fetchone()
         return decode_result(row[0]) if row is not None else None
 
     def commit_batch(self, batch: Batch) -> None:
@@ -478,8 +502,9 @@ class PostgresStore:
 
     def head_at(self, at_ms: int) -> int:
         """The highest head noted at or before ``at_ms`` (0 if none), read in the write transaction."""
-        row = cast("tuple[int | None]", self._writer.execute(
-            "SELECT max(head) FROM offsync_seq_marks WHERE at_ms <= %s", (at_ms,)).fetchone())
+        cursor = self._writer.execute("SELECT max(head) FROM offsync_seq_marks WHERE at_ms <= %s", (at_ms,))
+        self._answers()
+        row = cast("tuple[int | None]", cursor.fetchone())
         return int(row[0] or 0)
 
     def compact(self, upto_seq: int) -> Compaction:
@@ -487,8 +512,9 @@ class PostgresStore:
         they still own) and raise the horizon to it; inside :meth:`write_transaction`."""
         assert self._in_write, "compact runs inside write_transaction"
         c = self._writer
-        head, horizon = cast("tuple[int, int]", c.execute(
-            "SELECT head, horizon FROM offsync_head WHERE id = 1 FOR UPDATE").fetchone())
+        cursor = c.execute("SELECT head, horizon FROM offsync_head WHERE id = 1 FOR UPDATE")
+        self._answers()
+        head, horizon = cast("tuple[int, int]", cursor.fetchone())
         upto = min(upto_seq, head)
         if upto <= horizon:
             return Compaction(0, horizon)
