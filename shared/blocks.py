@@ -31,6 +31,20 @@ def _values_of(names: Sequence[str]) -> Callable[[Mapping[str, Any]], tuple[Any,
     return lambda fields: ()
 
 
+def group_rows(rows: Iterable[RowChange], key: Callable[[RowChange], str]) -> dict[str, list[RowChange]]:
+    """``rows`` split by ``key`` (a collection, a scope), each group in the
+    order given, the groups in the order their keys first appear."""
+    groups: dict[str, list[RowChange]] = {}
+    for row in rows:
+        k = key(row)
+        found = groups.get(k)
+        if found is None:
+            groups[k] = [row]
+        else:
+            found.append(row)
+    return groups
+
+
 def to_blocks(rows: Iterable[RowChange], schema: Schema) -> list[RowBlock]:
     """``rows`` (already translated for the device's schema version) as one
     block per collection, in the order collections first appear.
@@ -39,15 +53,8 @@ def to_blocks(rows: Iterable[RowChange], schema: Schema) -> list[RowBlock]:
     written) is sent as its declared default, as a device that migrated in
     place shows it.
     """
-    by_collection: dict[str, list[RowChange]] = {}
-    for row in rows:
-        found = by_collection.get(row.collection)
-        if found is None:
-            by_collection[row.collection] = [row]
-        else:
-            found.append(row)
     blocks = []
-    for name, changes in by_collection.items():
+    for name, changes in group_rows(rows, operator.attrgetter("collection")).items():
         coll = schema[name]
         names = coll.field_names[1:]
         values_of = _values_of(names)

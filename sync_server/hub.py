@@ -4,8 +4,10 @@ its scopes, encoded once per group of subscribers."""
 from __future__ import annotations
 
 import heapq
+import operator
 from typing import Protocol
 
+from shared.blocks import group_rows
 from shared.messages import Changes, Codec, RowChange
 
 from .engine import BatchOutcome
@@ -121,7 +123,7 @@ class Hub:
         encoded once per group (scopes and user), schema version and codec."""
         if not outcome.rows:
             return
-        by_scope = _rows_by_scope(outcome.rows)
+        by_scope = group_rows(outcome.rows, _scope_of)  # each scope's rows in seq order
         for key, group in self._subscribers.items():
             if not group:
                 continue
@@ -164,16 +166,7 @@ class Hub:
         return changes_for(self.translation, version or self.translation.current, protocol or 2, message)
 
 
-def _rows_by_scope(rows: list[RowChange]) -> dict[str, list[RowChange]]:
-    """A batch's rows split by scope, each list in seq order."""
-    by_scope: dict[str, list[RowChange]] = {}
-    for row in rows:
-        found = by_scope.get(row.scope)
-        if found is None:
-            by_scope[row.scope] = [row]
-        else:
-            found.append(row)
-    return by_scope
+_scope_of = operator.attrgetter("scope")
 
 
 def _rows_in(by_scope: dict[str, list[RowChange]], scopes: frozenset[str]) -> list[RowChange]:
