@@ -90,7 +90,7 @@ class _Work:
     clock_limit: int = 0  # insert_orders above this are clamped
     batch: Batch = field(default_factory=Batch)
     devices: dict[str, Device] = field(default_factory=dict)
-    device_rows: dict[str, Device | None] = field(default_factory=dict)  # read up front (None: no row yet)
+    device_rows: dict[str, Device] = field(default_factory=dict)  # the stored ones, read up front
     rows: dict[RowKey, RowState] = field(default_factory=dict)  # changed in this batch, in change order
     unique: dict[tuple[str, str, str, bytes], str | int] = field(default_factory=dict)
     # the stored row (None: there is none) of every key read up front, then
@@ -157,10 +157,7 @@ class Engine:
         """
         dev = work.devices.get(client_id)
         if dev is None:
-            if client_id in work.device_rows:  # read up front (_prefetch)
-                dev = work.device_rows[client_id] or Device(client_id, user, 0)
-            else:
-                dev = self.store.load_devices([client_id]).get(client_id) or Device(client_id, user, 0)
+            dev = work.device_rows.get(client_id) or Device(client_id, user, 0)  # read up front (_prefetch)
             if dev.user != user:
                 return None
             work.devices[client_id] = dev
@@ -471,9 +468,7 @@ class Engine:
         # every device of the batch in one go too (on PostgreSQL one round trip, not
         # one a device: 6 of a one-row batch's 11); sorted, so two nodes' batches
         # that share devices lock them in one order
-        client_ids = sorted({request.client_id for request in requests})
-        loaded = self.store.load_devices(client_ids)
-        work.device_rows = {client_id: loaded.get(client_id) for client_id in client_ids}
+        work.device_rows = self.store.load_devices(sorted({request.client_id for request in requests}))
 
     def _keys_after(self, request: PushRequest, mutation: Mutation, index: int) -> list[RowKey]:
         """Keys of the operations after ``index``: a rejection hands back every
