@@ -30,7 +30,7 @@ from shared.blocks import block_rows, from_blocks, row_count
 from shared.hlc import HybridClock
 from shared.merge import replay
 from shared.messages import Changes, MutationResult, RowBlock, RowChange
-from shared.schema import SCOPE_COLUMN, VERSION_COLUMN, Collection, Schema
+from shared.schema import INSERT_ORDER_COLUMN, SCOPE_COLUMN, VERSION_COLUMN, Collection, Schema
 
 from . import queue
 from .queue import QueuedRows
@@ -222,32 +222,46 @@ class ApplyingServerChanges:
         The versions follow the mutation's operations, as its queue entries do
         (read in one range for the whole Ack). A version never goes back: a page
         read after the commit may have brought a later one already.
+
+        An insert the server vouches for made the row afresh: its ``insertOrder``
+        is the insert's and its version the one told, whatever this copy says.
+        The copy may say otherwise: a page brought a tombstone of the id while the
+        insert was pending, the insert was replayed on it and took the
+        tombstone's version and ``insertOrder``, and the server compacted that
+        tombstone before the insert (which it would otherwise have merged or
+        refused) made the row anew. Not where the device has inserted the row
+        again since: that later insert is its own, answered later.
         """
         told = [r for r in results if r.versions and r.status == "applied"]
         if not told:
             return
         entries = self.connection.execute(
-            f"SELECT id >> {queue.SEQ_SHIFT}, collection, row_id FROM sync_queue WHERE id BETWEEN ? AND ? ORDER BY id",
+            f"SELECT id >> {queue.SEQ_SHIFT}, collection, row_id, kind, insert_order FROM sync_queue "
+            "WHERE id BETWEEN ? AND ? ORDER BY id",
             (queue.first_id(min(r.client_seq for r in told)), queue.last_id(max(r.client_seq for r in told))))
-        by_seq: dict[int, list[tuple[str, Any]]] = {}
-        for seq, collection, row_id in entries:
+        by_seq: dict[int, list[tuple[str, Any, str, int]]] = {}
+        for seq, collection, row_id, kind, insert_order in entries:
             found = by_seq.get(seq)
             if found is None:
-                by_seq[seq] = [(collection, row_id)]
+                by_seq[seq] = [(collection, row_id, kind, insert_order)]
             else:
-                found.append((collection, row_id))
+                found.append((collection, row_id, kind, insert_order))
         pairs: dict[str, list[tuple[int, Any]]] = {}
+        made: dict[str, list[tuple[int, Any, int, int]]] = {}  # (version, row_id, insert_order, last queue id)
         for result in told:
             written = by_seq.get(result.client_seq, ())
             if len(written) != len(result.versions):
                 continue  # not the mutation the server answered: keep the versions we have
-            for (collection, row_id), version in zip(written, result.versions):
+            for (collection, row_id, kind, insert_order), version in zip(written, result.versions):
                 if version:
                     found_pairs = pairs.get(collection)
                     if found_pairs is None:
                         pairs[collection] = [(version, row_id)]
                     else:
                         found_pairs.append((version, row_id))
+                    if kind == "insert":
+                        made.setdefault(collection, []).append(
+                            (version, row_id, insert_order, queue.last_id(result.client_seq)))
         if pairs and self._in_resync():
             # rows left out of their live batch come in no page either if the
             # re-sync's pages were read before their commit: seen all the same
@@ -256,11 +270,18 @@ class ApplyingServerChanges:
                 [(name, row_id) for name, values in pairs.items() for _, row_id in values])
         for name, values in pairs.items():
             coll = self._collection(name)
-            # only _version changes: capture is off, and the freeze triggers watch the fields
+            t, pk, ver = tables.quote(coll.name), tables.quote(coll.primary_key), tables.quote(VERSION_COLUMN)
+            # capture is off, and the freeze triggers have nothing to keep: the only
+            # insert entry that may hold the row by reference is the told one, which
+            # this Ack takes out of the queue (a row inserted again is left alone)
             with self._without_triggers(self._only_our_triggers(coll)):
-                self.connection.executemany(
-                    f"UPDATE {tables.quote(coll.name)} SET {tables.quote(VERSION_COLUMN)} = ?1 "
-                    f"WHERE {tables.quote(coll.primary_key)} = ?2 AND {tables.quote(VERSION_COLUMN)} < ?1", values)
+                if name in made:  # first, so that later operations' versions still raise it
+                    self.connection.executemany(
+                        f"UPDATE {t} SET {ver} = ?1, {tables.quote(INSERT_ORDER_COLUMN)} = ?3 WHERE {pk} = ?2 "
+                        f"AND {tables.quote(INSERT_ORDER_COLUMN)} IS NOT ?3 AND NOT EXISTS (SELECT 1 FROM sync_queue "
+                        "WHERE id > ?4 AND collection = ?5 AND row_id = ?2 AND kind = 'insert')",
+                        [(*m, name) for m in made[name]])
+                self.connection.executemany(f"UPDATE {t} SET {ver} = ?1 WHERE {pk} = ?2 AND {ver} < ?1", values)
 
     def _drop_applied(self, client_seq: int) -> None:
         # The rows include every mutation up to client_seq, but only an Ack says

@@ -310,6 +310,14 @@ export class Replica {
     return found.length ? found[0][0] : null;
   }
 
+  /** One statement run for each row of parameters. @param {string} sql @param {SqlValue[][]} rows */
+  runMany(sql, rows) {
+    const stmt = this.db.prepare(sql);
+    try {
+      for (const v of rows) stmt.bind(v).stepReset();
+    } finally { stmt.finalize(); }
+  }
+
   /** @returns {Fields} */
   readState() {
     /** @type {Fields} */
@@ -898,7 +906,10 @@ export class Replica {
    * Give the rows an Ack vouches for (MutationResult.versions, protocol 3) the
    * server's version: their live batch leaves them out (sync_client/applying.py
    * _record_versions). The versions follow the mutation's queue entries; a
-   * version never goes back.
+   * version never goes back. An insert it vouches for made the row afresh: the
+   * row takes the insert's insertOrder and the version told, whatever it had
+   * (replayed on a tombstone the server has since compacted, it had the
+   * tombstone's), unless the device has inserted the row again since.
    * @param {MutationResult[]} results
    */
   recordVersions(results) {
@@ -906,41 +917,46 @@ export class Replica {
     if (!told.length) return;
     /** @type {Map<string, [number, SqlValue][]>} */
     const pairs = new Map();
+    /** @type {Map<string, [number, SqlValue, SqlValue, number, string][]>} */
+    const made = new Map();
     /** @type {[string, SqlValue][]} */
     const seen = [];
     for (const r of told) {
       const seq = Number(r.client_seq);
-      const entries = this.arrays("SELECT collection, row_id FROM sync_queue WHERE id BETWEEN ? AND ? ORDER BY id", [firstId(seq), lastId(seq)]);
+      const entries = this.arrays("SELECT collection, row_id, kind, insert_order FROM sync_queue WHERE id BETWEEN ? AND ? ORDER BY id", [firstId(seq), lastId(seq)]);
       if (entries.length !== r.versions.length) continue; // not the mutation the server answered
-      entries.forEach(([collection, rowId], i) => {
+      entries.forEach(([collection, rowId, kind, insertOrder], i) => {
         const version = Number(r.versions[i]);
         if (!version) return;
         const name = String(collection);
         const list = pairs.get(name);
         if (list) list.push([version, rowId]); else pairs.set(name, [[version, rowId]]);
         seen.push([name, rowId]);
+        if (kind === "insert") {
+          const inserts = made.get(name);
+          const entry = /** @type {[number, SqlValue, SqlValue, number, string]} */ ([version, rowId, insertOrder, lastId(seq), name]);
+          if (inserts) inserts.push(entry); else made.set(name, [entry]);
+        }
       });
     }
     if (this.resyncing) this.noteSeen(seen);
     for (const [name, values] of pairs) {
       const coll = this.collections.get(name);
       if (!coll) continue;
+      const table = quote(coll.name), pk = quote(coll.primary_key);
       this.withoutTriggers(this.onlyOurTriggers(coll), () => {
-        const stmt = this.db.prepare(`UPDATE ${quote(coll.name)} SET "_version" = ?1 WHERE ${quote(coll.primary_key)} = ?2 AND "_version" < ?1`);
-        try {
-          for (const v of values) stmt.bind(v).stepReset();
-        } finally { stmt.finalize(); }
+        const inserts = made.get(name);
+        if (inserts) this.runMany(`UPDATE ${table} SET "_version" = ?1, "insertOrder" = ?3 WHERE ${pk} = ?2 `
+          + "AND \"insertOrder\" IS NOT ?3 AND NOT EXISTS (SELECT 1 FROM sync_queue WHERE id > ?4 AND collection = ?5 "
+          + "AND row_id = ?2 AND kind = 'insert')", inserts); // first: later operations' versions still raise it
+        this.runMany(`UPDATE ${table} SET "_version" = ?1 WHERE ${pk} = ?2 AND "_version" < ?1`, values);
       });
     }
   }
 
   /** Rows a re-sync must not sweep (see applying.py). @param {[string, SqlValue][]} keys */
   noteSeen(keys) {
-    if (!keys.length) return;
-    const stmt = this.db.prepare("INSERT OR IGNORE INTO sync_resync_seen (collection, row_id) VALUES (?, ?)");
-    try {
-      for (const k of keys) stmt.bind(k).stepReset();
-    } finally { stmt.finalize(); }
+    if (keys.length) this.runMany("INSERT OR IGNORE INTO sync_resync_seen (collection, row_id) VALUES (?, ?)", keys);
   }
 
   /** @param {number} clientSeq */

@@ -41,6 +41,7 @@ from shared.evolution import History
 from shared.messages import JSON, MSGPACK, Ack, Changes
 from shared.schema import INSERT_ORDER_COLUMN, VERSION_COLUMN, Collection, Field, Schema
 from sync_client.replica import BULK_ROWS, Replica
+from sync_server import wire
 from sync_server.store.base import Store
 
 from .model import by_collection, expected_rows
@@ -761,4 +762,42 @@ def test_a_write_acked_just_before_a_resync_begins_never_disappears() -> None:
         assert "n0" not in seen[-1]
         net.settle()
         assert not dev0.replica.resyncing
+        check_invariants(net)
+
+
+def test_an_insert_replayed_on_a_compacted_tombstone_ends_as_the_server_made_it(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    # found by the model with no echo (protocol 3): a page brought the tombstone of
+    # the device's own deleted row while its new insert of the same id was pending;
+    # replayed on it, the insert took the tombstone's version and insertOrder.
+    # Compaction then removed the tombstone, so the server made the row anew from
+    # the insert (version 1, the insert's insertOrder) and its Ack vouched for the
+    # device's copy: no echo came, and the device kept the tombstone's meta
+    monkeypatch.setattr(wire, "ECHO_FREE", True)
+    with _network(1) as net:
+        dev = net.devices[0]
+        net.write(dev, lambda r: r.insert("journal", {"id": "j0", "title": "first"}))
+        net.settle()
+        first = row_meta(dev.replica, net.schema["journal"])["j0"]
+        net.write(dev, lambda r: r.delete("journal", "j0"))
+        assert dev.link is not None
+        link = dev.link
+        net.deliver_up(link)
+        net.commit(1)
+        net.announce()
+        net.deliver_down(link)  # the Ack; the live batch of the tombstone is lost with the link
+        net.cut(dev)
+        net.write(dev, lambda r: r.insert("journal", {"id": "j0", "title": "again"}))
+        link = _connect_and_push(net, dev)
+        net.pull_page(link)  # the tombstone, read before the insert commits
+        assert net.compact(net.store.head()) == 1
+        net.deliver_down(link)
+        assert row_meta(dev.replica, net.schema["journal"]) == {"j0": (2, first[1])}  # the tombstone's
+        net.commit(1)
+        assert net.verdicts[(dev.device_id, 3)].status == "applied"
+        net.announce()
+        while link.down:
+            net.deliver_down(link)
+        assert row_meta(dev.replica, net.schema["journal"]) == net.server_meta(dev.scope, "journal")
+        net.settle()
         check_invariants(net)
