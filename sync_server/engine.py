@@ -30,6 +30,7 @@ import math
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import msgspec
 
@@ -97,6 +98,10 @@ class _Work:
     # each row as the mutations applied so far leave it
     known: dict[RowKey, RowState | None] = field(default_factory=dict)
     stored: set[RowKey] = field(default_factory=set)  # keys with a row in the store before this batch
+    # the scope that holds each (collection, row id) in the store (None: none
+    # does), for the ids a batch's inserts may take; and those its rows took
+    claims: dict[tuple[str, Any], str | None] = field(default_factory=dict)
+    claimed: dict[tuple[str, Any], str] = field(default_factory=dict)
     latest: int = 0  # the highest insert_order of a valid operation (the clock observes it)
     # results that carry rows, filled once the whole batch is decided (see _hand_back)
     hand_back: dict[int, tuple[MutationResult, list[RowKey], Grant]] = field(default_factory=dict)
@@ -234,6 +239,10 @@ class Engine:
             (rows if key in stored else new_rows).append((state, seq))
             changes.append(state.to_change(seq))
         work.batch.head = seq
+        # an id a compacted tombstone left claimed by the same scope is claimed already
+        claims = work.claims
+        work.batch.claims = [(pair[0], pair[1], scope) for pair, scope in work.claimed.items()
+                             if claims.get(pair) is None]
         return changes
 
     def _apply_request(self, request: PushRequest, work: _Work) -> list[MutationResult]:
@@ -314,6 +323,7 @@ class Engine:
         as_written: dict[RowKey, bool] = {}  # this device's copy of the row equals ``local``'s
         written: list[tuple[RowKey, int]] = []
         local_unique: dict[tuple[str, str, str, bytes], str | int] = {}
+        local_claims: dict[tuple[str, Any], str] = {}
         conflicts: list[Conflict] = []
         merged = False
         keys: list[RowKey] = []
@@ -337,6 +347,14 @@ class Engine:
             key = (scope, raw.collection, raw.row_id)
             keys.append(key)
             current = self._row(key, local, work)
+            if current is None and raw.kind == "insert" and rules.claims_ids:
+                pair = (raw.collection, raw.row_id)
+                owner = local_claims.get(pair) or self._owner(pair, work)
+                if owner is not None and owner != scope:
+                    # the id is another scope's: the refusal names neither that scope nor its row
+                    return self._reject(mutation, "id_taken", _reason_text("id_taken", raw), _op_path(index, i),
+                                        [*keys, *self._keys_after(request, mutation, i)], request, work)
+                local_claims[pair] = scope
             if current is None and raw.kind == "insert" and rules.plain_insert:
                 local[key] = created(rules, raw, fields, scope, client_id)
                 as_written[key] = raw is sent
@@ -370,6 +388,7 @@ class Engine:
             # one entry per operation: the device matches them to its queue by place
             written.append((key, outcome.state.version if outcome.state is not None and as_written[key] else 0))
         self._keep(local, local_unique, work)
+        work.claimed.update(local_claims)
         for key, state in local.items():
             if as_written.get(key) and request.told_versions:
                 work.echo_free[key] = (client_id, state)
@@ -431,6 +450,18 @@ class Engine:
             local_unique[ukey] = op.row_id
         return None
 
+    def _owner(self, pair: tuple[str, Any], work: _Work) -> str | None:
+        """The scope holding the id ``pair`` (collection, row id) in the store or
+        in this batch; None if no scope does. Read up front for the batch's
+        inserts (:meth:`_prefetch`), else now."""
+        owner = work.claimed.get(pair)
+        if owner is not None:
+            return owner
+        claims = work.claims
+        if pair not in claims:
+            claims[pair] = self.store.load_claims([pair]).get(pair)
+        return claims[pair]
+
     def _row(self, key: RowKey, local: dict[RowKey, RowState], work: _Work) -> RowState | None:
         """The row as this mutation (``local``) and the batch so far leave it."""
         state = local.get(key)
@@ -454,17 +485,27 @@ class Engine:
         write transaction, so the rows are those this batch builds on.
         """
         keys: dict[RowKey, None] = {}
-        guess, scoped = self._guess_scope, self._scoped
+        inserts: list[RowKey] = []
+        guess, scoped, rules = self._guess_scope, self._scoped, self._rules
         for request in requests:
             default_scope = request.grant.default_scope
             for mutation in request.mutations:
                 for op in mutation.ops:
                     scope = guess(op, default_scope) if op.collection in scoped else op.scope or default_scope
-                    keys[(scope, op.collection, op.row_id)] = None
+                    key = (scope, op.collection, op.row_id)
+                    keys[key] = None
+                    if op.kind == "insert":
+                        inserts.append(key)
         found = self.store.load_rows(list(keys))
         work.known = dict.fromkeys(keys)
         work.known.update(found)
         work.stored = set(found)
+        # who holds the ids the inserts of new rows would take (see _owner)
+        pairs = list(dict.fromkeys((key[1], key[2]) for key in inserts
+                                   if key not in found and key[1] in rules and rules[key[1]].claims_ids))
+        if pairs:
+            work.claims = dict.fromkeys(pairs)
+            work.claims.update(self.store.load_claims(pairs))
         # every device of the batch in one go too (on PostgreSQL one round trip, not
         # one a device: 6 of a one-row batch's 11); sorted, so two nodes' batches
         # that share devices lock them in one order
@@ -588,5 +629,6 @@ def _reason_text(reason: str, op: Operation) -> str:
         "not_found": "no such row on the server",
         "deleted": "the row was deleted on the server",
         "unique": "another row has the same unique key",
+        "id_taken": "this id is in use in another scope; make a new id",
     }
     return f"{op.collection} {op.row_id!r}: {texts.get(reason, reason)}"

@@ -25,6 +25,7 @@ from shared.errors import InvalidInput
 from shared.merge import ALIVE, Conflict, RowState, Stamp, is_concurrent
 from shared.messages import Mutation, MutationResult, Operation
 
+from .auth import USER_SCOPE_PREFIX
 from .store.base import RowKey, fits_64_bits
 from .validation import Rules, check_fields_together
 
@@ -90,7 +91,8 @@ def _key(rules: Rules, op: Operation, default_scope: str, writable: frozenset[st
     elif isinstance(row_id, str) or not fits_64_bits(row_id):
         return None
     scope = op.scope or default_scope
-    if scope not in writable:
+    if scope not in writable or (rules.private and (scope != default_scope
+                                                    or not scope.startswith(USER_SCOPE_PREFIX))):
         return None
     return (scope, op.collection, row_id)
 
@@ -106,10 +108,13 @@ def _fresh_inserts(engine: Engine, rules: Rules, request: PushRequest, mutation:
     pk, required = rules.coll.primary_key, rules.required
     default_scope, writable, known = request.grant.default_scope, request.grant.write, work.known
     keys: dict[RowKey, None] = {}
+    claims = rules.claims_ids
     for i, (op, fields) in enumerate(zip(ops, stored, strict=True)):
         key = _key(rules, op, default_scope, writable)
         if key is None or key in keys or known.get(key, False) is not None:
             return None  # a row exists, the mutation names it twice, or it was not read up front
+        if claims and engine._owner((key[1], key[2]), work) not in (None, key[0]):
+            return None  # the id is another scope's: the general path refuses it
         if pk in fields:
             if fields[pk] != op.row_id:
                 return None
@@ -118,6 +123,10 @@ def _fresh_inserts(engine: Engine, rules: Rules, request: PushRequest, mutation:
             if fields.get(field_name, default) is None:
                 return None
         keys[key] = None
+    if claims:
+        if len({(key[1], key[2]) for key in keys}) < len(keys):
+            return None  # one id in two scopes: the general path refuses the second
+        work.claimed.update({(key[1], key[2]): key[0] for key in keys})
     client_id, limit, latest, rows = request.client_id, work.clock_limit, work.latest, work.rows
     told, echo_free = request.told_versions, work.echo_free
     for key, op, fields in zip(keys, ops, stored, strict=True):

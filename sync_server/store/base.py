@@ -56,6 +56,9 @@ class Batch(msgspec.Struct, kw_only=True):
     conflicts: list[tuple[int, Conflict, int]] = []  # (client_seq, conflict, created_at ms)
     rejections: list[tuple[str, MutationResult]] = []  # (client_id, result)
     unique_keys: list[tuple[str, str, str, bytes, Any]] = []  # (scope, collection, key name, key value, row_id)
+    #: (collection, row_id, scope): ids of collections that are not private this
+    #: batch's new rows took (no scope held them before)
+    claims: list[tuple[str, Any, str]] = []
     head: int = 0
     #: the server's wall clock as the batch started, ms: a store notes now and
     #: then which head it had reached by when (:data:`MARK_EVERY_MS`), so that
@@ -129,6 +132,10 @@ class Store(Protocol):
     def device(self, client_id: str) -> Device | None: ...
 
     def find_unique(self, scope: str, collection: str, key_name: str, key_value: bytes) -> str | int | None: ...
+
+    def load_claims(self, pairs: Sequence[tuple[str, Any]]) -> dict[tuple[str, Any], str]: ...
+
+    def sync_claims(self, collections: Sequence[str]) -> int: ...
 
     def rejection(self, client_id: str, client_seq: int) -> MutationResult | None: ...
 

@@ -141,6 +141,18 @@ CREATE TABLE IF NOT EXISTS offsync_seq_marks (
     at_ms BIGINT PRIMARY KEY,
     head  BIGINT NOT NULL
 );
+-- which scope took each id of a collection that is not private (docs/security.md,
+-- "Row identity"): two nodes giving one id to two scopes at once fail on the key
+CREATE TABLE IF NOT EXISTS offsync_row_ids (
+    collection TEXT NOT NULL,
+    row_id     JSONB NOT NULL,
+    scope      TEXT NOT NULL,
+    PRIMARY KEY (collection, row_id)
+);
+CREATE TABLE IF NOT EXISTS offsync_meta (
+    key   TEXT PRIMARY KEY,
+    value JSONB NOT NULL
+);
 """.format(add_horizon=_add_column("offsync_head", "horizon", "BIGINT NOT NULL DEFAULT 0"),
            add_at_seq=_add_column("offsync_devices", "at_seq", "BIGINT NOT NULL DEFAULT 0"))
 
@@ -344,6 +356,45 @@ class PostgresStore:
                                      "WHERE client_id = %s", (client_id,)).fetchone()
         return Device(*row) if row is not None else None
 
+    def load_claims(self, pairs: Sequence[tuple[str, Any]]) -> dict[tuple[str, Any], str]:
+        """The scope holding each (collection, row id) of ``pairs`` that one holds.
+        An id another node's open batch is claiming reads as free: both batches
+        then insert it, and the second fails on the key and is tried again."""
+        groups: dict[str, list[Jsonb]] = {}
+        for collection, row_id in pairs:
+            if storable_key(("", collection, row_id)):
+                groups.setdefault(collection, []).append(Jsonb(row_id))
+        cursors = [self._writer.execute("SELECT collection, row_id, scope FROM offsync_row_ids "
+                                        "WHERE collection = %s AND row_id = ANY(%s)", (collection, row_ids))
+                   for collection, row_ids in groups.items()]
+        if cursors:
+            self._answers()
+        return {(r[0], r[1]): r[2] for cursor in cursors for r in cursor.fetchall()}
+
+    def sync_claims(self, collections: Sequence[str]) -> int:
+        """As :meth:`SQLiteStore.sync_claims <sync_server.store.sqlite.SQLiteStore.sync_claims>`;
+        one node at a time."""
+        wanted = sorted(collections)
+        c = self._writer
+        with c.transaction():
+            c.execute("SET LOCAL statement_timeout = 0")
+            c.execute("SELECT pg_advisory_xact_lock(7305231)")
+            row = c.execute("SELECT value FROM offsync_meta WHERE key = 'claims_for'").fetchone()
+            before = set(row[0]) if row is not None else set()
+            if row is not None and sorted(before) == wanted:
+                return 0
+            c.execute("DELETE FROM offsync_row_ids WHERE NOT (collection = ANY(%s))", (wanted,))
+            added = 0
+            for name in wanted:
+                if name not in before:
+                    cur = c.execute("INSERT INTO offsync_row_ids (collection, row_id, scope) "
+                                    "SELECT DISTINCT ON (row_id) collection, row_id, scope FROM offsync_rows "
+                                    "WHERE collection = %s ORDER BY row_id, seq ON CONFLICT DO NOTHING", (name,))
+                    added += max(cur.rowcount, 0)
+            c.execute("INSERT INTO offsync_meta (key, value) VALUES ('claims_for', %s) "
+                      "ON CONFLICT (key) DO UPDATE SET value = excluded.value", (Jsonb(wanted),))
+        return added
+
     def find_unique(self, scope: str, collection: str, key_name: str, key_value: bytes) -> Any:
         """The row holding a unique value, read under a lock on the value held to
         the commit: two nodes must not both give it to a new row."""
@@ -393,6 +444,11 @@ class PostgresStore:
                     "version = excluded.version, insert_order = excluded.insert_order, "
                     "deleted = excluded.deleted, fields = excluded.fields, stamps = excluded.stamps",
                     _row_values(batch.rows))
+            if batch.claims:
+                # not ON CONFLICT DO NOTHING: another node's batch that claimed one
+                # of these ids since it was read fails this one on the key (is_race)
+                cur.executemany("INSERT INTO offsync_row_ids (collection, row_id, scope) VALUES (%s, %s, %s)",
+                                [(coll, Jsonb(r), scope) for coll, r, scope in batch.claims])
             if batch.devices:
                 cur.executemany(
                     'INSERT INTO offsync_devices (client_id, "user", last_client_seq, at_seq) '

@@ -30,6 +30,7 @@ from .base import (
     RowKey,
     decode_conflict,
     decode_result,
+    fits_64_bits,
     row_change,
     row_params,
     row_state,
@@ -96,6 +97,15 @@ CREATE TABLE IF NOT EXISTS meta (
     key   TEXT PRIMARY KEY,
     value ANY
 ) STRICT;
+
+-- which scope took each id of a collection that is not private: the first to
+-- use it keeps it, tombstone included (docs/security.md, "Row identity")
+CREATE TABLE IF NOT EXISTS row_ids (
+    collection TEXT NOT NULL,
+    row_id     ANY NOT NULL,
+    scope      TEXT NOT NULL,
+    PRIMARY KEY (collection, row_id)
+) STRICT, WITHOUT ROWID;
 
 -- compaction: tombstones by seq (a fresh row is never in it), and which head
 -- the store had reached by when (see store.base: Store.head_at)
@@ -231,6 +241,43 @@ class SQLiteStore:
                 out[(r[2], r[0], r[1])] = row_state(r)
         return out
 
+    def load_claims(self, pairs: Sequence[tuple[str, Any]]) -> dict[tuple[str, Any], str]:
+        """The scope holding each (collection, row id) of ``pairs`` that one holds."""
+        groups: dict[str, list[Any]] = {}
+        for collection, row_id in pairs:
+            if fits_64_bits(row_id):
+                groups.setdefault(collection, []).append(row_id)
+        out: dict[tuple[str, Any], str] = {}
+        sql = "SELECT row_id, scope FROM row_ids WHERE collection = ? AND row_id IN (SELECT value FROM json_each(?))"
+        for collection, row_ids in groups.items():
+            for row_id, scope in self._writer.execute(sql, (collection, _encode_json(row_ids))):
+                out[(collection, row_id)] = scope
+        return out
+
+    def sync_claims(self, collections: Sequence[str]) -> int:
+        """Make ``collections`` (those that are not private) the ones whose ids
+        are claimed: a collection new to the list claims the ids its rows hold
+        (the first scope by seq keeps one several hold, from before claims were
+        kept); one that left it gives them up. Returns the claims added."""
+        wanted = sorted(collections)
+        c = self._writer
+        with c:
+            rows = cast("list[tuple[str]]", c.execute("SELECT value FROM meta WHERE key = 'claims_for'").fetchall())
+            before = set(msgspec.json.decode(rows[0][0])) if rows else set()
+            if rows and sorted(before) == wanted:
+                return 0
+            placeholders = ", ".join("?" * len(wanted))
+            c.execute(f"DELETE FROM row_ids WHERE collection NOT IN ({placeholders})", wanted)
+            added = 0
+            for name in wanted:
+                if name not in before:
+                    c.execute("INSERT OR IGNORE INTO row_ids (collection, row_id, scope) "
+                              "SELECT collection, row_id, scope FROM rows WHERE collection = ? ORDER BY seq", (name,))
+                    added += c.changes()
+            c.execute("INSERT INTO meta (key, value) VALUES ('claims_for', ?) "
+                      "ON CONFLICT (key) DO UPDATE SET value = excluded.value", (_encode_json(wanted).decode(),))
+        return added
+
     def load_devices(self, client_ids: Iterable[str]) -> dict[str, Device]:
         c = self._writer
         out = {}
@@ -327,6 +374,9 @@ class SQLiteStore:
                 _write_rows(c, batch.new_rows, upsert=False)
             if batch.rows:
                 _write_rows(c, batch.rows, upsert=True)
+            if batch.claims:
+                # not OR IGNORE: the engine claims only ids it read as free
+                c.executemany("INSERT INTO row_ids (collection, row_id, scope) VALUES (?, ?, ?)", batch.claims)
             if batch.devices:
                 c.executemany(
                     "INSERT INTO devices (client_id, user, last_client_seq) VALUES (?, ?, ?) "
