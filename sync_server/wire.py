@@ -46,20 +46,9 @@ def pull_arrays(translation: Translation, version: int, protocol: int) -> Schema
     return None
 
 
-#: Sparing a pusher the echo of its own rows (protocol 3: its Ack tells the
-#: versions instead) is OFF: the model test found a device left with its own
-#: row's version where the server holds a newer incarnation of that row
-#: (``OFFSYNC_SEED=2925142024 pytest tests/property/test_model.py -k
-#: test_model_short``: a journal row under the reject policy, with compaction;
-#: it passes with this off). Until that is understood every device gets its
-#: rows echoed, as in protocol 2; Acks carry no versions. Tests of the
-#: mechanism itself turn it on.
-ECHO_FREE = False
-
-
 def echo_free_for(translation: Translation, version: int, protocol: int) -> bool:
     """Whether a connection may be spared the echo of its own rows."""
-    return ECHO_FREE and protocol >= ARRAYS and not translation.translates(version)
+    return protocol >= ARRAYS and not translation.translates(version)
 
 
 def without_own_rows(changes: Changes, client_id: str, echo_free: Mapping[int, str]) -> Changes:

@@ -23,15 +23,7 @@ from shared.messages import MSGPACK, PROTOCOL_VERSION, Hello, Mutation, Operatio
 from sync_client.connection import SyncClient
 from sync_client.replica import Replica
 
-from sync_server import wire
-
 from ..servers import ThreadServer
-
-
-@pytest.fixture(autouse=True)
-def echo_free(monkeypatch: pytest.MonkeyPatch) -> None:
-    """These tests are of the no-echo mechanism, off by default (``wire.ECHO_FREE``)."""
-    monkeypatch.setattr(wire, "ECHO_FREE", True)
 
 INSERT_ORDER = 1_733_342_400_000_000
 

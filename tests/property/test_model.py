@@ -41,7 +41,6 @@ from shared.evolution import History
 from shared.messages import JSON, MSGPACK, Ack, Changes
 from shared.schema import INSERT_ORDER_COLUMN, VERSION_COLUMN, Collection, Field, Schema
 from sync_client.replica import BULK_ROWS, Replica
-from sync_server import wire
 from sync_server.store.base import Store
 
 from .model import by_collection, expected_rows
@@ -765,15 +764,13 @@ def test_a_write_acked_just_before_a_resync_begins_never_disappears() -> None:
         check_invariants(net)
 
 
-def test_an_insert_replayed_on_a_compacted_tombstone_ends_as_the_server_made_it(
-        monkeypatch: pytest.MonkeyPatch) -> None:
+def test_an_insert_replayed_on_a_compacted_tombstone_ends_as_the_server_made_it() -> None:
     # found by the model with no echo (protocol 3): a page brought the tombstone of
     # the device's own deleted row while its new insert of the same id was pending;
     # replayed on it, the insert took the tombstone's version and insertOrder.
     # Compaction then removed the tombstone, so the server made the row anew from
     # the insert (version 1, the insert's insertOrder) and its Ack vouched for the
     # device's copy: no echo came, and the device kept the tombstone's meta
-    monkeypatch.setattr(wire, "ECHO_FREE", True)
     with _network(1) as net:
         dev = net.devices[0]
         net.write(dev, lambda r: r.insert("journal", {"id": "j0", "title": "first"}))
