@@ -73,6 +73,38 @@ def test_a_page_insert_reaches_the_server(browser: Browser, served: ThreadServer
     page.context.close()
 
 
+
+#: the browser replica's own answer to the model test's compacted-tombstone case
+#: (tests/property/test_model.py): hand-made messages straight into a Replica
+REPLAYED_ON_A_COMPACTED_TOMBSTONE = """async () => {
+    const sqlite3 = await (await import('/client/vendor/sqlite-wasm/sqlite3.mjs')).default();
+    const { Replica } = await import('/client/replica.js');
+    const schema = await (await fetch('/schema')).json();
+    const replica = new Replica(sqlite3, new sqlite3.oo1.DB(':memory:', 'c'), schema);
+    const meta = () => replica.arrays("SELECT _version, insertOrder FROM journal WHERE id = 'j0'")[0];
+    replica.insert('journal', {id: 'j0', title: 'again'});
+    const inserted = meta();
+    // a page brings the tombstone of an earlier j0 while the insert is pending...
+    replica.applyChanges({type: 'changes', cursor: 5, head: 5, applied: {}, more: false, server_clock: 0,
+        resync: false, resync_begins: false, blocks: [], rows: [{collection: 'journal', row_id: 'j0',
+        scope: 'user:ada', version: 2, seq: 3, insert_order: 1000, deleted: true, fields: {}}]});
+    const replayed = meta();
+    // ...compaction removes it, the insert makes the row anew, and the Ack vouches for it
+    replica.applyResults([{client_seq: 1, status: 'applied', versions: [1], rows: [], reason: '', message: '',
+        path: ''}], 0, 6);
+    return [inserted, replayed, meta(), replica.arrays('SELECT count(*) FROM sync_queue')[0][0]];
+}"""
+
+
+def test_an_insert_replayed_on_a_compacted_tombstone_ends_as_the_server_made_it(
+        browser: Browser, served: ThreadServer) -> None:
+    page = new_page(browser)
+    page.goto(f"{served.base}/client/")
+    inserted, replayed, acked, queued = page.evaluate(REPLAYED_ON_A_COMPACTED_TOMBSTONE)
+    assert inserted[0] == 0 and replayed == [2, 1000]  # the insert took the tombstone's version and insertOrder
+    assert acked == [1, inserted[1]] and queued == 0  # the server made it: version 1, the insert's insertOrder
+    page.context.close()
+
 def test_two_pages_and_a_python_device_converge_after_offline_edits(
         browser: Browser, restartable: Restartable, tmp_path: Path) -> None:
     token = restartable.token("alice")
