@@ -246,42 +246,57 @@ class ApplyingServerChanges:
                 by_seq[seq] = [(collection, row_id, kind, insert_order)]
             else:
                 found.append((collection, row_id, kind, insert_order))
-        pairs: dict[str, list[tuple[int, Any]]] = {}
-        made: dict[str, list[tuple[int, Any, int, int]]] = {}  # (version, row_id, insert_order, last queue id)
+        pairs: dict[str, list[tuple[int, Any]]] = {}  # (version, row_id) of other operations
+        made: dict[str, list[tuple[int, Any, int, int]]] = {}  # inserts: (version, row_id, insert_order, last id)
         for result in told:
             written = by_seq.get(result.client_seq, ())
             if len(written) != len(result.versions):
                 continue  # not the mutation the server answered: keep the versions we have
             for (collection, row_id, kind, insert_order), version in zip(written, result.versions):
-                if version:
-                    found_pairs = pairs.get(collection)
-                    if found_pairs is None:
-                        pairs[collection] = [(version, row_id)]
-                    else:
-                        found_pairs.append((version, row_id))
-                    if kind == "insert":
-                        made.setdefault(collection, []).append(
-                            (version, row_id, insert_order, queue.last_id(result.client_seq)))
-        if pairs and self._in_resync():
+                if not version:
+                    continue
+                if kind == "insert":
+                    made.setdefault(collection, []).append(
+                        (version, row_id, insert_order, queue.last_id(result.client_seq)))
+                else:
+                    pairs.setdefault(collection, []).append((version, row_id))
+        if (pairs or made) and self._in_resync():
             # rows left out of their live batch come in no page either if the
             # re-sync's pages were read before their commit: seen all the same
             self.connection.executemany(
                 "INSERT OR IGNORE INTO sync_resync_seen (collection, row_id) VALUES (?, ?)",
-                [(name, row_id) for name, values in pairs.items() for _, row_id in values])
-        for name, values in pairs.items():
+                [(name, values[1]) for told_rows in (pairs, made) for name, rows in told_rows.items()
+                 for values in rows])
+        for name in {**made, **pairs}:
             coll = self._collection(name)
             t, pk, ver = tables.quote(coll.name), tables.quote(coll.primary_key), tables.quote(VERSION_COLUMN)
             # capture is off, and the freeze triggers have nothing to keep: the only
             # insert entry that may hold the row by reference is the told one, which
             # this Ack takes out of the queue (a row inserted again is left alone)
             with self._without_triggers(self._only_our_triggers(coll)):
-                if name in made:  # first, so that later operations' versions still raise it
-                    self.connection.executemany(
-                        f"UPDATE {t} SET {ver} = ?1, {tables.quote(INSERT_ORDER_COLUMN)} = ?3 WHERE {pk} = ?2 "
-                        f"AND {tables.quote(INSERT_ORDER_COLUMN)} IS NOT ?3 AND NOT EXISTS (SELECT 1 FROM sync_queue "
-                        "WHERE id > ?4 AND collection = ?5 AND row_id = ?2 AND kind = 'insert')",
-                        [(*m, name) for m in made[name]])
-                self.connection.executemany(f"UPDATE {t} SET {ver} = ?1 WHERE {pk} = ?2 AND {ver} < ?1", values)
+                if name in made:  # first, so that later operations' versions still raise the row's
+                    self._record_inserts(t, pk, name, made[name])
+                if name in pairs:
+                    self.connection.executemany(f"UPDATE {t} SET {ver} = ?1 WHERE {pk} = ?2 AND {ver} < ?1",
+                                                pairs[name])
+
+    def _record_inserts(self, t: str, pk: str, name: str, made: list[tuple[int, Any, int, int]]) -> None:
+        """The versions told for inserts (``(version, row_id, insert_order, last
+        queue id of the mutation)``) into table ``t``: see :meth:`_record_versions`."""
+        c = self.connection
+        ver, io = tables.quote(VERSION_COLUMN), tables.quote(INSERT_ORDER_COLUMN)
+        before = c.total_changes()
+        # the usual case, a row as its insert made it: the version alone, one
+        # statement a row (setting insertOrder too would rewrite its index entry)
+        c.executemany(f"UPDATE {t} SET {ver} = ?1 WHERE {pk} = ?2 AND {ver} < ?1 AND {io} IS ?3",
+                      [values[:3] for values in made])
+        if c.total_changes() - before == len(made):
+            return
+        # some row was not: gone, as new already, or with another insertOrder
+        # (the queue is read for those alone: correlated, the look-up is not hoisted)
+        c.executemany(f"UPDATE {t} SET {ver} = ?1, {io} = ?3 WHERE {pk} = ?2 AND {io} IS NOT ?3 AND NOT EXISTS ("
+                      f"SELECT 1 FROM sync_queue WHERE id > ?4 AND collection = ?5 AND row_id = {t}.{pk} "
+                      "AND kind = 'insert')", [(*values, name) for values in made])
 
     def _drop_applied(self, client_seq: int) -> None:
         # The rows include every mutation up to client_seq, but only an Ack says

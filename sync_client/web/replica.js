@@ -929,29 +929,47 @@ export class Replica {
         const version = Number(r.versions[i]);
         if (!version) return;
         const name = String(collection);
-        const list = pairs.get(name);
-        if (list) list.push([version, rowId]); else pairs.set(name, [[version, rowId]]);
         seen.push([name, rowId]);
         if (kind === "insert") {
           const inserts = made.get(name);
           const entry = /** @type {[number, SqlValue, SqlValue, number, string]} */ ([version, rowId, insertOrder, lastId(seq), name]);
           if (inserts) inserts.push(entry); else made.set(name, [entry]);
+        } else {
+          const list = pairs.get(name);
+          if (list) list.push([version, rowId]); else pairs.set(name, [[version, rowId]]);
         }
       });
     }
     if (this.resyncing) this.noteSeen(seen);
-    for (const [name, values] of pairs) {
+    for (const name of new Set([...made.keys(), ...pairs.keys()])) {
       const coll = this.collections.get(name);
       if (!coll) continue;
       const table = quote(coll.name), pk = quote(coll.primary_key);
+      const values = pairs.get(name);
       this.withoutTriggers(this.onlyOurTriggers(coll), () => {
         const inserts = made.get(name);
-        if (inserts) this.runMany(`UPDATE ${table} SET "_version" = ?1, "insertOrder" = ?3 WHERE ${pk} = ?2 `
-          + "AND \"insertOrder\" IS NOT ?3 AND NOT EXISTS (SELECT 1 FROM sync_queue WHERE id > ?4 AND collection = ?5 "
-          + "AND row_id = ?2 AND kind = 'insert')", inserts); // first: later operations' versions still raise it
-        this.runMany(`UPDATE ${table} SET "_version" = ?1 WHERE ${pk} = ?2 AND "_version" < ?1`, values);
+        if (inserts) this.recordInserts(table, pk, inserts); // first: later operations' versions still raise it
+        if (values) this.runMany(`UPDATE ${table} SET "_version" = ?1 WHERE ${pk} = ?2 AND "_version" < ?1`, values);
       });
     }
+  }
+
+  /**
+   * The versions told for inserts ([version, rowId, insertOrder, last queue id of
+   * the mutation, collection]): see recordVersions. The usual row, as its insert
+   * made it, gets its version alone; only if some row did not change are the
+   * rows with another insertOrder given the insert's (the queue read for those
+   * alone: correlated, the look-up is not hoisted).
+   * @param {string} table @param {string} pk @param {[number, SqlValue, SqlValue, number, string][]} made
+   */
+  recordInserts(table, pk, made) {
+    const before = this.db.changes(true);
+    this.runMany(`UPDATE ${table} SET "_version" = ?1 WHERE ${pk} = ?2 AND "_version" < ?1 AND "insertOrder" IS ?3`,
+      made.map((m) => m.slice(0, 3)));
+    if (this.db.changes(true) - before === made.length) return;
+    this.runMany(`UPDATE ${table} SET "_version" = ?1, "insertOrder" = ?3 WHERE ${pk} = ?2 AND "insertOrder" IS NOT ?3 `
+      + `AND NOT EXISTS (SELECT 1 FROM sync_queue WHERE id > ?4 AND collection = ?5 AND row_id = ${table}.${pk} `
+      + "AND kind = 'insert')", made);
   }
 
   /** Rows a re-sync must not sweep (see applying.py). @param {[string, SqlValue][]} keys */
