@@ -287,12 +287,12 @@ class ApplyingServerChanges:
         ver, io = tables.quote(VERSION_COLUMN), tables.quote(INSERT_ORDER_COLUMN)
         before = c.total_changes()
         # the usual case, a row as its insert made it: the version alone, one
-        # statement a row (setting insertOrder too would rewrite its index entry)
-        c.executemany(f"UPDATE {t} SET {ver} = ?1 WHERE {pk} = ?2 AND {ver} < ?1 AND {io} IS ?3",
-                      [values[:3] for values in made])
+        # statement a row (setting insertOrder too would rewrite its index entry),
+        # even a lower one (a told delete of the row's earlier life raised it)
+        c.executemany(f"UPDATE {t} SET {ver} = ?1 WHERE {pk} = ?2 AND {io} IS ?3", [values[:3] for values in made])
         if c.total_changes() - before == len(made):
             return
-        # some row was not: gone, as new already, or with another insertOrder
+        # some row was not: gone, or with another insertOrder
         # (the queue is read for those alone: correlated, the look-up is not hoisted)
         c.executemany(f"UPDATE {t} SET {ver} = ?1, {io} = ?3 WHERE {pk} = ?2 AND {io} IS NOT ?3 AND NOT EXISTS ("
                       f"SELECT 1 FROM sync_queue WHERE id > ?4 AND collection = ?5 AND row_id = {t}.{pk} "

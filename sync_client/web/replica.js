@@ -957,15 +957,15 @@ export class Replica {
   /**
    * The versions told for inserts ([version, rowId, insertOrder, last queue id of
    * the mutation, collection]): see recordVersions. The usual row, as its insert
-   * made it, gets its version alone; only if some row did not change are the
+   * made it, gets its version alone (even a lower one: a told delete of its
+   * earlier life raised it); only if some row did not change are the
    * rows with another insertOrder given the insert's (the queue read for those
    * alone: correlated, the look-up is not hoisted).
    * @param {string} table @param {string} pk @param {[number, SqlValue, SqlValue, number, string][]} made
    */
   recordInserts(table, pk, made) {
     const before = this.db.changes(true);
-    this.runMany(`UPDATE ${table} SET "_version" = ?1 WHERE ${pk} = ?2 AND "_version" < ?1 AND "insertOrder" IS ?3`,
-      made.map((m) => m.slice(0, 3)));
+    this.runMany(`UPDATE ${table} SET "_version" = ?1 WHERE ${pk} = ?2 AND "insertOrder" IS ?3`, made.map((m) => m.slice(0, 3)));
     if (this.db.changes(true) - before === made.length) return;
     this.runMany(`UPDATE ${table} SET "_version" = ?1, "insertOrder" = ?3 WHERE ${pk} = ?2 AND "insertOrder" IS NOT ?3 `
       + `AND NOT EXISTS (SELECT 1 FROM sync_queue WHERE id > ?4 AND collection = ?5 AND row_id = ${table}.${pk} `

@@ -151,6 +151,29 @@ def test_pending_local_edits_are_replayed_over_server_rows(replica: Replica) -> 
     assert replica.pending() == []
 
 
+
+def test_a_version_told_for_an_insert_leaves_a_row_inserted_again_alone(replica: Replica) -> None:
+    # the Ack of the first insert comes after the device deleted the row and made
+    # it again: the row is the later insert's (its own answer settles it), not
+    # the first's, whose insertOrder and version it must not take
+    replica.insert("notes", {"id": "n1", "title": "first"})
+    replica.delete("notes", "n1")
+    replica.insert("notes", {"id": "n1", "title": "again"})
+
+    def meta() -> tuple[int, int]:
+        found = replica.connection.execute('SELECT _version, "insertOrder" FROM notes').fetchall()
+        return found[0][0], found[0][1]
+
+    again = meta()
+    replica.apply_results([MutationResult(client_seq=1, status="applied", versions=[1])], cursor=1)
+    assert meta() == again and again[0] == 0
+    assert [(e.client_seq, e.kind) for e in replica.pending()] == [(2, "delete"), (3, "insert")]
+    replica.apply_results([MutationResult(client_seq=2, status="applied", versions=[2])], cursor=2)
+    assert meta() == (2, again[1])  # the tombstone's version, on the row made again (as before)
+    # the tombstone is compacted before the second insert commits: made afresh, version 1
+    replica.apply_results([MutationResult(client_seq=3, status="applied", versions=[1])], cursor=4)
+    assert meta() == (1, again[1]) and replica.pending() == []
+
 def test_rejected_mutations_land_in_conflicts_with_both_versions(replica: Replica) -> None:
     replica.apply_changes(Changes(rows=[RowChange(collection="notes", row_id="r", scope="s", version=1, seq=1,
                                                   insert_order=1, fields={"title": "v1"})], cursor=1))
