@@ -308,3 +308,16 @@ def test_a_small_push_is_not_queued_behind_a_flood_of_big_ones(tmp_path: Path, m
         assert batches[0] == ["ada-1"]  # taken before B pushed: the batch being written
         assert batches[1] == ["bob-1"]  # then B's, before the 15,000 operations A still had queued
         assert batches[2:] == [["ada-1"]] * 3
+
+
+def test_the_server_declines_permessage_deflate_by_default(tmp_path: Path) -> None:
+    """A device that offers compression (every browser does) gets plain frames:
+    inflating and deflating them would cost the event loop every user shares."""
+    with limited(tmp_path) as server:
+        async def offered() -> list[Any]:
+            async with connect(server.ws_url, compression="deflate") as ws:
+                await ws.send(hello(server, "ada", "dev-1"))
+                assert isinstance(MSGPACK.decode(await ws.recv()), Welcome)
+                return list(ws.protocol.extensions)
+
+        assert asyncio.run(offered()) == []
