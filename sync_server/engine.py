@@ -102,6 +102,9 @@ class _Work:
     # does), for the ids a batch's inserts may take; and those its rows took
     claims: dict[tuple[str, Any], str | None] = field(default_factory=dict)
     claimed: dict[tuple[str, Any], str] = field(default_factory=dict)
+    # row ids whose claims need a look: held by a scope in the store, or inserted
+    # under two scopes in this batch (empty for a push of fresh ids: no cost then)
+    watch: set[Any] = field(default_factory=set)
     latest: int = 0  # the highest insert_order of a valid operation (the clock observes it)
     # results that carry rows, filled once the whole batch is decided (see _hand_back)
     hand_back: dict[int, tuple[MutationResult, list[RowKey], Grant]] = field(default_factory=dict)
@@ -147,6 +150,8 @@ class Engine:
         self.max_clock_ahead_us = max_clock_ahead_us
         self._clamped_last = 0  # the last insert_order a clamp gave (clamps stay increasing)
         self._rules = {coll.name: Rules(coll) for coll in schema}
+        #: the collections whose ids are one scope's each (not private)
+        self._claiming = frozenset(coll.name for coll in schema if not coll.private)
         self._scoped = frozenset(coll.name for coll in schema if coll.scope_field is not None)
         #: False: every operation takes the general path (the reference the
         #: differential test compares the set-based paths with)
@@ -239,10 +244,13 @@ class Engine:
             (rows if key in stored else new_rows).append((state, seq))
             changes.append(state.to_change(seq))
         work.batch.head = seq
-        # an id a compacted tombstone left claimed by the same scope is claimed already
-        claims = work.claims
-        work.batch.claims = [(pair[0], pair[1], scope) for pair, scope in work.claimed.items()
-                             if claims.get(pair) is None]
+        if self.store.keeps_claims:
+            # every new row takes its id (one a compacted tombstone left claimed by the
+            # same scope is claimed already: only a watched id can be)
+            claiming, watch, claims = self._claiming, work.watch, work.claims
+            work.batch.claims = [(state.collection, state.row_id, state.scope) for state, _ in new_rows
+                                 if state.collection in claiming and (
+                                     state.row_id not in watch or claims.get((state.collection, state.row_id)) is None)]
         return changes
 
     def _apply_request(self, request: PushRequest, work: _Work) -> list[MutationResult]:
@@ -459,7 +467,9 @@ class Engine:
             return owner
         claims = work.claims
         if pair not in claims:
-            claims[pair] = self.store.load_claims([pair]).get(pair)
+            owner = claims[pair] = self.store.load_claims([pair]).get(pair)
+            if owner is not None:
+                work.watch.add(pair[1])
         return claims[pair]
 
     def _row(self, key: RowKey, local: dict[RowKey, RowState], work: _Work) -> RowState | None:
@@ -485,27 +495,28 @@ class Engine:
         write transaction, so the rows are those this batch builds on.
         """
         keys: dict[RowKey, None] = {}
-        inserts: list[RowKey] = []
-        guess, scoped, rules = self._guess_scope, self._scoped, self._rules
+        inserted: dict[tuple[str, Any], str] = {}  # the first scope each claimed id is inserted under
+        guess, scoped, claiming, watch = self._guess_scope, self._scoped, self._claiming, work.watch
         for request in requests:
             default_scope = request.grant.default_scope
             for mutation in request.mutations:
                 for op in mutation.ops:
                     scope = guess(op, default_scope) if op.collection in scoped else op.scope or default_scope
-                    key = (scope, op.collection, op.row_id)
-                    keys[key] = None
-                    if op.kind == "insert":
-                        inserts.append(key)
+                    keys[(scope, op.collection, op.row_id)] = None
+                    if op.kind == "insert" and op.collection in claiming:
+                        if inserted.setdefault((op.collection, op.row_id), scope) != scope:
+                            watch.add(op.row_id)
         found = self.store.load_rows(list(keys))
         work.known = dict.fromkeys(keys)
         work.known.update(found)
         work.stored = set(found)
         # who holds the ids the inserts of new rows would take (see _owner)
-        pairs = list(dict.fromkeys((key[1], key[2]) for key in inserts
-                                   if key not in found and key[1] in rules and rules[key[1]].claims_ids))
+        pairs = [pair for pair, scope in inserted.items() if (scope, *pair) not in found]
         if pairs:
+            held = self.store.load_claims(pairs)
             work.claims = dict.fromkeys(pairs)
-            work.claims.update(self.store.load_claims(pairs))
+            work.claims.update(held)
+            watch.update(row_id for _, row_id in held)
         # every device of the batch in one go too (on PostgreSQL one round trip, not
         # one a device: 6 of a one-row batch's 11); sorted, so two nodes' batches
         # that share devices lock them in one order

@@ -356,6 +356,10 @@ class PostgresStore:
                                      "WHERE client_id = %s", (client_id,)).fetchone()
         return Device(*row) if row is not None else None
 
+    #: several nodes write: a claim is a row of its own table, whose key stops
+    #: two nodes giving one id to two scopes at once
+    keeps_claims = True
+
     def load_claims(self, pairs: Sequence[tuple[str, Any]]) -> dict[tuple[str, Any], str]:
         """The scope holding each (collection, row id) of ``pairs`` that one holds.
         An id another node's open batch is claiming reads as free: both batches
@@ -372,8 +376,11 @@ class PostgresStore:
         return {(r[0], r[1]): r[2] for cursor in cursors for r in cursor.fetchall()}
 
     def sync_claims(self, collections: Sequence[str]) -> int:
-        """As :meth:`SQLiteStore.sync_claims <sync_server.store.sqlite.SQLiteStore.sync_claims>`;
-        one node at a time."""
+        """Make ``collections`` (those that are not private) the ones whose ids
+        are claimed: a collection new to the list claims the ids its stored rows
+        hold (the first scope by seq keeps one several held from before claims
+        were kept); one that left it gives its claims up. One node at a time, as
+        it starts. Returns the claims added."""
         wanted = sorted(collections)
         c = self._writer
         with c.transaction():
@@ -576,6 +583,9 @@ class PostgresStore:
             return Compaction(0, horizon)
         c.execute("DELETE FROM offsync_unique_keys u USING offsync_rows r WHERE r.deleted AND r.seq <= %s "
                   "AND u.scope = r.scope AND u.collection = r.collection AND u.row_id = r.row_id", (upto,))
+        # an id whose last row goes is free again, as on SQLite (whose rows are the claims)
+        c.execute("DELETE FROM offsync_row_ids i USING offsync_rows r WHERE r.deleted AND r.seq <= %s "
+                  "AND i.scope = r.scope AND i.collection = r.collection AND i.row_id = r.row_id", (upto,))
         # counted by a query, not rowcount: in the batch's pipeline it is not known until a sync
         removed = int(cast("tuple[int]", c.execute(
             "WITH gone AS (DELETE FROM offsync_rows WHERE deleted AND seq <= %s RETURNING 1) SELECT count(*) FROM gone",
