@@ -20,6 +20,7 @@ import msgspec
 
 from shared.merge import Conflict, RowState
 from shared.messages import MutationResult, RowBlock, RowChange
+from shared.tables import quote
 
 from .base import (
     MARK_EVERY_MS,
@@ -47,9 +48,13 @@ READER_CACHE_KIB = 8192
 #: from this many keys on, load_rows looks them up with one statement per scope
 _BULK_KEYS = 8
 
-#: keyed by id before scope: the rows under one id, in any scope, are one
-#: range of the key, which is how a batch sees who holds an id it would take
-#: (docs/security.md, "Row identity": the rows are the claims, no table apart)
+#: A rowid table with its key in an index of its own. Keyed by id before
+#: scope: the rows under one id, in any scope, are one range of the key, which
+#: is how a batch sees who holds an id it would take (docs/security.md, "Row
+#: identity": the rows are the claims, no table apart). Not WITHOUT ROWID: that
+#: kept each row whole in the key's B-tree, interior cells too, and SQLite
+#: reads a cell's whole record (overflow pages and all) to compare a key with
+#: it, so one user's 100 KB rows made every lookup through them read ~100 KB.
 _ROWS_TABLE = """
 CREATE TABLE IF NOT EXISTS {name} (
     collection   TEXT NOT NULL,
@@ -61,8 +66,8 @@ CREATE TABLE IF NOT EXISTS {name} (
     deleted      INTEGER NOT NULL,
     fields       BLOB NOT NULL,
     stamps       BLOB NOT NULL,
-    PRIMARY KEY (collection, row_id, scope)
-) STRICT, WITHOUT ROWID;
+    UNIQUE (collection, row_id, scope)
+) STRICT;
 """
 
 SCHEMA = _ROWS_TABLE.format(name="rows") + """
@@ -157,11 +162,14 @@ def _set_meta(c: apsw.Connection, key: str, value: int) -> None:
 
 
 def _key_rows_by_id(c: apsw.Connection) -> None:
-    """Rebuild a rows table from before rows were keyed by id before scope
-    (once, as the file opens: about a second a million rows)."""
-    order = {r[1]: r[5] for r in c.execute("PRAGMA table_info(rows)")}
-    if order.get("collection") == 1:
-        return
+    """Rebuild a rows table of an earlier layout (WITHOUT ROWID, keyed scope
+    first) as :data:`_ROWS_TABLE` lays it out: once, as the file opens, about
+    a second a million rows."""
+    for _, name, _, origin, _ in cast("list[tuple[int, str, int, str, int]]",
+                                      c.execute("PRAGMA index_list(rows)").fetchall()):
+        columns = [r[2] for r in c.execute(f"PRAGMA index_info({quote(name)})")]
+        if origin == "u" and columns == ["collection", "row_id", "scope"]:
+            return
     c.execute(_ROWS_TABLE.format(name="rows_by_id"))
     c.execute("INSERT INTO rows_by_id SELECT collection, row_id, scope, seq, version, insert_order, deleted, "
               "fields, stamps FROM rows")
