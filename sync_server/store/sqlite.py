@@ -163,8 +163,8 @@ def _set_meta(c: apsw.Connection, key: str, value: int) -> None:
 
 def _key_rows_by_id(c: apsw.Connection) -> None:
     """Rebuild a rows table of an earlier layout (WITHOUT ROWID, keyed scope
-    first) as :data:`_ROWS_TABLE` lays it out: once, as the file opens, about
-    a second a million rows."""
+    first) as :data:`_ROWS_TABLE` lays it out: once, as the file opens (4.6 s
+    for a million 80-byte rows, on a loaded 2-core machine)."""
     for _, name, _, origin, _ in cast("list[tuple[int, str, int, str, int]]",
                                       c.execute("PRAGMA index_list(rows)").fetchall()):
         columns = [r[2] for r in c.execute(f"PRAGMA index_info({quote(name)})")]
