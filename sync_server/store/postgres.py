@@ -377,27 +377,23 @@ class PostgresStore:
     #: two nodes giving one id to two scopes at once
     keeps_claims = True
 
-    def load_claims(self, pairs: Sequence[tuple[str, Any]]) -> dict[tuple[str, Any], str]:
-        """The scope holding each (collection, row id) of ``pairs`` that one holds.
-        An id another node's open batch is claiming reads as free: both batches
-        then insert it, and the second fails on the key and is tried again."""
-        groups: dict[str, list[Jsonb]] = {}
-        out: dict[tuple[str, Any], str] = {}
-        held = self._claims_read if self._write_thread == threading.get_ident() else {}
-        for collection, row_id in pairs:
-            read = held.get(collection)
-            if read is not None and row_id in read[1]:
-                scope = read[0].get(row_id)
-                if scope is not None:
-                    out[(collection, row_id)] = scope
-            elif storable_key(("", collection, row_id)):
-                groups.setdefault(collection, []).append(Jsonb(row_id))
-        cursors = [self._writer.execute("SELECT collection, row_id, scope FROM offsync_row_ids "
-                                        "WHERE collection = %s AND row_id = ANY(%s)", (collection, row_ids))
-                   for collection, row_ids in groups.items()]
-        if cursors:
+    def load_claims(self, collection: str, row_ids: Iterable[Any]) -> dict[Any, str]:
+        """The scope claiming each of ``row_ids`` that one claims (nothing to read
+        for the ids this batch's :meth:`load_rows` read already). An id another
+        node's open batch is claiming reads as free: both batches then insert
+        it, and the second fails on the key and is tried again."""
+        wanted = set(row_ids)
+        read = self._claims_read.get(collection) if self._write_thread == threading.get_ident() else None
+        out: dict[Any, str] = {}
+        if read is not None:
+            out = {row_id: scope for row_id, scope in read[0].items() if row_id in wanted}
+            wanted -= read[1]
+        missing = [Jsonb(r) for r in wanted if storable_key(("", collection, r))]
+        if missing:
+            cursor = self._writer.execute("SELECT row_id, scope FROM offsync_row_ids "
+                                          "WHERE collection = %s AND row_id = ANY(%s)", (collection, missing))
             self._answers()
-        out.update(((r[0], r[1]), r[2]) for cursor in cursors for r in cursor.fetchall())
+            out.update(cursor.fetchall())
         return out
 
     def sync_claims(self, collections: Sequence[str]) -> int:

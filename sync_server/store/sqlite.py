@@ -278,25 +278,21 @@ class SQLiteStore:
     #: the rows are the claims (keyed by id first): a batch need not write any
     keeps_claims = False
 
-    def load_claims(self, pairs: Sequence[tuple[str, Any]]) -> dict[tuple[str, Any], str]:
-        """A scope holding a row (or a tombstone) under each (collection, row id)
-        of ``pairs`` that one holds: one range of the rows' key each, or none
-        for an id this batch's :meth:`load_rows` read in bulk already."""
-        groups: dict[str, list[Any]] = {}
-        out: dict[tuple[str, Any], str] = {}
-        held = self._claims_read if self._write_thread == threading.get_ident() else {}
-        for collection, row_id in pairs:
-            read = held.get(collection)
-            if read is not None and row_id in read[1]:
-                scope = read[0].get(row_id)
-                if scope is not None:
-                    out[(collection, row_id)] = scope
-            elif type(row_id) is str or fits_64_bits(row_id):
-                groups.setdefault(collection, []).append(row_id)
-        sql = "SELECT row_id, scope FROM rows WHERE collection = ? AND row_id IN (SELECT value FROM json_each(?))"
-        for collection, row_ids in groups.items():
-            for row_id, scope in self._writer.execute(sql, (collection, _encode_json(row_ids))):
-                out[(collection, row_id)] = scope
+    def load_claims(self, collection: str, row_ids: Iterable[Any]) -> dict[Any, str]:
+        """A scope holding a row (or a tombstone) under each of ``row_ids`` that
+        one holds: one range of the rows' key each, or nothing for the ids this
+        batch's bulk :meth:`load_rows` read already (set operations, no loop)."""
+        wanted = set(row_ids)
+        read = self._claims_read.get(collection) if self._write_thread == threading.get_ident() else None
+        out: dict[Any, str] = {}
+        if read is not None:
+            out = {row_id: scope for row_id, scope in read[0].items() if row_id in wanted}
+            wanted -= read[1]
+        missing = [r for r in wanted if type(r) is str or fits_64_bits(r)]
+        if missing:
+            sql = "SELECT row_id, scope FROM rows WHERE collection = ? AND row_id IN (SELECT value FROM json_each(?))"
+            out.update(cast("list[tuple[Any, str]]", self._writer.execute(
+                sql, (collection, _encode_json(missing))).fetchall()))
         return out
 
     def sync_claims(self, collections: Sequence[str]) -> int:

@@ -184,15 +184,15 @@ def test_ids_stored_before_a_collection_claimed_them_stay_their_scopes(store: St
 
     store.sync_claims(["notes"])  # as a server starts with notes no longer private
     assert store.sync_claims(["notes"]) == 0  # nothing more to do at the next start
-    held = store.load_claims([("notes", "same"), ("notes", "only-ada"), ("notes", "free")])
-    assert held.keys() == {("notes", "same"), ("notes", "only-ada")} and held[("notes", "only-ada")] == "user:ada"
+    held = store.load_claims("notes", ["same", "only-ada", "free"])
+    assert held.keys() == {"same", "only-ada"} and held["only-ada"] == "user:ada"
     after = Engine(shared, store)
     for row_id in ("same", "only-ada"):
         refused = _insert(after, "cy", cy, row_id, 1)
         assert (refused.status, refused.reason) == ("rejected", "id_taken")
     assert _insert(after, "bob", bob, "same", 2).status in ("applied", "merged")  # bob's row from before stays his
     assert _insert(after, "cy", cy, "new-for-cy", 2).status == "applied"
-    assert store.load_claims([("notes", "new-for-cy")]) == {("notes", "new-for-cy"): "user:cy"}
+    assert store.load_claims("notes", ["new-for-cy"]) == {"new-for-cy": "user:cy"}
 
     store.sync_claims([])
     assert _insert(Engine(private, store), "ada", ada, "new-for-cy", 3).status == "applied"
