@@ -144,6 +144,13 @@ class Collection:
         resolver: with ``custom``, the name of the server-side resolver.
         scope_field: a field whose value is the row's scope; without one the
             row's scope is the writer's default scope.
+        private: every row lives in its writer's own default scope (a
+            user's data: singletons at a fixed id, ids derived from names);
+            the server refuses a write naming another scope. The ids of a
+            collection that is not private are unique across scopes: the
+            first scope to use one keeps it (docs/security.md, "Row
+            identity"), so no scope's row can stand in for another's on a
+            device that reads both.
         unique: tuples of fields that must be unique together.
         fts: text fields indexed for full-text search.
         vector: a :class:`Vector` declaration.
@@ -160,6 +167,7 @@ class Collection:
         policy: Policy = "lww",
         resolver: str | None = None,
         scope_field: str | None = None,
+        private: bool = False,
         unique: Iterable[Iterable[str]] = (),
         fts: Iterable[str] = (),
         vector: Vector | None = None,
@@ -188,6 +196,9 @@ class Collection:
         self.policy: Policy = policy
         self.resolver = resolver
         self.scope_field = scope_field
+        if private and scope_field is not None:
+            raise SchemaError(f"{name}: a private collection's rows live in their writer's scope: no scope_field")
+        self.private = private
         self.unique = tuple(tuple(u) for u in unique)
         self.fts = tuple(fts)
         self.vector = vector
@@ -645,7 +656,9 @@ def canonical_form(schema: Schema) -> dict[str, Any]:
 
     Search (``fts``, ``vector``), device indexes and retention are left out:
     they are each device's own (a replica rebuilds its indexes when they
-    change) and never change what travels or how the server decides."""
+    change) and never change what travels or how the server decides. So is
+    ``private``: which scopes a writer may name is the server's rule, like a
+    token's grants, and a device writes to its default scope either way."""
     collections = []
     for coll in sorted(schema.collections, key=lambda c: c.name):
         defaults = coll.defaults()

@@ -98,6 +98,8 @@ class SyncServer:
         self.schema = self.history.current
         self.store = store
         migrate_store(store, self.history)
+        # ids of a collection that is not private are one scope's each (docs/security.md)
+        store.sync_claims([coll.name for coll in self.schema if not coll.private])
         self.limits = limits = limits or Limits()
         self.engine = Engine(self.schema, store, resolvers=resolvers,
                              max_clock_ahead_us=round(limits.max_clock_ahead_s * 1_000_000))

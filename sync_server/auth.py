@@ -47,8 +47,12 @@ class Grant(msgspec.Struct, frozen=True):
         return own if own in self.write else min(self.write)
 
 
+#: every user's own scope is named ``user:<name>`` (a private collection's rows live only there)
+USER_SCOPE_PREFIX = "user:"
+
+
 def user_scope(user: str) -> str:
-    return f"user:{user}"
+    return f"{USER_SCOPE_PREFIX}{user}"
 
 
 #: device ids the server keeps for itself (``import:<user>``: /api/import)

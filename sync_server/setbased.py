@@ -25,6 +25,7 @@ from shared.errors import InvalidInput
 from shared.merge import ALIVE, Conflict, RowState, Stamp, is_concurrent
 from shared.messages import Mutation, MutationResult, Operation
 
+from .auth import USER_SCOPE_PREFIX
 from .store.base import RowKey, fits_64_bits
 from .validation import Rules, check_fields_together
 
@@ -90,7 +91,8 @@ def _key(rules: Rules, op: Operation, default_scope: str, writable: frozenset[st
     elif isinstance(row_id, str) or not fits_64_bits(row_id):
         return None
     scope = op.scope or default_scope
-    if scope not in writable:
+    if scope not in writable or (rules.private and (scope != default_scope
+                                                    or not scope.startswith(USER_SCOPE_PREFIX))):
         return None
     return (scope, op.collection, row_id)
 
@@ -118,6 +120,9 @@ def _fresh_inserts(engine: Engine, rules: Rules, request: PushRequest, mutation:
             if fields.get(field_name, default) is None:
                 return None
         keys[key] = None
+    watch = work.watch
+    if watch and rules.claims_ids and not _claim_watched(engine, keys, work):
+        return None  # an id another scope holds: the general path refuses it
     client_id, limit, latest, rows = request.client_id, work.clock_limit, work.latest, work.rows
     told, echo_free = request.told_versions, work.echo_free
     for key, op, fields in zip(keys, ops, stored, strict=True):
@@ -134,6 +139,18 @@ def _fresh_inserts(engine: Engine, rules: Rules, request: PushRequest, mutation:
     if told:
         work.versions.append((applied, [(key, 1) for key in keys], client_id))
     return applied
+
+
+def _claim_watched(engine: Engine, keys: Mapping[RowKey, None], work: _Work) -> bool:
+    """Take the watched ids among ``keys`` (see ``_Work.watch``) for their
+    scopes; False, taking none, if another scope holds one."""
+    watched = [key for key in keys if key[2] in work.watch]
+    pairs = {(key[1], key[2]): key[0] for key in watched}
+    if len(pairs) < len(watched) or any(engine._owner(pair, work) not in (None, scope)
+                                         for pair, scope in pairs.items()):
+        return False
+    work.claimed.update(pairs)
+    return True
 
 
 def _lww_updates(engine: Engine, rules: Rules, request: PushRequest, mutation: Mutation,

@@ -15,6 +15,7 @@ from shared.errors import AuthError, ValidationError
 from shared.messages import Operation
 from shared.schema import Collection
 
+from .auth import USER_SCOPE_PREFIX
 from .store.base import fits_64_bits
 
 class Rules:
@@ -22,7 +23,8 @@ class Rules:
     (a per-operation ``{**defaults(), ...}`` of the read-only mapping alone
     was 11 % of a 100k-op push)."""
 
-    __slots__ = ("coll", "defaults", "pk_is_text", "pk_type", "plain_insert", "position", "required", "scope_field")
+    __slots__ = ("claims_ids", "coll", "defaults", "pk_is_text", "pk_type", "plain_insert", "position", "private",
+                 "required", "scope_field")
 
     def __init__(self, coll: Collection) -> None:
         self.coll = coll
@@ -37,6 +39,9 @@ class Rules:
         #: no unique key to look up and no server function to call
         self.plain_insert = coll.policy != "custom" and not coll.unique
         self.scope_field = coll.scope_field
+        self.private = coll.private
+        #: a new row takes its id for its scope: no other scope may use it (docs/security.md)
+        self.claims_ids = not coll.private
         #: each field's place in the declaration (the order checked fields come in)
         self.position = {name: i for i, name in enumerate(coll.field_names)}
 
@@ -111,6 +116,9 @@ def check_operation(rules_by_name: Mapping[str, Rules], op: Operation, *, blobs_
         scope = _declared_scope(rules, rules.scope_field, op, fields, default_scope)
     if scope not in writable:
         raise AuthError(f"scope {scope!r} is not writable with this token", path=".scope", code="forbidden")
+    if rules.private and (scope != default_scope or not scope.startswith(USER_SCOPE_PREFIX)):
+        raise AuthError(f"{coll.name} is private: its rows live only in the writer's own user scope",
+                        path=".scope", code="forbidden")
     return rules, fields, scope
 
 

@@ -21,8 +21,10 @@ How the document's rules map onto the engine:
   so the same tag made on two devices offline is one row. Foreign keys are not
   declared: rows arrive in server order, and a link may land before its entry.
 * **Singletons** (``user_context``, ``notification_preferences``,
-  ``push_delivery_metrics``) keep ``id = 1`` as in the document. The server
-  keys rows by (scope, collection, id), so every user has their own row 1.
+  ``push_delivery_metrics``) keep ``id = 1`` as in the document. Every
+  collection is ``private`` (a student's own data): its rows live in their
+  writer's scope, so every user has their own row 1, and fixed or derived ids
+  are never claimed across users (docs/security.md, "Row identity").
 * **Push delivery metrics** are counters: devices ``increment`` them and the
   server adds the deltas up, so no device's count overwrites another's.
 * **Defaults** (agents, context, preferences, metrics, starter habits and
@@ -53,7 +55,7 @@ AGENTS = ("notes", "lecture-plan", "assignment-tracker", "orchestrator")
 
 def _singleton(name: str, fields: list[Field]) -> Collection:
     """A one-row-per-user table keyed by the integer ``id = 1``."""
-    return Collection(name, [Field("id", "integer", required=True), *fields])
+    return Collection(name, [Field("id", "integer", required=True), *fields], private=True)
 
 
 agent_events = Collection(
@@ -67,6 +69,7 @@ agent_events = Collection(
     ],
     retention=100,
     indexes=[("agentName",), ("timestamp",)],
+    private=True,
 )
 
 notifications = Collection(
@@ -82,6 +85,7 @@ notifications = Collection(
     ],
     retention=40,
     indexes=[("timestamp",)],
+    private=True,
 )
 
 # named by the document's index list: notification_interactions(timestamp, interactionType, notificationSource)
@@ -98,6 +102,7 @@ notification_interactions = Collection(
         Field("timestamp", "timestamp", required=True),
     ],
     indexes=[("timestamp",), ("interactionType",), ("notificationSource",)],
+    private=True,
 )
 
 chat_messages = Collection(
@@ -110,6 +115,7 @@ chat_messages = Collection(
     ],
     retention=500,
     indexes=[("timestamp",)],
+    private=True,
 )
 
 journal_entries = Collection(
@@ -126,12 +132,14 @@ journal_entries = Collection(
     policy="reject",
     retention=100,
     indexes=[("timestamp",)],
+    private=True,
 )
 
 tags = Collection(
     "tags",
     [Field("name", "text", required=True), Field("color", "text"), Field("createdAt", "timestamp")],
     unique=[("name",)],
+    private=True,
 )
 
 journal_entry_tags = Collection(
@@ -139,6 +147,7 @@ journal_entry_tags = Collection(
     [Field("entryId", "text", required=True), Field("tagId", "text", required=True)],
     unique=[("entryId", "tagId")],
     indexes=[("tagId",)],
+    private=True,
 )
 
 schedule_events = Collection(
@@ -156,6 +165,7 @@ schedule_events = Collection(
     ],
     retention=200,
     indexes=[("startTime",)],
+    private=True,
 )
 
 deadlines = Collection(
@@ -171,6 +181,7 @@ deadlines = Collection(
     ],
     retention=200,
     indexes=[("dueDate",), ("completed",)],
+    private=True,
 )
 
 habits = Collection(
@@ -184,6 +195,7 @@ habits = Collection(
         Field("archived", "boolean", default=False),
         Field("createdAt", "timestamp"),
     ],
+    private=True,
 )
 
 
@@ -200,6 +212,7 @@ def _check_ins(name: str, owner: str) -> Collection:
             Field("timestamp", "timestamp"),
         ],
         unique=[(owner, "date")],
+        private=True,
     )
 
 
@@ -216,6 +229,7 @@ goals = Collection(
         Field("archived", "boolean", default=False),
         Field("createdAt", "timestamp"),
     ],
+    private=True,
 )
 
 goal_check_ins = _check_ins("goal_check_ins", "goalId")
@@ -239,6 +253,7 @@ context_history = Collection(
         Field("timestamp", "timestamp", required=True),
     ],
     indexes=[("timestamp",)],
+    private=True,
 )
 
 notification_preferences = _singleton(
@@ -263,6 +278,7 @@ push_subscriptions = Collection(
     ],
     unique=[("endpoint",)],
     retention=50,
+    private=True,
 )
 
 push_delivery_metrics = _singleton(
@@ -285,6 +301,7 @@ agent_states = Collection(
         Field("lastRunAt", "timestamp"),
         Field("lastEvent", "json"),
     ],
+    private=True,
 )
 
 email_digests = Collection(
@@ -298,6 +315,7 @@ email_digests = Collection(
     ],
     retention=50,
     indexes=[("generatedAt",)],
+    private=True,
 )
 
 locations = Collection(
@@ -310,6 +328,7 @@ locations = Collection(
         Field("timestamp", "timestamp", required=True),
     ],
     indexes=[("timestamp",), ("label",)],
+    private=True,
 )
 
 location_history = Collection(
@@ -323,6 +342,7 @@ location_history = Collection(
         Field("timestamp", "timestamp", required=True),
     ],
     indexes=[("timestamp",), ("locationId",)],
+    private=True,
 )
 
 #: version 2 added ``journal_entries.photos`` (the document's example migration)

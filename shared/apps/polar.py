@@ -5,6 +5,9 @@ Every table of the document is declared here with its field names; the engine
 adds ``insertOrder`` (hybrid clock, µs), ``_version`` and ``_scope`` to each.
 Polar's own ``scope`` columns (memory scope, budget scope) are ordinary fields:
 they do not meet the engine's ``_scope``.
+Every collection is ``private``: one user's assistant state, in that user's
+scope, so the ids derived from keys below are never claimed across users
+(docs/security.md, "Row identity").
 
 Where the document's SQL does not carry over to a synced store, and why:
 
@@ -63,6 +66,7 @@ polar_memory = Collection(
     fts=("record", "metadata"),
     vector=Vector(fields=("record", "metadata"), dim=256),
     indexes=[("sessionId", "updatedAtMs"), ("userId", "type")],
+    private=True,
 )
 
 polar_scheduler_events = Collection(
@@ -74,6 +78,7 @@ polar_scheduler_events = Collection(
     ],
     unique=[("eventId", "queue")],
     indexes=[("queue",)],
+    private=True,
 )
 
 polar_scheduler_run_log = Collection(
@@ -81,6 +86,7 @@ polar_scheduler_run_log = Collection(
     [Field("runId", "text", required=True), Field("payload", "json"), Field("createdAtMs", "timestamp")],
     primary_key="runId",
     policy="append_only",
+    private=True,
 )
 
 
@@ -89,6 +95,7 @@ def _budget(name: str, fields: list[Field]) -> Collection:
         name,
         [Field("scope", "text", required=True), Field("targetId", "text", required=True), *fields],
         unique=[("scope", "targetId")],
+        private=True,
     )
 
 
@@ -118,6 +125,7 @@ polar_feedback_events = Collection(
     ],
     policy="append_only",
     indexes=[("sessionId", "createdAtMs"), ("type", "createdAtMs")],
+    private=True,
 )
 
 polar_run_events = Collection(
@@ -137,6 +145,7 @@ polar_run_events = Collection(
     policy="append_only",
     unique=[("source", "id", "runId")],
     indexes=[("source", "createdAtMs")],
+    private=True,
 )
 
 polar_automation_jobs = Collection(
@@ -153,6 +162,7 @@ polar_automation_jobs = Collection(
         Field("updatedAtMs", "timestamp", required=True),
     ],
     indexes=[("sessionId", "enabled"), ("enabled",)],
+    private=True,
 )
 
 polar_personality_profiles = Collection(
@@ -170,6 +180,7 @@ polar_personality_profiles = Collection(
     ],
     primary_key="profileId",
     indexes=[("userId",)],
+    private=True,
 )
 
 schema = Schema(version=1, collections=(

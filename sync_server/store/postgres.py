@@ -141,6 +141,18 @@ CREATE TABLE IF NOT EXISTS offsync_seq_marks (
     at_ms BIGINT PRIMARY KEY,
     head  BIGINT NOT NULL
 );
+-- which scope took each id of a collection that is not private (docs/security.md,
+-- "Row identity"): two nodes giving one id to two scopes at once fail on the key
+CREATE TABLE IF NOT EXISTS offsync_row_ids (
+    collection TEXT NOT NULL,
+    row_id     JSONB NOT NULL,
+    scope      TEXT NOT NULL,
+    PRIMARY KEY (collection, row_id)
+);
+CREATE TABLE IF NOT EXISTS offsync_meta (
+    key   TEXT PRIMARY KEY,
+    value JSONB NOT NULL
+);
 """.format(add_horizon=_add_column("offsync_head", "horizon", "BIGINT NOT NULL DEFAULT 0"),
            add_at_seq=_add_column("offsync_devices", "at_seq", "BIGINT NOT NULL DEFAULT 0"))
 
@@ -213,6 +225,9 @@ class PostgresStore:
         self._head_locked = False  # has the open batch taken the head lock yet?
         self._pipeline: psycopg.Pipeline | None = None  # the open batch's (see _answers)
         self._last_mark = 0  # the last mark this node wrote (other nodes write theirs)
+        #: per collection, as the open batch's load_rows read them with its rows:
+        #: the scope claiming each id that one claims, and every id read
+        self._claims_read: dict[str, tuple[dict[Any, str], set[Any]]] = {}
 
     def _connect(self) -> psycopg.Connection[Any]:
         return psycopg.connect(self.dsn, autocommit=True, **self.connect_kwargs)
@@ -251,12 +266,14 @@ class PostgresStore:
                 c.execute("BEGIN")
                 self._in_write = True
                 self._write_thread = threading.get_ident()
+                self._claims_read.clear()
                 self._pipeline = pipeline
                 try:
                     yield
                 finally:
                     self._in_write = False
                     self._write_thread = None
+                    self._claims_read.clear()  # what the batch read, valid only inside it
                     self._pipeline = None
                 c.execute("COMMIT")
                 pipeline.sync()
@@ -304,20 +321,32 @@ class PostgresStore:
         trip per key (the engine asks for every key of a push at once). A row
         another node's batch holds is read once that batch has committed."""
         groups: dict[tuple[str, str], list[Jsonb]] = {}
+        ids: dict[str, list[Any]] = {}
         for scope, collection, row_id in filter(storable_key, keys):  # any other key would abort the transaction
             groups.setdefault((scope, collection), []).append(Jsonb(row_id))
+            ids.setdefault(collection, []).append(row_id)
         # every statement queued before the first result is read: in the batch's
-        # pipeline that is one round trip for all the groups
-        cursors = [self._writer.execute(
+        # pipeline that is one round trip for all the groups, and for who claims
+        # their ids (what load_claims answers next, with no round trip of its own)
+        c = self._writer
+        cursors = [c.execute(
             f"SELECT {_ROW_COLUMNS} FROM offsync_rows WHERE scope = %s AND collection = %s "
             "AND row_id = ANY(%s) FOR UPDATE", (scope, collection, row_ids)) for (scope, collection), row_ids
             in groups.items()]
+        in_batch = self._write_thread == threading.get_ident()
+        claims = [(collection, c.execute("SELECT row_id, scope FROM offsync_row_ids WHERE collection = %s "
+                                         "AND row_id = ANY(%s)", (collection, [Jsonb(r) for r in row_ids])))
+                  for collection, row_ids in ids.items()] if in_batch else []
         if cursors:
             self._answers()
         out: dict[RowKey, RowState] = {}
         for cursor in cursors:
             for r in cursor.fetchall():
                 out[(r[2], r[0], r[1])] = row_state(r)
+        for collection, cursor in claims:
+            read = self._claims_read.setdefault(collection, ({}, set()))
+            read[1].update(ids[collection])
+            read[0].update((r[0], r[1]) for r in cursor.fetchall())
         return out
 
     def load_devices(self, client_ids: Iterable[str]) -> dict[str, Device]:
@@ -343,6 +372,56 @@ class PostgresStore:
         row = self._reader().execute('SELECT client_id, "user", last_client_seq FROM offsync_devices '
                                      "WHERE client_id = %s", (client_id,)).fetchone()
         return Device(*row) if row is not None else None
+
+    #: several nodes write: a claim is a row of its own table, whose key stops
+    #: two nodes giving one id to two scopes at once
+    keeps_claims = True
+
+    def load_claims(self, collection: str, row_ids: Iterable[Any]) -> dict[Any, str]:
+        """The scope claiming each of ``row_ids`` that one claims (nothing to read
+        for the ids this batch's :meth:`load_rows` read already). An id another
+        node's open batch is claiming reads as free: both batches then insert
+        it, and the second fails on the key and is tried again."""
+        wanted = set(row_ids)
+        read = self._claims_read.get(collection) if self._write_thread == threading.get_ident() else None
+        out: dict[Any, str] = {}
+        if read is not None:
+            out = {row_id: scope for row_id, scope in read[0].items() if row_id in wanted}
+            wanted -= read[1]
+        missing = [Jsonb(r) for r in wanted if storable_key(("", collection, r))]
+        if missing:
+            cursor = self._writer.execute("SELECT row_id, scope FROM offsync_row_ids "
+                                          "WHERE collection = %s AND row_id = ANY(%s)", (collection, missing))
+            self._answers()
+            out.update(cursor.fetchall())
+        return out
+
+    def sync_claims(self, collections: Sequence[str]) -> int:
+        """Make ``collections`` (those that are not private) the ones whose ids
+        are claimed: a collection new to the list claims the ids its stored rows
+        hold (the first scope by seq keeps one several held from before claims
+        were kept); one that left it gives its claims up. One node at a time, as
+        it starts. Returns the claims added."""
+        wanted = sorted(collections)
+        c = self._writer
+        with c.transaction():
+            c.execute("SET LOCAL statement_timeout = 0")
+            c.execute("SELECT pg_advisory_xact_lock(7305231)")
+            row = c.execute("SELECT value FROM offsync_meta WHERE key = 'claims_for'").fetchone()
+            before = set(row[0]) if row is not None else set()
+            if row is not None and sorted(before) == wanted:
+                return 0
+            c.execute("DELETE FROM offsync_row_ids WHERE NOT (collection = ANY(%s))", (wanted,))
+            added = 0
+            for name in wanted:
+                if name not in before:
+                    cur = c.execute("INSERT INTO offsync_row_ids (collection, row_id, scope) "
+                                    "SELECT DISTINCT ON (row_id) collection, row_id, scope FROM offsync_rows "
+                                    "WHERE collection = %s ORDER BY row_id, seq ON CONFLICT DO NOTHING", (name,))
+                    added += max(cur.rowcount, 0)
+            c.execute("INSERT INTO offsync_meta (key, value) VALUES ('claims_for', %s) "
+                      "ON CONFLICT (key) DO UPDATE SET value = excluded.value", (Jsonb(wanted),))
+        return added
 
     def find_unique(self, scope: str, collection: str, key_name: str, key_value: bytes) -> Any:
         """The row holding a unique value, read under a lock on the value held to
@@ -393,6 +472,11 @@ class PostgresStore:
                     "version = excluded.version, insert_order = excluded.insert_order, "
                     "deleted = excluded.deleted, fields = excluded.fields, stamps = excluded.stamps",
                     _row_values(batch.rows))
+            if batch.claims:
+                # not ON CONFLICT DO NOTHING: another node's batch that claimed one
+                # of these ids since it was read fails this one on the key (is_race)
+                cur.executemany("INSERT INTO offsync_row_ids (collection, row_id, scope) VALUES (%s, %s, %s)",
+                                [(coll, Jsonb(r), scope) for coll, r, scope in batch.claims])
             if batch.devices:
                 cur.executemany(
                     'INSERT INTO offsync_devices (client_id, "user", last_client_seq, at_seq) '
@@ -520,6 +604,9 @@ class PostgresStore:
             return Compaction(0, horizon)
         c.execute("DELETE FROM offsync_unique_keys u USING offsync_rows r WHERE r.deleted AND r.seq <= %s "
                   "AND u.scope = r.scope AND u.collection = r.collection AND u.row_id = r.row_id", (upto,))
+        # an id whose last row goes is free again, as on SQLite (whose rows are the claims)
+        c.execute("DELETE FROM offsync_row_ids i USING offsync_rows r WHERE r.deleted AND r.seq <= %s "
+                  "AND i.scope = r.scope AND i.collection = r.collection AND i.row_id = r.row_id", (upto,))
         # counted by a query, not rowcount: in the batch's pipeline it is not known until a sync
         removed = int(cast("tuple[int]", c.execute(
             "WITH gone AS (DELETE FROM offsync_rows WHERE deleted AND seq <= %s RETURNING 1) SELECT count(*) FROM gone",

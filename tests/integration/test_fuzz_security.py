@@ -5,11 +5,13 @@ commit as another user's mutations drawn from a mix of poisons: json nested
 at, just past and far past the depth limit, counters driven past 64 bits or
 to infinity, NUL in ids and text, integers beyond 64 bits, non-finite reals,
 ``base_version`` 2^63-1, stamps from the future, unknown fields and wrong
-types. After each round:
+types, rows under the victim's ids in a scope the victim reads. After each
+round:
 
 * nothing raised (0 crashes), and over HTTP no answer was a 5xx;
-* the victim's mutation was applied and its row stored as sent (0 effects on
-  another user's mutations);
+* the victim's mutation was applied and its row stored as sent, and no other
+  scope holds a row under one of the victim's ids (0 effects on another
+  user's mutations or rows);
 * every row the attacker got stored reads back, encodes in both codecs and
   holds only values every store and device can hold (0 bad values stored);
 * the server clock stayed within the clock bound.
@@ -86,7 +88,7 @@ def poison_op(rng: random.Random, n: int) -> Operation:
                          scope=rng.choice(["", "team"]))
     now = T0 + rng.choice([0, 1, MAX_CLOCK_AHEAD_US + 1, 24 * 3600 * 1_000_000, MAX_INT - T0])
     row_id: Any = rng.choice([f"m{n}", f"m{n % 7}", f"m{n % 7}", "shared-1", "shared-1", "a\x00", "\x00", 2**64,
-                              -(2**63) - 1, MAX_INT])
+                              -(2**63) - 1, MAX_INT, f"ada-{rng.randrange(max(n, 1))}"])  # a victim's id
     scope = rng.choice(["", "", "", "team", "team", "user:ada", "nope\x00"])
     kind = rng.choice(["insert", "insert", "update", "increment", "delete"])
     collection = rng.choice(["notes", "notes", "journal", "counters"])
@@ -151,6 +153,11 @@ def run_rounds(engine: Engine, rng: random.Random, rounds: int, wall: list[int])
         stored += sum(r.status in ("applied", "merged") for r in mal)
         for row in outcome.rows:
             check_storable(row)
+        # a victim's id stays the victim's: no other scope holds a row under it
+        theirs = f"ada-{rng.randrange(n + 1)}"
+        assert engine.store.load_claims("notes", [theirs]) == {theirs: "user:ada"}
+        others = [(scope, "notes", theirs) for scope in ("team", "user:mallory")]
+        assert engine.store.load_rows(others) == {}
         assert outcome.server_clock <= wall[0] + MAX_CLOCK_AHEAD_US + 10 * (n + 1)
     # everything stored reads back page by page, in both codecs
     cursor, more = 0, True

@@ -1,6 +1,5 @@
 """The SQLite store's ``rows`` layout: a key lookup reads the key's index, not
-the rows it passes (one user's big rows must not slow everyone's writes), and
-a file made with the former layout (WITHOUT ROWID) still works."""
+the rows it passes (one user's big rows must not slow everyone's writes)."""
 
 from __future__ import annotations
 
@@ -8,12 +7,11 @@ from pathlib import Path
 
 import apsw
 
-from shared.merge import RowState
-from sync_server.store.base import Batch
-from sync_server.store.sqlite import SCHEMA, SQLiteStore
+from sync_server.store.sqlite import SCHEMA
 
-OLD_SCHEMA = SCHEMA.replace("    UNIQUE (scope, collection, row_id)\n) STRICT;",
-                            "    PRIMARY KEY (scope, collection, row_id)\n) STRICT, WITHOUT ROWID;", 1)
+#: the layout before (a file of it is rebuilt as it opens: test_row_identity)
+OLD_SCHEMA = SCHEMA.replace("    UNIQUE (collection, row_id, scope)\n) STRICT;",
+                            "    PRIMARY KEY (collection, row_id, scope)\n) STRICT, WITHOUT ROWID;", 1)
 
 
 class CountingVFS(apsw.VFS):
@@ -58,6 +56,7 @@ def _bytes_read_by_lookups(path: Path, vfs: CountingVFS) -> int:
 
 
 def test_looking_up_keys_beside_big_rows_does_not_read_them(tmp_path: Path) -> None:
+    assert OLD_SCHEMA != SCHEMA
     vfs = CountingVFS()
     try:
         _fill(tmp_path / "new.db", SCHEMA)
@@ -67,26 +66,3 @@ def test_looking_up_keys_beside_big_rows_does_not_read_them(tmp_path: Path) -> N
         vfs.unregister()
     assert new < 200_000  # the key index, a few pages
     assert old > 10 * new  # WITHOUT ROWID read big rows' overflow pages to compare keys with them
-
-
-def test_a_file_made_with_the_former_layout_still_works(tmp_path: Path) -> None:
-    assert OLD_SCHEMA != SCHEMA
-    path = tmp_path / "old.db"
-    c = apsw.Connection(str(path))
-    c.execute(OLD_SCHEMA)
-    c.close()
-    store = SQLiteStore(str(path))
-
-    def note(version: int, title: str) -> RowState:
-        return RowState(collection="notes", row_id="n1", scope="user:ada", version=version, insert_order=1,
-                        deleted=False, fields={"title": title}, stamps={})
-
-    for batch in (Batch(new_rows=[(note(1, "a"), 1)], head=1), Batch(rows=[(note(2, "b"), 2)], head=2)):
-        with store.write_transaction():  # an insert, then an upsert over it
-            store.commit_batch(batch)
-    with store.write_transaction():
-        loaded = store.load_rows([("user:ada", "notes", "n1")])
-    assert loaded[("user:ada", "notes", "n1")].fields == {"title": "b"}
-    assert "WITHOUT ROWID" in apsw.Connection(str(path)).execute(
-        "SELECT sql FROM sqlite_master WHERE name = 'rows'").fetchall()[0][0]  # kept as it was
-    store.close()
