@@ -126,9 +126,10 @@ class FairQueue(Generic[T]):
     Self-clocked fair queuing in operations: a push's tag is where its
     user's work would end if the writer served every waiting user at the same
     pace, ``max(clock, the user's last tag) + cost``, where the clock is the
-    tag of the last push taken; batches take pushes in tag order. A user who floods runs its tags far ahead of the
-    clock, so a small push of another user gets the smallest tag and goes
-    into the very next batch, however much the flood has queued. (Taken
+    tag of the last push taken; batches take pushes in tag order. A user who
+    floods runs its tags far ahead of the clock, so a small push of another
+    user gets the smallest tag and goes into the very next batch, however
+    much the flood has queued. (Taken
     round-robin by push instead, a 5,000-operation push counted as much as a
     1-operation one, and a small push waited behind one whole batch of the
     flood besides the batch being written: 2 of 5,000 operations, up to 1.8 s
