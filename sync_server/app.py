@@ -172,7 +172,7 @@ class SyncServer:
     # -- the writer ---------------------------------------------------------
 
     def submit(self, request: PushRequest, deliver: Deliver, size: int = 0) -> None:
-        """Queue a push for the next group commit (the writer takes users in turn).
+        """Queue a push for a group commit (the users the writer served least go first).
 
         Args:
             size: the push's bytes on the wire: its cost to the writer's batch
@@ -187,9 +187,11 @@ class SyncServer:
         self.metrics.pushed()
 
     async def _write_loop(self) -> None:
-        """Apply queued pushes as batches (group commit): each takes users in
-        turn, up to ``limits.writer_ops_per_batch`` operations; ack each push
-        after its commit, then publish."""
+        """Apply queued pushes as batches (group commit): each takes the pushes
+        of the users served least so far, up to ``limits.writer_ops_per_batch``
+        operations (:class:`FairQueue`); ack each push after its commit, then
+        publish. The batch, its durable commit included, runs on the writer
+        thread: the event loop goes on reading and answering meanwhile."""
         assert self._wake is not None
         while True:
             await self._wake.wait()

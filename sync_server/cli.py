@@ -80,7 +80,7 @@ def _serve(args: argparse.Namespace) -> int:
     print(f"offsync serving {args.app or args.schema} on http://{args.host}:{args.port} (db {args.db})", flush=True)
     configure_logs(args.log_format, args.log_level)  # redacted, text or JSON; uvicorn's records too
     config = uvicorn_config(server.app, host=args.host, port=args.port, limits=limits,
-                            max_frame_bytes=MAX_FRAME_BYTES, log_level=args.log_level)
+                            max_frame_bytes=MAX_FRAME_BYTES, log_level=args.log_level, deflate=args.ws_deflate)
     uvicorn.Server(config).run()
     return 0
 
@@ -164,6 +164,9 @@ def main(argv: Sequence[str] | None = None) -> int:
                             "a device offline for longer re-syncs fully")
     serve.add_argument("--cors-origin", action="append", type=_origin, metavar="URL",
                        help="let pages of this origin call the server (repeatable; none by default)")
+    serve.add_argument("--ws-deflate", action=argparse.BooleanOptionalAction, default=False,
+                       help="accept permessage-deflate from devices that offer it: fewer bytes on slow links, "
+                            "CPU on the event loop for every frame (default off; docs/security.md)")
     from .limits import add_limit_flags
 
     add_limit_flags(serve)

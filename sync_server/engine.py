@@ -98,10 +98,14 @@ class _Work:
     # each row as the mutations applied so far leave it
     known: dict[RowKey, RowState | None] = field(default_factory=dict)
     stored: set[RowKey] = field(default_factory=set)  # keys with a row in the store before this batch
-    # the scope that holds each (collection, row id) in the store (None: none
-    # does), for the ids a batch's inserts may take; and those its rows took
-    claims: dict[tuple[str, Any], str | None] = field(default_factory=dict)
+    # per collection, the ids read for who holds them in the store, and the
+    # scope holding each that one holds: for the ids a batch's inserts may take
+    claims: dict[str, tuple[set[Any], dict[Any, str]]] = field(default_factory=dict)
+    # (collection, row id): the scope this batch's rows took it for
     claimed: dict[tuple[str, Any], str] = field(default_factory=dict)
+    # row ids whose claims need a look: held by a scope in the store, or inserted
+    # under two scopes in this batch (empty for a push of fresh ids: no cost then)
+    watch: set[Any] = field(default_factory=set)
     latest: int = 0  # the highest insert_order of a valid operation (the clock observes it)
     # results that carry rows, filled once the whole batch is decided (see _hand_back)
     hand_back: dict[int, tuple[MutationResult, list[RowKey], Grant]] = field(default_factory=dict)
@@ -147,6 +151,8 @@ class Engine:
         self.max_clock_ahead_us = max_clock_ahead_us
         self._clamped_last = 0  # the last insert_order a clamp gave (clamps stay increasing)
         self._rules = {coll.name: Rules(coll) for coll in schema}
+        #: the collections whose ids are one scope's each (not private)
+        self._claiming = frozenset(coll.name for coll in schema if not coll.private)
         self._scoped = frozenset(coll.name for coll in schema if coll.scope_field is not None)
         #: False: every operation takes the general path (the reference the
         #: differential test compares the set-based paths with)
@@ -239,10 +245,13 @@ class Engine:
             (rows if key in stored else new_rows).append((state, seq))
             changes.append(state.to_change(seq))
         work.batch.head = seq
-        # an id a compacted tombstone left claimed by the same scope is claimed already
-        claims = work.claims
-        work.batch.claims = [(pair[0], pair[1], scope) for pair, scope in work.claimed.items()
-                             if claims.get(pair) is None]
+        if self.store.keeps_claims:
+            # every new row takes its id (one a compacted tombstone left claimed by the
+            # same scope is claimed already: only a watched id can be)
+            claiming, watch = self._claiming, work.watch
+            work.batch.claims = [(state.collection, state.row_id, state.scope) for state, _ in new_rows
+                                 if state.collection in claiming and (
+                                     state.row_id not in watch or self._held(state.collection, state.row_id, work) is None)]
         return changes
 
     def _apply_request(self, request: PushRequest, work: _Work) -> list[MutationResult]:
@@ -457,10 +466,20 @@ class Engine:
         owner = work.claimed.get(pair)
         if owner is not None:
             return owner
-        claims = work.claims
-        if pair not in claims:
-            claims[pair] = self.store.load_claims([pair]).get(pair)
-        return claims[pair]
+        return self._held(pair[0], pair[1], work)
+
+    def _held(self, collection: str, row_id: Any, work: _Work) -> str | None:
+        """The scope holding ``row_id`` of ``collection`` in the store, if any."""
+        read = work.claims.get(collection)
+        if read is None:
+            read = work.claims[collection] = (set(), {})
+        if row_id not in read[0]:
+            read[0].add(row_id)
+            owner = self.store.load_claims(collection, [row_id]).get(row_id)
+            if owner is not None:
+                read[1][row_id] = owner
+                work.watch.add(row_id)
+        return read[1].get(row_id)
 
     def _row(self, key: RowKey, local: dict[RowKey, RowState], work: _Work) -> RowState | None:
         """The row as this mutation (``local``) and the batch so far leave it."""
@@ -485,27 +504,30 @@ class Engine:
         write transaction, so the rows are those this batch builds on.
         """
         keys: dict[RowKey, None] = {}
-        inserts: list[RowKey] = []
-        guess, scoped, rules = self._guess_scope, self._scoped, self._rules
+        # per collection that claims ids, the first scope each id is inserted under
+        inserted: dict[str, dict[Any, str]] = {name: {} for name in self._claiming}
+        guess, scoped, watch = self._guess_scope, self._scoped, work.watch
         for request in requests:
             default_scope = request.grant.default_scope
             for mutation in request.mutations:
                 for op in mutation.ops:
                     scope = guess(op, default_scope) if op.collection in scoped else op.scope or default_scope
-                    key = (scope, op.collection, op.row_id)
-                    keys[key] = None
+                    keys[(scope, op.collection, op.row_id)] = None
                     if op.kind == "insert":
-                        inserts.append(key)
+                        ids = inserted.get(op.collection)
+                        if ids is not None and ids.setdefault(op.row_id, scope) != scope:
+                            watch.add(op.row_id)  # one id under two scopes in one batch
         found = self.store.load_rows(list(keys))
         work.known = dict.fromkeys(keys)
         work.known.update(found)
         work.stored = set(found)
-        # who holds the ids the inserts of new rows would take (see _owner)
-        pairs = list(dict.fromkeys((key[1], key[2]) for key in inserts
-                                   if key not in found and key[1] in rules and rules[key[1]].claims_ids))
-        if pairs:
-            work.claims = dict.fromkeys(pairs)
-            work.claims.update(self.store.load_claims(pairs))
+        # who holds the ids the inserts would take (see _owner); the store read
+        # them with the rows, so a push of fresh ids costs set operations only
+        for collection, ids in inserted.items():
+            if ids:
+                held = self.store.load_claims(collection, ids)
+                work.claims[collection] = (set(ids), held)
+                watch.update(held)
         # every device of the batch in one go too (on PostgreSQL one round trip, not
         # one a device: 6 of a one-row batch's 11); sorted, so two nodes' batches
         # that share devices lock them in one order

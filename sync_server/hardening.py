@@ -160,17 +160,25 @@ def guarded_http_protocol(max_connections: int, header_timeout_s: float,
 
 
 def uvicorn_config(app: Any, *, host: str, port: int, limits: Limits, max_frame_bytes: int,
-                   log_level: str = "info") -> Any:
+                   log_level: str = "info", deflate: bool = False) -> Any:
     """The uvicorn Config ``offsync serve`` runs with: the limits uvicorn
     enforces itself (frame size; its WebSocket protocol reads no further
     frame until the app has taken the last one) and those
     :func:`guarded_http_protocol` adds. Raises the open-file limit first, and
-    logs accept errors at most once per ``limits.accept_error_log_interval_s``."""
+    logs accept errors at most once per ``limits.accept_error_log_interval_s``.
+
+    ``deflate``: accept permessage-deflate when a device offers it (browsers
+    always do). Off by default: the event loop inflates every frame and
+    deflates every message per connection, so a user's compressible 2 MB
+    pushes and the pages sent to it cost every other user's answers (under
+    the flood benchmark two thirds of the loop's busy samples; B's p99
+    951 ms without it against 1,754 ms with it in one pair of runs, and the
+    server's peak RSS 202 MB against 330 MB)."""
     import uvicorn
 
     raise_open_file_limit()
     config = uvicorn.Config(app, host=host, port=port, log_level=log_level, lifespan="on", log_config=None,
-                            ws_max_size=max_frame_bytes,
+                            ws_max_size=max_frame_bytes, ws_per_message_deflate=deflate,
                             http=guarded_http_protocol(limits.max_connections, limits.header_timeout_s,
                                                          limits.max_connections_per_address))
     limit_accept_errors(limits.accept_error_log_interval_s)

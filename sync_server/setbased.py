@@ -108,13 +108,10 @@ def _fresh_inserts(engine: Engine, rules: Rules, request: PushRequest, mutation:
     pk, required = rules.coll.primary_key, rules.required
     default_scope, writable, known = request.grant.default_scope, request.grant.write, work.known
     keys: dict[RowKey, None] = {}
-    claims = rules.claims_ids
     for i, (op, fields) in enumerate(zip(ops, stored, strict=True)):
         key = _key(rules, op, default_scope, writable)
         if key is None or key in keys or known.get(key, False) is not None:
             return None  # a row exists, the mutation names it twice, or it was not read up front
-        if claims and engine._owner((key[1], key[2]), work) not in (None, key[0]):
-            return None  # the id is another scope's: the general path refuses it
         if pk in fields:
             if fields[pk] != op.row_id:
                 return None
@@ -123,10 +120,9 @@ def _fresh_inserts(engine: Engine, rules: Rules, request: PushRequest, mutation:
             if fields.get(field_name, default) is None:
                 return None
         keys[key] = None
-    if claims:
-        if len({(key[1], key[2]) for key in keys}) < len(keys):
-            return None  # one id in two scopes: the general path refuses the second
-        work.claimed.update({(key[1], key[2]): key[0] for key in keys})
+    watch = work.watch
+    if watch and rules.claims_ids and not _claim_watched(engine, keys, work):
+        return None  # an id another scope holds: the general path refuses it
     client_id, limit, latest, rows = request.client_id, work.clock_limit, work.latest, work.rows
     told, echo_free = request.told_versions, work.echo_free
     for key, op, fields in zip(keys, ops, stored, strict=True):
@@ -143,6 +139,18 @@ def _fresh_inserts(engine: Engine, rules: Rules, request: PushRequest, mutation:
     if told:
         work.versions.append((applied, [(key, 1) for key in keys], client_id))
     return applied
+
+
+def _claim_watched(engine: Engine, keys: Mapping[RowKey, None], work: _Work) -> bool:
+    """Take the watched ids among ``keys`` (see ``_Work.watch``) for their
+    scopes; False, taking none, if another scope holds one."""
+    watched = [key for key in keys if key[2] in work.watch]
+    pairs = {(key[1], key[2]): key[0] for key in watched}
+    if len(pairs) < len(watched) or any(engine._owner(pair, work) not in (None, scope)
+                                         for pair, scope in pairs.items()):
+        return False
+    work.claimed.update(pairs)
+    return True
 
 
 def _lww_updates(engine: Engine, rules: Rules, request: PushRequest, mutation: Mutation,

@@ -57,7 +57,8 @@ class Batch(msgspec.Struct, kw_only=True):
     rejections: list[tuple[str, MutationResult]] = []  # (client_id, result)
     unique_keys: list[tuple[str, str, str, bytes, Any]] = []  # (scope, collection, key name, key value, row_id)
     #: (collection, row_id, scope): ids of collections that are not private this
-    #: batch's new rows took (no scope held them before)
+    #: batch's new rows took (no scope held them before); filled only for a store
+    #: that ``keeps_claims`` apart from its rows
     claims: list[tuple[str, Any, str]] = []
     head: int = 0
     #: the server's wall clock as the batch started, ms: a store notes now and
@@ -133,7 +134,10 @@ class Store(Protocol):
 
     def find_unique(self, scope: str, collection: str, key_name: str, key_value: bytes) -> str | int | None: ...
 
-    def load_claims(self, pairs: Sequence[tuple[str, Any]]) -> dict[tuple[str, Any], str]: ...
+    #: True if :attr:`Batch.claims` must be filled (the claims are not the rows)
+    keeps_claims: bool
+
+    def load_claims(self, collection: str, row_ids: Iterable[Any]) -> dict[Any, str]: ...
 
     def sync_claims(self, collections: Sequence[str]) -> int: ...
 

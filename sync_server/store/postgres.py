@@ -225,6 +225,9 @@ class PostgresStore:
         self._head_locked = False  # has the open batch taken the head lock yet?
         self._pipeline: psycopg.Pipeline | None = None  # the open batch's (see _answers)
         self._last_mark = 0  # the last mark this node wrote (other nodes write theirs)
+        #: per collection, as the open batch's load_rows read them with its rows:
+        #: the scope claiming each id that one claims, and every id read
+        self._claims_read: dict[str, tuple[dict[Any, str], set[Any]]] = {}
 
     def _connect(self) -> psycopg.Connection[Any]:
         return psycopg.connect(self.dsn, autocommit=True, **self.connect_kwargs)
@@ -263,12 +266,14 @@ class PostgresStore:
                 c.execute("BEGIN")
                 self._in_write = True
                 self._write_thread = threading.get_ident()
+                self._claims_read.clear()
                 self._pipeline = pipeline
                 try:
                     yield
                 finally:
                     self._in_write = False
                     self._write_thread = None
+                    self._claims_read.clear()  # what the batch read, valid only inside it
                     self._pipeline = None
                 c.execute("COMMIT")
                 pipeline.sync()
@@ -316,20 +321,32 @@ class PostgresStore:
         trip per key (the engine asks for every key of a push at once). A row
         another node's batch holds is read once that batch has committed."""
         groups: dict[tuple[str, str], list[Jsonb]] = {}
+        ids: dict[str, list[Any]] = {}
         for scope, collection, row_id in filter(storable_key, keys):  # any other key would abort the transaction
             groups.setdefault((scope, collection), []).append(Jsonb(row_id))
+            ids.setdefault(collection, []).append(row_id)
         # every statement queued before the first result is read: in the batch's
-        # pipeline that is one round trip for all the groups
-        cursors = [self._writer.execute(
+        # pipeline that is one round trip for all the groups, and for who claims
+        # their ids (what load_claims answers next, with no round trip of its own)
+        c = self._writer
+        cursors = [c.execute(
             f"SELECT {_ROW_COLUMNS} FROM offsync_rows WHERE scope = %s AND collection = %s "
             "AND row_id = ANY(%s) FOR UPDATE", (scope, collection, row_ids)) for (scope, collection), row_ids
             in groups.items()]
+        in_batch = self._write_thread == threading.get_ident()
+        claims = [(collection, c.execute("SELECT row_id, scope FROM offsync_row_ids WHERE collection = %s "
+                                         "AND row_id = ANY(%s)", (collection, [Jsonb(r) for r in row_ids])))
+                  for collection, row_ids in ids.items()] if in_batch else []
         if cursors:
             self._answers()
         out: dict[RowKey, RowState] = {}
         for cursor in cursors:
             for r in cursor.fetchall():
                 out[(r[2], r[0], r[1])] = row_state(r)
+        for collection, cursor in claims:
+            read = self._claims_read.setdefault(collection, ({}, set()))
+            read[1].update(ids[collection])
+            read[0].update((r[0], r[1]) for r in cursor.fetchall())
         return out
 
     def load_devices(self, client_ids: Iterable[str]) -> dict[str, Device]:
@@ -356,24 +373,35 @@ class PostgresStore:
                                      "WHERE client_id = %s", (client_id,)).fetchone()
         return Device(*row) if row is not None else None
 
-    def load_claims(self, pairs: Sequence[tuple[str, Any]]) -> dict[tuple[str, Any], str]:
-        """The scope holding each (collection, row id) of ``pairs`` that one holds.
-        An id another node's open batch is claiming reads as free: both batches
-        then insert it, and the second fails on the key and is tried again."""
-        groups: dict[str, list[Jsonb]] = {}
-        for collection, row_id in pairs:
-            if storable_key(("", collection, row_id)):
-                groups.setdefault(collection, []).append(Jsonb(row_id))
-        cursors = [self._writer.execute("SELECT collection, row_id, scope FROM offsync_row_ids "
-                                        "WHERE collection = %s AND row_id = ANY(%s)", (collection, row_ids))
-                   for collection, row_ids in groups.items()]
-        if cursors:
+    #: several nodes write: a claim is a row of its own table, whose key stops
+    #: two nodes giving one id to two scopes at once
+    keeps_claims = True
+
+    def load_claims(self, collection: str, row_ids: Iterable[Any]) -> dict[Any, str]:
+        """The scope claiming each of ``row_ids`` that one claims (nothing to read
+        for the ids this batch's :meth:`load_rows` read already). An id another
+        node's open batch is claiming reads as free: both batches then insert
+        it, and the second fails on the key and is tried again."""
+        wanted = set(row_ids)
+        read = self._claims_read.get(collection) if self._write_thread == threading.get_ident() else None
+        out: dict[Any, str] = {}
+        if read is not None:
+            out = {row_id: scope for row_id, scope in read[0].items() if row_id in wanted}
+            wanted -= read[1]
+        missing = [Jsonb(r) for r in wanted if storable_key(("", collection, r))]
+        if missing:
+            cursor = self._writer.execute("SELECT row_id, scope FROM offsync_row_ids "
+                                          "WHERE collection = %s AND row_id = ANY(%s)", (collection, missing))
             self._answers()
-        return {(r[0], r[1]): r[2] for cursor in cursors for r in cursor.fetchall()}
+            out.update(cursor.fetchall())
+        return out
 
     def sync_claims(self, collections: Sequence[str]) -> int:
-        """As :meth:`SQLiteStore.sync_claims <sync_server.store.sqlite.SQLiteStore.sync_claims>`;
-        one node at a time."""
+        """Make ``collections`` (those that are not private) the ones whose ids
+        are claimed: a collection new to the list claims the ids its stored rows
+        hold (the first scope by seq keeps one several held from before claims
+        were kept); one that left it gives its claims up. One node at a time, as
+        it starts. Returns the claims added."""
         wanted = sorted(collections)
         c = self._writer
         with c.transaction():
@@ -576,6 +604,9 @@ class PostgresStore:
             return Compaction(0, horizon)
         c.execute("DELETE FROM offsync_unique_keys u USING offsync_rows r WHERE r.deleted AND r.seq <= %s "
                   "AND u.scope = r.scope AND u.collection = r.collection AND u.row_id = r.row_id", (upto,))
+        # an id whose last row goes is free again, as on SQLite (whose rows are the claims)
+        c.execute("DELETE FROM offsync_row_ids i USING offsync_rows r WHERE r.deleted AND r.seq <= %s "
+                  "AND i.scope = r.scope AND i.collection = r.collection AND i.row_id = r.row_id", (upto,))
         # counted by a query, not rowcount: in the batch's pipeline it is not known until a sync
         removed = int(cast("tuple[int]", c.execute(
             "WITH gone AS (DELETE FROM offsync_rows WHERE deleted AND seq <= %s RETURNING 1) SELECT count(*) FROM gone",

@@ -155,7 +155,7 @@ def run_rounds(engine: Engine, rng: random.Random, rounds: int, wall: list[int])
             check_storable(row)
         # a victim's id stays the victim's: no other scope holds a row under it
         theirs = f"ada-{rng.randrange(n + 1)}"
-        assert engine.store.load_claims([("notes", theirs)]) == {("notes", theirs): "user:ada"}
+        assert engine.store.load_claims("notes", [theirs]) == {theirs: "user:ada"}
         others = [(scope, "notes", theirs) for scope in ("team", "user:mallory")]
         assert engine.store.load_rows(others) == {}
         assert outcome.server_clock <= wall[0] + MAX_CLOCK_AHEAD_US + 10 * (n + 1)

@@ -169,33 +169,69 @@ def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
         yield opened
 
 
-def test_a_store_from_before_claims_claims_each_id_for_its_first_scope(store: Store) -> None:
-    """Rows written while ``notes`` was private (so unclaimed) may share an id
-    across scopes; once it is not, the first scope by seq keeps each id and no
-    new scope may take it. Made private again, its ids are given up."""
+def test_ids_stored_before_a_collection_claimed_them_stay_their_scopes(store: Store) -> None:
+    """Rows written while ``notes`` was private may share an id across scopes;
+    once it is not, those scopes keep their rows and no new scope may take the
+    id. Made private again, ids repeat across users again."""
     private = Schema(1, (Collection("notes", {"title": "text"}, private=True),))
     shared = Schema(1, (Collection("notes", {"title": "text"}),))
     ada, bob, cy = _grant("ada", "user:ada"), _grant("bob", "user:bob"), _grant("cy", "user:cy")
+    store.sync_claims([])
     before = Engine(private, store)
-    assert store.sync_claims([]) == 0
     for client_id, grant in (("ada", ada), ("bob", bob)):
         assert _insert(before, client_id, grant, "same", 1).status == "applied"
     assert _insert(before, "ada", ada, "only-ada", 2).status == "applied"
 
-    assert store.sync_claims(["notes"]) == 2  # "same" for ada (first), "only-ada"
-    assert store.sync_claims(["notes"]) == 0  # recorded: nothing to do at the next start
-    assert store.load_claims([("notes", "same"), ("notes", "only-ada"), ("notes", "free")]) == {
-        ("notes", "same"): "user:ada", ("notes", "only-ada"): "user:ada"}
+    store.sync_claims(["notes"])  # as a server starts with notes no longer private
+    assert store.sync_claims(["notes"]) == 0  # nothing more to do at the next start
+    held = store.load_claims("notes", ["same", "only-ada", "free"])
+    assert held.keys() == {"same", "only-ada"} and held["only-ada"] == "user:ada"
     after = Engine(shared, store)
-    refused = _insert(after, "cy", cy, "same", 1)
-    assert (refused.status, refused.reason) == ("rejected", "id_taken")
+    for row_id in ("same", "only-ada"):
+        refused = _insert(after, "cy", cy, row_id, 1)
+        assert (refused.status, refused.reason) == ("rejected", "id_taken")
     assert _insert(after, "bob", bob, "same", 2).status in ("applied", "merged")  # bob's row from before stays his
     assert _insert(after, "cy", cy, "new-for-cy", 2).status == "applied"
-    assert store.load_claims([("notes", "new-for-cy")]) == {("notes", "new-for-cy"): "user:cy"}
+    assert store.load_claims("notes", ["new-for-cy"]) == {"new-for-cy": "user:cy"}
 
-    assert store.sync_claims([]) == 0
-    assert store.load_claims([("notes", "same"), ("notes", "new-for-cy")]) == {}
-    assert _insert(Engine(private, store), "cy", cy, "same", 3).status == "applied"
+    store.sync_claims([])
+    assert _insert(Engine(private, store), "ada", ada, "new-for-cy", 3).status == "applied"
+
+
+def test_a_sqlite_file_from_before_keys_its_rows_by_id_as_it_opens(tmp_path: Path) -> None:
+    """Rows were a WITHOUT ROWID table keyed scope first: such a file is
+    rebuilt once as it opens, its rows and indexes intact."""
+    import apsw
+
+    path, schema = str(tmp_path / "old.db"), Schema(1, (Collection("notes", {"title": "text"}),))
+    store = SQLiteStore(path)
+    assert _insert(Engine(schema, store), "ada", _grant("ada", "user:ada"), "n1", 1).status == "applied"
+    store.close()
+    c = apsw.Connection(path)  # the rows table as it was laid out before
+    with c:
+        c.execute("CREATE TABLE old_rows (collection TEXT NOT NULL, row_id ANY NOT NULL, scope TEXT NOT NULL, "
+                  "seq INTEGER NOT NULL, version INTEGER NOT NULL, insert_order INTEGER NOT NULL, "
+                  "deleted INTEGER NOT NULL, fields BLOB NOT NULL, stamps BLOB NOT NULL, "
+                  "PRIMARY KEY (scope, collection, row_id)) STRICT, WITHOUT ROWID; "
+                  "INSERT INTO old_rows SELECT * FROM rows; DROP TABLE rows; ALTER TABLE old_rows RENAME TO rows; "
+                  "CREATE UNIQUE INDEX rows_scope_seq ON rows (scope, seq)")
+    c.close()
+
+    store = SQLiteStore(path)
+    engine = Engine(schema, store)
+    refused = _insert(engine, "bob", _grant("bob", "user:bob"), "n1", 1)
+    assert (refused.status, refused.reason) == ("rejected", "id_taken")
+    assert _insert(engine, "ada", _grant("ada", "user:ada"), "n2", 2).status == "applied"
+    store.close()
+    c = apsw.Connection(path)
+    keys = [[r[2] for r in c.execute(f"PRAGMA index_info({name})")]
+            for _, name, unique, _, _ in c.execute("PRAGMA index_list(rows)").fetchall() if unique]
+    assert ["collection", "row_id", "scope"] in keys
+    assert c.execute("SELECT count(*) FROM pragma_table_info('rows') WHERE pk > 0").fetchall() == [(0,)]  # rowid table
+    assert c.execute("SELECT row_id, scope, seq FROM rows ORDER BY seq").fetchall() == [
+        ("n1", "user:ada", 1), ("n2", "user:ada", 2)]
+    assert {r[1] for r in c.execute("PRAGMA index_list(rows)")} >= {"rows_scope_seq", "rows_tombstones"}
+    c.close()
 
 
 @pytest.mark.postgres

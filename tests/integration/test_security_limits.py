@@ -256,3 +256,68 @@ def test_a_device_that_does_not_read_is_cut_off_by_bytes(tmp_path: Path) -> None
         connection = reader_connection()
         assert connection is None or (connection.outbox.qsize() <= 1 and connection._outbound == 0)  # freed
         reader.close()
+
+
+def test_a_small_push_is_not_queued_behind_a_flood_of_big_ones(tmp_path: Path, monkeypatch: Any) -> None:
+    """User A has four 5,000-operation pushes at the writer, one of them being
+    written, when user B pushes one operation: B's push leads the next batch.
+    Counted in batches, not timed (round-robin by push put one more batch of
+    A's before it)."""
+    with limited(tmp_path) as server:
+        sync = server.sync
+        batches: list[list[str]] = []
+        submitted: list[str] = []
+        apply_batch, submit = sync.engine.apply_batch, sync.submit
+
+        def recorded_apply(requests: Any) -> Any:
+            batches.append([r.client_id for r in requests])
+            return apply_batch(requests)
+
+        def recorded_submit(request: Any, deliver: Any, size: int = 0) -> None:
+            submitted.append(request.client_id)
+            submit(request, deliver, size)
+
+        monkeypatch.setattr(sync.engine, "apply_batch", recorded_apply)
+        monkeypatch.setattr(sync, "submit", recorded_submit)
+        writer_free = threading.Event()
+        sync._writer_pool.submit(writer_free.wait, 10)  # the writer is busy: the pushes queue up
+
+        async def talk() -> None:
+            async with connect(server.ws_url, max_size=None) as a, connect(server.ws_url) as b:
+                for ws, user in ((a, "ada"), (b, "bob")):
+                    await ws.send(hello(server, user, f"{user}-1"))
+                    assert isinstance(MSGPACK.decode(await ws.recv()), Welcome)
+                for seq in range(1, 5):
+                    await a.send(push(seq, *(f"a{seq}-{i}" for i in range(5000))))
+                async with asyncio.timeout(10):
+                    while len(submitted) < 4:
+                        await asyncio.sleep(0.01)
+                    await b.send(push(1, "b1"))
+                    while len(submitted) < 5:
+                        await asyncio.sleep(0.01)
+                writer_free.set()
+                for ws, pushes in ((a, 4), (b, 1)):
+                    for _ in range(pushes):
+                        ack = MSGPACK.decode(await ws.recv())
+                        assert isinstance(ack, Ack) and ack.results[0].status == "applied"
+
+        try:
+            asyncio.run(talk())
+        finally:
+            writer_free.set()
+        assert batches[0] == ["ada-1"]  # taken before B pushed: the batch being written
+        assert batches[1] == ["bob-1"]  # then B's, before the 15,000 operations A still had queued
+        assert batches[2:] == [["ada-1"]] * 3
+
+
+def test_the_server_declines_permessage_deflate_by_default(tmp_path: Path) -> None:
+    """A device that offers compression (every browser does) gets plain frames:
+    inflating and deflating them would cost the event loop every user shares."""
+    with limited(tmp_path) as server:
+        async def offered() -> list[Any]:
+            async with connect(server.ws_url, compression="deflate") as ws:
+                await ws.send(hello(server, "ada", "dev-1"))
+                assert isinstance(MSGPACK.decode(await ws.recv()), Welcome)
+                return list(ws.protocol.extensions)
+
+        assert asyncio.run(offered()) == []

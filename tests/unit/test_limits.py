@@ -12,26 +12,52 @@ from sync_server.hardening import AtMostEvery, client_network
 from sync_server.limits import FairQueue, Limits, may_carry_too_many_ops
 
 
-def test_a_small_push_waits_behind_at_most_one_batch_of_a_flood() -> None:
+def test_a_small_push_goes_before_a_flood_queued_earlier() -> None:
     queue: FairQueue[str] = FairQueue()
     for n in range(4):
         queue.put("ada", f"ada-{n}", 100_000)
     queue.put("bob", "bob-0", 3)
-    first = queue.take(5000, 256)
-    second = queue.take(5000, 256)
-    assert first == ["ada-0"]  # the user in the lead gets its push in, however big
-    assert second == ["bob-0"]  # the next batch is led by the next user
-    assert [queue.take(5000, 256) for _ in range(3)] == [["ada-1"], ["ada-2"], ["ada-3"]]
+    # no batch of ada's ahead of bob's push; the batch ends at ada's push that does not fit
+    assert queue.take(5000, 256) == ["bob-0"]
+    assert [queue.take(5000, 256) for _ in range(4)] == [["ada-0"], ["ada-1"], ["ada-2"], ["ada-3"]]
     assert not queue
 
 
-def test_small_pushes_of_several_users_share_one_batch_in_turn_and_keep_their_order() -> None:
+def test_a_small_push_that_comes_during_a_flood_is_in_the_next_batch() -> None:
+    """What the writer sees under the flood benchmark: user A keeps big pushes
+    and 2 MB pushes (2,048 KiB: their cost) queued; each time B pushes one
+    operation, B's push is the first of the next batch and nothing of A's
+    joins it past the budget."""
+    queue: FairQueue[str] = FairQueue()
+    sizes = [5000, 2048, 2048, 5000, 2048, 2048, 2048]
+    for n, size in enumerate(sizes * 3):
+        queue.put("ada", f"ada-{n}-{size}", size)
+    for round_ in range(5):
+        queue.take(1000, 256)  # the batch the writer is busy with as B pushes
+        queue.put("bob", f"bob-{round_}", 1)
+        batch = queue.take(1000, 256)
+        assert batch == [f"bob-{round_}"]
+
+
+def test_each_user_gets_the_same_operations_whatever_the_size_of_its_pushes() -> None:
+    queue: FairQueue[str] = FairQueue()
+    for n in range(40):
+        queue.put("ada", f"a{n}", 10)  # many small pushes
+    for n in range(4):
+        queue.put("bob", f"b{n}", 100)  # a few big ones
+    taken = [item for _ in range(4) for item in queue.take(100, 256)]
+    # in the first 400 operations each user got 200, in 20 pushes and in 2
+    assert sum(1 for item in taken if item.startswith("a")) == 20
+    assert sum(1 for item in taken if item.startswith("b")) == 2
+
+
+def test_small_pushes_of_several_users_share_one_batch_and_keep_their_order() -> None:
     queue: FairQueue[str] = FairQueue()
     for n in range(3):
         queue.put("ada", f"a{n}", 10)
         queue.put("bob", f"b{n}", 10)
     assert queue.take(40, 256) == ["a0", "b0", "a1", "b1"]
-    assert queue.take(40, 256) == ["b2", "a2"]  # bob leads now
+    assert queue.take(40, 256) == ["a2", "b2"]
 
 
 def test_a_batch_stops_at_its_item_count() -> None:
