@@ -25,7 +25,7 @@ from websockets.asyncio.client import ClientConnection, connect
 from shared.errors import MessageError, ProtocolError, RemoteError, StateError, SyncError, WrongEndpoint
 from shared.messages import MSGPACK, Changes, Message, Push, Token
 
-from .protocol import ClientProtocol, Phase
+from .protocol import HEAD_CHECK_S, ClientProtocol, Phase
 from .replica import Replica
 from .tokens import refresh_at
 
@@ -361,7 +361,17 @@ class SyncClient:
         refresher = None if until_idle or self.token_refresh is None else asyncio.create_task(self._refresh(ws))
         stopper = None if stop is None else asyncio.create_task(_close_when(stop, ws))
         try:
-            async for frame in ws:
+            while True:
+                try:
+                    if protocol.head_check_due:
+                        frame = await asyncio.wait_for(ws.recv(), HEAD_CHECK_S)
+                    else:
+                        frame = await ws.recv()
+                except TimeoutError:
+                    await _send(ws, protocol.check_head(), protocol)
+                    continue
+                except websockets.exceptions.ConnectionClosedOK:
+                    break
                 try:
                     message = MSGPACK.decode(frame if isinstance(frame, bytes) else frame.encode())
                 except MessageError as exc:

@@ -55,6 +55,10 @@ class Phase(enum.Enum):
     CLOSED = "closed"  # the server refused us (token, schema): do not retry as is
 
 
+#: how long a connection waits for the live batch that follows an Ack before it
+#: pulls instead (ClientProtocol.head_check_due)
+HEAD_CHECK_S = 0.25
+
 #: server error codes after which reconnecting with the same token cannot help
 FATAL_CODES = frozenset({"unauthorized", "token_expired", "forbidden", "schema_mismatch", "protocol_mismatch"})
 
@@ -75,6 +79,7 @@ class ClientProtocol:
         self.on_changes = on_changes
         self.head = 0
         self._acked_head = 0  # the server head after our last acked push
+        self._head_check = False  # an Ack left the cursor behind its head (see check_head)
         self._catching_up = False  # a Pull is out
         self.error: RemoteError | None = None
         self._sent_through = 0  # highest client_seq pushed on this connection
@@ -178,13 +183,26 @@ class ClientProtocol:
             # the server wants an earlier mutation first: push again from the oldest pending
             self._in_flight.clear()
             self._sent_through = 0
-        out = self.push()
-        if not out and not self._in_flight and not self._catching_up and self.replica.cursor < self._acked_head:
-            # our own changes come back live; if they touched none of our scopes
-            # no live batch will move the cursor, so ask where the head is
-            self._catching_up = True
-            out.append(self._pull())
-        return out
+        self._head_check = True
+        return self.push()
+
+    @property
+    def head_check_due(self) -> bool:
+        """An Ack left the cursor behind the head it named, with nothing in
+        flight: the live batch of that commit (its rows, or with no echo only
+        its cursor) follows the Ack at once, unless the push touched none of
+        our scopes. The caller waits :data:`HEAD_CHECK_S` for it, then calls
+        :meth:`check_head`; pulling at once would bring our own rows back."""
+        return (self._head_check and not self._in_flight and not self._catching_up
+                and self.phase is Phase.LIVE and self.replica.cursor < self._acked_head)
+
+    def check_head(self) -> list[Message]:
+        """No live batch came after an Ack: ask where the head is."""
+        if not self.head_check_due:
+            return []
+        self._head_check = False
+        self._catching_up = True
+        return [self._pull()]
 
     def _pull(self) -> Pull:
         # a re-sync cut off halfway goes on from its cursor (the server would start it over)

@@ -32,6 +32,8 @@ export const PULL_LIMIT = 2000;
 export const HOLD_ROWS = 10000;
 /** ...or what came in this long (ms): one transaction (one commit) per batch, not per page */
 export const HOLD_MS = 250;
+/** how long a connection waits for the live batch that follows an Ack before it pulls instead */
+export const HEAD_CHECK_MS = 250;
 
 /** server error codes after which reconnecting with the same token cannot help */
 export const FATAL_CODES = new Set(["unauthorized", "token_expired", "forbidden", "schema_mismatch", "protocol_mismatch"]);
@@ -101,6 +103,7 @@ export class ClientProtocol {
     this.phase = "offline";
     this.head = 0;
     this.ackedHead = 0;
+    this.headCheck = false; // an Ack left the cursor behind its head (see headCheckDue)
     this.catchingUp = false;
     /** @type {{code: string, message: string, path: string} | null} */
     this.error = null;
@@ -242,13 +245,29 @@ export class ClientProtocol {
       this.inFlight.clear(); // the server wants an earlier mutation first: push again from the oldest pending
       this.sentThrough = 0;
     }
-    const out = this.push();
-    if (!out.length && !this.inFlight.size && !this.catchingUp && this.replica.cursor < this.ackedHead) {
-      // our own changes come back live; if they touched none of our scopes, ask where the head is
-      this.catchingUp = true;
-      out.push(this.pull());
-    }
-    return out;
+    this.headCheck = true;
+    return this.push();
+  }
+
+  /**
+   * An Ack left the cursor behind the head it named, with nothing in flight:
+   * the live batch of that commit (its rows, or with no echo only its cursor)
+   * follows the Ack at once, unless the push touched none of our scopes. The
+   * caller waits HEAD_CHECK_MS for it, then calls checkHead(); pulling at once
+   * would bring our own rows back. As sync_client/protocol.py.
+   * @returns {boolean}
+   */
+  get headCheckDue() {
+    return this.headCheck && !this.inFlight.size && !this.catchingUp && this.phase === "live"
+      && this.replica.cursor < this.ackedHead;
+  }
+
+  /** No live batch came after an Ack: ask where the head is. @returns {ClientMessage[]} */
+  checkHead() {
+    if (!this.headCheckDue) return [];
+    this.headCheck = false;
+    this.catchingUp = true;
+    return [this.pull()];
   }
 
   /** @returns {Pull} */

@@ -8,7 +8,7 @@
 
 import sqlite3InitModule from "./vendor/sqlite-wasm/sqlite3.mjs";
 import { decode, encode } from "./msgpack.js";
-import { ClientProtocol, HOLD_MS, refreshAt, withDefaults } from "./protocol.js";
+import { ClientProtocol, HEAD_CHECK_MS, HOLD_MS, refreshAt, withDefaults } from "./protocol.js";
 import { Replica } from "./replica.js";
 import { saveOutbox } from "./outbox.js";
 import { ImageStore } from "./image.js";
@@ -61,6 +61,8 @@ let retryTimer = null;
 let refreshTimer = null;
 /** @type {ReturnType<typeof setTimeout> | null} */
 let flushTimer = null;
+/** @type {ReturnType<typeof setTimeout> | null} */
+let headTimer = null;
 /** @type {SyncStatus} */
 const status = {
   connected: false, phase: "offline", pending: 0, cursor: 0, head: 0, progress: 1, pulled: 0, pushed: 0, rejected: 0,
@@ -242,6 +244,16 @@ function connect() {
           publishStatus();
         }, HOLD_MS);
       }
+      if (headTimer !== null) { clearTimeout(headTimer); headTimer = null; }
+      if (protocol.headCheckDue) {
+        // the live batch of our commit follows its Ack; pull only if it does not come
+        headTimer = setTimeout(() => {
+          headTimer = null;
+          if (socket !== ws || !protocol) return;
+          send(protocol.checkHead());
+          publishStatus();
+        }, HEAD_CHECK_MS);
+      }
       if (message.type === "error") status.lastError = `${message.code}: ${message.message}`;
       if (protocol.phase === "live") {
         attempts = 0;
@@ -260,6 +272,7 @@ function connect() {
     socket = null;
     stopRefresh();
     stopFlush();
+    if (headTimer !== null) { clearTimeout(headTimer); headTimer = null; }
     status.connected = false;
     if (protocol) protocol.disconnected();
     if ([1008, 4001, 4003].includes(event.code) && protocol) {

@@ -120,26 +120,35 @@ def test_a_pushing_device_gets_versions_without_the_echo_and_its_other_device_ge
     watcher = Replica(str(tmp_path / "watcher.db"), notes_schema)
     came_back: list[Any] = []
 
+    async def until(done: Any, what: str) -> None:
+        deadline = asyncio.get_running_loop().time() + 20
+        while not done():
+            assert asyncio.get_running_loop().time() < deadline, what
+            await asyncio.sleep(0.02)
+
     async def scenario() -> None:
+        # both devices live before the pusher writes: a pull that overlaps a push
+        # is answered with the rows as they are, its own included (a page is whole)
         token = server.token("ada")
-        await SyncClient(pusher, server.ws_url, token).sync_once(timeout=20)
         stop = asyncio.Event()
-        live = asyncio.create_task(SyncClient(watcher, server.ws_url, token).run(stop))
+        pushing = SyncClient(pusher, server.ws_url, token)
+        live = [asyncio.create_task(pushing.run(stop)),
+                asyncio.create_task(SyncClient(watcher, server.ws_url, token).run(stop))]
+        await until(lambda: pushing.status.phase == "live", "the pusher never went live")
         pusher.add_listener(lambda event, rows: came_back.extend(rows) if event == "changes" else None)
         ids = [pusher.insert("notes", {"title": f"t{i}"}) for i in range(3)]
         pusher.update("notes", ids[0], {"title": "edited"})
         with pusher.transaction():  # one mutation: the row is inserted and edited in it
             ids.append(pusher.insert("notes", {"title": "x"}))
             pusher.update("notes", ids[-1], {"body": "y"})
-        await SyncClient(pusher, server.ws_url, token).sync_once(timeout=20)
-        deadline = asyncio.get_running_loop().time() + 20
-        while len(watcher.rows("notes")) < 4 or watcher.get("notes", ids[0])["title"] != "edited":  # type: ignore[index]
-            assert asyncio.get_running_loop().time() < deadline, "the other device never got the rows live"
-            await asyncio.sleep(0.05)
+        await until(lambda: pusher.pending_count() == 0 and len(watcher.rows("notes")) == 4
+                    and watcher.get("notes", ids[0])["title"] == "edited",  # type: ignore[index]
+                    "the other device never got the rows live")
         pusher.update("notes", ids[1], {"title": "again"})  # made from the version the Ack told
-        await SyncClient(pusher, server.ws_url, token).sync_once(timeout=20)
+        await until(lambda: pusher.pending_count() == 0 and watcher.get("notes", ids[1])["title"] == "again"  # type: ignore[index]
+                    and pusher.cursor == server.sync.store.head(), "the edit never went through")
         stop.set()
-        await live
+        await asyncio.gather(*live)
 
     asyncio.run(scenario())
     assert came_back == []  # not one of its own rows came back to the pusher
