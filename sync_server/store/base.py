@@ -159,6 +159,35 @@ class Store(Protocol):
     def close(self) -> None: ...
 
 
+class ClaimsRead:
+    """Who holds the ids a batch's row reads covered, per collection: what
+    ``load_claims`` answers inside that batch without reading again. Valid
+    only inside the batch (the store as it began: the engine adds the
+    batch's own claims); a store clears it as each write transaction starts
+    and ends."""
+
+    def __init__(self) -> None:
+        self._read: dict[str, tuple[dict[Any, str], set[Any]]] = {}
+
+    def clear(self) -> None:
+        self._read.clear()
+
+    def note(self, collection: str, row_ids: Iterable[Any], holders: Iterable[tuple[Any, str]]) -> None:
+        """``row_ids`` were read; ``holders`` are (row id, scope) of those held."""
+        held, read = self._read.setdefault(collection, ({}, set()))
+        read.update(row_ids)
+        held.update(holders)
+
+    def answer(self, collection: str, row_ids: Iterable[Any]) -> tuple[dict[Any, str], set[Any]]:
+        """The holders among ``row_ids`` that were read, and the ids not read."""
+        wanted = set(row_ids)
+        entry = self._read.get(collection)
+        if entry is None:
+            return {}, wanted
+        held, read = entry
+        return {row_id: scope for row_id, scope in held.items() if row_id in wanted}, wanted - read
+
+
 # -- the row encoding both stores share ------------------------------------------
 
 

@@ -47,6 +47,7 @@ from shared.messages import MutationResult, RowBlock, RowChange
 from .base import (
     MARK_EVERY_MS,
     Batch,
+    ClaimsRead,
     Compaction,
     Device,
     Page,
@@ -225,9 +226,8 @@ class PostgresStore:
         self._head_locked = False  # has the open batch taken the head lock yet?
         self._pipeline: psycopg.Pipeline | None = None  # the open batch's (see _answers)
         self._last_mark = 0  # the last mark this node wrote (other nodes write theirs)
-        #: per collection, as the open batch's load_rows read them with its rows:
-        #: the scope claiming each id that one claims, and every id read
-        self._claims_read: dict[str, tuple[dict[Any, str], set[Any]]] = {}
+        #: who claims the ids the open batch's load_rows read with its rows
+        self._claims_read = ClaimsRead()
 
     def _connect(self) -> psycopg.Connection[Any]:
         return psycopg.connect(self.dsn, autocommit=True, **self.connect_kwargs)
@@ -344,9 +344,7 @@ class PostgresStore:
             for r in cursor.fetchall():
                 out[(r[2], r[0], r[1])] = row_state(r)
         for collection, cursor in claims:
-            read = self._claims_read.setdefault(collection, ({}, set()))
-            read[1].update(ids[collection])
-            read[0].update((r[0], r[1]) for r in cursor.fetchall())
+            self._claims_read.note(collection, ids[collection], cursor.fetchall())
         return out
 
     def load_devices(self, client_ids: Iterable[str]) -> dict[str, Device]:
@@ -382,13 +380,9 @@ class PostgresStore:
         for the ids this batch's :meth:`load_rows` read already). An id another
         node's open batch is claiming reads as free: both batches then insert
         it, and the second fails on the key and is tried again."""
-        wanted = set(row_ids)
-        read = self._claims_read.get(collection) if self._write_thread == threading.get_ident() else None
-        out: dict[Any, str] = {}
-        if read is not None:
-            out = {row_id: scope for row_id, scope in read[0].items() if row_id in wanted}
-            wanted -= read[1]
-        missing = [Jsonb(r) for r in wanted if storable_key(("", collection, r))]
+        out, unread = (self._claims_read if self._write_thread == threading.get_ident() else ClaimsRead()).answer(
+            collection, row_ids)
+        missing = [Jsonb(r) for r in unread if storable_key(("", collection, r))]
         if missing:
             cursor = self._writer.execute("SELECT row_id, scope FROM offsync_row_ids "
                                           "WHERE collection = %s AND row_id = ANY(%s)", (collection, missing))

@@ -25,6 +25,7 @@ from shared.tables import quote
 from .base import (
     MARK_EVERY_MS,
     Batch,
+    ClaimsRead,
     Compaction,
     Device,
     Page,
@@ -212,10 +213,8 @@ class SQLiteStore:
         #: the thread inside write_transaction and the head its batch has written
         self._write_thread: int | None = None
         self._batch_head = self._head
-        #: per collection, as the open batch's bulk load_rows read them: the scope
-        #: holding each id held in another scope than asked, and every id read
-        #: (the store as the batch began: the engine adds the batch's own claims)
-        self._claims_read: dict[str, tuple[dict[Any, str], set[Any]]] = {}
+        #: who holds the ids the open batch's bulk load_rows read, in other scopes
+        self._claims_read = ClaimsRead()
         self._last_mark = int(_single(self._writer, "SELECT coalesce(max(at_ms), 0) FROM seq_marks"))
 
     # -- reads ------------------------------------------------------------
@@ -262,17 +261,17 @@ class SQLiteStore:
             groups.setdefault(collection, []).append(row_id)
         wanted = set(keys)
         in_batch = self._write_thread == threading.get_ident()
-        held = self._claims_read if in_batch else {}
         sql = f"SELECT {_ROW_COLUMNS} FROM rows WHERE collection = ? AND row_id IN (SELECT value FROM json_each(?))"
         for collection, row_ids in groups.items():
-            read = held.setdefault(collection, ({}, set()))
-            read[1].update(row_ids)
+            holders = []
             for r in c.execute(sql, (collection, _encode_json(row_ids))):
                 key = (r[2], r[0], r[1])
                 if key in wanted:
                     out[key] = row_state(r)
                 else:
-                    read[0][r[1]] = r[2]
+                    holders.append((r[1], r[2]))
+            if in_batch:
+                self._claims_read.note(collection, row_ids, holders)
         return out
 
     #: the rows are the claims (keyed by id first): a batch need not write any
@@ -282,13 +281,9 @@ class SQLiteStore:
         """A scope holding a row (or a tombstone) under each of ``row_ids`` that
         one holds: one range of the rows' key each, or nothing for the ids this
         batch's bulk :meth:`load_rows` read already (set operations, no loop)."""
-        wanted = set(row_ids)
-        read = self._claims_read.get(collection) if self._write_thread == threading.get_ident() else None
-        out: dict[Any, str] = {}
-        if read is not None:
-            out = {row_id: scope for row_id, scope in read[0].items() if row_id in wanted}
-            wanted -= read[1]
-        missing = [r for r in wanted if type(r) is str or fits_64_bits(r)]
+        out, unread = (self._claims_read if self._write_thread == threading.get_ident() else ClaimsRead()).answer(
+            collection, row_ids)
+        missing = [r for r in unread if type(r) is str or fits_64_bits(r)]
         if missing:
             sql = "SELECT row_id, scope FROM rows WHERE collection = ? AND row_id IN (SELECT value FROM json_each(?))"
             out.update(cast("list[tuple[Any, str]]", self._writer.execute(
