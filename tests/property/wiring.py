@@ -301,6 +301,10 @@ class Network:
         message = link.codec.decode(frame)
         self._run(link, link.session.receive(message))
 
+    def head_check(self, link: Link) -> None:
+        """The device's wait for the live batch after an Ack runs out."""
+        self._send_up(link, link.protocol.check_head())
+
     def deliver_down(self, link: Link) -> None:
         """The device receives the oldest frame for it."""
         frame = link.down.pop(0)
@@ -422,7 +426,8 @@ class Network:
     # -- draining -----------------------------------------------------------------
 
     def busy(self) -> bool:
-        return bool(self.writer or self.announcements or any(x.up or x.down or x.pulls for x in self.links))
+        return bool(self.writer or self.announcements or any(
+            x.up or x.down or x.pulls or (x.alive and x.protocol.head_check_due) for x in self.links))
 
     def drain(self, budget: int = 20_000) -> None:
         """Run every task and deliver every frame, in order, until nothing moves.
@@ -438,7 +443,13 @@ class Network:
             else:
                 link = next((x for x in self.links if x.up or x.pulls or x.down), None)
                 if link is None:
-                    return
+                    # quiet: a device still waiting for the live batch after an Ack
+                    # gives up and pulls (its HEAD_CHECK_S timer)
+                    waiting = next((x for x in self.links if x.alive and x.protocol.head_check_due), None)
+                    if waiting is None:
+                        return
+                    self.head_check(waiting)
+                    continue
                 if link.up:
                     self.deliver_up(link)
                 elif link.pulls:
@@ -461,6 +472,8 @@ class Network:
                 choices.append(lambda link=link: self.deliver_down(link))  # type: ignore[misc]
             if link.pulls:
                 choices.append(lambda link=link: self.pull_page(link))  # type: ignore[misc]
+            if link.alive and link.protocol.head_check_due:  # its timer may fire before the batch comes
+                choices.append(lambda link=link: self.head_check(link))  # type: ignore[misc]
         if not choices:
             return False
         rng.choice(choices)()
