@@ -94,10 +94,8 @@ class ApplyingServerChanges:
             if mine:
                 self._drop_applied(mine)
             if resyncing:
-                seen = [(b.collection, r[0]) for b in blocks for r in b.rows] if blocks else \
-                    [(r.collection, r.row_id) for r in changes.rows if not r.deleted]
-                self.connection.executemany(
-                    "INSERT OR IGNORE INTO sync_resync_seen (collection, row_id) VALUES (?, ?)", seen)
+                self._seen_in_resync([(b.collection, r[0]) for b in blocks for r in b.rows] if blocks else
+                                     [(r.collection, r.row_id) for r in changes.rows if not r.deleted])
             if blocks:
                 for block in blocks:
                     self._apply_block(block)
@@ -135,6 +133,10 @@ class ApplyingServerChanges:
             for coll in self.schema:
                 self.connection.execute(
                     f"DELETE FROM {tables.quote(coll.name)} WHERE {tables.quote(SCOPE_COLUMN)} = ?", (scope,))
+
+    def _seen_in_resync(self, rows: list[tuple[str, Any]]) -> None:
+        """Note (collection, row id) pairs the re-sync under way has seen."""
+        self.connection.executemany("INSERT OR IGNORE INTO sync_resync_seen (collection, row_id) VALUES (?, ?)", rows)
 
     def _end_resync(self) -> list[RowChange]:
         """Delete every row the re-sync did not bring, unless a local write on it
@@ -196,9 +198,7 @@ class ApplyingServerChanges:
             if handed_back:
                 self._apply_rows(handed_back)
                 if self._in_resync():  # a merged row may be left out of its live batch too (see _record_versions)
-                    self.connection.executemany(
-                        "INSERT OR IGNORE INTO sync_resync_seen (collection, row_id) VALUES (?, ?)",
-                        [(r.collection, r.row_id) for r in handed_back if not r.deleted])
+                    self._seen_in_resync([(r.collection, r.row_id) for r in handed_back if not r.deleted])
             for result in rejected:
                 self._record_rejection(result, behind)
             self.clock.observe(server_clock)
@@ -263,10 +263,8 @@ class ApplyingServerChanges:
         if (pairs or made) and self._in_resync():
             # rows left out of their live batch come in no page either if the
             # re-sync's pages were read before their commit: seen all the same
-            self.connection.executemany(
-                "INSERT OR IGNORE INTO sync_resync_seen (collection, row_id) VALUES (?, ?)",
-                [(name, values[1]) for told_rows in (pairs, made) for name, rows in told_rows.items()
-                 for values in rows])
+            self._seen_in_resync([(name, values[1]) for told_rows in (pairs, made) for name, rows in told_rows.items()
+                                  for values in rows])
         for name in {**made, **pairs}:
             coll = self._collection(name)
             t, pk, ver = tables.quote(coll.name), tables.quote(coll.primary_key), tables.quote(VERSION_COLUMN)
@@ -345,15 +343,7 @@ class ApplyingServerChanges:
                 self._apply_rows(from_blocks([RowBlock(collection=block.collection, fields=list(coll.field_names[1:]),
                                                        rows=live, deleted=gone)]))
                 return
-        triggers_off = self._only_our_triggers(coll) and not self._capture and \
-            not self._holds_by_reference_ids(coll, live)
-        with self._without_triggers(triggers_off):
-            if live:
-                _upsert_rows(self.connection, coll, live)
-            if gone:
-                self.connection.executemany(
-                    f"DELETE FROM {tables.quote(coll.name)} WHERE {tables.quote(coll.primary_key)} = ?",
-                    [(r[0],) for r in gone])
+        self._write(coll, live, [(r[0],) for r in gone])
 
     def _apply_rows(self, rows: Sequence[RowChange]) -> None:
         by_collection: dict[str, list[RowChange]] = {}
@@ -399,29 +389,27 @@ class ApplyingServerChanges:
             except KeyError:
                 values = tuple(visible.get(n, defaults.get(n)) for n in names)
             live.append((r.row_id, *values, r.insert_order, r.version, r.scope))
-        # written with capture off, the capture triggers would only evaluate their
-        # WHEN (a Python call each, 1.5 µs a row): where they are the table's only
-        # triggers, they are turned off for the write, unless one of these rows has
-        # an insert entry holding its fields by reference, which the freeze triggers
-        # copy before the row changes
-        triggers_off = (self._only_our_triggers(coll) and not self._capture
-                        and not self._holds_by_reference(coll, changes))
+        self._write(coll, live, gone)
+
+    def _write(self, coll: Collection, live: Sequence[Sequence[Any]], gone: Sequence[tuple[Any]]) -> None:
+        """Upsert server rows (upsert parameter tuples, id first) and delete
+        others (``(id,)``), capture off.
+
+        The capture triggers would only evaluate their WHEN (a Python call each,
+        1.5 µs a row): where they are the table's only triggers, they are turned
+        off for the write, unless one of these rows, kept or deleted, has an
+        insert entry holding its fields by reference, which the freeze triggers
+        copy before the row changes."""
+        triggers_off = self._only_our_triggers(coll) and not self._capture and \
+            not self._holds_by_reference(coll, [r[0] for r in live] + [r[0] for r in gone])
         with self._without_triggers(triggers_off):
             if live:
-                self.connection.executemany(tables.upsert_sql(coll), live)
+                _upsert_rows(self.connection, coll, live)
             if gone:
                 self.connection.executemany(
                     f"DELETE FROM {tables.quote(coll.name)} WHERE {tables.quote(coll.primary_key)} = ?", gone)
 
-    def _holds_by_reference_ids(self, coll: Collection, live: Sequence[Sequence[Any]]) -> bool:
-        """:meth:`_holds_by_reference` for rows given as block tuples (id first)."""
-        c = self.connection
-        if not live or not c.execute("SELECT 1 FROM sync_bulk WHERE collection = ? LIMIT 1", (coll.name,)).fetchall():
-            return False
-        return bool(c.execute(tables.holds_by_reference_sql(coll),
-                              (msgspec.json.encode([r[0] for r in live]),)).fetchall())
-
-    def _holds_by_reference(self, coll: Collection, changes: list[RowChange]) -> bool:
+    def _holds_by_reference(self, coll: Collection, row_ids: list[Any]) -> bool:
         """Whether one of these rows has an insert entry holding its fields by reference.
 
         A device's own rows coming back live after their Ack have none (their
@@ -429,10 +417,10 @@ class ApplyingServerChanges:
         batches still wait: a look-up a row spares the triggers' 1.5-2 µs a row.
         """
         c = self.connection
-        if not c.execute("SELECT 1 FROM sync_bulk WHERE collection = ? LIMIT 1", (coll.name,)).fetchall():
+        if not row_ids or not c.execute("SELECT 1 FROM sync_bulk WHERE collection = ? LIMIT 1",
+                                        (coll.name,)).fetchall():
             return False
-        return bool(c.execute(tables.holds_by_reference_sql(coll),
-                              (msgspec.json.encode([r.row_id for r in changes]),)).fetchall())
+        return bool(c.execute(tables.holds_by_reference_sql(coll), (msgspec.json.encode(row_ids),)).fetchall())
 
 
 #: rows per multi-row upsert: apsw looks a statement's text up again for each
