@@ -398,15 +398,25 @@ class Engine:
             written.append((key, outcome.state.version if outcome.state is not None and as_written[key] else 0))
         self._keep(local, local_unique, work)
         work.claimed.update(local_claims)
+        return self._settle(request, mutation, local, as_written, written, conflicts, merged, keys, work)
+
+    def _settle(self, request: PushRequest, mutation: Mutation, local: dict[RowKey, RowState],
+                as_written: dict[RowKey, bool], written: list[tuple[RowKey, int]], conflicts: list[Conflict],
+                merged: bool, keys: Sequence[RowKey], work: _Work) -> MutationResult:
+        """The result of a mutation whose rows are kept (:meth:`_keep`), for the
+        general path and the set-based one alike: the rows its device holds as
+        written need no echo, and their versions go in the Ack."""
+        client_id, told = request.client_id, request.told_versions
+        echo_free = work.echo_free
         for key, state in local.items():
-            if as_written.get(key) and request.told_versions:
-                work.echo_free[key] = (client_id, state)
+            if as_written.get(key) and told:
+                echo_free[key] = (client_id, state)
             else:
-                work.echo_free.pop(key, None)
+                echo_free.pop(key, None)
         _record_conflicts(work, mutation, conflicts)
         if not merged:
             applied = MutationResult(client_seq=mutation.client_seq, status="applied")
-            if request.told_versions:
+            if told:
                 work.versions.append((applied, written, client_id))
             return applied
         # some write lost (or was a no-op): the row may not change, so no Changes

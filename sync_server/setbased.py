@@ -25,9 +25,8 @@ from shared.errors import InvalidInput
 from shared.merge import ALIVE, Conflict, RowState, Stamp, is_concurrent
 from shared.messages import Mutation, MutationResult, Operation
 
-from .auth import USER_SCOPE_PREFIX
 from .store.base import RowKey, fits_64_bits
-from .validation import Rules, check_fields_together
+from .validation import Rules, check_fields_together, own_scope
 
 if TYPE_CHECKING:
     from .engine import Engine, PushRequest, _Work
@@ -91,8 +90,7 @@ def _key(rules: Rules, op: Operation, default_scope: str, writable: frozenset[st
     elif isinstance(row_id, str) or not fits_64_bits(row_id):
         return None
     scope = op.scope or default_scope
-    if scope not in writable or (rules.private and (scope != default_scope
-                                                    or not scope.startswith(USER_SCOPE_PREFIX))):
+    if scope not in writable or (rules.private and not own_scope(scope, default_scope)):
         return None
     return (scope, op.collection, row_id)
 
@@ -234,16 +232,4 @@ def _lww_updates(engine: Engine, rules: Rules, request: PushRequest, mutation: M
         written.append((key, version if kept else 0))
     work.latest = latest
     engine._keep(local, {}, work)
-    told = request.told_versions
-    for key, state in local.items():
-        if as_written.get(key) and told:
-            echo_free[key] = (client_id, state)
-        else:
-            echo_free.pop(key, None)
-    work.batch.conflicts.extend((mutation.client_seq, c, work.wall_us // 1000) for c in conflicts)
-    if not merged:
-        result = MutationResult(client_seq=mutation.client_seq, status="applied")
-        if told:
-            work.versions.append((result, written, client_id))
-        return result
-    return engine._hand_back(MutationResult(client_seq=mutation.client_seq, status="merged"), keys, request, work)
+    return engine._settle(request, mutation, local, as_written, written, conflicts, merged, keys, work)

@@ -46,6 +46,12 @@ class Rules:
         self.position = {name: i for i, name in enumerate(coll.field_names)}
 
 
+def own_scope(scope: str, default_scope: str) -> bool:
+    """Whether ``scope`` is the writer's own user scope: the one scope a row of
+    a private collection may live in (docs/security.md, "Row identity")."""
+    return scope == default_scope and scope.startswith(USER_SCOPE_PREFIX)
+
+
 def check_fields_together(rules_by_name: Mapping[str, Rules], ops: Sequence[Operation], *,
                           blobs_as_base64: bool) -> list[dict[str, Any]] | None:
     """The stored fields of every operation of a mutation on one collection,
@@ -116,7 +122,7 @@ def check_operation(rules_by_name: Mapping[str, Rules], op: Operation, *, blobs_
         scope = _declared_scope(rules, rules.scope_field, op, fields, default_scope)
     if scope not in writable:
         raise AuthError(f"scope {scope!r} is not writable with this token", path=".scope", code="forbidden")
-    if rules.private and (scope != default_scope or not scope.startswith(USER_SCOPE_PREFIX)):
+    if rules.private and not own_scope(scope, default_scope):
         raise AuthError(f"{coll.name} is private: its rows live only in the writer's own user scope",
                         path=".scope", code="forbidden")
     return rules, fields, scope
