@@ -20,9 +20,11 @@ of raw. Skipped, saying why, where Chromium or Playwright is missing.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -177,34 +179,41 @@ def _skip_reason() -> str | None:
     return None
 
 
+@contextlib.contextmanager
+def seeded_browser(name: str, user: str, rows: int) -> Iterator[tuple[str, Any]]:
+    """``offsync serve`` over a file holding ``rows`` rows of ``user``, and a
+    Chromium: yields the server's base URL and the browser (closed after)."""
+    from playwright.sync_api import sync_playwright
+
+    with workdir(name) as folder:
+        store = SQLiteStore(str(folder / "server.db"), synchronous="OFF")
+        seed(store, user, rows)
+        store.close()
+        with ChildServer("sync", folder / "server.db") as server, sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+            try:
+                yield f"http://127.0.0.1:{server.port}", browser
+            finally:
+                browser.close()
+
+
 def run(quick: bool, bootstrap_only: bool = False) -> list[Result]:
     reason = _skip_reason()
     if reason is not None:
         print(f"   browser: skipped, {reason}", file=sys.stderr)
         return []
-    from playwright.sync_api import sync_playwright
-
     inserts_n = 5_000 if quick else 100_000
     boot_n = 5_000 if quick else 100_000
     user = "browser-boot"
-    with workdir("browser") as folder:
-        store = SQLiteStore(str(folder / "server.db"), synchronous="OFF")
-        seed(store, user, boot_n)
-        store.close()
-        with ChildServer("sync", folder / "server.db") as server, sync_playwright() as p:
-            base = f"http://127.0.0.1:{server.port}"
-            browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
-            try:
-                page = browser.new_page()
-                page.goto(f"{base}/client/")
-                code = WORKER.replace("BASE", repr(base))
-                ins: dict[str, Any] = {} if bootstrap_only else page.evaluate(
-                    RUN_IN_WORKER, [code, {"task": "inserts", "n": inserts_n, "repeat": 2}])
-                boot: dict[str, Any] = page.evaluate(RUN_IN_WORKER, [code, {"task": "bootstrap", "n": boot_n,
-                                                                            "token": token(user)}])
-                version = browser.version
-            finally:
-                browser.close()
+    with seeded_browser("browser", user, boot_n) as (base, browser):
+        page = browser.new_page()
+        page.goto(f"{base}/client/")
+        code = WORKER.replace("BASE", repr(base))
+        ins: dict[str, Any] = {} if bootstrap_only else page.evaluate(
+            RUN_IN_WORKER, [code, {"task": "inserts", "n": inserts_n, "repeat": 2}])
+        boot: dict[str, Any] = page.evaluate(RUN_IN_WORKER, [code, {"task": "bootstrap", "n": boot_n,
+                                                                    "token": token(user)}])
+        version = browser.version
     params = {"rows": inserts_n, "vfs": "opfs-sahpool", "chromium": version, "transaction": "one"}
     bootstrap = Result("browser.bootstrap", boot["rate"], "rows/s", "raw_sqlite_wasm_insert", boot["raw"],
                        params={"rows": boot_n, "seconds": round(boot["seconds"], 2), "vfs": "opfs-sahpool",

@@ -14,10 +14,7 @@ import sys
 import time
 from typing import Any
 
-from sync_server.store.sqlite import SQLiteStore
-
-from .bench_browser import CHROMIUM, _skip_reason
-from .bench_pull import seed
+from .bench_browser import CHROMIUM, _skip_reason, seeded_browser
 from .harness import ChildServer, token, workdir
 
 MEASURE = """async ([url, token, storage, sizes, singles]) => {
@@ -82,27 +79,16 @@ BOOTSTRAP = """async ([url, token, storage]) => {
 
 
 def bootstrap(n: int) -> list[dict[str, Any]]:
-    from playwright.sync_api import sync_playwright
-
     user = "browser-image"
     results: list[dict[str, Any]] = []
-    with workdir("browser-image") as folder:
-        store = SQLiteStore(str(folder / "server.db"), synchronous="OFF")
-        seed(store, user, n)
-        store.close()
-        with ChildServer("sync", folder / "server.db") as server, sync_playwright() as p:
-            base = f"http://127.0.0.1:{server.port}"
-            browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
-            try:
-                for storage in ("opfs", "indexeddb", "opfs", "indexeddb"):
-                    page = browser.new_context().new_page()
-                    page.goto(f"{base}/client/")
-                    started = time.monotonic()
-                    figure = page.evaluate(BOOTSTRAP, [base, token(user), storage])
-                    results.append({"storage": storage, "rows": n, "wall": time.monotonic() - started, **figure})
-                    page.context.close()
-            finally:
-                browser.close()
+    with seeded_browser("browser-image", user, n) as (base, browser):
+        for storage in ("opfs", "indexeddb", "opfs", "indexeddb"):
+            page = browser.new_context().new_page()
+            page.goto(f"{base}/client/")
+            started = time.monotonic()
+            figure = page.evaluate(BOOTSTRAP, [base, token(user), storage])
+            results.append({"storage": storage, "rows": n, "wall": time.monotonic() - started, **figure})
+            page.context.close()
     return results
 
 
