@@ -41,13 +41,12 @@ def pull_arrays(translation: Translation, version: int, protocol: int) -> Schema
     """The schema to read a page's rows as blocks by, straight from the store
     (``store.base.row_blocks``), or None: read them as :class:`RowChange`
     (older protocols, and devices whose rows are translated first)."""
-    if protocol >= ARRAYS and not translation.translates(version):
-        return translation.history.current
-    return None
+    return translation.history.current if echo_free_for(translation, version, protocol) else None
 
 
 def echo_free_for(translation: Translation, version: int, protocol: int) -> bool:
-    """Whether a connection may be spared the echo of its own rows."""
+    """Whether a connection may be spared the echo of its own rows: it reads
+    rows as arrays, as the server holds them (none of its fields translated)."""
     return protocol >= ARRAYS and not translation.translates(version)
 
 
