@@ -21,7 +21,7 @@ from .messages import Changes, RowBlock, RowChange
 from .schema import Collection, Schema
 
 
-def _values_of(names: Sequence[str]) -> Callable[[Mapping[str, Any]], tuple[Any, ...]]:
+def values_of(names: Sequence[str]) -> Callable[[Mapping[str, Any]], tuple[Any, ...]]:
     """A function returning a row's values of ``names`` as a tuple (KeyError if one is missing)."""
     if len(names) > 1:
         return operator.itemgetter(*names)
@@ -57,7 +57,7 @@ def to_blocks(rows: Iterable[RowChange], schema: Schema) -> list[RowBlock]:
     for name, changes in group_rows(rows, operator.attrgetter("collection")).items():
         coll = schema[name]
         names = coll.field_names[1:]
-        values_of = _values_of(names)
+        fields_of = values_of(names)
         live: list[tuple[Any, ...]] = []
         gone: list[tuple[Any, ...]] = []
         filled: Mapping[str, Any] | None = None
@@ -66,7 +66,7 @@ def to_blocks(rows: Iterable[RowChange], schema: Schema) -> list[RowBlock]:
                 gone.append((r.row_id, r.insert_order, r.version, r.scope))
                 continue
             try:
-                values = values_of(r.fields)
+                values = fields_of(r.fields)
             except KeyError:
                 if filled is None:
                     filled = coll.defaults()

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import functools
 import itertools
-import operator
 import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from contextlib import AbstractContextManager
@@ -26,7 +25,7 @@ import apsw
 import msgspec
 
 from shared import tables
-from shared.blocks import block_rows, from_blocks, row_count
+from shared.blocks import block_rows, from_blocks, row_count, values_of
 from shared.hlc import HybridClock
 from shared.merge import replay
 from shared.messages import Changes, MutationResult, RowBlock, RowChange
@@ -373,7 +372,7 @@ class ApplyingServerChanges:
         # a field missing from a server row was added after the row was written:
         # show its declared default, as a device that migrated in place does
         defaults = coll.defaults()
-        every_field = operator.itemgetter(*names) if len(names) > 1 else lambda v: tuple(v[n] for n in names)
+        every_field = values_of(names)
         live = []
         gone = []
         for r in changes:
