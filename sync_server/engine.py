@@ -527,17 +527,17 @@ class Engine:
                         ids = inserted.get(op.collection)
                         if ids is not None and ids.setdefault(op.row_id, scope) != scope:
                             watch.add(op.row_id)  # one id under two scopes in one batch
-        found = self.store.load_rows(list(keys))
+        inserted = {collection: ids for collection, ids in inserted.items() if ids}
+        found = self.store.load_rows(list(keys), inserted)
         work.known = dict.fromkeys(keys)
         work.known.update(found)
         work.stored = set(found)
         # who holds the ids the inserts would take (see _owner); the store read
         # them with the rows, so a push of fresh ids costs set operations only
         for collection, ids in inserted.items():
-            if ids:
-                held = self.store.load_claims(collection, ids)
-                work.claims[collection] = (set(ids), held)
-                watch.update(held)
+            held = self.store.load_claims(collection, ids)
+            work.claims[collection] = (set(ids), held)
+            watch.update(held)
         # every device of the batch in one go too (on PostgreSQL one round trip, not
         # one a device: 6 of a one-row batch's 11); sorted, so two nodes' batches
         # that share devices lock them in one order

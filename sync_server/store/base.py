@@ -17,7 +17,7 @@ all deciding; a store only reads and writes, and makes a batch durable before
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from contextlib import AbstractContextManager
 from typing import Any, Protocol
 
@@ -126,7 +126,8 @@ class Store(Protocol):
 
     def head(self) -> int: ...
 
-    def load_rows(self, keys: Sequence[RowKey]) -> dict[RowKey, RowState]: ...
+    def load_rows(self, keys: Sequence[RowKey],
+                  claims: Mapping[str, Iterable[Any]] | None = None) -> dict[RowKey, RowState]: ...
 
     def load_devices(self, client_ids: Iterable[str]) -> dict[str, Device]: ...
 

@@ -33,7 +33,7 @@ from __future__ import annotations
 
 import contextlib
 import threading
-from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from typing import Any, cast
 
 import msgspec
@@ -315,16 +315,20 @@ class PostgresStore:
 
     # -- reads inside the write transaction -----------------------------------
 
-    def load_rows(self, keys: Sequence[RowKey]) -> dict[RowKey, RowState]:
+    def load_rows(self, keys: Sequence[RowKey],
+                  claims: Mapping[str, Iterable[Any]] | None = None) -> dict[RowKey, RowState]:
         """The stored rows of ``keys`` (those that exist), read and locked in the
         write transaction: one statement per scope and collection, not one round
         trip per key (the engine asks for every key of a push at once). A row
-        another node's batch holds is read once that batch has committed."""
+        another node's batch holds is read once that batch has committed.
+        ``claims`` (collection -> ids) are the ids the batch asks who claims next
+        (:meth:`load_claims`): read in the same round trip."""
         groups: dict[tuple[str, str], list[Jsonb]] = {}
-        ids: dict[str, list[Any]] = {}
         for scope, collection, row_id in filter(storable_key, keys):  # any other key would abort the transaction
             groups.setdefault((scope, collection), []).append(Jsonb(row_id))
-            ids.setdefault(collection, []).append(row_id)
+        in_batch = self._write_thread == threading.get_ident()
+        ids = {collection: [r for r in row_ids if storable_key(("", collection, r))]
+               for collection, row_ids in (claims or {}).items()} if in_batch else {}
         # every statement queued before the first result is read: in the batch's
         # pipeline that is one round trip for all the groups, and for who claims
         # their ids (what load_claims answers next, with no round trip of its own)
@@ -333,17 +337,16 @@ class PostgresStore:
             f"SELECT {_ROW_COLUMNS} FROM offsync_rows WHERE scope = %s AND collection = %s "
             "AND row_id = ANY(%s) FOR UPDATE", (scope, collection, row_ids)) for (scope, collection), row_ids
             in groups.items()]
-        in_batch = self._write_thread == threading.get_ident()
-        claims = [(collection, c.execute("SELECT row_id, scope FROM offsync_row_ids WHERE collection = %s "
-                                         "AND row_id = ANY(%s)", (collection, [Jsonb(r) for r in row_ids])))
-                  for collection, row_ids in ids.items()] if in_batch else []
-        if cursors:
+        held = [(collection, c.execute("SELECT row_id, scope FROM offsync_row_ids WHERE collection = %s "
+                                       "AND row_id = ANY(%s)", (collection, [Jsonb(r) for r in row_ids])))
+                for collection, row_ids in ids.items() if row_ids]
+        if cursors or held:
             self._answers()
         out: dict[RowKey, RowState] = {}
         for cursor in cursors:
             for r in cursor.fetchall():
                 out[(r[2], r[0], r[1])] = row_state(r)
-        for collection, cursor in claims:
+        for collection, cursor in held:
             self._claims_read.note(collection, ids[collection], cursor.fetchall())
         return out
 

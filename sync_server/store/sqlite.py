@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import threading
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import Any, cast
 
 import apsw
@@ -240,8 +240,11 @@ class SQLiteStore:
             return self._batch_head
         return self._head
 
-    def load_rows(self, keys: Sequence[RowKey]) -> dict[RowKey, RowState]:
-        """The stored rows of ``keys`` (those that exist), read on the writer."""
+    def load_rows(self, keys: Sequence[RowKey],
+                  claims: Mapping[str, Iterable[Any]] | None = None) -> dict[RowKey, RowState]:
+        """The stored rows of ``keys`` (those that exist), read on the writer.
+        ``claims`` names the collections whose holders of these ids the batch
+        asks next (:meth:`load_claims`): the bulk read notes them."""
         out: dict[RowKey, RowState] = {}
         c = self._writer
         if len(keys) < _BULK_KEYS:
@@ -260,7 +263,7 @@ class SQLiteStore:
         for _, collection, row_id in keys:
             groups.setdefault(collection, []).append(row_id)
         wanted = set(keys)
-        in_batch = self._write_thread == threading.get_ident()
+        noted = claims if claims is not None and self._write_thread == threading.get_ident() else {}
         sql = f"SELECT {_ROW_COLUMNS} FROM rows WHERE collection = ? AND row_id IN (SELECT value FROM json_each(?))"
         for collection, row_ids in groups.items():
             holders = []
@@ -270,7 +273,7 @@ class SQLiteStore:
                     out[key] = row_state(r)
                 else:
                     holders.append((r[1], r[2]))
-            if in_batch:
+            if collection in noted:
                 self._claims_read.note(collection, row_ids, holders)
         return out
 
