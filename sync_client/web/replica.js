@@ -827,11 +827,8 @@ export class Replica {
     const mine = changes.applied[this.deviceId];
     if (mine) this.dropApplied(Number(mine));
     if (resyncing) {
-      const stmt = this.db.prepare("INSERT OR IGNORE INTO sync_resync_seen (collection, row_id) VALUES (?, ?)");
-      try {
-        for (const r of changes.rows) if (!r.deleted) stmt.bind([r.collection, r.row_id]).stepReset();
-        for (const b of changes.blocks) for (const r of b.rows) stmt.bind([b.collection, r[0]]).stepReset();
-      } finally { stmt.finalize(); }
+      this.noteSeen([...changes.rows.filter((r) => !r.deleted).map((r) => /** @type {[string, SqlValue]} */ ([r.collection, r.row_id])),
+                     ...changes.blocks.flatMap((b) => b.rows.map((r) => /** @type {[string, SqlValue]} */ ([b.collection, r[0]])))]);
     }
     this.applyRows(changes.rows);
     for (const block of changes.blocks) this.applyBlock(block);
@@ -1020,14 +1017,9 @@ export class Replica {
       return;
     }
     this.withoutTriggers(this.onlyOurTriggers(coll), () => {
-      const upsert = this.db.prepare(this.upsertStatement(coll));
-      const remove = this.db.prepare(`DELETE FROM ${quote(coll.name)} WHERE ${quote(coll.primary_key)} = ?`);
-      try {
-        for (const row of block.rows) upsert.bind(row).stepReset();
-        for (const row of block.deleted) remove.bind([row[0]]).stepReset();
-      } finally {
-        upsert.finalize();
-        remove.finalize();
+      if (block.rows.length) this.runMany(this.upsertStatement(coll), block.rows);
+      if (block.deleted.length) {
+        this.runMany(`DELETE FROM ${quote(coll.name)} WHERE ${quote(coll.primary_key)} = ?`, block.deleted.map((r) => [r[0]]));
       }
     });
     this.touched.add(coll.name);
