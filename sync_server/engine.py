@@ -238,13 +238,13 @@ class Engine:
         """Give every changed row the next sequence number, in change order, and
         put it in the batch (apart, if the store had no row for its key);
         returns the rows as the devices will see them."""
-        seq = self.store.head()
+        seqs = self.store.number(len(work.rows))
         rows, new_rows, stored = work.batch.rows, work.batch.new_rows, work.stored
         changes: list[RowChange] = []
-        for seq, (key, state) in enumerate(work.rows.items(), seq + 1):  # noqa: B020 (the last seq is the new head)
+        for seq, (key, state) in zip(seqs, work.rows.items(), strict=True):
             (rows if key in stored else new_rows).append((state, seq))
             changes.append(state.to_change(seq))
-        work.batch.head = seq
+        work.batch.head = seqs[-1] if seqs else self.store.head()
         if self.store.keeps_claims:
             # every new row takes its id (one a compacted tombstone left claimed by the
             # same scope is claimed already: only a watched id can be)

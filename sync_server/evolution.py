@@ -128,7 +128,7 @@ def migrate_store(store: Store, history: History) -> int:
         return 0  # a store this module does not know (a test double): nothing recorded
     current = history.current.version
     with store.write_transaction():
-        store.head()  # one node at a time on a shared database: PostgreSQL's head lock, held to the commit
+        adapter.hold_writers()
         adapter.c.execute(adapter.create)
         stored = adapter.version()
         if stored == current:
@@ -168,6 +168,10 @@ class _StoreAdapter:
         self.meta = meta
         self.create = create  # the statement making the table that records the version
 
+    def hold_writers(self) -> None:
+        """Keep every other writer out until the migration commits (SQLite has
+        one writer: the migration's transaction is it)."""
+
     def version(self) -> int | None:
         rows = list(self.c.execute(f"SELECT version FROM {self.meta} WHERE id = 1"))
         return int(rows[0][0]) if rows else None
@@ -201,6 +205,13 @@ class _StoreAdapter:
 
 
 class _PostgresAdapter(_StoreAdapter):
+    def hold_writers(self) -> None:
+        from .store.postgres import SCHEMA_LOCK
+
+        # every batch of every node takes it shared as it numbers its rows, and
+        # one node at a time migrates: held to the commit
+        self.c.execute(f"SELECT pg_advisory_xact_lock({SCHEMA_LOCK})")
+
     def wrap_id(self, row_id: Any) -> Any:
         from psycopg.types.json import Jsonb
 

@@ -3,7 +3,9 @@
 Every commit sends ``NOTIFY offsync_changes, '<head> <scope> ...'`` naming the
 scopes it changed (see ``store.postgres``). Each node listens; a notice for a
 scope one of its devices reads wakes it, and it reads, in one snapshot, the
-committed head H, the rows *of its devices' scopes* whose last change lies in
+committed head H (below which every number drawn is committed or rolled back:
+a commit numbered above an open batch waits for it, read again every
+``RECHECK_S`` while one is open), the rows *of its devices' scopes* whose last change lies in
 ``(last published, H]`` and the applied client_seq of the devices written in
 that range, and hands them to its own :class:`Hub` as one batch. Its devices
 see every node's writes in sequence order, never a higher cursor before a
@@ -34,6 +36,9 @@ from .engine import BatchOutcome
 from .store.postgres import CHANNEL, PostgresStore, read_notice
 
 log = logging.getLogger("offsync.fanout")
+#: how soon to read again while a batch that numbered rows beyond the
+#: committed head is open (a commit also wakes the node; a rollback does not)
+RECHECK_S = 0.1
 
 
 class Hub(Protocol):
@@ -80,7 +85,10 @@ class OrderedPublisher:
                 await self._wake.wait()
                 self._wake.clear()
                 try:
-                    await self.publish()
+                    if await self.publish():
+                        # a batch numbered beyond the head is still open: its commit
+                        # wakes this node, but a rollback (or a killed node) does not
+                        asyncio.get_running_loop().call_later(RECHECK_S, self._wake.set)
                 except psycopg.Error as exc:
                     # the rows stay in the database: the next wake reads them again
                     log.warning("fan-out could not read the database (%s); retrying", exc)
@@ -91,14 +99,15 @@ class OrderedPublisher:
             with contextlib.suppress(asyncio.CancelledError):
                 await listener
 
-    async def publish(self) -> None:
+    async def publish(self) -> bool:
         """Publish everything committed since the last publish, for the scopes
-        this node's devices read (a scope subscribed meanwhile is read too)."""
+        this node's devices read (a scope subscribed meanwhile is read too).
+        True if some batch had drawn numbers beyond the committed head."""
         scopes = set(self.hub.scopes)
         self.hub.scopes_added.clear()
         page = await asyncio.to_thread(self.store.published_since, self.published, scopes, self.hub.client_ids)
         if page.head <= self.published:
-            return
+            return page.drawn > self.published
         rows = page.rows
         # a device that subscribed during the read pulls from a snapshot that may
         # be older than this one, and is then sent this batch: its scopes' rows go in
@@ -110,6 +119,7 @@ class OrderedPublisher:
         self.published = page.head
         self.hub.publish(BatchOutcome(results=[], rows=rows, applied=page.applied, head=page.head,
                                       server_clock=self.clock()))
+        return page.drawn > page.head
 
     async def _listen(self) -> None:
         while True:

@@ -126,6 +126,11 @@ class Store(Protocol):
 
     def head(self) -> int: ...
 
+    def number(self, count: int) -> Sequence[int]:
+        """``count`` ascending sequence numbers for the open batch's rows, all
+        above every committed row's (inside ``write_transaction``)."""
+        ...
+
     def load_rows(self, keys: Sequence[RowKey],
                   claims: Mapping[str, Iterable[Any]] | None = None) -> dict[RowKey, RowState]: ...
 

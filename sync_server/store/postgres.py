@@ -2,31 +2,50 @@
 
 The hazard with many writers is that a sequence is not commit-ordered: seq 12
 may commit before seq 11, and a device that pulled up to 12 would skip 11
-forever. Here a write transaction locks the single ``head`` row (``SELECT ...
-FOR UPDATE``) to number its rows and holds it to its commit, so writers
-commit in sequence order and a committed head H means every row with seq <= H
-is committed. A pull reads the head and its rows in one snapshot.
+forever. Writers here number their rows from one sequence without holding any
+lock to their commit; readers instead work out how far the numbers are
+settled (the *committed head*):
 
-The head lock is taken *last*, when the engine numbers the batch's rows (its
-first :meth:`PostgresStore.head` call), not as the transaction begins: what a
-batch reads and decides before that is guarded by narrower locks, so batches
-of different devices and rows run side by side on several nodes and only
-number, write and commit one at a time (2 round trips under the lock instead
-of about 6):
+* A batch numbering its rows (:meth:`PostgresStore.number`, one statement,
+  ``offsync_number``) first *registers*: it takes a transaction-scoped shared
+  advisory lock keyed by the next value the sequence will hand out, then
+  draws its numbers. The lock is held to its commit or rollback.
+* A reader (``offsync_committed_head``) reads the sequence's last value L,
+  then the registrations held (``pg_locks``): the committed head is L, or one
+  below the lowest registration if any is lower. It then reads rows up to
+  that head in a snapshot taken *after* (a separate statement first, then
+  ``BEGIN ISOLATION LEVEL REPEATABLE READ``).
+
+Why no reader skips a late commit: every row with seq <= H was numbered by a
+batch that registered before drawing it. If that batch drew its numbers
+before the reader read L, its registration (taken earlier still) was in
+``pg_locks`` when the reader looked, unless it had already ended; if it drew
+them after, they are above L. PostgreSQL makes a commit visible before it
+releases the committing transaction's locks (``ProcArrayEndTransaction``
+precedes the lock release), so a registration gone means the rows are
+visible to the snapshot the reader takes next, or were rolled back. A
+registration is keyed at or below the numbers drawn after it, so the head
+only ever moves forward.
+
+Writers of different scopes never wait for each other (there is no head row
+to lock): a batch's reads and decisions are guarded by narrower locks, held
+to its commit:
 
 * every stored row a batch reads, ``FOR UPDATE`` (a writer of the same row
   waits, then reads the committed row);
 * every device it loads, and every unique-key value it looks up, under a
   transaction-scoped advisory lock on its name (an absent row cannot be
-  locked; two nodes must not both decide a new device's first push).
+  locked; two nodes must not both decide a new device's first push);
+* a shared advisory lock, taken as it numbers, that a schema migration takes
+  exclusively (a migration rewrites rows with no batch beside it).
 
 Two batches that insert the same new row meet at its primary key: the later
 one fails and is tried again (:meth:`PostgresStore.is_race`), as is one that
 PostgreSQL picks as a deadlock victim.
 
 Nodes tell each other about commits with ``NOTIFY offsync_changes``; each node
-then reads ``(last published, head]`` and publishes those rows to its own
-devices in sequence order (see ``sync_server.fanout``).
+then reads ``(last published, committed head]`` and publishes those rows to
+its own devices in sequence order (see ``sync_server.fanout``).
 """
 
 from __future__ import annotations
@@ -67,6 +86,10 @@ CHANNEL = "offsync_changes"
 #: (``hashtextextended``'s seed): apart from each other and from other users
 _DEVICE_LOCKS = 7305232
 _UNIQUE_LOCKS = 7305233
+#: the advisory lock a node holds while it makes or changes the tables, and a
+#: schema migration while it rewrites rows; every batch takes it shared as it
+#: numbers its rows (a registration is the other kind, keyed by two integers)
+SCHEMA_LOCK = 7305231
 #: a notification names the scopes a commit changed unless they take more than
 #: this many bytes (PostgreSQL caps a payload at 8000); then it names none,
 #: which wakes every node
@@ -127,13 +150,50 @@ CREATE TABLE IF NOT EXISTS offsync_unique_keys (
     row_id     JSONB NOT NULL,
     PRIMARY KEY (scope, collection, key_name, key_value)
 );
-CREATE TABLE IF NOT EXISTS offsync_head (
-    id   INTEGER PRIMARY KEY CHECK (id = 1),
-    head BIGINT NOT NULL
-);
-INSERT INTO offsync_head (id, head) VALUES (1, 0) ON CONFLICT (id) DO NOTHING;
+-- the numbers rows take (see the module's docstring). A database of an older
+-- version numbered from a locked head row: the sequence goes on from its head,
+-- and the row is renamed, so that an older node still running fails loudly
+-- instead of numbering rows that these would number again
+DO $$ BEGIN
+    IF to_regclass('offsync_seq') IS NULL THEN
+        CREATE SEQUENCE offsync_seq;
+        IF to_regclass('offsync_head') IS NOT NULL THEN
+            ALTER TABLE offsync_head ADD COLUMN IF NOT EXISTS horizon BIGINT NOT NULL DEFAULT 0;
+            PERFORM setval('offsync_seq', head + 1, false) FROM offsync_head WHERE id = 1;
+            ALTER TABLE offsync_head RENAME TO offsync_horizon;
+            ALTER TABLE offsync_horizon DROP COLUMN head;
+        END IF;
+    END IF;
+END $$;
 -- compaction (see store.base): the horizon, tombstones by seq, and which head was reached by when
-{add_horizon}
+CREATE TABLE IF NOT EXISTS offsync_horizon (
+    id      INTEGER PRIMARY KEY CHECK (id = 1),
+    horizon BIGINT NOT NULL DEFAULT 0
+);
+INSERT INTO offsync_horizon (id, horizon) VALUES (1, 0) ON CONFLICT (id) DO NOTHING;
+-- a batch's numbers: registered first, then drawn (one statement, in this order)
+CREATE OR REPLACE FUNCTION offsync_number(n integer) RETURNS bigint[] LANGUAGE plpgsql AS $fn$
+DECLARE
+    next bigint;
+BEGIN
+    PERFORM pg_advisory_xact_lock_shared({schema_lock});
+    SELECT CASE WHEN is_called THEN last_value + 1 ELSE last_value END INTO next FROM offsync_seq;
+    PERFORM pg_advisory_xact_lock_shared((next >> 32)::integer, next::bit(32)::integer);
+    RETURN ARRAY(SELECT nextval('offsync_seq') FROM generate_series(1, n));
+END $fn$;
+-- {{committed head, last number drawn}}: every row numbered up to the first is committed
+-- or rolled back (read before the snapshot that reads the rows)
+CREATE OR REPLACE FUNCTION offsync_committed_head() RETURNS bigint[] LANGUAGE plpgsql AS $fn$
+DECLARE
+    drawn bigint;
+    oldest bigint;
+BEGIN
+    SELECT CASE WHEN is_called THEN last_value ELSE last_value - 1 END INTO drawn FROM offsync_seq;
+    SELECT min((classid::bigint << 32) | objid::bigint) INTO oldest FROM pg_locks
+        WHERE locktype = 'advisory' AND objsubid = 2
+        AND database = (SELECT oid FROM pg_database WHERE datname = current_database());
+    RETURN ARRAY[least(drawn, coalesce(oldest - 1, drawn)), drawn];
+END $fn$;
 CREATE INDEX IF NOT EXISTS offsync_rows_tombstones ON offsync_rows (seq) WHERE deleted;
 -- the head of the batch that last wrote each device: a live batch of (after, head]
 -- carries the applied client_seq of the devices it names (see published_since)
@@ -154,8 +214,7 @@ CREATE TABLE IF NOT EXISTS offsync_meta (
     key   TEXT PRIMARY KEY,
     value JSONB NOT NULL
 );
-""".format(add_horizon=_add_column("offsync_head", "horizon", "BIGINT NOT NULL DEFAULT 0"),
-           add_at_seq=_add_column("offsync_devices", "at_seq", "BIGINT NOT NULL DEFAULT 0"))
+""".format(schema_lock=SCHEMA_LOCK, add_at_seq=_add_column("offsync_devices", "at_seq", "BIGINT NOT NULL DEFAULT 0"))
 
 
 
@@ -165,6 +224,8 @@ class Published(msgspec.Struct):
     head: int
     rows: list[RowChange] = []
     applied: dict[str, int] = {}  # client_id: last applied client_seq
+    #: the last number a batch has drawn: above ``head`` while one is open
+    drawn: int = 0
 
 
 def notice(batch: Batch) -> str:
@@ -213,7 +274,7 @@ class PostgresStore:
         with self._writer.transaction():
             # one node creates the tables at a time; an index built on a big table may take long
             self._writer.execute("SET LOCAL statement_timeout = 0")
-            self._writer.execute("SELECT pg_advisory_xact_lock(7305231)")
+            self._writer.execute(f"SELECT pg_advisory_xact_lock({SCHEMA_LOCK})")
             self._writer.execute(SCHEMA)
         self._local = threading.local()
         self._readers: list[psycopg.Connection[Any]] = []
@@ -222,8 +283,7 @@ class PostgresStore:
         #: the thread inside write_transaction (None: no write is open); only it
         #: may read through the writer connection, whose transaction is not committed
         self._write_thread: int | None = None
-        self._batch_head = 0  # the head the open batch builds on (read under the lock)
-        self._head_locked = False  # has the open batch taken the head lock yet?
+        self._batch_head: int | None = None  # the open batch's head, once numbered or read
         self._pipeline: psycopg.Pipeline | None = None  # the open batch's (see _answers)
         self._last_mark = 0  # the last mark this node wrote (other nodes write theirs)
         #: who claims the ids the open batch's load_rows read with its rows
@@ -249,18 +309,17 @@ class PostgresStore:
 
     @contextlib.contextmanager
     def write_transaction(self) -> Iterator[None]:
-        """One batch, committed on exit; its first :meth:`head` call locks the head
-        row, so writers on every node number and commit in seq order."""
+        """One batch, committed on exit (its numbers: :meth:`number`)."""
         if self._writer.closed or self._writer.broken:
             # the server ended the session (say, this node stalled past the idle
             # limit and lost its batch): the next batch starts on a new one
             self._writer = self._connect()
-        self._head_locked = False
+        self._batch_head = None
         c = self._writer
         # in pipeline mode with BEGIN and COMMIT of our own (psycopg's transaction()
         # syncs as it opens and again before its COMMIT): BEGIN goes out with the
         # first read, and the batch's writes (commit_batch) with its COMMIT, in one
-        # round trip while the head lock is held; each read waits for its result
+        # round trip; each read waits for its result
         try:
             with c.pipeline() as pipeline:
                 c.execute("BEGIN")
@@ -283,24 +342,33 @@ class PostgresStore:
                     c.execute("ROLLBACK")  # the batch failed: nothing of it stays
 
     def head(self) -> int:
-        """The committed head, read on the calling thread's own connection; on the
-        thread inside :meth:`write_transaction`, the head this batch builds on,
-        locked by the first call until the batch commits.
+        """The committed head (see the module's docstring), read on the calling
+        thread's own connection; on the thread inside :meth:`write_transaction`,
+        the head of the open batch: its last number once it has numbered rows.
 
         Any other thread reading through the writer would see the open batch's
         head before its rows commit: a publisher that did moved past them for good.
         """
         if self._write_thread == threading.get_ident():
-            if not self._head_locked:
-                cursor = self._writer.execute("SELECT head FROM offsync_head WHERE id = 1 FOR UPDATE")
+            if self._batch_head is None:
+                cursor = self._writer.execute("SELECT offsync_committed_head()")
                 self._answers()
-                locked = cursor.fetchone()
-                self._batch_head = int(cast("tuple[int]", locked)[0])  # no other writer moves it now
-                self._head_locked = True
+                self._batch_head = int(cast("tuple[list[int]]", cursor.fetchone())[0][0])
             return self._batch_head
-        # SCHEMA inserts the head row: there always is one
-        return int(cast("tuple[int]", self._reader().execute("SELECT head FROM offsync_head WHERE id = 1")
-                        .fetchone())[0])
+        return int(cast("tuple[list[int]]", self._reader().execute("SELECT offsync_committed_head()")
+                        .fetchone())[0][0])
+
+    def number(self, count: int) -> Sequence[int]:
+        """``count`` ascending numbers for the open batch's rows, registered so
+        that no reader takes them as committed before this batch ends (see the
+        module's docstring). Other nodes' batches number side by side."""
+        assert self._write_thread == threading.get_ident(), "number runs inside write_transaction"
+        cursor = self._writer.execute("SELECT offsync_number(%s)", (count,))
+        self._answers()
+        seqs = [int(seq) for seq in cast("tuple[list[int]]", cursor.fetchone())[0]]
+        if seqs:
+            self._batch_head = seqs[-1]
+        return seqs
 
     def _answers(self) -> None:
         """Before reading results inside the batch's pipeline: end what was sent
@@ -403,7 +471,7 @@ class PostgresStore:
         c = self._writer
         with c.transaction():
             c.execute("SET LOCAL statement_timeout = 0")
-            c.execute("SELECT pg_advisory_xact_lock(7305231)")
+            c.execute(f"SELECT pg_advisory_xact_lock({SCHEMA_LOCK})")
             row = c.execute("SELECT value FROM offsync_meta WHERE key = 'claims_for'").fetchone()
             before = set(row[0]) if row is not None else set()
             if row is not None and sorted(before) == wanted:
@@ -453,9 +521,7 @@ class PostgresStore:
         assert self._in_write, "commit_batch runs inside write_transaction"
         c = self._writer
         # no round trip here: the statements are queued in write_transaction's
-        # pipeline and go out with its COMMIT (the head lock is held until then,
-        # so each round trip is one every other node's writer waits for too)
-        self.head()  # locked (the engine took it to number the batch; a direct caller may not have)
+        # pipeline and go out with its COMMIT
         with c.cursor() as cur:
             if batch.new_rows:
                 # a row absent when read may have been inserted since by another node:
@@ -495,7 +561,6 @@ class PostgresStore:
                     "VALUES (%s, %s, %s, %s, %s) ON CONFLICT (scope, collection, key_name, key_value) "
                     "DO UPDATE SET row_id = excluded.row_id",
                     [(s, coll, k, v, Jsonb(r)) for s, coll, k, v, r in batch.unique_keys])
-            cur.execute("UPDATE offsync_head SET head = %s WHERE id = 1", (batch.head,))
             if batch.at_ms - self._last_mark >= MARK_EVERY_MS:
                 cur.execute("INSERT INTO offsync_seq_marks (at_ms, head) VALUES (%s, %s) "
                             "ON CONFLICT (at_ms) DO NOTHING", (batch.at_ms, batch.head))
@@ -504,26 +569,43 @@ class PostgresStore:
                 cur.execute("SELECT pg_notify(%s, %s)", (CHANNEL, notice(batch)))
         self._batch_head = batch.head
 
-    # -- reads for pulls and fan-out -------------------------------------------
+    #: a read's first statement: the committed head, settled before the read
+    #: starts (each statement of a pipeline's implicit transaction reads its
+    #: own snapshot, taken as it starts), kept for that read as ``_HEAD``
+    _SETTLE_HEAD = "SELECT set_config('offsync.head', h[1]::text, false), h[2] FROM offsync_committed_head() AS h"
+    _HEAD = "current_setting('offsync.head')::bigint"
+    #: what a read's one statement returns beside rows, in a row's shape:
+    #: (text, NULL, NULL, number, number, NULL x 4, part)
+    _ROWS, _DEVICES, _HORIZON = 0, 1, 2
+
+    def _settled_read(self, query: str, params: Sequence[Any]) -> tuple[int, int, list[tuple[Any, ...]]]:
+        """``query`` (one statement: one snapshot) read after the committed head
+        was settled, in one round trip; returns the head, the last number drawn
+        and the rows, ordered by their last column (the part) and seq."""
+        c = self._reader()
+        with c.pipeline():
+            settled = c.execute(self._SETTLE_HEAD)
+            found = c.execute(query, params)
+        head, drawn = cast("tuple[str, int]", settled.fetchone())
+        return int(head), int(drawn), found.fetchall()
 
     def changes_since(self, scopes: Sequence[str], cursor: int, limit: int, client_id: str | None,
                       blocks: Callable[[Sequence[Any]], list[RowBlock]] | None = None) -> Page:
-        c = self._reader()
-        with c.transaction():
-            c.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
-            head, horizon = cast("tuple[int, int]", c.execute(
-                "SELECT head, horizon FROM offsync_head WHERE id = 1").fetchone())
-            found = c.execute(
-                f"SELECT {_ROW_COLUMNS} FROM offsync_rows WHERE scope = ANY(%s) AND seq > %s AND seq <= %s "
-                "ORDER BY seq LIMIT %s", (list(scopes), cursor, head, limit + 1)).fetchall()
-            applied: dict[str, int] = {}
-            if client_id is not None:
-                row = c.execute("SELECT last_client_seq FROM offsync_devices WHERE client_id = %s",
-                                (client_id,)).fetchone()
-                if row is not None:
-                    applied[client_id] = int(row[0])
-        more = len(found) > limit
-        page = found[:limit]
+        head, _, found = self._settled_read(
+            f"SELECT * FROM ((SELECT {_ROW_COLUMNS}, {self._ROWS} AS part FROM offsync_rows "
+            f"WHERE scope = ANY(%s) AND seq > %s AND seq <= {self._HEAD} ORDER BY seq LIMIT %s) "
+            # the device's applied client_seq only where its last batch is within the head
+            # (a later one may have committed beyond it: its rows are not in this read)
+            f"UNION ALL SELECT client_id, NULL, NULL, last_client_seq, NULL, NULL, NULL, NULL, NULL, {self._DEVICES} "
+            f"FROM offsync_devices WHERE client_id = %s AND at_seq <= {self._HEAD} "
+            f"UNION ALL SELECT NULL, NULL, NULL, 0, horizon, NULL, NULL, NULL, NULL, {self._HORIZON} "
+            "FROM offsync_horizon WHERE id = 1) AS t ORDER BY part, seq",
+            (list(scopes), cursor, limit + 1, client_id))
+        rows = [r[:-1] for r in found if r[-1] == self._ROWS]
+        applied = {str(r[0]): int(r[3]) for r in found if r[-1] == self._DEVICES}
+        horizon = next(int(r[4]) for r in found if r[-1] == self._HORIZON)
+        more = len(rows) > limit
+        page = rows[:limit]
         new_cursor = int(page[-1][3]) if more else max(head, cursor)
         if blocks is not None:
             return Page([], new_cursor, more, head, applied, horizon, blocks(page))
@@ -532,27 +614,20 @@ class PostgresStore:
     def published_since(self, after: int, scopes: Collection[str], client_ids: Collection[str]) -> Published:
         """For the fan-out, in one snapshot: the committed head H, the rows of
         ``scopes`` whose last change lies in ``(after, H]`` in seq order, and the
-        last applied client_seq of each of ``client_ids`` that a batch
-        in ``(after, H]`` wrote: a live batch carries them with its rows, so a
-        device never replays a write its rows already include."""
-        c = self._reader()
-        ids = list(client_ids)
-        # one round trip: the head, and everything up to it read in the same snapshot
-        with c.pipeline(), c.transaction():
-            c.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
-            head_cursor = c.execute("SELECT head FROM offsync_head WHERE id = 1")
-            rows_cursor = c.execute(
-                f"SELECT {_ROW_COLUMNS} FROM offsync_rows WHERE scope = ANY(%s) AND seq > %s "
-                "AND seq <= (SELECT head FROM offsync_head WHERE id = 1) ORDER BY seq", (list(scopes), after))
-            devices_cursor = c.execute(
-                "SELECT client_id, last_client_seq FROM offsync_devices WHERE client_id = ANY(%s) "
-                "AND at_seq > %s AND at_seq <= (SELECT head FROM offsync_head WHERE id = 1)", (ids, after))
-            head = int(cast("tuple[int]", head_cursor.fetchone())[0])
-            found = rows_cursor.fetchall()
-            devices = devices_cursor.fetchall()
+        last applied client_seq of each of ``client_ids`` whose last batch lies
+        in ``(after, H]``: a live batch carries them with its rows, so a device
+        never replays a write its rows already include. ``drawn``: the last
+        number any batch has drawn (above H while a batch is open)."""
+        head, drawn, found = self._settled_read(
+            f"SELECT * FROM (SELECT {_ROW_COLUMNS}, {self._ROWS} AS part FROM offsync_rows "
+            f"WHERE scope = ANY(%s) AND seq > %s AND seq <= {self._HEAD} "
+            f"UNION ALL SELECT client_id, NULL, NULL, last_client_seq, NULL, NULL, NULL, NULL, NULL, {self._DEVICES} "
+            f"FROM offsync_devices WHERE client_id = ANY(%s) AND at_seq > %s AND at_seq <= {self._HEAD}) AS t "
+            "ORDER BY part, seq", (list(scopes), after, list(client_ids), after))
         if head <= after:
-            return Published(head)
-        return Published(head, [row_change(r) for r in found], {str(cid): int(seq) for cid, seq in devices})
+            return Published(head, drawn=drawn)
+        return Published(head, [row_change(r) for r in found if r[-1] == self._ROWS],
+                         {str(r[0]): int(r[3]) for r in found if r[-1] == self._DEVICES}, drawn)
 
     def changes_between(self, after: int, through: int, scopes: Collection[str]) -> list[RowChange]:
         """The rows of ``scopes`` whose last change has a seq in (after, through], in seq order."""
@@ -593,9 +668,10 @@ class PostgresStore:
         they still own) and raise the horizon to it; inside :meth:`write_transaction`."""
         assert self._in_write, "compact runs inside write_transaction"
         c = self._writer
-        cursor = c.execute("SELECT head, horizon FROM offsync_head WHERE id = 1 FOR UPDATE")
+        cursor = c.execute("SELECT horizon, (offsync_committed_head())[1] FROM offsync_horizon WHERE id = 1 "
+                           "FOR UPDATE")
         self._answers()
-        head, horizon = cast("tuple[int, int]", cursor.fetchone())
+        horizon, head = cast("tuple[int, int]", cursor.fetchone())
         upto = min(upto_seq, head)
         if upto <= horizon:
             return Compaction(0, horizon)
@@ -608,7 +684,7 @@ class PostgresStore:
         removed = int(cast("tuple[int]", c.execute(
             "WITH gone AS (DELETE FROM offsync_rows WHERE deleted AND seq <= %s RETURNING 1) SELECT count(*) FROM gone",
             (upto,)).fetchone())[0])
-        c.execute("UPDATE offsync_head SET horizon = %s WHERE id = 1", (upto,))
+        c.execute("UPDATE offsync_horizon SET horizon = %s WHERE id = 1", (upto,))
         c.execute("DELETE FROM offsync_seq_marks WHERE head <= %s", (upto,))
         return Compaction(removed, upto)
 

@@ -240,6 +240,12 @@ class SQLiteStore:
             return self._batch_head
         return self._head
 
+    def number(self, count: int) -> Sequence[int]:
+        """The next ``count`` numbers after the batch's head (one writer: no one
+        else numbers meanwhile)."""
+        head = self.head()
+        return range(head + 1, head + count + 1)
+
     def load_rows(self, keys: Sequence[RowKey],
                   claims: Mapping[str, Iterable[Any]] | None = None) -> dict[RowKey, RowState]:
         """The stored rows of ``keys`` (those that exist), read on the writer.

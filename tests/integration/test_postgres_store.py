@@ -100,8 +100,8 @@ def test_a_connection_the_server_ended_is_replaced_on_next_use(store: PostgresSt
 
 # -- two nodes' batches side by side ---------------------------------------------
 # Two PostgresStores on one database stand for two nodes. Node A's batch is
-# held at the moment it numbers its rows (its first head() call inside the
-# batch, where it takes the head lock), while node B's batch runs.
+# held at the moment it numbers its rows (its number() call), while node B's
+# batch runs.
 
 
 def _insert(row_id: str, seq: int, title: str = "t", insert_order: int = 10) -> list[Mutation]:
@@ -109,17 +109,21 @@ def _insert(row_id: str, seq: int, title: str = "t", insert_order: int = 10) -> 
                                                     insert_order=insert_order, fields={"title": title})])]
 
 
-def _held_at_numbering(store: PostgresStore, meanwhile: Callable[[], None]) -> None:
-    """Run ``meanwhile`` once, when ``store``'s next batch is about to lock the head."""
-    original = store.head
+def _held_at_numbering(store: PostgresStore, meanwhile: Callable[[], None], *, after: bool = False) -> None:
+    """Run ``meanwhile`` once, when ``store``'s next batch is about to number
+    its rows (``after``: once it has numbered them, before its commit)."""
+    original = store.number
 
-    def head() -> int:
-        if store._write_thread == threading.get_ident() and not store._head_locked:
-            store.head = original  # type: ignore[method-assign]
+    def number(count: int) -> Any:
+        store.number = original  # type: ignore[method-assign]
+        if not after:
             meanwhile()
-        return original()
+        seqs = original(count)
+        if after:
+            meanwhile()
+        return seqs
 
-    store.head = head  # type: ignore[method-assign]
+    store.number = number  # type: ignore[method-assign]
 
 
 @pytest.fixture
@@ -151,6 +155,89 @@ def test_batches_of_two_nodes_run_side_by_side_until_they_number_their_rows(
     assert b_done and b_done[0] < 5  # B never waited for A's open batch (the lock time-out is 15 s)
     # numbered in commit order: B first
     assert {r.row_id: r.seq for r in a.scan_scope([SCOPE])} == {"from-b": 1, "from-a": 2}
+
+
+def _committed_head_elsewhere(store: PostgresStore) -> int:
+    """The committed head as another thread (a pull, the fan-out) reads it."""
+    seen: list[int] = []
+    reader = threading.Thread(target=lambda: seen.append(store.head()))
+    reader.start()
+    reader.join(10)
+    return seen[0]
+
+
+def test_a_batch_open_after_numbering_holds_no_writer_up_and_no_reader_passes_it(
+        two_nodes: tuple[PostgresStore, PostgresStore]) -> None:
+    """No lock serializes writers: B numbers, writes and commits while A's
+    numbered batch is still open. No reader may take B's later seq as committed
+    before A ends: a device would move past A's row for good."""
+    a, b = two_nodes
+    node_a, node_b = Engine(SCHEMA, a), Engine(SCHEMA, b)
+    node_a.apply_batch([PushRequest("dev-a", GRANT, _insert("first", 1))])  # seq 1
+    seen: dict[str, Any] = {}
+
+    def while_a_is_open() -> None:
+        started = time.monotonic()
+        outcome = node_b.apply_batch([PushRequest("dev-b", GRANT, _insert("from-b", 1))])
+        seen["b_took"] = time.monotonic() - started
+        seen["b_head"] = outcome.head
+        seen["head"] = _committed_head_elsewhere(b)
+        seen["page"] = b.changes_since([SCOPE], 0, 100, "dev-b")
+
+    _held_at_numbering(a, while_a_is_open, after=True)
+    outcome = node_a.apply_batch([PushRequest("dev-a", GRANT, _insert("from-a", 2))])
+    assert seen["b_took"] < 5  # B never waited for A (the lock time-out is 15 s)
+    assert (outcome.head, seen["b_head"]) == (2, 3)  # A numbered first, B committed first
+    assert seen["head"] == 1  # B's 3 is committed, but A's 2 was not yet
+    page = seen["page"]
+    assert [r.row_id for r in page.rows] == ["first"] and page.cursor == 1 and page.head == 1
+    assert page.applied == {}  # dev-b's batch lies beyond the head: its rows are not in the page
+    assert a.head() == _committed_head_elsewhere(a) == 3
+    assert [r.row_id for r in a.changes_since([SCOPE], 1, 100, None).rows] == ["from-a", "from-b"]
+
+
+def test_a_batch_rolled_back_after_numbering_holds_the_head_no_longer(
+        two_nodes: tuple[PostgresStore, PostgresStore]) -> None:
+    a, b = two_nodes
+    node_a, node_b = Engine(SCHEMA, a), Engine(SCHEMA, b)
+    heads: list[int] = []
+
+    def b_commits_then_a_fails() -> None:
+        node_b.apply_batch([PushRequest("dev-b", GRANT, _insert("from-b", 1))])
+        heads.append(_committed_head_elsewhere(b))
+        raise RuntimeError("node A fails before its commit")
+
+    _held_at_numbering(a, b_commits_then_a_fails, after=True)
+    with pytest.raises(RuntimeError):
+        node_a.apply_batch([PushRequest("dev-a", GRANT, _insert("from-a", 1))])
+    assert heads == [0]  # A's 1 open below B's 2
+    assert _committed_head_elsewhere(b) == 2  # rolled back: its number is a gap
+    assert [r.row_id for r in b.changes_since([SCOPE], 0, 100, None).rows] == ["from-b"]
+
+
+def test_a_database_of_the_locked_head_version_numbers_on_from_its_head() -> None:
+    """A database written by the version that locked one head row: the
+    sequence goes on from that head, and the row's table is renamed so that an
+    older node still running fails instead of numbering the same seqs again."""
+    from .postgres_db import fresh_database
+
+    with fresh_database() as url:
+        with psycopg.connect(url, autocommit=True) as c:
+            c.execute("CREATE TABLE offsync_head (id INTEGER PRIMARY KEY CHECK (id = 1), head BIGINT NOT NULL, "
+                      "horizon BIGINT NOT NULL DEFAULT 0)")
+            c.execute("INSERT INTO offsync_head (id, head, horizon) VALUES (1, 41, 7)")
+        store = PostgresStore(url)
+        try:
+            assert store.head() == 41
+            outcome = Engine(SCHEMA, store).apply_batch([PushRequest("dev-a", GRANT, _insert("next", 1))])
+            assert outcome.head == 42 and store.head() == 42
+            assert store.changes_since([SCOPE], 0, 10, None).horizon == 7
+            with psycopg.connect(url, autocommit=True) as c:
+                assert c.execute("SELECT to_regclass('offsync_head')").fetchone() == (None,)
+            PostgresStore(url).close()  # opened again: nothing moves
+            assert store.head() == 42
+        finally:
+            store.close()
 
 
 def test_two_nodes_inserting_one_new_row_race_and_the_loser_succeeds_when_tried_again(

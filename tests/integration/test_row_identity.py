@@ -11,6 +11,7 @@ from __future__ import annotations
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -248,14 +249,14 @@ def test_two_nodes_claiming_one_id_for_two_scopes_race_and_the_loser_is_refused(
         b = PostgresStore(a.dsn)
         try:
             node_a, node_b = Engine(schema, a), Engine(schema, b)
-            original = a.head
+            original = a.number
 
-            def head() -> int:  # B's batch runs as A's is about to number its rows
-                a.head = original  # type: ignore[method-assign]
+            def number(count: int) -> Any:  # B's batch runs as A's is about to number its rows
+                a.number = original  # type: ignore[method-assign]
                 assert _insert(node_b, "bob", bob, "contested", 1).status == "applied"
-                return original()
+                return original(count)
 
-            a.head = head  # type: ignore[method-assign]
+            a.number = number  # type: ignore[method-assign]
             with pytest.raises(Exception) as raised:
                 _insert(node_a, "ada", ada, "contested", 1)
             assert a.is_race(raised.value)

@@ -522,8 +522,9 @@ def postgres_store(dsn: str) -> Callable[[str], Store]:
             last[:] = [path]
             with psycopg.connect(dsn, autocommit=True) as c:
                 c.execute("TRUNCATE offsync_rows, offsync_devices, offsync_rejections, offsync_conflicts, "
-                          "offsync_unique_keys, offsync_seq_marks")
-                c.execute("UPDATE offsync_head SET head = 0, horizon = 0")
+                          "offsync_unique_keys, offsync_seq_marks, offsync_row_ids")
+                c.execute("UPDATE offsync_horizon SET horizon = 0")
+                c.execute("SELECT setval('offsync_seq', 1, false)")
         return store
 
     return open_store
