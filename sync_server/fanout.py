@@ -73,6 +73,11 @@ class OrderedPublisher:
         self.clock = clock
         self.published = store.head()
         self._wake = asyncio.Event()
+        self._recheck: asyncio.TimerHandle | None = None
+
+    def _read_again(self) -> None:
+        self._recheck = None
+        self._wake.set()
 
     def poke(self) -> None:
         """This node committed a batch: publish without waiting for the notification."""
@@ -85,16 +90,18 @@ class OrderedPublisher:
                 await self._wake.wait()
                 self._wake.clear()
                 try:
-                    if await self.publish():
+                    if await self.publish() and self._recheck is None:
                         # a batch numbered beyond the head is still open: its commit
                         # wakes this node, but a rollback (or a killed node) does not
-                        asyncio.get_running_loop().call_later(RECHECK_S, self._wake.set)
+                        self._recheck = asyncio.get_running_loop().call_later(RECHECK_S, self._read_again)
                 except psycopg.Error as exc:
                     # the rows stay in the database: the next wake reads them again
                     log.warning("fan-out could not read the database (%s); retrying", exc)
                     await asyncio.sleep(0.5)
                     self._wake.set()
         finally:
+            if self._recheck is not None:
+                self._recheck.cancel()
             listener.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await listener

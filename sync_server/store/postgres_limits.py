@@ -1,19 +1,22 @@
 """How long a PostgreSQL connection of a node may stall the others.
 
-Every batch of every node locks the one head row to number its rows, and the
-rows, devices and unique values it decides on (see ``store.postgres``), so a
-node that stops between two statements of a batch (frozen, swapped out, cut
-off by the network) would hold every other node's writes for as long as its
-session lives: with PostgreSQL's defaults, for hours. These limits bound that:
+A batch locks the rows, devices and unique values it decides on, and once it
+has numbered its rows no reader takes a later number as committed until it
+ends (see ``store.postgres``). So a node that stops between two statements of
+a batch (frozen, swapped out, cut off by the network) would hold up the
+writers of those rows and every node's delivery of later commits for as long
+as its session lives: with PostgreSQL's defaults, for hours. These limits
+bound that:
 
 ========================================  =========  ==========================================
 setting                                   default    what it bounds
 ========================================  =========  ==========================================
 ``idle_in_transaction_session_timeout``   5 s        a node that stops mid-batch: its session
-                                                     ends and its lock goes, so the others wait
+                                                     ends and its locks go, so the others wait
                                                      at most this long (plus their own batch)
-``lock_timeout``                          15 s       a writer waiting for the head lock gives
-                                                     up (the batch fails, devices resend); set
+``lock_timeout``                          15 s       a writer waiting for a row, device or
+                                                     unique-value lock gives up (the batch
+                                                     fails, devices resend); set
                                                      above the idle limit so a frozen holder is
                                                      cut off first
 ``statement_timeout``                     30 s       one statement (a pull page, a compaction)

@@ -65,6 +65,46 @@ def test_two_nodes_share_one_database_and_fan_out_to_each_other(database: str, t
         assert converged(one.sync, ["user:ada"], writer, reader)
 
 
+def test_a_live_device_gets_a_commit_once_the_open_batch_below_it_ends_even_by_rollback(
+        database: str, tmp_path: Path) -> None:
+    """A batch numbered below a commit holds that commit back from every
+    device until it ends; one that rolls back sends no notice, and the nodes
+    read again on their own (``fanout.RECHECK_S``)."""
+    with node(database) as one, node(database) as two:
+        token = one.token("ada")
+        writer, reader = device(tmp_path, "writer", schema), device(tmp_path, "reader", schema)
+        open_batch = psycopg.connect(database, autocommit=True)
+
+        async def scenario() -> None:
+            stop = asyncio.Event()
+            listening = asyncio.create_task(SyncClient(reader, two.ws_url, token).run(stop))
+            await asyncio.sleep(0.3)
+            open_batch.execute("BEGIN")
+            (drawn,) = open_batch.execute("SELECT offsync_number(1)").fetchone()  # as another node's batch
+            ids = writer.insert_many("notes", [{"title": f"n{i}"} for i in range(5)])
+            # committed, numbered above it: acked at once, but sync_once waits for
+            # the writer's cursor to reach its own commit, which waits for the open batch
+            pushing = asyncio.create_task(SyncClient(writer, one.ws_url, token).sync_once())
+            await asyncio.sleep(1.0)
+            held = (writer.pending_count(), len(reader.rows("notes")), reader.cursor, pushing.done())
+            open_batch.execute("ROLLBACK")
+            ended = time.monotonic()
+            while len(reader.rows("notes")) < 5 and time.monotonic() < ended + 10:
+                await asyncio.sleep(0.01)
+            took = time.monotonic() - ended
+            await asyncio.wait_for(pushing, 10)
+            stop.set()
+            await listening
+            assert held == (0, 0, drawn[0] - 1, False)  # acked; nothing past the open batch's number
+            assert set(reader.rows("notes")) == set(ids) and took < 2.0, took
+
+        try:
+            asyncio.run(scenario())
+        finally:
+            open_batch.close()
+        assert converged(one.sync, ["user:ada"], writer, reader)
+
+
 def test_concurrent_writers_on_two_nodes_commit_in_sequence_order(database: str) -> None:
     stores = [PostgresStore(database), PostgresStore(database)]
     engines = [Engine(schema, s) for s in stores]

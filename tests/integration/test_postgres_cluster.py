@@ -158,7 +158,7 @@ def _mid_batch(admin: psycopg.Connection[Any], name: str) -> bool:
 
 
 async def freeze_mid_batch(node: Node, device: Device, admin: psycopg.Connection[Any]) -> None:
-    """SIGSTOP ``node`` while it holds a batch open (the head lock with it),
+    """SIGSTOP ``node`` while it holds a batch open (its locks with it),
     pushing big writes of ``device`` through it until that happens."""
     for attempt in range(10):
         device.replica.insert_many("notes", [{"title": f"big-{attempt}-{i}"} for i in range(3000)])
@@ -183,7 +183,7 @@ def test_a_frozen_node_holds_the_others_up_for_at_most_the_idle_limit(
         for d in (frozen, *others):
             d.start()
         await settle([frozen, *others], database)
-        await freeze_mid_batch(nodes[0], frozen, admin)  # holding the head lock every batch takes
+        await freeze_mid_batch(nodes[0], frozen, admin)  # holding its batch's locks, perhaps its numbers
         latencies: list[float] = []
         try:
             await asyncio.gather(*(keep_writing(d, time.monotonic() + 4 * IDLE_LIMIT_S, latencies) for d in others))
@@ -195,8 +195,10 @@ def test_a_frozen_node_holds_the_others_up_for_at_most_the_idle_limit(
         for d in (frozen, *others):
             assert replica_rows(d.replica) == database_rows(database, schema, [f"user:{d.user}"])
             await d.stop()
-        # the others waited at most the idle limit, plus a batch and this test's polling
-        assert len(latencies) > 4 and max(latencies) < IDLE_LIMIT_S + 2.0, sorted(latencies)[-5:]
+        # the others' writes never waited for the frozen batch (no lock every batch
+        # takes; with the head lock they waited for the idle limit to end it); what
+        # it held up is at most their delivery, until it ended (settle above)
+        assert len(latencies) > 4 and max(latencies) < IDLE_LIMIT_S, sorted(latencies)[-5:]
 
     try:
         asyncio.run(scenario())
