@@ -173,7 +173,7 @@ async def freeze_mid_batch(node: Node, device: Device, admin: psycopg.Connection
     raise AssertionError("node 0 was never frozen in the middle of a batch")
 
 
-def test_a_frozen_node_holds_the_others_up_for_at_most_the_idle_limit(
+def test_a_frozen_node_holds_up_no_other_nodes_writes(
         database: str, nodes: list[Node], tmp_path: Path) -> None:
     admin = psycopg.connect(database, autocommit=True)
 
