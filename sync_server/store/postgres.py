@@ -271,11 +271,20 @@ class PostgresStore:
         self.dsn = dsn
         self.connect_kwargs = connect_kwargs(dsn)
         self._writer = self._connect()
-        with self._writer.transaction():
-            # one node creates the tables at a time; an index built on a big table may take long
-            self._writer.execute("SET LOCAL statement_timeout = 0")
-            self._writer.execute(f"SELECT pg_advisory_xact_lock({SCHEMA_LOCK})")
-            self._writer.execute(SCHEMA)
+        for attempt in range(5):
+            try:
+                with self._writer.transaction():
+                    # one node creates the tables at a time, and no batch numbers rows
+                    # meanwhile; an index built on a big table may take long
+                    self._writer.execute("SET LOCAL statement_timeout = 0")
+                    self._writer.execute(f"SELECT pg_advisory_xact_lock({SCHEMA_LOCK})")
+                    self._writer.execute(SCHEMA)
+                break
+            except psycopg.errors.DeadlockDetected:
+                # a batch of another node waiting on a third's row while this waited
+                # for the batch: PostgreSQL ended one of the three, here this start
+                if attempt == 4:
+                    raise
         self._local = threading.local()
         self._readers: list[psycopg.Connection[Any]] = []
         self._lock = threading.Lock()
