@@ -33,7 +33,7 @@ import psycopg
 from shared.messages import RowChange
 
 from .engine import BatchOutcome
-from .store.postgres import CHANNEL, PostgresStore, read_notice
+from .store.postgres import CHANNEL, PostgresStore, parse_notice
 
 log = logging.getLogger("offsync.fanout")
 #: how soon to read again while a batch that numbered rows beyond the
@@ -136,7 +136,9 @@ class OrderedPublisher:
                     await conn.execute(f"LISTEN {CHANNEL}")
                     self._wake.set()  # catch up on anything committed while not listening
                     async for notice in conn.notifies():
-                        scopes = read_notice(notice.payload)
+                        head, scopes = parse_notice(notice.payload)
+                        if head is not None and head <= self.published:
+                            continue  # read already (this node's own commits, mostly: poke)
                         if scopes is None or self.hub.reads_any(scopes):
                             self._wake.set()
             except psycopg.OperationalError as exc:

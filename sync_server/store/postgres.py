@@ -240,11 +240,18 @@ def notice(batch: Batch) -> str:
 def read_notice(payload: str) -> frozenset[str] | None:
     """The scopes a notification names; None where it names none (every scope
     may have changed), or is not one this version writes."""
+    return parse_notice(payload)[1]
+
+
+def parse_notice(payload: str) -> tuple[int | None, frozenset[str] | None]:
+    """The head and the scopes a notification names (see :func:`read_notice`);
+    the head is None in a payload this version does not write."""
     try:
         decoded = _decode_notice(payload)
     except msgspec.DecodeError:  # an older node's bare head, or anything else
-        return None
-    return frozenset(decoded[1]) if len(decoded) == 2 and isinstance(decoded[1], list) else None
+        return None, None
+    head = decoded[0] if decoded and isinstance(decoded[0], int) else None
+    return head, frozenset(decoded[1]) if len(decoded) == 2 and isinstance(decoded[1], list) else None
 
 
 _encode_json = msgspec.json.Encoder().encode

@@ -9,7 +9,7 @@ pytest.importorskip("psycopg", reason="psycopg is not installed (pip install -e 
 
 from shared.merge import RowState
 from sync_server.store.base import Batch
-from sync_server.store.postgres import NOTICE_SCOPES_MAX, notice, read_notice
+from sync_server.store.postgres import NOTICE_SCOPES_MAX, notice, parse_notice, read_notice
 
 
 def row(scope: str) -> tuple[RowState, int]:
@@ -20,12 +20,13 @@ def row(scope: str) -> tuple[RowState, int]:
 def test_a_notice_names_every_scope_the_commit_changed_whatever_they_hold() -> None:
     payload = notice(Batch(rows=[row("user:Ada Lovelace")], new_rows=[row('team:"x"'), row("team:x")], head=7))
     assert read_notice(payload) == {"user:Ada Lovelace", 'team:"x"', "team:x"}
+    assert parse_notice(payload)[0] == 7  # a node that read up to 7 already skips it
 
 
 def test_too_many_scopes_to_name_wake_every_node() -> None:
     many = [row(f"team:{'x' * 100}-{k}") for k in range(NOTICE_SCOPES_MAX // 100 + 1)]
     payload = notice(Batch(rows=many, head=9))
-    assert len(payload.encode()) <= NOTICE_SCOPES_MAX and read_notice(payload) is None
+    assert len(payload.encode()) <= NOTICE_SCOPES_MAX and parse_notice(payload) == (9, None)
 
 
 @pytest.mark.parametrize("payload", ["12", "[3]", "garbage", "[1, [2]]", ""])
