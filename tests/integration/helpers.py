@@ -4,6 +4,7 @@ compare with the server."""
 from __future__ import annotations
 
 import asyncio
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +14,7 @@ from sync_client.replica import Replica
 from sync_demo import replica_rows, server_rows
 from sync_server.app import SyncServer
 from sync_server.export_api import install
+from sync_server.store.base import Store
 from sync_server.store.sqlite import SQLiteStore
 
 from ..servers import SECRET, ThreadServer
@@ -41,3 +43,12 @@ def converged(sync_server: SyncServer, scopes: list[str], *replicas: Replica) ->
 
 
 __all__ = ["app_server", "converged", "device", "replica_rows", "server_rows", "sync"]
+
+
+def head_on_another_thread(store: Store) -> int:
+    """The committed head as another thread (a pull, the fan-out) reads it."""
+    seen: list[int] = []
+    reader = threading.Thread(target=lambda: seen.append(store.head()))
+    reader.start()
+    reader.join(10)
+    return seen[0]

@@ -20,6 +20,7 @@ from sync_server.auth import Grant
 from sync_server.engine import Engine, PushRequest
 from sync_server.store.postgres import PostgresStore
 
+from .helpers import head_on_another_thread
 from .postgres_db import fresh_store
 
 pytestmark = pytest.mark.postgres
@@ -136,14 +137,14 @@ def two_nodes() -> Iterator[tuple[PostgresStore, PostgresStore]]:
             b.close()
 
 
-def test_batches_of_two_nodes_run_side_by_side_until_they_number_their_rows(
+def test_a_batch_reading_and_deciding_holds_no_other_nodes_batch_up(
         two_nodes: tuple[PostgresStore, PostgresStore]) -> None:
     a, b = two_nodes
     node_a, node_b = Engine(SCHEMA, a), Engine(SCHEMA, b)
     b_done: list[float] = []
 
     def node_b_pushes() -> None:
-        # A has read its rows and its device and holds their locks, not the head's
+        # A has read its rows and its device and holds their locks (others' rows, device)
         started = time.monotonic()
         outcome = node_b.apply_batch([PushRequest("dev-b", GRANT, _insert("from-b", 1))])
         assert [r.status for r in outcome.results[0]] == ["applied"]
@@ -155,15 +156,6 @@ def test_batches_of_two_nodes_run_side_by_side_until_they_number_their_rows(
     assert b_done and b_done[0] < 5  # B never waited for A's open batch (the lock time-out is 15 s)
     # numbered in commit order: B first
     assert {r.row_id: r.seq for r in a.scan_scope([SCOPE])} == {"from-b": 1, "from-a": 2}
-
-
-def _committed_head_elsewhere(store: PostgresStore) -> int:
-    """The committed head as another thread (a pull, the fan-out) reads it."""
-    seen: list[int] = []
-    reader = threading.Thread(target=lambda: seen.append(store.head()))
-    reader.start()
-    reader.join(10)
-    return seen[0]
 
 
 def test_a_batch_open_after_numbering_holds_no_writer_up_and_no_reader_passes_it(
@@ -181,7 +173,7 @@ def test_a_batch_open_after_numbering_holds_no_writer_up_and_no_reader_passes_it
         outcome = node_b.apply_batch([PushRequest("dev-b", GRANT, _insert("from-b", 1))])
         seen["b_took"] = time.monotonic() - started
         seen["b_head"] = outcome.head
-        seen["head"] = _committed_head_elsewhere(b)
+        seen["head"] = head_on_another_thread(b)
         seen["page"] = b.changes_since([SCOPE], 0, 100, "dev-b")
 
     _held_at_numbering(a, while_a_is_open, after=True)
@@ -192,7 +184,7 @@ def test_a_batch_open_after_numbering_holds_no_writer_up_and_no_reader_passes_it
     page = seen["page"]
     assert [r.row_id for r in page.rows] == ["first"] and page.cursor == 1 and page.head == 1
     assert page.applied == {}  # dev-b's batch lies beyond the head: its rows are not in the page
-    assert a.head() == _committed_head_elsewhere(a) == 3
+    assert a.head() == head_on_another_thread(a) == 3
     assert [r.row_id for r in a.changes_since([SCOPE], 1, 100, None).rows] == ["from-a", "from-b"]
 
 
@@ -204,14 +196,14 @@ def test_a_batch_rolled_back_after_numbering_holds_the_head_no_longer(
 
     def b_commits_then_a_fails() -> None:
         node_b.apply_batch([PushRequest("dev-b", GRANT, _insert("from-b", 1))])
-        heads.append(_committed_head_elsewhere(b))
+        heads.append(head_on_another_thread(b))
         raise RuntimeError("node A fails before its commit")
 
     _held_at_numbering(a, b_commits_then_a_fails, after=True)
     with pytest.raises(RuntimeError):
         node_a.apply_batch([PushRequest("dev-a", GRANT, _insert("from-a", 1))])
     assert heads == [0]  # A's 1 open below B's 2
-    assert _committed_head_elsewhere(b) == 2  # rolled back: its number is a gap
+    assert head_on_another_thread(b) == 2  # rolled back: its number is a gap
     assert [r.row_id for r in b.changes_since([SCOPE], 0, 100, None).rows] == ["from-b"]
 
 

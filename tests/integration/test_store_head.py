@@ -11,7 +11,6 @@ Both stores run here, on real threads; PostgreSQL needs 127.0.0.1:5432
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -23,6 +22,7 @@ from sync_server.auth import Grant
 from sync_server.engine import Engine, PushRequest
 from sync_server.store.base import Batch, Store
 
+from .helpers import head_on_another_thread
 from .postgres_db import STORES, store_of
 
 SCOPE = "user:ada"
@@ -41,14 +41,6 @@ def _push(engine: Engine, client_seq: int) -> None:
     engine.apply_batch([PushRequest("dev-a", GRANT, [Mutation(client_seq=client_seq, ops=ops)])])
 
 
-def _head_on_another_thread(store: Store) -> int:
-    seen: list[int] = []
-    reader = threading.Thread(target=lambda: seen.append(store.head()))
-    reader.start()
-    reader.join(10)
-    return seen[0]
-
-
 def test_another_thread_sees_the_committed_head_while_a_batch_is_open(store: Store) -> None:
     engine = Engine(schema, store)
     _push(engine, 1)
@@ -60,7 +52,7 @@ def test_another_thread_sees_the_committed_head_while_a_batch_is_open(store: Sto
         original(batch)  # type: ignore[arg-type]
         # written, not committed: the writer's own thread builds on it, no one else sees it
         seen_inside.append(store.head())
-        seen_inside.append(_head_on_another_thread(store))
+        seen_inside.append(head_on_another_thread(store))
 
     store.commit_batch = commit_then_look  # type: ignore[method-assign]
     try:
@@ -68,7 +60,7 @@ def test_another_thread_sees_the_committed_head_while_a_batch_is_open(store: Sto
     finally:
         del store.commit_batch  # type: ignore[attr-defined]
     assert seen_inside == [6, 3]
-    assert store.head() == _head_on_another_thread(store) == 6
+    assert store.head() == head_on_another_thread(store) == 6
 
 
 def test_a_failed_batch_leaves_the_head_where_it_was(store: Store) -> None:
@@ -77,8 +69,8 @@ def test_a_failed_batch_leaves_the_head_where_it_was(store: Store) -> None:
     with pytest.raises(RuntimeError), store.write_transaction():
         store.commit_batch(Batch(head=99))
         assert store.head() == 99
-        assert _head_on_another_thread(store) == 3
+        assert head_on_another_thread(store) == 3
         raise RuntimeError("the batch fails")
-    assert store.head() == _head_on_another_thread(store) == 3
+    assert store.head() == head_on_another_thread(store) == 3
     _push(engine, 2)
     assert store.head() == 6
