@@ -528,7 +528,11 @@ class Engine:
                         if ids is not None and ids.setdefault(op.row_id, scope) != scope:
                             watch.add(op.row_id)  # one id under two scopes in one batch
         inserted = {collection: ids for collection, ids in inserted.items() if ids}
-        found = self.store.load_rows(list(keys), inserted)
+        # every device of the batch too (on PostgreSQL the same round trip, not
+        # one a device: 6 of a one-row batch's 11 once); sorted, so two nodes'
+        # batches that share devices lock them in one order
+        found, work.device_rows = self.store.load_batch(list(keys), inserted,
+                                                        sorted({request.client_id for request in requests}))
         work.known = dict.fromkeys(keys)
         work.known.update(found)
         work.stored = set(found)
@@ -538,10 +542,6 @@ class Engine:
             held = self.store.load_claims(collection, ids)
             work.claims[collection] = (set(ids), held)
             watch.update(held)
-        # every device of the batch in one go too (on PostgreSQL one round trip, not
-        # one a device: 6 of a one-row batch's 11); sorted, so two nodes' batches
-        # that share devices lock them in one order
-        work.device_rows = self.store.load_devices(sorted({request.client_id for request in requests}))
 
     def _keys_after(self, request: PushRequest, mutation: Mutation, index: int) -> list[RowKey]:
         """Keys of the operations after ``index``: a rejection hands back every

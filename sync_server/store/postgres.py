@@ -401,22 +401,37 @@ class PostgresStore:
 
     def load_rows(self, keys: Sequence[RowKey],
                   claims: Mapping[str, Iterable[Any]] | None = None) -> dict[RowKey, RowState]:
-        """The stored rows of ``keys`` (those that exist), read and locked in the
-        write transaction: one statement per scope and collection, not one round
-        trip per key (the engine asks for every key of a push at once). A row
-        another node's batch holds is read once that batch has committed.
-        ``claims`` (collection -> ids) are the ids the batch asks who claims next
-        (:meth:`load_claims`): read in the same round trip."""
+        """The stored rows of ``keys`` (those that exist): :meth:`load_batch`."""
+        return self.load_batch(keys, claims, ())[0]
+
+    def load_devices(self, client_ids: Iterable[str]) -> dict[str, Device]:
+        """The devices' records: :meth:`load_batch`."""
+        return self.load_batch((), None, client_ids)[1]
+
+    def load_batch(self, keys: Sequence[RowKey], claims: Mapping[str, Iterable[Any]] | None,
+                   client_ids: Iterable[str]) -> tuple[dict[RowKey, RowState], dict[str, Device]]:
+        """What a batch reads before it decides, in one round trip of its pipeline:
+
+        * the stored rows of ``keys`` (those that exist), read and locked in the
+          write transaction, one statement per scope and collection (a row
+          another node's batch holds is read once that batch has committed);
+        * who claims the ids of ``claims`` (collection -> ids): what
+          :meth:`load_claims` answers next, with no round trip of its own;
+        * the records of ``client_ids``, each read under a lock on its id held
+          to the commit: exactly-once needs one batch at a time per device,
+          whether its row exists yet or not (after a failover its pushes may
+          reach two nodes). Sorted by the caller, so that two batches sharing
+          devices lock them in one order.
+        """
         groups: dict[tuple[str, str], list[Jsonb]] = {}
         for scope, collection, row_id in filter(storable_key, keys):  # any other key would abort the transaction
             groups.setdefault((scope, collection), []).append(Jsonb(row_id))
         in_batch = self._write_thread == threading.get_ident()
         ids = {collection: [r for r in row_ids if storable_key(("", collection, r))]
                for collection, row_ids in (claims or {}).items()} if in_batch else {}
-        # every statement queued before the first result is read: in the batch's
-        # pipeline that is one round trip for all the groups, and for who claims
-        # their ids (what load_claims answers next, with no round trip of its own)
+        devices = list(client_ids)
         c = self._writer
+        # every statement queued before the first result is read
         cursors = [c.execute(
             f"SELECT {_ROW_COLUMNS} FROM offsync_rows WHERE scope = %s AND collection = %s "
             "AND row_id = ANY(%s) FOR UPDATE", (scope, collection, row_ids)) for (scope, collection), row_ids
@@ -424,7 +439,13 @@ class PostgresStore:
         held = [(collection, c.execute("SELECT row_id, scope FROM offsync_row_ids WHERE collection = %s "
                                        "AND row_id = ANY(%s)", (collection, [Jsonb(r) for r in row_ids])))
                 for collection, row_ids in ids.items() if row_ids]
-        if cursors or held:
+        # the device locks, then the read: a statement reads the snapshot taken as
+        # it starts, so the read must not start before the locks it would wait for
+        for client_id in devices:
+            c.execute(f"SELECT pg_advisory_xact_lock(hashtextextended(%s, {_DEVICE_LOCKS}))", (client_id,))
+        device_cursor = c.execute('SELECT client_id, "user", last_client_seq FROM offsync_devices '
+                                  "WHERE client_id = ANY(%s)", (devices,)) if devices else None
+        if cursors or held or devices:
             self._answers()
         out: dict[RowKey, RowState] = {}
         for cursor in cursors:
@@ -432,26 +453,8 @@ class PostgresStore:
                 out[(r[2], r[0], r[1])] = row_state(r)
         for collection, cursor in held:
             self._claims_read.note(collection, ids[collection], cursor.fetchall())
-        return out
-
-    def load_devices(self, client_ids: Iterable[str]) -> dict[str, Device]:
-        """The devices' records, each read under a lock on its id held to the
-        commit: exactly-once needs one batch at a time per device, whether its
-        row exists yet or not (after a failover its pushes may reach two nodes)."""
-        ids = list(client_ids)
-        if not ids:
-            return {}
-        c = self._writer
-        # the locks, then the read (one round trip in the batch's pipeline): a
-        # statement reads the snapshot taken as it starts, so the read must not
-        # start before the locks it would otherwise wait for inside
-        for client_id in ids:
-            c.execute(f"SELECT pg_advisory_xact_lock(hashtextextended(%s, {_DEVICE_LOCKS}))", (client_id,))
-        cursor = c.execute('SELECT client_id, "user", last_client_seq FROM offsync_devices WHERE client_id = ANY(%s)',
-                           (ids,))
-        self._answers()
-        rows = cursor.fetchall()
-        return {row[0]: Device(*row) for row in rows}
+        found = {row[0]: Device(*row) for row in device_cursor.fetchall()} if device_cursor is not None else {}
+        return out, found
 
     def device(self, client_id: str) -> Device | None:
         row = self._reader().execute('SELECT client_id, "user", last_client_seq FROM offsync_devices '

@@ -240,6 +240,11 @@ class SQLiteStore:
             return self._batch_head
         return self._head
 
+    def load_batch(self, keys: Sequence[RowKey], claims: Mapping[str, Iterable[Any]] | None,
+                   client_ids: Iterable[str]) -> tuple[dict[RowKey, RowState], dict[str, Device]]:
+        """:meth:`load_rows` and :meth:`load_devices` (one writer: nothing to lock)."""
+        return self.load_rows(keys, claims), self.load_devices(client_ids)
+
     def number(self, count: int) -> Sequence[int]:
         """The next ``count`` numbers after the batch's head (one writer: no one
         else numbers meanwhile)."""
