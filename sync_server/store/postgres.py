@@ -86,10 +86,12 @@ CHANNEL = "offsync_changes"
 #: (``hashtextextended``'s seed): apart from each other and from other users
 _DEVICE_LOCKS = 7305232
 _UNIQUE_LOCKS = 7305233
-#: the advisory lock a node holds while it makes or changes the tables, and a
-#: schema migration while it rewrites rows; every batch takes it shared as it
-#: numbers its rows (a registration is the other kind, keyed by two integers)
+#: the advisory lock a node holds while it makes or changes the tables
 SCHEMA_LOCK = 7305231
+#: the advisory lock a schema migration holds while it rewrites rows; every
+#: batch takes it shared as it numbers its rows, so none runs beside one (a
+#: registration is the other kind of advisory lock, keyed by two integers)
+MIGRATION_LOCK = 7305234
 #: a notification names the scopes a commit changed unless they take more than
 #: this many bytes (PostgreSQL caps a payload at 8000); then it names none,
 #: which wakes every node
@@ -176,7 +178,7 @@ CREATE OR REPLACE FUNCTION offsync_number(n integer) RETURNS bigint[] LANGUAGE p
 DECLARE
     next bigint;
 BEGIN
-    PERFORM pg_advisory_xact_lock_shared({schema_lock});
+    PERFORM pg_advisory_xact_lock_shared({migration_lock});
     SELECT CASE WHEN is_called THEN last_value + 1 ELSE last_value END INTO next FROM offsync_seq;
     PERFORM pg_advisory_xact_lock_shared((next >> 32)::integer, next::bit(32)::integer);
     RETURN ARRAY(SELECT nextval('offsync_seq') FROM generate_series(1, n));
@@ -214,7 +216,7 @@ CREATE TABLE IF NOT EXISTS offsync_meta (
     key   TEXT PRIMARY KEY,
     value JSONB NOT NULL
 );
-""".format(schema_lock=SCHEMA_LOCK, add_at_seq=_add_column("offsync_devices", "at_seq", "BIGINT NOT NULL DEFAULT 0"))
+""".format(migration_lock=MIGRATION_LOCK, add_at_seq=_add_column("offsync_devices", "at_seq", "BIGINT NOT NULL DEFAULT 0"))
 
 
 
@@ -278,20 +280,11 @@ class PostgresStore:
         self.dsn = dsn
         self.connect_kwargs = connect_kwargs(dsn)
         self._writer = self._connect()
-        for attempt in range(5):
-            try:
-                with self._writer.transaction():
-                    # one node creates the tables at a time, and no batch numbers rows
-                    # meanwhile; an index built on a big table may take long
-                    self._writer.execute("SET LOCAL statement_timeout = 0")
-                    self._writer.execute(f"SELECT pg_advisory_xact_lock({SCHEMA_LOCK})")
-                    self._writer.execute(SCHEMA)
-                break
-            except psycopg.errors.DeadlockDetected:
-                # a batch of another node waiting on a third's row while this waited
-                # for the batch: PostgreSQL ended one of the three, here this start
-                if attempt == 4:
-                    raise
+        with self._writer.transaction():
+            # one node creates the tables at a time; an index built on a big table may take long
+            self._writer.execute("SET LOCAL statement_timeout = 0")
+            self._writer.execute(f"SELECT pg_advisory_xact_lock({SCHEMA_LOCK})")
+            self._writer.execute(SCHEMA)
         self._local = threading.local()
         self._readers: list[psycopg.Connection[Any]] = []
         self._lock = threading.Lock()
