@@ -581,6 +581,8 @@ class PostgresStore:
                 cur.execute("SELECT pg_notify(%s, %s)", (CHANNEL, notice(batch)))
         self._batch_head = batch.head
 
+    # -- reads for pulls and fan-out -------------------------------------------
+
     #: a read's first statement: the committed head, settled before the read
     #: starts (each statement of a pipeline's implicit transaction reads its
     #: own snapshot, taken as it starts), kept for that read as ``_HEAD``
