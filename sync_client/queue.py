@@ -1,10 +1,11 @@
 """The device's ``sync_queue``: how its rows are keyed, read back and looked up.
 
 A queue row's id says which mutation it belongs to: ``client_seq << 20`` plus
-its place in that mutation (1, 2, ...). So the queue needs no index besides
-its primary key: "the entries of mutation 7", "everything after mutation 5"
-and "the next 100 mutations" are all ranges of ids, and ``client_seq`` is a
-virtual column computed from the id. Each index left out is one B-tree
+its place in that mutation (1, 2, ...; a savepoint rolled back inside the
+transaction leaves a gap, its ids not given back). So the queue needs no index
+besides its primary key: "the entries of mutation 7", "everything after
+mutation 5" and "the next 100 mutations" are all ranges of ids, and
+``client_seq`` is a virtual column computed from the id. Each index left out is one B-tree
 insert fewer per captured write.
 
 ``fields`` holds the operation's values in one of two encodings: JSON text,
@@ -18,7 +19,7 @@ read by reference until the row changes (``shared.tables``).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from itertools import groupby
 from typing import Any
 
@@ -29,6 +30,7 @@ from shared.messages import Mutation, Operation
 from shared.tables import SEQ_SHIFT as SEQ_SHIFT
 
 _json_decode = msgspec.json.Decoder(dict[str, Any]).decode
+_json_encode = msgspec.json.Encoder().encode
 _msgpack_decode = msgspec.msgpack.Decoder(dict[str, Any]).decode
 
 
@@ -142,6 +144,75 @@ WITH RECURSIVE seqs(seq, n) AS (
 )
 SELECT max(seq) FROM seqs
 """
+
+
+# -- the versions an Ack tells, beside the entries they answer -------------------
+
+#: one row per operation an Ack told a version of (0s left out), emptied after
+#: each Ack; a temporary table: in memory, on the replica's connection alone
+TOLD_TABLE = """
+CREATE TEMP TABLE IF NOT EXISTS sync_told (
+    collection   TEXT NOT NULL,
+    row_id       ANY NOT NULL,
+    kind         TEXT NOT NULL,
+    insert_order INTEGER NOT NULL,
+    version      INTEGER NOT NULL,
+    id           INTEGER NOT NULL  -- the entry's
+) STRICT"""
+
+_TOLD_COLUMNS = "collection, row_id, kind, insert_order, version, id"
+
+#: per client_seq of the JSON array ``?1``: how many entries its mutation has
+#: queued, and the highest of their ids
+_TOLD_SPANS_SQL = f"""
+SELECT (SELECT count(*) FROM sync_queue WHERE id BETWEEN s.first AND s.first + {(1 << SEQ_SHIFT) - 1}),
+       (SELECT max(id) FROM sync_queue WHERE id BETWEEN s.first AND s.first + {(1 << SEQ_SHIFT) - 1})
+FROM (SELECT value << {SEQ_SHIFT} AS first FROM json_each(?1)) s"""
+
+#: ``[client_seq, [version, ...]]`` of the JSON array ``?1`` into ``temp.sync_told``,
+#: for mutations whose entries are numbered 1, 2, ... (see the module docstring):
+#: version k (from 0) is entry ``first_id + 1 + k``'s
+_TOLD_NUMBERED_SQL = f"""
+WITH told AS MATERIALIZED (  -- each mutation's text is read once, not once an operation
+    SELECT value ->> 0 << {SEQ_SHIFT} AS first, value -> 1 AS versions FROM json_each(?1))
+INSERT INTO temp.sync_told ({_TOLD_COLUMNS})
+SELECT q.collection, q.row_id, q.kind, q.insert_order, v.value, q.id
+FROM told m JOIN json_each(m.versions) v JOIN sync_queue q ON q.id = m.first + 1 + v.key
+WHERE v.value != 0"""
+
+#: per collection in ``temp.sync_told``: how many told operations are inserts, and how many in all
+TOLD_COUNTS_SQL = """
+SELECT name, (SELECT count(*) FROM temp.sync_told WHERE collection = name AND kind = 'insert'),
+       (SELECT count(*) FROM temp.sync_told WHERE collection = name)
+FROM (SELECT DISTINCT collection AS name FROM temp.sync_told)"""
+
+
+def note_told(connection: apsw.Connection, told: Sequence[tuple[int, list[int]]]) -> bool:
+    """Put the versions an Ack tells (``(client_seq, versions)`` of applied
+    mutations) into ``temp.sync_told`` beside their entries: version k with the
+    mutation's k-th entry, where the mutation has as many entries as versions
+    (otherwise it is not the mutation the server answered, and its rows keep
+    the versions they have). Returns whether any row went in.
+
+    The versions go to SQL as one JSON text and meet their entries by id: a
+    mutation's ids are 1, 2, ... after its first, unless a savepoint rolled back
+    inside its transaction (its ids, not given back, leave a gap); such a
+    mutation's entries are read and paired here, one a row."""
+    spans = connection.execute(_TOLD_SPANS_SQL, (_json_encode([seq for seq, _ in told]),)).fetchall()
+    numbered: list[tuple[int, list[int]]] = []
+    gapped: list[tuple[int, list[int]]] = []
+    for (seq, versions), (count, top) in zip(told, spans, strict=True):
+        if count == len(versions):
+            (numbered if top == first_id(seq) + count else gapped).append((seq, versions))
+    before = connection.total_changes()
+    if numbered:
+        connection.execute(_TOLD_NUMBERED_SQL, (_json_encode(numbered),))
+    for seq, versions in gapped:
+        entries = connection.execute("SELECT collection, row_id, kind, insert_order, id FROM sync_queue "
+                                     "WHERE id BETWEEN ? AND ? ORDER BY id", (first_id(seq), last_id(seq)))
+        connection.executemany(f"INSERT INTO temp.sync_told ({_TOLD_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?)",
+                               [(*entry[:4], version, entry[4]) for entry, version in zip(entries, versions) if version])
+    return connection.total_changes() > before
 
 
 class QueuedRows:

@@ -137,6 +137,7 @@ class Replica(LocalWrites, ApplyingServerChanges):
             self._register_functions()
             with self.connection:
                 self.connection.execute(tables.ENGINE_TABLES)
+                self.connection.execute(queue.TOLD_TABLE)
                 self._migrate_queue()
                 state = self._read_state()
                 open_schema(self.connection, path, self.history, state)
