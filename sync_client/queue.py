@@ -19,14 +19,17 @@ read by reference until the row changes (``shared.tables``).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from itertools import groupby
+from operator import itemgetter
 from typing import Any
 
 import apsw
 import msgspec
 
+from shared import tables
 from shared.messages import Mutation, Operation
+from shared.schema import Collection
 from shared.tables import SEQ_SHIFT as SEQ_SHIFT
 
 _json_decode = msgspec.json.Decoder(dict[str, Any]).decode
@@ -86,7 +89,7 @@ class QueueEntry(msgspec.Struct, frozen=True):
 
 
 def entry_columns(fields_sql: str = "fields") -> str:
-    """The columns :func:`entries` and :func:`mutations` read, with ``fields``
+    """The columns :func:`entries` reads, with ``fields``
     read as ``fields_sql`` (``shared.tables.queue_fields_sql``: an insert
     entry may hold its fields by reference)."""
     return f"id, client_seq, kind, collection, row_id, {fields_sql}, base_version, insert_order, scope"
@@ -97,15 +100,70 @@ def entries(rows: Iterable[tuple[Any, ...]]) -> list[QueueEntry]:
     return [QueueEntry(r[0], r[1], r[2], r[3], r[4], decode_fields(r[5]), r[6], r[7], r[8]) for r in rows]
 
 
-def mutations(rows: Iterable[tuple[Any, ...]]) -> list[Mutation]:
-    """Push messages' mutations from rows selected as :func:`entry_columns`
-    (the entries of whole mutations, in id order)."""
-    out = []
-    for seq, group in groupby(rows, key=lambda r: r[1]):
-        ops = [Operation(kind=r[2], collection=r[3], row_id=r[4], base_version=r[6], insert_order=r[7],
-                         fields=decode_fields(r[5]), scope=r[8]) for r in group]
-        out.append(Mutation(client_seq=seq, ops=ops))
-    return out
+class MutationReader:
+    """Reads the entries of whole mutations straight into the messages a Push carries.
+
+    A by-reference insert entry's fields come as its row's columns (a LEFT
+    JOIN per collection), put in a dict by a function made for the collection,
+    rather than packed into JSON by ``json_object()`` and decoded again as
+    :func:`entry_columns` reads them. Measured on 50,000 queued inserts of the
+    benchmark's rows, in process: 1.9 -> 1.4 µs an entry (``json_object()``
+    was 0.26 µs of SQL; a dict display costs 0.15 µs, ``dict(zip())`` 0.37).
+    """
+
+    def __init__(self, collections: Iterable[Collection]) -> None:
+        columns = [f"q.id >> {SEQ_SHIFT}", "q.kind", "q.collection", "q.row_id", "q.fields", "q.base_version",
+                   "q.insert_order", "q.scope"]
+        joins = []
+        #: collection -> the fields of its insert entries with ``fields`` NULL, from a row read
+        self._row_fields = _RowFields()
+        for n, coll in enumerate(c for c in collections if tables.by_reference(c)):
+            names = [f for f in coll.field_names if f != coll.primary_key]
+            self._row_fields[coll.name] = _values_at(names, len(columns))
+            columns += [f"r{n}.{tables.quote(name)}" for name in names]
+            joins.append(f"LEFT JOIN {tables.quote(coll.name)} r{n} ON q.fields IS NULL AND q.kind = 'insert' "
+                         f"AND q.collection = '{coll.name}' AND r{n}.{tables.quote(coll.primary_key)} = q.row_id")
+        self._sql = (f"SELECT {', '.join(columns)} FROM sync_queue q {' '.join(joins)} "
+                     "WHERE q.id BETWEEN ?1 AND ?2 ORDER BY q.id")
+
+    def read(self, connection: apsw.Connection, span: tuple[int, int]) -> list[Mutation]:
+        """The mutations whose entries have the queue ids ``span`` (first, last)."""
+        rows: list[tuple[Any, ...]] = connection.execute(self._sql, span).fetchall()
+        row_fields = self._row_fields
+        out = []
+        for seq, group in groupby(rows, key=_first):
+            ops = [Operation(kind=r[1], collection=r[2], row_id=r[3], base_version=r[5], insert_order=r[6],
+                             fields=row_fields[r[2]](r) if r[4] is None and r[1] == "insert" else decode_fields(r[4]),
+                             scope=r[7]) for r in group]
+            out.append(Mutation(client_seq=seq, ops=ops))
+        return out
+
+
+_RowValues = Callable[[tuple[Any, ...]], dict[str, Any]]
+
+
+def _no_fields(row: tuple[Any, ...]) -> dict[str, Any]:
+    return {}
+
+
+class _RowFields(dict[str, _RowValues]):
+    """Collection -> :data:`_RowValues`; an insert with NULL ``fields`` into any
+    other collection has none (the collection has no field but its key)."""
+
+    def __missing__(self, collection: str) -> _RowValues:
+        return _no_fields
+
+
+def _values_at(names: list[str], first: int) -> _RowValues:
+    """A function making ``{names[0]: row[first], names[1]: row[first + 1], ...}``
+    of a row read (a dict display). The text holds only integers and the
+    names' literals (``repr``)."""
+    pairs = ", ".join(f"{name!r}: row[{first + k}]" for k, name in enumerate(names))
+    made: _RowValues = eval(f"lambda row: {{{pairs}}}", {"__builtins__": {}})
+    return made
+
+
+_first = itemgetter(0)
 
 
 def single_value(connection: apsw.Connection, sql: str, bindings: apsw.Bindings | None = None) -> Any:
