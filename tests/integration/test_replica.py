@@ -205,6 +205,14 @@ def test_versions_told_for_another_count_of_operations_are_left_out(replica: Rep
     assert _versions(replica) == {"a": 0, "b": 0, "c": 0} and replica.pending() == []
 
 
+def test_a_version_of_0_leaves_its_row_as_it_is(replica: Replica) -> None:
+    with replica.transaction():
+        for row_id in ("a", "b", "c"):
+            replica.insert("notes", {"id": row_id, "title": row_id})
+    replica.apply_results([MutationResult(client_seq=1, status="applied", versions=[2, 0, 3])], cursor=1)
+    assert _versions(replica) == {"a": 2, "b": 0, "c": 3}
+
+
 def test_the_highest_version_told_for_a_row_in_one_ack_is_kept(replica: Replica) -> None:
     replica.insert("notes", {"id": "a", "title": "a"})
     replica.update("notes", "a", {"title": "b"})
