@@ -218,9 +218,11 @@ class ApplyingServerChanges:
         3) the server's version: their live batch leaves them out, and the next
         write on them must say which version it was made from.
 
-        The versions follow the mutation's operations, as its queue entries do
-        (read in one range for the whole Ack). A version never goes back: a page
-        read after the commit may have brought a later one already.
+        The versions follow the mutation's operations, as its queue entries do;
+        they meet those entries in SQL (``temp.sync_told``, see
+        :func:`queue.note_told`), and each collection's rows take them in one
+        ``UPDATE ... FROM`` or two: no Python runs per operation. A version never
+        goes back: a page read after the commit may have brought a later one already.
 
         An insert the server vouches for made the row afresh: its ``insertOrder``
         is the insert's and its version the one told, whatever this copy says.
@@ -231,69 +233,51 @@ class ApplyingServerChanges:
         refused) made the row anew. Not where the device has inserted the row
         again since: that later insert is its own, answered later.
         """
-        told = [r for r in results if r.versions and r.status == "applied"]
-        if not told:
+        told = [(r.client_seq, r.versions) for r in results if r.versions and r.status == "applied"]
+        if not told or not queue.note_told(self.connection, told):
             return
-        entries = self.connection.execute(
-            f"SELECT id >> {queue.SEQ_SHIFT}, collection, row_id, kind, insert_order FROM sync_queue "
-            "WHERE id BETWEEN ? AND ? ORDER BY id",
-            (queue.first_id(min(r.client_seq for r in told)), queue.last_id(max(r.client_seq for r in told))))
-        by_seq: dict[int, list[tuple[str, Any, str, int]]] = {}
-        for seq, collection, row_id, kind, insert_order in entries:
-            found = by_seq.get(seq)
-            if found is None:
-                by_seq[seq] = [(collection, row_id, kind, insert_order)]
-            else:
-                found.append((collection, row_id, kind, insert_order))
-        pairs: dict[str, list[tuple[int, Any]]] = {}  # (version, row_id) of other operations
-        made: dict[str, list[tuple[int, Any, int, int]]] = {}  # inserts: (version, row_id, insert_order, last id)
-        for result in told:
-            written = by_seq.get(result.client_seq, ())
-            if len(written) != len(result.versions):
-                continue  # not the mutation the server answered: keep the versions we have
-            for (collection, row_id, kind, insert_order), version in zip(written, result.versions):
-                if not version:
-                    continue
-                if kind == "insert":
-                    made.setdefault(collection, []).append(
-                        (version, row_id, insert_order, queue.last_id(result.client_seq)))
-                else:
-                    pairs.setdefault(collection, []).append((version, row_id))
-        if (pairs or made) and self._in_resync():
+        c = self.connection
+        if self._in_resync():
             # rows left out of their live batch come in no page either if the
             # re-sync's pages were read before their commit: seen all the same
-            self._seen_in_resync([(name, values[1]) for told_rows in (pairs, made) for name, rows in told_rows.items()
-                                  for values in rows])
-        for name in {**made, **pairs}:
+            c.execute("INSERT OR IGNORE INTO sync_resync_seen (collection, row_id) "
+                      "SELECT collection, row_id FROM temp.sync_told")
+        counts = cast("list[tuple[str, int, int]]", c.execute(queue.TOLD_COUNTS_SQL).fetchall())
+        for name, inserts, total in counts:
             coll = self._collection(name)
             t, pk, ver = tables.quote(coll.name), tables.quote(coll.primary_key), tables.quote(VERSION_COLUMN)
             # capture is off, and the freeze triggers have nothing to keep: the only
             # insert entry that may hold the row by reference is the told one, which
             # this Ack takes out of the queue (a row inserted again is left alone)
             with self._without_triggers(self._only_our_triggers(coll)):
-                if name in made:  # first, so that later operations' versions still raise the row's
-                    self._record_inserts(t, pk, name, made[name])
-                if name in pairs:
-                    self.connection.executemany(f"UPDATE {t} SET {ver} = ?1 WHERE {pk} = ?2 AND {ver} < ?1",
-                                                pairs[name])
+                if inserts:  # first, so that later operations' versions still raise the row's
+                    self._record_inserts(t, pk, name, inserts)
+                if total > inserts:  # the highest version told for each row (one is picked from several)
+                    c.execute(f"UPDATE {t} SET {ver} = told.version FROM (SELECT row_id, max(version) AS version "
+                              "FROM temp.sync_told WHERE collection = ?1 AND kind != 'insert' GROUP BY row_id) told "
+                              f"WHERE {t}.{pk} = told.row_id AND {t}.{ver} < told.version", (name,))
+        c.execute("DELETE FROM temp.sync_told")
 
-    def _record_inserts(self, t: str, pk: str, name: str, made: list[tuple[int, Any, int, int]]) -> None:
-        """The versions told for inserts (``(version, row_id, insert_order, last
-        queue id of the mutation)``) into table ``t``: see :meth:`_record_versions`."""
+    def _record_inserts(self, t: str, pk: str, name: str, count: int) -> None:
+        """The versions told for the ``count`` inserts into table ``t`` (collection
+        ``name``) in ``temp.sync_told``: see :meth:`_record_versions`."""
         c = self.connection
         ver, io = tables.quote(VERSION_COLUMN), tables.quote(INSERT_ORDER_COLUMN)
-        before = c.total_changes()
-        # the usual case, a row as its insert made it: the version alone, one
-        # statement a row (setting insertOrder too would rewrite its index entry),
-        # even a lower one (a told delete of the row's earlier life raised it)
-        c.executemany(f"UPDATE {t} SET {ver} = ?1 WHERE {pk} = ?2 AND {io} IS ?3", [values[:3] for values in made])
-        if c.total_changes() - before == len(made):
+        # the usual case, a row as its insert made it: the version alone (setting
+        # insertOrder too would rewrite its index entry), even a lower one (a told
+        # delete of the row's earlier life raised it)
+        c.execute(f"UPDATE {t} SET {ver} = told.version FROM temp.sync_told told "
+                  f"WHERE told.collection = ?1 AND told.kind = 'insert' AND {t}.{pk} = told.row_id "
+                  f"AND {t}.{io} IS told.insert_order", (name,))
+        if c.changes() == count:
             return
-        # some row was not: gone, or with another insertOrder
-        # (the queue is read for those alone: correlated, the look-up is not hoisted)
-        c.executemany(f"UPDATE {t} SET {ver} = ?1, {io} = ?3 WHERE {pk} = ?2 AND {io} IS NOT ?3 AND NOT EXISTS ("
-                      f"SELECT 1 FROM sync_queue WHERE id > ?4 AND collection = ?5 AND row_id = {t}.{pk} "
-                      "AND kind = 'insert')", [(*values, name) for values in made])
+        # some row was not: gone, or with another insertOrder; made again by a
+        # later insert, even one of the same mutation, it is that insert's (the
+        # queue is read for these rows alone: correlated, the look-up is not hoisted)
+        c.execute(f"UPDATE {t} SET {ver} = told.version, {io} = told.insert_order FROM temp.sync_told told "
+                  f"WHERE told.collection = ?1 AND told.kind = 'insert' AND {t}.{pk} = told.row_id "
+                  f"AND {t}.{io} IS NOT told.insert_order AND NOT EXISTS (SELECT 1 FROM sync_queue "
+                  f"WHERE id > told.id AND collection = ?1 AND row_id = {t}.{pk} AND kind = 'insert')", (name,))
 
     def _drop_applied(self, client_seq: int) -> None:
         # The rows include every mutation up to client_seq, but only an Ack says

@@ -122,6 +122,7 @@ class Replica(LocalWrites, ApplyingServerChanges):
         self._bulk_inserts: dict[str, dict[str, str]] = {}
         self._queue_fields = tables.queue_fields_sql(schema)  # an entry's fields, by value or by reference
         self._entry_columns = queue.entry_columns(self._queue_fields)
+        self._mutation_reader = queue.MutationReader(schema)
         self._default_scope = ""
         self._txn_seq: int | None = None
         self._txn_ops = 0
@@ -137,6 +138,7 @@ class Replica(LocalWrites, ApplyingServerChanges):
             self._register_functions()
             with self.connection:
                 self.connection.execute(tables.ENGINE_TABLES)
+                self.connection.execute(queue.TOLD_TABLE)
                 self._migrate_queue()
                 state = self._read_state()
                 open_schema(self.connection, path, self.history, state)
@@ -406,7 +408,10 @@ class Replica(LocalWrites, ApplyingServerChanges):
 
     def mutations_to_push(self, after_seq: int, max_mutations: int, max_ops: int) -> list[Mutation]:
         """The same mutations, made straight into the messages a Push carries."""
-        return queue.mutations(self._next_mutations(after_seq, max_mutations, max_ops))
+        with self.lock:
+            self._check_open()
+            span = queue.next_mutations_span(self.connection, after_seq, max_mutations, max_ops)
+            return [] if span is None else self._mutation_reader.read(self.connection, span)
 
     def _next_mutations(self, after_seq: int, max_mutations: int, max_ops: int | None) -> list[tuple[Any, ...]]:
         with self.lock:

@@ -20,7 +20,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from shared.errors import ValidationError
-from shared.messages import Changes, MutationResult, RowChange
+from shared.messages import Changes, MutationResult, Operation, RowChange
 from shared.schema import Collection, Field, Schema
 from sync_client.replica import BULK_ROWS, Replica
 
@@ -88,7 +88,12 @@ class Pair:
         def conflicts(r: Replica) -> list[tuple[Any, ...]]:
             return [(c.client_seq, c.row_id, c.kind, c.local, c.server) for c in r.conflicts()]
 
+        def pushed(r: Replica) -> list[tuple[int, Operation]]:
+            return [(m.client_seq, op) for m in r.mutations_to_push(0, 10**6, 10**7) for op in m.ops]
+
         assert entries(self.bulk) == entries(self.by_row)
+        # a Push reads a batch's rows by a join, not through JSON: the same operations
+        assert pushed(self.bulk) == pushed(self.by_row) == [(e.client_seq, e.to_operation()) for e in self.bulk.pending()]
         assert self.bulk.rows("notes") == self.by_row.rows("notes")
         assert conflicts(self.bulk) == conflicts(self.by_row)
 
@@ -117,6 +122,39 @@ def test_a_batch_is_queued_by_reference_and_read_as_copies_are(pair: Pair) -> No
     pair.assert_same()
     assert pair.bulk.pending()[3].fields == {"title": "t3", "body": "", "meta": '{"i":3}', "likes": 3}
     assert [m.ops[3].fields for m in pair.bulk.mutations_to_push(0, 1, 100)] == [pair.bulk.pending()[3].fields]
+
+
+def test_a_push_reads_each_collections_batch_as_its_copies(tmp_path: Path) -> None:
+    # two collections by reference (their fields of every type JSON holds), one
+    # with a blob field and one with a key alone (their entries hold the fields)
+    schema = Schema(1, (
+        NOTES,
+        Collection("readings", [Field("value", "real"), Field("ok", "boolean"), Field("at", "timestamp"),
+                                Field("raw", "json")]),
+        Collection("files", [Field("name"), Field("data", "blob")]),
+        Collection("tags", {}),
+    ))
+    bulk, by_row = Replica(str(tmp_path / "bulk.db"), schema), Replica(str(tmp_path / "rows.db"), schema)
+    rows = {"notes": batch(),
+            "readings": [{"id": f"r{i}", "value": i / 3, "ok": i % 2 == 0, "at": i, "raw": {"i": [i]}} for i in range(N)],
+            "files": [{"id": f"f{i}", "name": f"f{i}", "data": bytes([i % 256])} for i in range(N)],
+            "tags": [{"id": f"t{i}"} for i in range(N)]}
+    for name, values in rows.items():
+        bulk.insert_many(name, values)
+        with by_row.transaction():
+            for row in values:
+                by_row.insert(name, row)
+    assert by_reference(bulk) == 3 * N  # the tags have no fields to hold
+
+    def pushed(r: Replica) -> list[Operation]:
+        return [op for m in r.mutations_to_push(0, 10**6, 10**7) for op in m.ops]
+
+    assert pushed(bulk) == [e.to_operation() for e in bulk.pending()]
+    assert [(op.collection, op.row_id, op.fields) for op in pushed(bulk)] == [
+        (op.collection, op.row_id, op.fields) for op in pushed(by_row)]
+    assert pushed(bulk)[N + 1].fields == {"value": 1 / 3, "ok": 0, "at": 1, "raw": '{"i":[1]}'}
+    bulk.close()
+    by_row.close()
 
 
 def test_local_changes_copy_the_fields_first(pair: Pair) -> None:

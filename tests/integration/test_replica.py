@@ -174,6 +174,72 @@ def test_a_version_told_for_an_insert_leaves_a_row_inserted_again_alone(replica:
     replica.apply_results([MutationResult(client_seq=3, status="applied", versions=[1])], cursor=4)
     assert meta() == (1, again[1]) and replica.pending() == []
 
+def _versions(r: Replica) -> dict[str, int]:
+    return dict(r.connection.execute("SELECT id, _version FROM notes").fetchall())  # type: ignore[arg-type]
+
+
+def test_told_versions_reach_a_mutation_whose_queue_ids_have_a_gap(replica: Replica) -> None:
+    # a savepoint rolled back inside the transaction took its entry back, not its
+    # queue id: the versions still pair with the entries in order
+    with replica.transaction():
+        replica.insert("notes", {"id": "a", "title": "a"})
+        with pytest.raises(RuntimeError), replica.transaction():
+            replica.insert("notes", {"id": "lost", "title": "lost"})
+            raise RuntimeError("inner failure")
+        replica.insert("notes", {"id": "b", "title": "b"})
+    replica.insert("notes", {"id": "c", "title": "c"})
+    ids = [e.id - (e.client_seq << 20) for e in replica.pending()]
+    assert ids == [1, 3, 1]
+    replica.apply_results([MutationResult(client_seq=1, status="applied", versions=[4, 5]),
+                           MutationResult(client_seq=2, status="applied", versions=[6])], cursor=3)
+    assert _versions(replica) == {"a": 4, "b": 5, "c": 6} and replica.pending() == []
+
+
+def test_versions_told_for_another_count_of_operations_are_left_out(replica: Replica) -> None:
+    with replica.transaction():
+        replica.insert("notes", {"id": "a", "title": "a"})
+        replica.insert("notes", {"id": "b", "title": "b"})
+    replica.insert("notes", {"id": "c", "title": "c"})
+    replica.apply_results([MutationResult(client_seq=1, status="applied", versions=[4]),
+                           MutationResult(client_seq=2, status="applied", versions=[0])], cursor=3)
+    assert _versions(replica) == {"a": 0, "b": 0, "c": 0} and replica.pending() == []
+
+
+def test_a_version_of_0_leaves_its_row_as_it_is(replica: Replica) -> None:
+    with replica.transaction():
+        for row_id in ("a", "b", "c"):
+            replica.insert("notes", {"id": row_id, "title": row_id})
+    replica.apply_results([MutationResult(client_seq=1, status="applied", versions=[2, 0, 3])], cursor=1)
+    assert _versions(replica) == {"a": 2, "b": 0, "c": 3}
+
+
+def test_the_highest_version_told_for_a_row_in_one_ack_is_kept(replica: Replica) -> None:
+    replica.insert("notes", {"id": "a", "title": "a"})
+    replica.update("notes", "a", {"title": "b"})
+    replica.update("notes", "a", {"title": "c"})
+    replica.insert("budget", {"id": "x", "name": "x"})
+    replica.apply_results([MutationResult(client_seq=1, status="applied", versions=[1]),
+                           MutationResult(client_seq=3, status="applied", versions=[3]),
+                           MutationResult(client_seq=2, status="applied", versions=[2]),
+                           MutationResult(client_seq=4, status="applied", versions=[7])], cursor=4)
+    assert _versions(replica) == {"a": 3} and replica.pending() == []
+    assert replica.connection.execute("SELECT _version FROM budget").fetchall() == [(7,)]
+
+
+def test_a_row_inserted_twice_in_one_mutation_takes_the_later_inserts_version(replica: Replica) -> None:
+    replica.insert("notes", {"id": "n1", "title": "first"})  # answered later, with the row made again
+    with replica.transaction():
+        replica.delete("notes", "n1")
+        replica.insert("notes", {"id": "n1", "title": "again"})
+        replica.delete("notes", "n1")
+        replica.insert("notes", {"id": "n1", "title": "third"})
+    orders = [e.insert_order for e in replica.pending() if e.kind == "insert"]
+    replica.apply_results([MutationResult(client_seq=1, status="applied", versions=[1]),
+                           MutationResult(client_seq=2, status="applied", versions=[2, 3, 4, 5])], cursor=4)
+    # the row is the last insert's: the first two, and the second's version, are not its
+    assert replica.connection.execute('SELECT _version, "insertOrder" FROM notes').fetchall() == [(5, orders[-1])]
+
+
 def test_rejected_mutations_land_in_conflicts_with_both_versions(replica: Replica) -> None:
     replica.apply_changes(Changes(rows=[RowChange(collection="notes", row_id="r", scope="s", version=1, seq=1,
                                                   insert_order=1, fields={"title": "v1"})], cursor=1))
