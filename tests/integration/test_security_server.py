@@ -114,11 +114,13 @@ def test_a_live_socket_closes_with_1008_when_its_token_expires(server: ThreadSer
 def test_a_fresh_token_keeps_the_socket_open_past_the_old_expiry(server: ThreadServer) -> None:
     async def talk() -> Any:
         async with connect(server.ws_url) as ws:
-            await ws.send(_hello(server.token("ada", ttl=2), "dev-1"))
+            # a token's times are whole seconds: ttl=3 leaves it 2 to 3 s, so the
+            # fresh one sent after 1 s is never late (ttl=2 left 1 to 2 s: a race)
+            await ws.send(_hello(server.token("ada", ttl=3), "dev-1"))
             assert isinstance(MSGPACK.decode(await ws.recv()), Welcome)
             await asyncio.sleep(1.0)
             await ws.send(MSGPACK.encode(Token(token=server.token("ada", ttl=60))))
-            await asyncio.sleep(1.5)  # past the first token's expiry
+            await asyncio.sleep(2.5)  # past the first token's expiry
             await ws.send(_push(1, "fresh"))
             return MSGPACK.decode(await asyncio.wait_for(ws.recv(), 20))
 
