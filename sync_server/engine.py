@@ -212,6 +212,7 @@ class Engine:
             echo_free = self._versions(work, changes)
             work.batch.devices = list(work.devices.values())
             self.store.commit_batch(work.batch)
+        echo_free = self._renumber(work, changes, echo_free)
         self.clock.observe(work.latest)
         applied = {client_id: dev.last_client_seq for client_id, dev in work.devices.items()}
         return BatchOutcome(results, changes, applied, work.batch.head, self.now(),
@@ -233,6 +234,20 @@ class Engine:
             result.versions = [version if ends.get(key) == client_id else 0 for key, version in written]
         return {change.seq: writer for change, key in zip(changes, work.rows)
                 if (writer := ends.get(key)) is not None}
+
+    def _renumber(self, work: _Work, changes: list[RowChange], echo_free: dict[int, str]) -> dict[int, str]:
+        """Where the store drew the rows' numbers as it committed them
+        (PostgreSQL: ``Store.numbered``), put them in place of the stand-ins."""
+        drawn = self.store.numbered()
+        if drawn is None or not changes:
+            return echo_free
+        instead = {}
+        for change in changes:
+            seq = drawn[(change.scope, change.collection, change.row_id)]
+            instead[change.seq] = seq
+            change.seq = seq
+        work.batch.head = max(instead.values())
+        return {instead[seq]: writer for seq, writer in echo_free.items()}
 
     def _number(self, work: _Work) -> list[RowChange]:
         """Give every changed row the next sequence number, in change order, and

@@ -128,7 +128,13 @@ class Store(Protocol):
 
     def number(self, count: int) -> Sequence[int]:
         """``count`` ascending sequence numbers for the open batch's rows, all
-        above every committed row's (inside ``write_transaction``)."""
+        above every committed row's (inside ``write_transaction``); or stand-ins
+        for numbers the store draws as it commits, given by :meth:`numbered`."""
+        ...
+
+    def numbered(self) -> dict[RowKey, int] | None:
+        """After a commit: the numbers the batch's rows drew, by key, where
+        :meth:`number` gave stand-ins (None where it gave the real ones)."""
         ...
 
     def load_rows(self, keys: Sequence[RowKey],

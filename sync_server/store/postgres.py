@@ -96,6 +96,9 @@ MIGRATION_LOCK = 7305234
 #: this many bytes (PostgreSQL caps a payload at 8000); then it names none,
 #: which wakes every node
 NOTICE_SCOPES_MAX = 7000
+#: rows written by one statement of a batch (a statement binds at most 65,535
+#: parameters; a row takes 8)
+ROWS_PER_STATEMENT = 1000
 
 def _add_column(table: str, column: str, declaration: str) -> str:
     """SQL adding a column to a table of an older version, only where it is missing:
@@ -173,14 +176,19 @@ CREATE TABLE IF NOT EXISTS offsync_horizon (
     horizon BIGINT NOT NULL DEFAULT 0
 );
 INSERT INTO offsync_horizon (id, horizon) VALUES (1, 0) ON CONFLICT (id) DO NOTHING;
--- a batch's numbers: registered first, then drawn (one statement, in this order)
-CREATE OR REPLACE FUNCTION offsync_number(n integer) RETURNS bigint[] LANGUAGE plpgsql AS $fn$
+-- a batch registers before it draws its first number (see the module's docstring)
+CREATE OR REPLACE FUNCTION offsync_register() RETURNS void LANGUAGE plpgsql AS $fn$
 DECLARE
     next bigint;
 BEGIN
     PERFORM pg_advisory_xact_lock_shared({migration_lock});
     SELECT CASE WHEN is_called THEN last_value + 1 ELSE last_value END INTO next FROM offsync_seq;
     PERFORM pg_advisory_xact_lock_shared((next >> 32)::integer, next::bit(32)::integer);
+END $fn$;
+-- n numbers, registered first (for tools and tests: a batch draws its own as it writes)
+CREATE OR REPLACE FUNCTION offsync_number(n integer) RETURNS bigint[] LANGUAGE plpgsql AS $fn$
+BEGIN
+    PERFORM offsync_register();
     RETURN ARRAY(SELECT nextval('offsync_seq') FROM generate_series(1, n));
 END $fn$;
 -- {{committed head, last number drawn}}: every row numbered up to the first is committed
@@ -233,10 +241,17 @@ class Published(msgspec.Struct):
 def notice(batch: Batch) -> str:
     """The payload of a commit's notification: ``[head, [scope, ...]]`` in JSON
     (a scope may hold any character), or ``[head]`` alone (every scope) when
-    the scopes would not fit in a notification."""
-    scopes = sorted({state.scope for state, _ in batch.rows} | {state.scope for state, _ in batch.new_rows})
-    named = _encode_json([batch.head, scopes])
-    return (named if len(named) <= NOTICE_SCOPES_MAX else _encode_json([batch.head])).decode()
+    the scopes would not fit in a notification. (A batch's commit builds it
+    in SQL from :func:`notice_scopes`, its head being drawn there.)"""
+    scopes = notice_scopes(batch)
+    return f"[{batch.head},{scopes}]" if scopes is not None else f"[{batch.head}]"
+
+
+def notice_scopes(batch: Batch) -> str | None:
+    """The scopes a batch changed as a JSON list, or None if a notification
+    naming them would not fit."""
+    scopes = _encode_json(sorted({state.scope for state, _ in batch.rows} | {state.scope for state, _ in batch.new_rows}))
+    return scopes.decode() if len(scopes) + 24 <= NOTICE_SCOPES_MAX else None
 
 
 def read_notice(payload: str) -> frozenset[str] | None:
@@ -260,9 +275,10 @@ _encode_json = msgspec.json.Encoder().encode
 _decode_notice = msgspec.json.Decoder(list[int | list[str]]).decode
 
 
-def _row_values(rows: list[tuple[RowState, int]]) -> list[tuple[Any, ...]]:
-    """``row_values`` with the row id as JSON (the column holds text and integer ids alike)."""
-    return [(v[0], Jsonb(v[1]), *v[2:]) for v in row_values(rows)]
+def _unnumbered(rows: list[tuple[RowState, int]]) -> list[tuple[Any, ...]]:
+    """``row_values`` without the seq (drawn as the row is written), the row id
+    as JSON (the column holds text and integer ids alike)."""
+    return [(v[0], Jsonb(v[1]), v[2], *v[4:]) for v in row_values(rows)]
 
 
 class PostgresStore:
@@ -292,7 +308,9 @@ class PostgresStore:
         #: the thread inside write_transaction (None: no write is open); only it
         #: may read through the writer connection, whose transaction is not committed
         self._write_thread: int | None = None
-        self._batch_head: int | None = None  # the open batch's head, once numbered or read
+        self._batch_head: int | None = None  # the open batch's head, once read
+        #: the cursors of the open batch's row writes, which return the numbers drawn
+        self._numbered: list[psycopg.Cursor[Any]] = []
         self._pipeline: psycopg.Pipeline | None = None  # the open batch's (see _answers)
         self._last_mark = 0  # the last mark this node wrote (other nodes write theirs)
         #: who claims the ids the open batch's load_rows read with its rows
@@ -324,6 +342,7 @@ class PostgresStore:
             # limit and lost its batch): the next batch starts on a new one
             self._writer = self._connect()
         self._batch_head = None
+        self._numbered = []
         c = self._writer
         # in pipeline mode with BEGIN and COMMIT of our own (psycopg's transaction()
         # syncs as it opens and again before its COMMIT): BEGIN goes out with the
@@ -343,8 +362,9 @@ class PostgresStore:
                     self._write_thread = None
                     self._claims_read.clear()  # what the batch read, valid only inside it
                     self._pipeline = None
+                # no sync of our own: leaving the pipeline syncs (a second sync
+                # before it cost a round trip a batch, measured through a proxy)
                 c.execute("COMMIT")
-                pipeline.sync()
         finally:
             if not c.closed and not c.broken and c.info.transaction_status != TransactionStatus.IDLE:
                 with contextlib.suppress(psycopg.Error):
@@ -353,7 +373,8 @@ class PostgresStore:
     def head(self) -> int:
         """The committed head (see the module's docstring), read on the calling
         thread's own connection; on the thread inside :meth:`write_transaction`,
-        the head of the open batch: its last number once it has numbered rows.
+        the committed head as the open batch first asked (a batch that writes
+        rows has its own head only once committed: :meth:`numbered`).
 
         Any other thread reading through the writer would see the open batch's
         head before its rows commit: a publisher that did moved past them for good.
@@ -368,16 +389,23 @@ class PostgresStore:
                         .fetchone())[0][0])
 
     def number(self, count: int) -> Sequence[int]:
-        """``count`` ascending numbers for the open batch's rows, registered so
-        that no reader takes them as committed before this batch ends (see the
-        module's docstring). Other nodes' batches number side by side."""
+        """Stand-ins 1 to ``count`` for the open batch's numbers: the batch draws
+        the real ones as it writes its rows, in the round trip of its commit
+        (:meth:`commit_batch`), so it holds the committed head back only while
+        PostgreSQL runs that last round trip, and a node that stops before it
+        holds back no one's delivery. :meth:`numbered` gives them after the commit."""
         assert self._write_thread == threading.get_ident(), "number runs inside write_transaction"
-        cursor = self._writer.execute("SELECT offsync_number(%s)", (count,))
-        self._answers()
-        seqs = [int(seq) for seq in cast("tuple[list[int]]", cursor.fetchone())[0]]
-        if seqs:
-            self._batch_head = seqs[-1]
-        return seqs
+        return range(1, count + 1)
+
+    def numbered(self) -> dict[RowKey, int] | None:
+        """After a batch's commit: the number each of its rows drew, by key."""
+        out: dict[RowKey, int] = {}
+        for cursor in self._numbered:
+            for scope, collection, row_id, seq in cursor.fetchall():
+                out[(scope, collection, row_id)] = int(seq)
+            cursor.close()
+        self._numbered = []
+        return out
 
     def _answers(self) -> None:
         """Before reading results inside the batch's pipeline: end what was sent
@@ -534,19 +562,20 @@ class PostgresStore:
         c = self._writer
         # no round trip here: the statements are queued in write_transaction's
         # pipeline and go out with its COMMIT
+        numbered = bool(batch.rows or batch.new_rows)
+        # a row's number is drawn as it is written (nextval), after the batch registered;
+        # the devices, the mark and the notice name the last one drawn (currval)
+        head = "currval('offsync_seq')" if numbered else "%s"
+        head_param: tuple[int, ...] = () if numbered else (batch.head,)
         with c.cursor() as cur:
-            if batch.new_rows:
-                # a row absent when read may have been inserted since by another node:
-                # then this fails on the key, and the batch is tried again (is_race)
-                cur.executemany(f"INSERT INTO offsync_rows ({_ROW_COLUMNS}) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s)",
-                                _row_values(batch.new_rows))
-            if batch.rows:
-                cur.executemany(
-                    f"INSERT INTO offsync_rows ({_ROW_COLUMNS}) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s) "
-                    "ON CONFLICT (scope, collection, row_id) DO UPDATE SET seq = excluded.seq, "
-                    "version = excluded.version, insert_order = excluded.insert_order, "
-                    "deleted = excluded.deleted, fields = excluded.fields, stamps = excluded.stamps",
-                    _row_values(batch.rows))
+            if numbered:
+                cur.execute("SELECT offsync_register()")
+            # a row absent when read may have been inserted since by another node:
+            # then the insert fails on the key, and the batch is tried again (is_race)
+            self._write_numbered(batch.new_rows, "")
+            self._write_numbered(batch.rows, " ON CONFLICT (scope, collection, row_id) DO UPDATE SET "
+                                 "seq = excluded.seq, version = excluded.version, insert_order = excluded.insert_order, "
+                                 "deleted = excluded.deleted, fields = excluded.fields, stamps = excluded.stamps")
             if batch.claims:
                 # not ON CONFLICT DO NOTHING: another node's batch that claimed one
                 # of these ids since it was read fails this one on the key (is_race)
@@ -555,9 +584,9 @@ class PostgresStore:
             if batch.devices:
                 cur.executemany(
                     'INSERT INTO offsync_devices (client_id, "user", last_client_seq, at_seq) '
-                    "VALUES (%s, %s, %s, %s) ON CONFLICT (client_id) DO UPDATE SET "
+                    f"VALUES (%s, %s, %s, {head}) ON CONFLICT (client_id) DO UPDATE SET "
                     "last_client_seq = excluded.last_client_seq, at_seq = excluded.at_seq",
-                    [(*d, batch.head) for d in batch.device_values()])
+                    [(*d, *head_param) for d in batch.device_values()])
             if batch.rejections:
                 cur.executemany(
                     "INSERT INTO offsync_rejections (client_id, client_seq, result) VALUES (%s, %s, %s) "
@@ -574,12 +603,31 @@ class PostgresStore:
                     "DO UPDATE SET row_id = excluded.row_id",
                     [(s, coll, k, v, Jsonb(r)) for s, coll, k, v, r in batch.unique_keys])
             if batch.at_ms - self._last_mark >= MARK_EVERY_MS:
-                cur.execute("INSERT INTO offsync_seq_marks (at_ms, head) VALUES (%s, %s) "
-                            "ON CONFLICT (at_ms) DO NOTHING", (batch.at_ms, batch.head))
+                cur.execute(f"INSERT INTO offsync_seq_marks (at_ms, head) VALUES (%s, {head}) "
+                            "ON CONFLICT (at_ms) DO NOTHING", (batch.at_ms, *head_param))
                 self._last_mark = batch.at_ms
-            if batch.rows or batch.new_rows:
-                cur.execute("SELECT pg_notify(%s, %s)", (CHANNEL, notice(batch)))
-        self._batch_head = batch.head
+            if numbered:
+                scopes = notice_scopes(batch)
+                cur.execute("SELECT pg_notify(%s, '[' || currval('offsync_seq') || "
+                            + ("',' || %s || ']')" if scopes is not None else "']')"),
+                            (CHANNEL, scopes) if scopes is not None else (CHANNEL,))
+        if not numbered:
+            self._batch_head = batch.head  # the head it names (a batch of rows has its own only once committed)
+
+    def _write_numbered(self, rows: list[tuple[RowState, int]], conflict: str) -> None:
+        """Queue the writes of ``rows``, each drawing its number, :data:`ROWS_PER_STATEMENT`
+        to a statement, each statement on a cursor of its own that returns the
+        numbers after the commit (:meth:`numbered`). Not ``executemany``: with
+        ``returning`` it waits for its results, a round trip a batch."""
+        one = "(%s, %s, %s, nextval('offsync_seq'), %s, %s, %s, %s, %s)"
+        values = _unnumbered(rows)
+        for start in range(0, len(values), ROWS_PER_STATEMENT):
+            part = values[start:start + ROWS_PER_STATEMENT]
+            cursor = self._writer.cursor()
+            cursor.execute(f"INSERT INTO offsync_rows ({_ROW_COLUMNS}) VALUES {', '.join([one] * len(part))}"
+                           f"{conflict} RETURNING scope, collection, row_id, seq",
+                           [v for row in part for v in row])
+            self._numbered.append(cursor)
 
     # -- reads for pulls and fan-out -------------------------------------------
 

@@ -240,6 +240,10 @@ class SQLiteStore:
             return self._batch_head
         return self._head
 
+    def numbered(self) -> None:
+        """None: :meth:`number` gave the batch its real numbers."""
+        return None
+
     def load_batch(self, keys: Sequence[RowKey], claims: Mapping[str, Iterable[Any]] | None,
                    client_ids: Iterable[str]) -> tuple[dict[RowKey, RowState], dict[str, Device]]:
         """:meth:`load_rows` and :meth:`load_devices` (one writer: nothing to lock)."""

@@ -158,53 +158,79 @@ def test_a_batch_reading_and_deciding_holds_no_other_nodes_batch_up(
     assert {r.row_id: r.seq for r in a.scan_scope([SCOPE])} == {"from-b": 1, "from-a": 2}
 
 
-def test_a_batch_open_after_numbering_holds_no_writer_up_and_no_reader_passes_it(
+def _commit_under_way(store: PostgresStore, row_id: str) -> tuple[psycopg.Connection[Any], int]:
+    """A batch whose commit is under way (as if its node's commit had stalled):
+    registered, its number drawn and its row written, not yet committed."""
+    from psycopg.types.json import Jsonb
+
+    c = psycopg.connect(store.dsn, autocommit=True)
+    c.execute("BEGIN")
+    (drawn,) = c.execute("SELECT offsync_number(1)").fetchone()
+    c.execute("INSERT INTO offsync_rows (scope, collection, row_id, seq, version, insert_order, deleted, fields, "
+              "stamps) VALUES (%s, 'notes', %s, %s, 1, 10, false, %s, %s)",
+              (SCOPE, Jsonb(row_id), drawn[0], b"\x81\xa5title\xa1t", b"\x90"))
+    return c, drawn[0]
+
+
+def test_a_commit_under_way_holds_no_writer_up_and_no_reader_passes_it(
         two_nodes: tuple[PostgresStore, PostgresStore]) -> None:
     """No lock serializes writers: B numbers, writes and commits while A's
-    numbered batch is still open. No reader may take B's later seq as committed
-    before A ends: a device would move past A's row for good."""
+    commit, with its number drawn, is still under way. No reader may take B's
+    later seq as committed before A ends: a device would move past A's row for good."""
     a, b = two_nodes
-    node_a, node_b = Engine(SCHEMA, a), Engine(SCHEMA, b)
-    node_a.apply_batch([PushRequest("dev-a", GRANT, _insert("first", 1))])  # seq 1
-    seen: dict[str, Any] = {}
-
-    def while_a_is_open() -> None:
+    node_b = Engine(SCHEMA, b)
+    Engine(SCHEMA, a).apply_batch([PushRequest("dev-a", GRANT, _insert("first", 1))])  # seq 1
+    open_a, a_seq = _commit_under_way(a, "from-a")
+    try:
         started = time.monotonic()
         outcome = node_b.apply_batch([PushRequest("dev-b", GRANT, _insert("from-b", 1))])
-        seen["b_took"] = time.monotonic() - started
-        seen["b_head"] = outcome.head
-        seen["head"] = head_on_another_thread(b)
-        seen["page"] = b.changes_since([SCOPE], 0, 100, "dev-b")
-
-    _held_at_numbering(a, while_a_is_open, after=True)
-    outcome = node_a.apply_batch([PushRequest("dev-a", GRANT, _insert("from-a", 2))])
-    assert seen["b_took"] < 5  # B never waited for A (the lock time-out is 15 s)
-    assert (outcome.head, seen["b_head"]) == (2, 3)  # A numbered first, B committed first
-    assert seen["head"] == 1  # B's 3 is committed, but A's 2 was not yet
-    page = seen["page"]
+        took = time.monotonic() - started
+        head = head_on_another_thread(b)
+        page = b.changes_since([SCOPE], 0, 100, "dev-b")
+        open_a.execute("COMMIT")
+    finally:
+        open_a.close()
+    assert took < 5  # B never waited for A (the lock time-out is 15 s)
+    assert (a_seq, outcome.head) == (2, 3)  # A drew first, B committed first
+    assert head == 1  # B's 3 is committed, but A's 2 was not yet
     assert [r.row_id for r in page.rows] == ["first"] and page.cursor == 1 and page.head == 1
     assert page.applied == {}  # dev-b's batch lies beyond the head: its rows are not in the page
     assert a.head() == head_on_another_thread(a) == 3
     assert [r.row_id for r in a.changes_since([SCOPE], 1, 100, None).rows] == ["from-a", "from-b"]
 
 
-def test_a_batch_rolled_back_after_numbering_holds_the_head_no_longer(
-        two_nodes: tuple[PostgresStore, PostgresStore]) -> None:
+def test_a_commit_rolled_back_holds_the_head_no_longer(two_nodes: tuple[PostgresStore, PostgresStore]) -> None:
     a, b = two_nodes
-    node_a, node_b = Engine(SCHEMA, a), Engine(SCHEMA, b)
-    heads: list[int] = []
-
-    def b_commits_then_a_fails() -> None:
-        node_b.apply_batch([PushRequest("dev-b", GRANT, _insert("from-b", 1))])
-        heads.append(head_on_another_thread(b))
-        raise RuntimeError("node A fails before its commit")
-
-    _held_at_numbering(a, b_commits_then_a_fails, after=True)
-    with pytest.raises(RuntimeError):
-        node_a.apply_batch([PushRequest("dev-a", GRANT, _insert("from-a", 1))])
-    assert heads == [0]  # A's 1 open below B's 2
+    open_a, _ = _commit_under_way(a, "from-a")
+    try:
+        Engine(SCHEMA, b).apply_batch([PushRequest("dev-b", GRANT, _insert("from-b", 1))])
+        held = head_on_another_thread(b)
+        open_a.execute("ROLLBACK")
+    finally:
+        open_a.close()
+    assert held == 0  # A's 1 open below B's 2
     assert head_on_another_thread(b) == 2  # rolled back: its number is a gap
     assert [r.row_id for r in b.changes_since([SCOPE], 0, 100, None).rows] == ["from-b"]
+
+
+def test_a_batch_stopped_before_its_commit_holds_no_ones_delivery_back(
+        two_nodes: tuple[PostgresStore, PostgresStore]) -> None:
+    """A batch draws its numbers only in its commit's round trip: one stopped
+    before it (a frozen node, mid-batch) holds no number, and the head goes
+    past it at once. Its own rows then take numbers after the others'."""
+    a, b = two_nodes
+    node_a, node_b = Engine(SCHEMA, a), Engine(SCHEMA, b)
+    seen: dict[str, int] = {}
+
+    def meanwhile() -> None:
+        seen["b_head"] = node_b.apply_batch([PushRequest("dev-b", GRANT, _insert("from-b", 1))]).head
+        seen["head"] = head_on_another_thread(b)
+
+    _held_at_numbering(a, meanwhile, after=True)
+    outcome = node_a.apply_batch([PushRequest("dev-a", GRANT, _insert("from-a", 1))])
+    assert seen == {"b_head": 1, "head": 1}
+    assert outcome.head == 2 and outcome.rows[0].seq == 2 and a.head() == 2
+    assert {r.row_id: r.seq for r in a.scan_scope([SCOPE])} == {"from-b": 1, "from-a": 2}
 
 
 def test_a_database_of_the_locked_head_version_numbers_on_from_its_head() -> None:
