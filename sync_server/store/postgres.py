@@ -6,15 +6,16 @@ forever. Writers here number their rows from one sequence without holding any
 lock to their commit; readers instead work out how far the numbers are
 settled (the *committed head*):
 
-* A batch numbering its rows (:meth:`PostgresStore.number`, one statement,
-  ``offsync_number``) first *registers*: it takes a transaction-scoped shared
-  advisory lock keyed by the next value the sequence will hand out, then
-  draws its numbers. The lock is held to its commit or rollback.
+* A batch draws its rows' numbers in its commit's round trip
+  (:meth:`PostgresStore.commit_batch`): it first *registers*
+  (``offsync_register``: a transaction-scoped shared advisory lock keyed by
+  the next value the sequence will hand out), then writes its rows, each
+  taking ``nextval`` as it is written. The lock is held to its commit or
+  rollback, which follow in the same round trip.
 * A reader (``offsync_committed_head``) reads the sequence's last value L,
   then the registrations held (``pg_locks``): the committed head is L, or one
   below the lowest registration if any is lower. It then reads rows up to
-  that head in a snapshot taken *after* (a separate statement first, then
-  ``BEGIN ISOLATION LEVEL REPEATABLE READ``).
+  that head in a statement of its own, so in a snapshot taken *after*.
 
 Why no reader skips a late commit: every row with seq <= H was numbered by a
 batch that registered before drawing it. If that batch drew its numbers

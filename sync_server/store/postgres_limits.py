@@ -1,12 +1,10 @@
 """How long a PostgreSQL connection of a node may stall the others.
 
-A batch locks the rows, devices and unique values it decides on, and once it
-has numbered its rows no reader takes a later number as committed until it
-ends (see ``store.postgres``). So a node that stops between two statements of
-a batch (frozen, swapped out, cut off by the network) would hold up the
-writers of those rows and every node's delivery of later commits for as long
-as its session lives: with PostgreSQL's defaults, for hours. These limits
-bound that:
+A batch locks the rows, devices and unique values it decides on (see
+``store.postgres``). So a node that stops between two statements of a batch
+(frozen, swapped out, cut off by the network) would hold up the writers of
+those rows for as long as its session lives: with PostgreSQL's defaults, for
+hours. These limits bound that:
 
 ========================================  =========  ==========================================
 setting                                   default    what it bounds
