@@ -74,9 +74,10 @@ from .base import (
     RowKey,
     decode_conflict,
     decode_result,
+    encode,
+    pack_stamps,
     row_change,
     row_state,
-    row_values,
     storable_key,
 )
 from .base import ROW_COLUMNS as _ROW_COLUMNS
@@ -242,28 +243,22 @@ class Published(msgspec.Struct):
 def notice(batch: Batch) -> str:
     """The payload of a commit's notification: ``[head, [scope, ...]]`` in JSON
     (a scope may hold any character), or ``[head]`` alone (every scope) when
-    the scopes would not fit in a notification. (A batch's commit builds it
-    in SQL from :func:`notice_scopes`, its head being drawn there.)"""
-    scopes = notice_scopes(batch)
-    return f"[{batch.head},{scopes}]" if scopes is not None else f"[{batch.head}]"
+    the scopes would not fit in a notification."""
+    before, after = _notice_around(batch)
+    return f"{before}{batch.head}{after}"
 
 
-def notice_scopes(batch: Batch) -> str | None:
-    """The scopes a batch changed as a JSON list, or None if a notification
-    naming them would not fit."""
+def _notice_around(batch: Batch) -> tuple[str, str]:
+    """:func:`notice` on either side of the head: a batch's commit puts its head
+    in between in SQL, where its numbers are drawn."""
     scopes = _encode_json(sorted({state.scope for state, _ in batch.rows} | {state.scope for state, _ in batch.new_rows}))
-    return scopes.decode() if len(scopes) + 24 <= NOTICE_SCOPES_MAX else None
-
-
-def read_notice(payload: str) -> frozenset[str] | None:
-    """The scopes a notification names; None where it names none (every scope
-    may have changed), or is not one this version writes."""
-    return parse_notice(payload)[1]
+    return ("[", f",{scopes.decode()}]") if len(scopes) + 24 <= NOTICE_SCOPES_MAX else ("[", "]")
 
 
 def parse_notice(payload: str) -> tuple[int | None, frozenset[str] | None]:
-    """The head and the scopes a notification names (see :func:`read_notice`);
-    the head is None in a payload this version does not write."""
+    """The head and the scopes a notification names: the scopes are None where
+    it names none (every scope may have changed), and both in a payload this
+    version does not write."""
     try:
         decoded = _decode_notice(payload)
     except msgspec.DecodeError:  # an older node's bare head, or anything else
@@ -276,10 +271,20 @@ _encode_json = msgspec.json.Encoder().encode
 _decode_notice = msgspec.json.Decoder(list[int | list[str]]).decode
 
 
-def _unnumbered(rows: list[tuple[RowState, int]]) -> list[tuple[Any, ...]]:
-    """``row_values`` without the seq (drawn as the row is written), the row id
-    as JSON (the column holds text and integer ids alike)."""
-    return [(v[0], Jsonb(v[1]), v[2], *v[4:]) for v in row_values(rows)]
+#: a row's parameters in a batch's write (:func:`_unnumbered_params`)
+_ROW_WIDTH = 8
+
+
+def _unnumbered_params(rows: list[tuple[RowState, int]]) -> list[Any]:
+    """``row_params`` without the seq (drawn as the row is written), the row id
+    as JSON (the column holds text and integer ids alike): one flat list, in
+    one pass."""
+    out: list[Any] = []
+    extend = out.extend
+    for s, _ in rows:
+        extend((s.collection, Jsonb(s.row_id), s.scope, s.version, s.insert_order, s.deleted, encode(s.fields),
+                pack_stamps(s.stamps)))
+    return out
 
 
 class PostgresStore:
@@ -608,10 +613,8 @@ class PostgresStore:
                             "ON CONFLICT (at_ms) DO NOTHING", (batch.at_ms, *head_param))
                 self._last_mark = batch.at_ms
             if numbered:
-                scopes = notice_scopes(batch)
-                cur.execute("SELECT pg_notify(%s, '[' || currval('offsync_seq') || "
-                            + ("',' || %s || ']')" if scopes is not None else "']')"),
-                            (CHANNEL, scopes) if scopes is not None else (CHANNEL,))
+                cur.execute("SELECT pg_notify(%s, %s || currval('offsync_seq') || %s)",
+                            (CHANNEL, *_notice_around(batch)))
         if not numbered:
             self._batch_head = batch.head  # the head it names (a batch of rows has its own only once committed)
 
@@ -621,13 +624,14 @@ class PostgresStore:
         numbers after the commit (:meth:`numbered`). Not ``executemany``: with
         ``returning`` it waits for its results, a round trip a batch."""
         one = "(%s, %s, %s, nextval('offsync_seq'), %s, %s, %s, %s, %s)"
-        values = _unnumbered(rows)
-        for start in range(0, len(values), ROWS_PER_STATEMENT):
-            part = values[start:start + ROWS_PER_STATEMENT]
+        params = _unnumbered_params(rows)
+        width = ROWS_PER_STATEMENT * _ROW_WIDTH
+        for start in range(0, len(params), width):
+            part = params[start:start + width]
             cursor = self._writer.cursor()
-            cursor.execute(f"INSERT INTO offsync_rows ({_ROW_COLUMNS}) VALUES {', '.join([one] * len(part))}"
-                           f"{conflict} RETURNING scope, collection, row_id, seq",
-                           [v for row in part for v in row])
+            cursor.execute(f"INSERT INTO offsync_rows ({_ROW_COLUMNS}) VALUES "
+                           f"{', '.join([one] * (len(part) // _ROW_WIDTH))}{conflict} "
+                           "RETURNING scope, collection, row_id, seq", part)
             self._numbered.append(cursor)
 
     # -- reads for pulls and fan-out -------------------------------------------
