@@ -240,17 +240,16 @@ JOIN sync_queue q ON q.id BETWEEN s.value << {SEQ_SHIFT} AND ((s.value + 1) << {
 
 #: per collection in ``temp.sync_told``: how many told operations are inserts, and how many in all
 TOLD_COUNTS_SQL = """
-SELECT name, (SELECT count(*) FROM temp.sync_told WHERE collection = name AND kind = 'insert'),
-       (SELECT count(*) FROM temp.sync_told WHERE collection = name)
-FROM (SELECT DISTINCT collection AS name FROM temp.sync_told)"""
+SELECT collection, sum(kind = 'insert'), count(*) FROM temp.sync_told GROUP BY collection"""
 
 
-def note_told(connection: apsw.Connection, told: Sequence[tuple[int, list[int]]]) -> bool:
+def note_told(connection: apsw.Connection, told: Sequence[tuple[int, list[int]]]) -> None:
     """Put the versions an Ack tells (``(client_seq, versions)`` of applied
     mutations) into ``temp.sync_told`` beside their entries: version k with the
     mutation's k-th entry, where the mutation has as many entries as versions
     (otherwise it is not the mutation the server answered, and its rows keep
-    the versions they have); 0s are left out. Returns whether any row went in.
+    the versions they have); 0s are left out (:data:`TOLD_COUNTS_SQL` says what
+    went in).
 
     The versions go to SQL as one JSON text and meet their entries by id: a
     mutation's ids are 1, 2, ... after its first, unless a savepoint rolled
@@ -267,7 +266,6 @@ def note_told(connection: apsw.Connection, told: Sequence[tuple[int, list[int]]]
         _pair_told(connection, dict(told))
     elif any(0 in versions for _, versions in told):
         connection.execute("DELETE FROM temp.sync_told WHERE version = 0")
-    return bool(connection.execute("SELECT 1 FROM temp.sync_told LIMIT 1").fetchall())
 
 
 def _pair_told(connection: apsw.Connection, versions_of: dict[int, list[int]]) -> None:
