@@ -404,7 +404,11 @@ class Replica(LocalWrites, ApplyingServerChanges):
         """Entries of the oldest mutations with client_seq > ``after_seq``: at most
         ``max_mutations`` of them and, if given, ``max_ops`` entries in all (but
         always the whole first mutation, however big)."""
-        return queue.entries(self._next_mutations(after_seq, max_mutations, max_ops))
+        with self.lock:
+            self._check_open()
+            span = queue.next_mutations_span(self.connection, after_seq, max_mutations, max_ops)
+            return [] if span is None else queue.entries(self.connection.execute(
+                f"SELECT {self._entry_columns} FROM sync_queue WHERE id BETWEEN ? AND ? ORDER BY id", span).fetchall())
 
     def mutations_to_push(self, after_seq: int, max_mutations: int, max_ops: int) -> list[Mutation]:
         """The same mutations, made straight into the messages a Push carries."""
@@ -412,15 +416,6 @@ class Replica(LocalWrites, ApplyingServerChanges):
             self._check_open()
             span = queue.next_mutations_span(self.connection, after_seq, max_mutations, max_ops)
             return [] if span is None else self._mutation_reader.read(self.connection, span)
-
-    def _next_mutations(self, after_seq: int, max_mutations: int, max_ops: int | None) -> list[tuple[Any, ...]]:
-        with self.lock:
-            self._check_open()
-            span = queue.next_mutations_span(self.connection, after_seq, max_mutations, max_ops)
-            if span is None:
-                return []
-            return self.connection.execute(
-                f"SELECT {self._entry_columns} FROM sync_queue WHERE id BETWEEN ? AND ? ORDER BY id", span).fetchall()
 
     def pending_count(self) -> int:
         """How many operations are queued (counts them: O(queue))."""
