@@ -918,18 +918,27 @@ export class Replica {
     const made = new Map();
     /** @type {[string, SqlValue][]} */
     const seen = [];
+    // every told mutation's entries in one range read, grouped by mutation
+    const seqs = told.map((r) => Number(r.client_seq));
+    /** @type {Map<number, SqlValue[][]>} */
+    const bySeq = new Map();
+    for (const entry of this.arrays("SELECT id, collection, row_id, kind, insert_order FROM sync_queue WHERE id BETWEEN ? AND ? ORDER BY id",
+      [firstId(Math.min(...seqs)), lastId(Math.max(...seqs))])) {
+      const seq = Math.floor(Number(entry[0]) / SEQ_FACTOR);
+      const group = bySeq.get(seq);
+      if (group) group.push(entry); else bySeq.set(seq, [entry]);
+    }
     for (const r of told) {
-      const seq = Number(r.client_seq);
-      const entries = this.arrays("SELECT collection, row_id, kind, insert_order FROM sync_queue WHERE id BETWEEN ? AND ? ORDER BY id", [firstId(seq), lastId(seq)]);
+      const entries = bySeq.get(Number(r.client_seq)) || [];
       if (entries.length !== r.versions.length) continue; // not the mutation the server answered
-      entries.forEach(([collection, rowId, kind, insertOrder], i) => {
+      entries.forEach(([id, collection, rowId, kind, insertOrder], i) => {
         const version = Number(r.versions[i]);
         if (!version) return;
         const name = String(collection);
         seen.push([name, rowId]);
         if (kind === "insert") {
           const inserts = made.get(name);
-          const entry = /** @type {[number, SqlValue, SqlValue, number, string]} */ ([version, rowId, insertOrder, lastId(seq), name]);
+          const entry = /** @type {[number, SqlValue, SqlValue, number, string]} */ ([version, rowId, insertOrder, Number(id), name]);
           if (inserts) inserts.push(entry); else made.set(name, [entry]);
         } else {
           const list = pairs.get(name);
@@ -952,8 +961,9 @@ export class Replica {
   }
 
   /**
-   * The versions told for inserts ([version, rowId, insertOrder, last queue id of
-   * the mutation, collection]): see recordVersions. The usual row, as its insert
+   * The versions told for inserts ([version, rowId, insertOrder, the insert's
+   * queue id, collection]): see recordVersions (a later insert of the row, even
+   * in the same mutation, is its own). The usual row, as its insert
    * made it, gets its version alone (even a lower one: a told delete of its
    * earlier life raised it); only if some row did not change are the
    * rows with another insertOrder given the insert's (the queue read for those
