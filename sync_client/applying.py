@@ -49,6 +49,7 @@ class ApplyingServerChanges:
     _capture: bool
     _settled: int
     _last_seq: int
+    _txn_seq: int | None
     _queued_rows: QueuedRows
     _queue_fields: str
     _wall_clock: Callable[[], int]
@@ -321,7 +322,7 @@ class ApplyingServerChanges:
         coll = self._collection(block.collection)
         live = block_rows(block, coll)
         gone = block.deleted
-        if self._queued_rows.anything_after(self.connection, self._settled):
+        if self._may_have_pending() and self._queued_rows.anything_after(self.connection, self._settled):
             ids = [r[0] for r in live]
             ids += [r[0] for r in gone]
             if self._queued_rows.candidates(self.connection, coll.name, ids, self._settled):
@@ -330,6 +331,14 @@ class ApplyingServerChanges:
                                                        rows=live, deleted=gone)]))
                 return
         self._write(coll, live, [(r[0],) for r in gone])
+
+    def _may_have_pending(self) -> bool:
+        """Whether an operation may be queued that the server has not taken: no
+        queue entry can have a client_seq above the last this replica gave out
+        (or the one of the transaction under way), so at or below the settled
+        one, none is (the common case of a device that only receives: one query
+        less a live batch)."""
+        return self._txn_seq is not None or self._last_seq > self._settled
 
     def _apply_rows(self, rows: Sequence[RowChange]) -> None:
         by_collection: dict[str, list[RowChange]] = {}

@@ -19,6 +19,7 @@ thread, but make plain-SQL writes from other threads inside
 
 from __future__ import annotations
 
+import functools
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -120,6 +121,7 @@ class Replica(LocalWrites, ApplyingServerChanges):
         self._queued_in_bulk: str | None = None  # the collection insert_many is queuing itself
         self._queued_rows = QueuedRows()
         self._bulk_inserts: dict[str, dict[str, str]] = {}
+        self._trigger_answers: dict[str | None, int | bool] = {}
         self._queue_fields = tables.queue_fields_sql(schema)  # an entry's fields, by value or by reference
         self._entry_columns = queue.entry_columns(self._queue_fields)
         self._mutation_reader = queue.MutationReader(schema)
@@ -273,10 +275,11 @@ class Replica(LocalWrites, ApplyingServerChanges):
         for key in ("cursor", "resyncing"):
             if key in values:
                 cache[key] = int(values[key])
-        self.connection.executemany(
-            "INSERT INTO sync_state (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-            list(values.items()),
-        )
+        if not values:
+            return
+        # one statement for all of them: an executemany of the two a page writes
+        # (cursor, clock) cost 10 us of a one-row live batch's ~90, this 5
+        self.connection.execute(_state_sql(len(values)), [item for pair in values.items() for item in pair])
 
     def _init_device_id(self, state: dict[str, Any], wanted: str | None) -> str:
         existing = state.get("device_id")
@@ -522,3 +525,10 @@ def set_searcher(searcher: Callable[..., Any]) -> None:
     """Register the function behind :meth:`Replica.search` (the search module calls this)."""
     global _searcher
     _searcher = searcher
+
+
+@functools.cache
+def _state_sql(count: int) -> str:
+    """Upsert ``count`` (key, value) pairs of ``sync_state`` in one statement."""
+    values = ", ".join(["(?, ?)"] * count)
+    return f"INSERT INTO sync_state (key, value) VALUES {values} ON CONFLICT (key) DO UPDATE SET value = excluded.value"

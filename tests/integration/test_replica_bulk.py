@@ -127,6 +127,24 @@ def test_an_apps_temporary_trigger_fires_for_a_batch_and_for_server_rows(replica
     assert seen == [*ids, "from-server"]
 
 
+def test_an_apps_trigger_made_after_server_rows_came_fires_for_the_next_ones(replica: Replica) -> None:
+    """Whether a table has only offsync's triggers is remembered between pages,
+    until the schema changes: a trigger the app makes later is not missed."""
+    def page(row_id: str, seq: int) -> Changes:
+        return Changes(rows=[RowChange(collection="notes", row_id=row_id, scope="", version=1, seq=seq,
+                                       insert_order=seq, fields={"title": "s"})], cursor=seq)
+
+    replica.apply_changes(page("before", 1))  # triggers off for it: only ours are on the table
+    replica.execute("CREATE TABLE app_log (row_id TEXT) STRICT")
+    replica.execute("CREATE TRIGGER app_log AFTER INSERT ON notes BEGIN INSERT INTO app_log VALUES (NEW.id); END")
+    replica.apply_changes(page("after", 2))
+    replica.execute("DROP TRIGGER app_log")
+    replica.apply_changes(page("dropped", 3))
+    logged = [r for (r,) in replica.connection.execute("SELECT row_id FROM app_log ORDER BY rowid")]
+    assert logged == ["after"]
+    assert replica.pending_count() == 0  # server rows are never queued, triggers on or off
+
+
 def test_blob_collections_are_queued_as_messagepack(replica: Replica) -> None:
     ids = replica.insert_many("files", [{"name": f"f{i}", "data": bytes([i, 0, 255])} for i in range(BULK_ROWS)])
     entries = replica.pending()
