@@ -7,6 +7,8 @@ import heapq
 import operator
 from typing import Protocol
 
+import msgspec
+
 from shared.blocks import group_rows
 from shared.messages import Changes, Codec, RowChange
 
@@ -123,7 +125,15 @@ class Hub:
         encoded once per group (scopes and user), schema version and codec."""
         if not outcome.rows:
             return
-        by_scope = group_rows(outcome.rows, _scope_of)  # each scope's rows in seq order
+        if len(outcome.scopes) == 1:  # one user's push: no pass over its rows
+            by_scope = {next(iter(outcome.scopes)): outcome.rows}
+        else:
+            by_scope = group_rows(outcome.rows, _scope_of)  # each scope's rows in seq order
+        echo_free = outcome.echo_free
+        writers = set(echo_free.values()) if echo_free else set()
+        # the one device whose own rows are all of the batch's (a push no one else
+        # wrote beside): its live batch has no rows, and needs no pass to find that out
+        sole = next(iter(writers)) if len(writers) == 1 and len(echo_free) == len(outcome.rows) else None
         for key, group in self._subscribers.items():
             if not group:
                 continue
@@ -138,7 +148,6 @@ class Hub:
                               server_clock=outcome.server_clock, head=outcome.head)
             encoded: dict[tuple[str, int, int, str], bytes] = {}
             older, arrays, client_of = self._older, self._arrays, self._client_of
-            writers = set(outcome.echo_free.values()) if outcome.echo_free else ()
             for connection in list(group):
                 codec = connection.codec
                 if not older and not arrays:  # every device speaks protocol 1 or 2, on the current schema
@@ -151,17 +160,21 @@ class Hub:
                     shape = (codec.name, version, protocol, own if own in writers else "")
                 payload = encoded.get(shape)
                 if payload is None:
-                    payload = encoded[shape] = codec.encode(self._shaped(message, shape, outcome))
+                    payload = encoded[shape] = codec.encode(self._shaped(message, shape, outcome, sole))
                 connection.deliver_live(outcome.head, payload)
 
-    def _shaped(self, message: Changes, shape: tuple[str, int, int, str], outcome: BatchOutcome) -> Changes:
+    def _shaped(self, message: Changes, shape: tuple[str, int, int, str], outcome: BatchOutcome,
+                sole: str | None = None) -> Changes:
         """A group's live batch for devices on schema ``version`` (0: the current
-        one) speaking ``protocol`` (0: below 3), less the rows of ``own``."""
+        one) speaking ``protocol`` (0: below 3), less the rows of ``own``
+        (all of them if ``own`` is ``sole``, the writer of every row)."""
         _, version, protocol, own = shape
         if not version and not protocol:
             return message
         assert self.translation is not None
-        if own:
+        if own and own == sole:
+            message = msgspec.structs.replace(message, rows=[])
+        elif own:
             message = without_own_rows(message, own, outcome.echo_free)
         return changes_for(self.translation, version or self.translation.current, protocol or 2, message)
 
