@@ -196,14 +196,18 @@ class ChildServer:
 def server_prefix(name: str) -> list[str]:
     """``OFFSYNC_BENCH_PROFILE=DIR`` runs each sync server under py-spy, writing
     ``DIR/<name>.svg`` (a flame graph), or ``DIR/<name>.txt`` (collapsed stacks)
-    with ``OFFSYNC_BENCH_PROFILE_FORMAT=raw``. Off by default."""
+    with ``OFFSYNC_BENCH_PROFILE_FORMAT=raw``; ``OFFSYNC_BENCH_PROFILE_RATE``
+    samples a second, ``OFFSYNC_BENCH_PROFILE_GIL=1`` only the GIL's holder.
+    Off by default."""
     out_dir = os.environ.get("OFFSYNC_BENCH_PROFILE")
     if not out_dir:
         return []
     Path(out_dir).mkdir(parents=True, exist_ok=True)
     fmt = os.environ.get("OFFSYNC_BENCH_PROFILE_FORMAT", "flamegraph")
     suffix = "txt" if fmt == "raw" else "svg"
-    return ["py-spy", "record", "--rate", "250", "--format", fmt, "-o", str(Path(out_dir) / f"{name}.{suffix}"), "--"]
+    rate = os.environ.get("OFFSYNC_BENCH_PROFILE_RATE", "250")
+    gil = ["--gil"] if os.environ.get("OFFSYNC_BENCH_PROFILE_GIL") else []
+    return ["py-spy", "record", "--rate", rate, *gil, "--format", fmt, "-o", str(Path(out_dir) / f"{name}.{suffix}"), "--"]
 
 
 # -- devices ------------------------------------------------------------------------
