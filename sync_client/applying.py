@@ -50,6 +50,7 @@ class ApplyingServerChanges:
     _settled: int
     _last_seq: int
     _txn_seq: int | None
+    _queue_known_empty: Callable[[], bool]
     _queued_rows: QueuedRows
     _queue_fields: str
     _wall_clock: Callable[[], int]
@@ -396,7 +397,7 @@ class ApplyingServerChanges:
         insert entry holding its fields by reference, which the freeze triggers
         copy before the row changes."""
         triggers_off = self._only_our_triggers(coll) and not self._capture and \
-            not self._holds_by_reference(coll, live, gone)
+            (self._queue_known_empty() or not self._holds_by_reference(coll, live, gone))
         with self._without_triggers(triggers_off):
             if live:
                 _upsert_rows(self.connection, coll, live)

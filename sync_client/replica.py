@@ -122,6 +122,9 @@ class Replica(LocalWrites, ApplyingServerChanges):
         self._queued_rows = QueuedRows()
         self._bulk_inserts: dict[str, dict[str, str]] = {}
         self._trigger_answers: dict[str | None, int | bool] = {}
+        #: the queue was found empty, and no transaction has queued anything since
+        #: (every entry is queued through ``_reserve_queue_ids``, so its commit says)
+        self._queue_empty = False
         self._queue_fields = tables.queue_fields_sql(schema)  # an entry's fields, by value or by reference
         self._entry_columns = queue.entry_columns(self._queue_fields)
         self._mutation_reader = queue.MutationReader(schema)
@@ -206,6 +209,7 @@ class Replica(LocalWrites, ApplyingServerChanges):
         self._last_seq = self._txn_seq
         self._txn_seq = None
         self._txn_ops = 0
+        self._queue_empty = False
         for listener in self._commit_listeners:
             listener()
         return False
@@ -426,9 +430,20 @@ class Replica(LocalWrites, ApplyingServerChanges):
             return int(single_value(self.connection, "SELECT count(*) FROM sync_queue"))
 
     def has_pending(self) -> bool:
-        """Whether anything is queued (one look: O(1))."""
+        """Whether anything is queued (one look: O(1); none while the queue is
+        known to be empty, as it stays on a device that only receives: asked
+        after every live batch, the look was 7 % of such a device's time)."""
         with self.lock:
-            return bool(self.connection.execute("SELECT 1 FROM sync_queue LIMIT 1").fetchall())
+            if self._queue_known_empty():
+                return False
+            found = bool(self.connection.execute("SELECT 1 FROM sync_queue LIMIT 1").fetchall())
+            self._queue_empty = not found and self._txn_seq is None
+            return found
+
+    def _queue_known_empty(self) -> bool:
+        """Whether the queue is empty, known without a look (see ``_queue_empty``);
+        False says only that it may not be."""
+        return self._queue_empty and self._txn_seq is None
 
     @property
     def last_client_seq(self) -> int:

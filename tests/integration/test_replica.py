@@ -391,3 +391,24 @@ def test_a_transaction_too_big_for_one_push_is_refused_at_commit(replica: Replic
     assert count(replica, "notes") == 0 and count(replica, "sync_queue") == 0
     replica.insert_many("notes", [{"title": str(i)} for i in range(5)])
     assert count(replica, "sync_queue") == 5
+
+
+def test_has_pending_follows_the_queue_without_looking_while_it_is_known_empty(replica: Replica) -> None:
+    """After the queue is found empty, has_pending answers without a query until
+    a commit queues something: every way an entry comes and goes still shows."""
+    assert not replica.has_pending()  # found empty: from now on known so
+    nid = replica.insert("notes", {"title": "a"})
+    assert replica.has_pending()
+    replica.apply_results([MutationResult(client_seq=1, status="applied")])  # the Ack takes the entry away
+    assert not replica.has_pending()
+    with pytest.raises(RuntimeError):
+        with replica.transaction():
+            replica.update("notes", nid, {"title": "b"})
+            assert replica.has_pending()  # queued in the transaction under way
+            raise RuntimeError("rolled back")
+    assert not replica.has_pending()
+    replica.execute("UPDATE notes SET title = 'c' WHERE id = ?", (nid,))  # plain SQL is captured too
+    assert replica.has_pending()
+    with replica._applying():  # server rows are not captured, and no entry comes of them
+        replica.connection.execute("UPDATE notes SET title = 'd' WHERE id = ?", (nid,))
+    assert replica.has_pending() and replica.pending_count() == 1
