@@ -15,6 +15,7 @@ from shared.errors import ValidationError
 from shared.messages import Changes, MutationResult, RowChange
 from shared.schema import Collection, Field, Schema
 from sync_client import queue
+from sync_client.applying import TRIGGERS_ON_UP_TO
 from sync_client.replica import BULK_ROWS, Replica
 
 SCHEMA = Schema(1, (
@@ -130,18 +131,21 @@ def test_an_apps_temporary_trigger_fires_for_a_batch_and_for_server_rows(replica
 def test_an_apps_trigger_made_after_server_rows_came_fires_for_the_next_ones(replica: Replica) -> None:
     """Whether a table has only offsync's triggers is remembered between pages,
     until the schema changes: a trigger the app makes later is not missed."""
-    def page(row_id: str, seq: int) -> Changes:
-        return Changes(rows=[RowChange(collection="notes", row_id=row_id, scope="", version=1, seq=seq,
-                                       insert_order=seq, fields={"title": "s"})], cursor=seq)
+    size = TRIGGERS_ON_UP_TO + 1  # a write this big turns our triggers off when they are the only ones
+
+    def page(name: str, seq: int) -> Changes:
+        return Changes(rows=[RowChange(collection="notes", row_id=f"{name}{i}", scope="", version=1, seq=seq + i,
+                                       insert_order=seq + i, fields={"title": "s"}) for i in range(size)],
+                       cursor=seq + size)
 
     replica.apply_changes(page("before", 1))  # triggers off for it: only ours are on the table
     replica.execute("CREATE TABLE app_log (row_id TEXT) STRICT")
     replica.execute("CREATE TRIGGER app_log AFTER INSERT ON notes BEGIN INSERT INTO app_log VALUES (NEW.id); END")
-    replica.apply_changes(page("after", 2))
+    replica.apply_changes(page("after", 100))
     replica.execute("DROP TRIGGER app_log")
-    replica.apply_changes(page("dropped", 3))
+    replica.apply_changes(page("dropped", 200))
     logged = [r for (r,) in replica.connection.execute("SELECT row_id FROM app_log ORDER BY rowid")]
-    assert logged == ["after"]
+    assert logged == [f"after{i}" for i in range(size)]
     assert replica.pending_count() == 0  # server rows are never queued, triggers on or off
 
 
