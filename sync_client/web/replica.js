@@ -33,6 +33,8 @@ import { decode, encode, parseJsonExact } from "./msgpack.js";
 
 const SEQ_FACTOR = 2 ** 20;
 export const MAX_OPS_PER_MUTATION = 100_000;
+/** a write of at most this many server rows keeps the triggers on (as sync_client/applying.py) */
+const TRIGGERS_ON_UP_TO = 8;
 
 /** A write the replica refused; `path` names the field, nothing was written. */
 export class ValidationError extends Error {
@@ -158,6 +160,8 @@ export class Replica {
     this.clock = 0;
     this.lastSeq = 0;
     this.settled = 0;
+    /** the queue was found empty, and no commit has queued anything since */
+    this.queueEmpty = false;
     /** @type {((event: string, detail: any) => void)[]} */
     this.listeners = [];
     this.deviceId = "";
@@ -328,10 +332,12 @@ export class Replica {
 
   /** @param {Fields} values */
   writeState(values) {
-    for (const [key, value] of Object.entries(values)) {
-      this.db.exec({ sql: "INSERT INTO sync_state (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-                     bind: [key, value] });
-    }
+    const entries = Object.entries(values);
+    if (!entries.length) return;
+    // one statement for all of them, as the Python replica (replica.py _write_state)
+    this.db.exec({ sql: `INSERT INTO sync_state (key, value) VALUES ${entries.map(() => "(?, ?)").join(", ")} `
+                        + "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                   bind: entries.flat() });
   }
 
   // -- transactions, capture and the clock --------------------------------
@@ -385,6 +391,7 @@ export class Replica {
     this.lastSeq = this.txnSeq;
     this.txnSeq = null;
     this.txnOps = 0;
+    this.queueEmpty = false;
     return 0;
   }
 
@@ -726,8 +733,14 @@ export class Replica {
     return Number(this.value("SELECT count(*) FROM sync_queue"));
   }
 
+  /** Whether anything is queued: no look while the queue is known to be empty
+   * (every entry is queued through reserveQueueIds, so its commit says), as
+   * on a device that only receives; asked after every message. */
   hasPending() {
-    return this.value("SELECT 1 FROM sync_queue LIMIT 1") !== null;
+    if (this.queueEmpty && this.txnSeq === null) return false;
+    const found = this.value("SELECT 1 FROM sync_queue LIMIT 1") !== null;
+    this.queueEmpty = !found && this.txnSeq === null;
+    return found;
   }
 
   get cursor() {
@@ -1021,12 +1034,17 @@ export class Replica {
     if (!coll) return; // a collection this (older) app does not know
     const names = coll.fields.slice(1).map((f) => f.name);
     const after = lastId(this.settled);
-    const pending = this.value("SELECT 1 FROM sync_queue WHERE id > ? AND collection = ? LIMIT 1", [after, coll.name]) !== null;
+    // no entry can be above the last client_seq given out (or the transaction's under way)
+    const pending = (this.txnSeq !== null || this.lastSeq > this.settled)
+      && this.value("SELECT 1 FROM sync_queue WHERE id > ? AND collection = ? LIMIT 1", [after, coll.name]) !== null;
     if (pending || names.length !== block.fields.length || names.some((n, i) => n !== block.fields[i])) {
       this.applyRows(fromBlocks([block]));
       return;
     }
-    this.withoutTriggers(this.onlyOurTriggers(coll), () => {
+    // a few rows keep the triggers on: finding out whether they may go off, and
+    // turning them off and on, costs more than their WHEN for a row or two
+    const many = block.rows.length + block.deleted.length > TRIGGERS_ON_UP_TO;
+    this.withoutTriggers(many && this.onlyOurTriggers(coll), () => {
       if (block.rows.length) this.runMany(this.upsertStatement(coll), block.rows);
       if (block.deleted.length) {
         this.runMany(`DELETE FROM ${quote(coll.name)} WHERE ${quote(coll.primary_key)} = ?`, block.deleted.map((r) => [r[0]]));
