@@ -117,6 +117,9 @@ class _Work:
     echo_free: dict[RowKey, tuple[str, RowState]] = field(default_factory=dict)
     # applied results with (key, version after the op, device) of each operation (see _versions)
     versions: list[tuple[MutationResult, list[tuple[RowKey, int]], str]] = field(default_factory=list)
+    #: collections whose every insert and update of the request being applied
+    #: holds valid stored fields as sent, found by one check (``_as_sent``)
+    as_sent: frozenset[str] = frozenset()
 
 
 def _wall_clock_us() -> int:
@@ -280,6 +283,7 @@ class Engine:
                                    message=f"device {request.client_id!r} belongs to another user",
                                    path="$.client_id") for m in request.mutations]
         out = []
+        work.as_sent = self._as_sent(request) if self.fast_paths and len(request.mutations) > 1 else frozenset()
         for index, mutation in enumerate(request.mutations):
             expected = device.last_client_seq + 1
             if mutation.client_seq < expected:
@@ -295,6 +299,25 @@ class Engine:
             device.last_client_seq = mutation.client_seq
             out.append(result)
         return out
+
+    def _as_sent(self, request: PushRequest) -> frozenset[str]:
+        """The collections whose inserts and updates in ``request`` all hold valid
+        stored fields as sent (``Collection.stored_as_sent``), each checked by one
+        compiled conversion for the whole push: the fast paths then skip the check
+        of each mutation, which cost a one-operation mutation ~1 us of ~11 in the
+        engine. A collection that fails is checked mutation by mutation as before."""
+        by_collection: dict[str, list[dict[str, Any]]] = {}
+        for mutation in request.mutations:
+            for op in mutation.ops:
+                if op.kind == "insert" or op.kind == "update":
+                    found = by_collection.get(op.collection)
+                    if found is None:
+                        by_collection[op.collection] = [op.fields]
+                    else:
+                        found.append(op.fields)
+        rules = self._rules
+        return frozenset(name for name, fields in by_collection.items()
+                         if name in rules and rules[name].coll.stored_as_sent(fields))
 
     def _duplicate(self, request: PushRequest, mutation: Mutation, work: _Work) -> MutationResult:
         in_batch = next((r for cid, r in work.batch.rejections

@@ -65,12 +65,15 @@ def apply_set_based(engine: Engine, request: PushRequest, mutation: Mutation, wo
     return None
 
 
-def _stored_fields(rules: Rules, ops: Sequence[Operation], blobs_as_base64: bool) -> list[dict[str, Any]] | None:
+def _stored_fields(rules: Rules, ops: Sequence[Operation], blobs_as_base64: bool,
+                   as_sent: frozenset[str] = frozenset()) -> list[dict[str, Any]] | None:
     """The operations' stored fields, or None if one needs the closer look of
-    the general path. May be the operations' own dicts: read, never change them."""
+    the general path. May be the operations' own dicts: read, never change them.
+    ``as_sent``: collections whose fields in this push were all found valid as
+    sent already (``Engine._as_sent``)."""
     coll = rules.coll
     stored: list[dict[str, Any]] | None = [op.fields for op in ops]
-    if coll.stored_as_sent(stored):  # type: ignore[arg-type]
+    if coll.name in as_sent or coll.stored_as_sent(stored):  # type: ignore[arg-type]
         return stored
     if len(ops) > 1:
         return check_fields_together({coll.name: rules}, ops, blobs_as_base64=blobs_as_base64)
@@ -100,7 +103,7 @@ def _fresh_inserts(engine: Engine, rules: Rules, request: PushRequest, mutation:
     """Inserts of ids no row has (``Rules.plain_insert``: no unique key, no
     server function): every row made directly, at version 1."""
     ops = mutation.ops
-    stored = _stored_fields(rules, ops, request.blobs_as_base64)
+    stored = _stored_fields(rules, ops, request.blobs_as_base64, work.as_sent)
     if stored is None:
         return None
     pk, required = rules.coll.primary_key, rules.required
@@ -157,7 +160,7 @@ def _lww_updates(engine: Engine, rules: Rules, request: PushRequest, mutation: M
     the higher (insert_order, device id) wins (``shared.merge._last_writer_wins``
     for an update of a row that is not a tombstone, inlined)."""
     ops = mutation.ops
-    stored = _stored_fields(rules, ops, request.blobs_as_base64)
+    stored = _stored_fields(rules, ops, request.blobs_as_base64, work.as_sent)
     if stored is None:
         return None
     coll = rules.coll

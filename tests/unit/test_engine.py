@@ -110,6 +110,21 @@ def test_an_invalid_field_is_refused_with_its_full_path(engine: Engine) -> None:
     assert (second.status, second.reason, second.path) == ("rejected", "invalid_row", "$.mutations[1].ops[1].fields.title")
 
 
+def test_one_check_of_a_pushs_fields_admits_only_the_collections_whose_every_op_is_valid(engine: Engine) -> None:
+    """Fields are checked once for the whole push, per collection (Engine._as_sent):
+    a bad value in one collection leaves the others' mutations taken as they are,
+    and that collection's mutations are checked one by one, as without it."""
+    mutations = [[insert("n1", {"title": "a"})], [insert("e1", {"kind": 5}, collection="events")],
+                 [insert("e2", {"kind": "ok"}, collection="events")], [insert("n2", {"title": "b", "pinned": 1})]]
+    request = PushRequest("dev-a", GRANT, [Mutation(client_seq=n + 1, ops=ops) for n, ops in enumerate(mutations)])
+    assert engine._as_sent(request) == {"notes"}
+    outcome = push(engine, *mutations)
+    assert [r.status for r in outcome.results[0]] == ["applied", "rejected", "applied", "applied"]
+    assert outcome.results[0][1].path == "$.mutations[1].ops[0].fields.kind"
+    assert stored(engine, "n2").fields == {"title": "b", "body": "", "pinned": 1}
+    assert stored(engine, "e2", "events") is not None and stored(engine, "e1", "events") is None
+
+
 @pytest.mark.parametrize(("fields", "path"), [
     ({}, "$.mutations[0].ops[0].fields.title"),
     ({"title": None}, "$.mutations[0].ops[0].fields.title"),
