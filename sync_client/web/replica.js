@@ -162,6 +162,8 @@ export class Replica {
     this.settled = 0;
     /** the queue was found empty, and no commit has queued anything since */
     this.queueEmpty = false;
+    /** @type {number | null} the stored cursor, as last read or written (null: read it) */
+    this.cursorCache = null;
     /** @type {((event: string, detail: any) => void)[]} */
     this.listeners = [];
     this.deviceId = "";
@@ -334,6 +336,7 @@ export class Replica {
   writeState(values) {
     const entries = Object.entries(values);
     if (!entries.length) return;
+    if ("cursor" in values) this.cursorCache = Number(values.cursor);
     // one statement for all of them, as the Python replica (replica.py _write_state)
     this.db.exec({ sql: `INSERT INTO sync_state (key, value) VALUES ${entries.map(() => "(?, ?)").join(", ")} `
                         + "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
@@ -398,6 +401,7 @@ export class Replica {
   onRollback() {
     this.txnSeq = null;
     this.txnOps = 0;
+    this.cursorCache = null; // it may hold what this rollback took back
   }
 
   /**
@@ -743,8 +747,10 @@ export class Replica {
     return found;
   }
 
+  /** The stored cursor: read once, then kept as written (asked after every message). */
   get cursor() {
-    return Number(this.value("SELECT value FROM sync_state WHERE key = 'cursor'") || 0);
+    if (this.cursorCache === null) this.cursorCache = Number(this.value("SELECT value FROM sync_state WHERE key = 'cursor'") || 0);
+    return this.cursorCache;
   }
 
   get resyncing() {
