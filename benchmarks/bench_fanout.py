@@ -277,6 +277,59 @@ def _live_payload() -> bytes:
     return MSGPACK.encode(message)
 
 
+def _live_frames(count: int) -> list[bytes]:
+    """``count`` one-row live batches (protocol 3 arrays), each a new row, cursor 1, 2, ..."""
+    from shared.blocks import as_blocks
+
+    values = item(0)
+    fields = {**values, "done": int(values["done"])}
+    start = time.time_ns() // 1000
+    return [MSGPACK.encode(as_blocks(Changes(
+        rows=[RowChange(collection="items", row_id=f"0192d6b1-0000-7000-8000-{n:012d}", scope="user:fan", version=1,
+                        seq=n, insert_order=start + n, fields=fields)],
+        cursor=n, applied={"device": n}, server_clock=start + n, head=n), schema)) for n in range(1, count + 1)]
+
+
+def _live_batch_costs(folder: Path, count: int) -> tuple[float, float]:
+    """Microseconds a one-row live batch costs, in process: a device (decode,
+    ``ClientProtocol.receive``, the idle check its connection loop makes) and
+    the ``relay_plus_apply`` client (decode, upsert, commit); best of two
+    rounds, each on fresh files, the first tenth of the batches not timed.
+    What each device of a fan-out worker spends of its turn, without the
+    sockets."""
+    from shared.messages import Welcome
+    from sync_client.protocol import ClientProtocol
+
+    frames = _live_frames(count)
+    warm = count // 10  # not timed: the statement caches fill, the file grows its first pages
+    timed = count - warm
+    device_us, apply_us = float("inf"), float("inf")
+    for attempt in range(2):
+        replica = new_device(folder, f"live-cost-{attempt}")
+        protocol = ClientProtocol(replica, token("fan"))
+        protocol.connect()
+        protocol.receive(Welcome(server_clock=0, last_client_seq=0, cursor=0, default_scope="user:fan"))
+        protocol.receive(Changes(cursor=0, more=False))  # caught up: live
+        for frame in frames[:warm]:
+            protocol.receive(MSGPACK.decode(frame))
+        started = time.perf_counter()
+        for frame in frames[warm:]:
+            protocol.receive(MSGPACK.decode(frame))
+            assert protocol.idle
+        device_us = min(device_us, (time.perf_counter() - started) / timed * 1e6)
+        assert replica.execute("SELECT count(*) FROM items")[0][0] == count
+        replica.close()
+        applier = _Applier(folder / f"live-cost-apply-{attempt}.db")
+        for frame in frames[:warm]:
+            applier.apply(frame)
+        started = time.perf_counter()
+        for frame in frames[warm:]:
+            applier.apply(frame)
+        apply_us = min(apply_us, (time.perf_counter() - started) / timed * 1e6)
+        applier.c.close()
+    return device_us, apply_us
+
+
 def run(quick: bool) -> list[Result]:
     counts = (1, 10, 50, 100)
     writes = 10 if quick else 50
@@ -305,4 +358,10 @@ def run(quick: bool) -> list[Result]:
                                   apply_value, params=params,
                                   target=f"<= {TARGET_VS_APPLY}x relay_plus_apply" if target else None,
                                   met=value <= TARGET_VS_APPLY * apply_value if target else None))
+        batches = 300 if quick else 3000
+        device_us, apply_us = _live_batch_costs(folder, batches)
+        out.append(Result("fanout.live_batch_device", device_us, "us", "relay_plus_apply.client", apply_us,
+                          params={"batches": batches, "rows_per_batch": 1, "what": "in process: a device "
+                                  "(decode, ClientProtocol.receive, the idle check) against the relay_plus_apply "
+                                  "client (decode, upsert, commit), one-row live batches"}))
     return out
