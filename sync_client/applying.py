@@ -50,7 +50,6 @@ class ApplyingServerChanges:
     _settled: int
     _last_seq: int
     _txn_seq: int | None
-    _queue_known_empty: Callable[[], bool]
     _queued_rows: QueuedRows
     _queue_fields: str
     _wall_clock: Callable[[], int]
@@ -337,8 +336,8 @@ class ApplyingServerChanges:
         """Whether an operation may be queued that the server has not taken: no
         queue entry can have a client_seq above the last this replica gave out
         (or the one of the transaction under way), so at or below the settled
-        one, none is (the common case of a device that only receives: one query
-        less a live batch)."""
+        one, none is (the common case of a device that only receives: no query
+        for a page or an Ack's rows)."""
         return self._txn_seq is not None or self._last_seq > self._settled
 
     def _apply_rows(self, rows: Sequence[RowChange]) -> None:
@@ -351,6 +350,8 @@ class ApplyingServerChanges:
 
     def _pending_ops(self, coll: Collection, changes: list[RowChange]) -> dict[Any, list[tuple[str, dict[str, Any]]]]:
         """The unsettled local operations on these rows, oldest first, by row id."""
+        if not self._may_have_pending():
+            return {}
         wanted = self._queued_rows.candidates(self.connection, coll.name, (r.row_id for r in changes), self._settled)
         if not wanted:  # the usual case: none of these rows has anything pending
             return {}
@@ -398,7 +399,7 @@ class ApplyingServerChanges:
         copy before the row changes. A write of a few rows (most live batches)
         keeps them on: finding out, and turning them off and on, costs more."""
         triggers_off = len(live) + len(gone) > TRIGGERS_ON_UP_TO and self._only_our_triggers(coll) \
-            and not self._capture and (self._queue_known_empty() or not self._holds_by_reference(coll, live, gone))
+            and not self._capture and not self._holds_by_reference(coll, live, gone)
         with self._without_triggers(triggers_off):
             if live:
                 _upsert_rows(self.connection, coll, live)

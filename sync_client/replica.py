@@ -121,7 +121,6 @@ class Replica(LocalWrites, ApplyingServerChanges):
         self._queued_in_bulk: str | None = None  # the collection insert_many is queuing itself
         self._queued_rows = QueuedRows()
         self._bulk_inserts: dict[str, dict[str, str]] = {}
-        self._trigger_answers: dict[str | None, int | bool] = {}
         #: the queue was found empty, and no transaction has queued anything since
         #: (every entry is queued through ``_reserve_queue_ids``, so its commit says)
         self._queue_empty = False
@@ -434,16 +433,11 @@ class Replica(LocalWrites, ApplyingServerChanges):
         known to be empty, as it stays on a device that only receives: asked
         after every live batch, the look was 7 % of such a device's time)."""
         with self.lock:
-            if self._queue_known_empty():
+            if self._queue_empty and self._txn_seq is None:
                 return False
             found = bool(self.connection.execute("SELECT 1 FROM sync_queue LIMIT 1").fetchall())
             self._queue_empty = not found and self._txn_seq is None
             return found
-
-    def _queue_known_empty(self) -> bool:
-        """Whether the queue is empty, known without a look (see ``_queue_empty``);
-        False says only that it may not be."""
-        return self._queue_empty and self._txn_seq is None
 
     @property
     def last_client_seq(self) -> int:

@@ -41,8 +41,6 @@ class LocalWrites:
     _default_scope: str
     _queued_in_bulk: str | None
     _bulk_inserts: dict[str, dict[str, str]]
-    #: collection -> whether its triggers are all ours, and None -> the schema cookie they hold for
-    _trigger_answers: dict[str | None, int | bool]
     _wall_clock: Callable[[], int]
     _collection: Callable[[str], Collection]
     _reserve_queue_ids: Callable[[int], int]
@@ -142,21 +140,8 @@ class LocalWrites:
     def _only_our_triggers(self, coll: Collection) -> bool:
         """Whether every trigger on the collection's table is offsync's own
         (capture and freeze), none the search indexes' or an app's: with
-        capture off, only the freeze triggers can then do anything.
-
-        Asked for every page of server rows: the answer is kept until the
-        database's schema changes (SQLite's schema cookie, which any
-        connection's CREATE or DROP moves). Reading the cookie costs 3 us,
-        listing the triggers 7."""
-        cookie = int(cast("int", self.connection.execute("PRAGMA schema_version").fetchall()[0][0]))
-        cache = self._trigger_answers
-        if cache.get(None) != cookie:
-            cache.clear()
-            cache[None] = cookie
-        answer = cache.get(coll.name)
-        if answer is None:
-            answer = cache[coll.name] = set(self._table_triggers(coll)) <= set(tables.trigger_names(coll))
-        return bool(answer)
+        capture off, only the freeze triggers can then do anything."""
+        return set(self._table_triggers(coll)) <= set(tables.trigger_names(coll))
 
     @contextmanager
     def _without_triggers(self, off: bool) -> Iterator[None]:
