@@ -1039,18 +1039,11 @@ export class Replica {
     const coll = this.collections.get(block.collection);
     if (!coll) return; // a collection this (older) app does not know
     const names = coll.fields.slice(1).map((f) => f.name);
-    const after = lastId(this.settled);
-    // no entry can be above the last client_seq given out (or the transaction's under way)
-    const pending = (this.txnSeq !== null || this.lastSeq > this.settled)
-      && this.value("SELECT 1 FROM sync_queue WHERE id > ? AND collection = ? LIMIT 1", [after, coll.name]) !== null;
-    if (pending || names.length !== block.fields.length || names.some((n, i) => n !== block.fields[i])) {
+    if (this.pendingIn(coll) || names.length !== block.fields.length || names.some((n, i) => n !== block.fields[i])) {
       this.applyRows(fromBlocks([block]));
       return;
     }
-    // a few rows keep the triggers on: finding out whether they may go off, and
-    // turning them off and on, costs more than their WHEN for a row or two
-    const many = block.rows.length + block.deleted.length > TRIGGERS_ON_UP_TO;
-    this.withoutTriggers(many && this.onlyOurTriggers(coll), () => {
+    this.withoutTriggers(this.triggersMayGoOff(coll, block.rows.length + block.deleted.length), () => {
       if (block.rows.length) this.runMany(this.upsertStatement(coll), block.rows);
       if (block.deleted.length) {
         this.runMany(`DELETE FROM ${quote(coll.name)} WHERE ${quote(coll.primary_key)} = ?`, block.deleted.map((r) => [r[0]]));
@@ -1080,8 +1073,8 @@ export class Replica {
   pendingOps(coll, changes) {
     /** @type {Map<SqlValue, [string, Fields][]>} */
     const ops = new Map();
+    if (!this.pendingIn(coll)) return ops;
     const after = lastId(this.settled);
-    if (this.value("SELECT 1 FROM sync_queue WHERE id > ? AND collection = ? LIMIT 1", [after, coll.name]) === null) return ops;
     const ids = JSON.stringify(changes.map((r) => (typeof r.row_id === "bigint" ? r.row_id.toString() : r.row_id)));
     for (const [rowId, kind, fields] of this.arrays(
       `SELECT row_id, kind, ${this.schema.queue_fields_sql} FROM sync_queue WHERE id > ? AND collection = ? `
@@ -1109,11 +1102,27 @@ export class Replica {
     /** @type {Fields} */
     const defaults = {};
     for (const f of coll.fields) if (f.default !== null && f.default !== undefined) defaults[f.name] = this.storedDefault(f);
-    // with capture off our triggers would only evaluate their WHEN, a call into
-    // JavaScript a row: where they are the table's only triggers they go off
-    // (this replica never keeps insert entries by reference, so the freeze
-    // triggers have nothing to copy)
-    this.withoutTriggers(this.onlyOurTriggers(coll), () => this.upsertRows(coll, changes, pending, names, defaults));
+    this.withoutTriggers(this.triggersMayGoOff(coll, changes.length), () => this.upsertRows(coll, changes, pending, names, defaults));
+  }
+
+  /** Whether a collection may have local operations the server has not taken:
+   * no entry can be above the last client_seq given out (or the transaction's
+   * under way), so on a device that only receives, no query.
+   * @param {CollectionDescription} coll */
+  pendingIn(coll) {
+    return (this.txnSeq !== null || this.lastSeq > this.settled)
+      && this.value("SELECT 1 FROM sync_queue WHERE id > ? AND collection = ? LIMIT 1", [lastId(this.settled), coll.name]) !== null;
+  }
+
+  /** Whether a write of `count` server rows runs with the triggers off: with
+   * capture off our triggers would only evaluate their WHEN, a call into
+   * JavaScript a row, so where they are the table's only triggers they go off
+   * (this replica never keeps insert entries by reference, so the freeze
+   * triggers have nothing to copy); a few rows keep them on, since finding out
+   * and turning them off and on costs more (as sync_client/applying.py).
+   * @param {CollectionDescription} coll @param {number} count */
+  triggersMayGoOff(coll, count) {
+    return count > TRIGGERS_ON_UP_TO && this.onlyOurTriggers(coll);
   }
 
   /** @param {CollectionDescription} coll @param {RowChange[]} changes @param {Map<SqlValue, [string, Fields][]>} pending
