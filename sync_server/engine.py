@@ -81,8 +81,6 @@ class BatchOutcome:
     #: top of the version it had seen. Its live batch may leave the row out (no
     #: echo, protocol 3); ``MutationResult.versions`` tells it the row's version
     echo_free: dict[int, str] = field(default_factory=dict)
-    #: the scopes of ``rows`` (empty: not told, the hub finds them itself)
-    scopes: frozenset[str] = frozenset()
 
 
 @dataclass
@@ -226,8 +224,7 @@ class Engine:
         self.clock.observe(work.latest)
         applied = {client_id: dev.last_client_seq for client_id, dev in work.devices.items()}
         return BatchOutcome(results, changes, applied, work.batch.head, self.now(),
-                            [conflict for _, conflict, _ in work.batch.conflicts], echo_free,
-                            frozenset([key[0] for key in work.rows]))
+                            [conflict for _, conflict, _ in work.batch.conflicts], echo_free)
 
     @staticmethod
     def _versions(work: _Work, changes: list[RowChange]) -> dict[int, str]:

@@ -125,10 +125,7 @@ class Hub:
         encoded once per group (scopes and user), schema version and codec."""
         if not outcome.rows:
             return
-        if len(outcome.scopes) == 1:  # one user's push: no pass over its rows
-            by_scope = {next(iter(outcome.scopes)): outcome.rows}
-        else:
-            by_scope = group_rows(outcome.rows, _scope_of)  # each scope's rows in seq order
+        by_scope = group_rows(outcome.rows, _scope_of)  # each scope's rows in seq order
         echo_free = outcome.echo_free
         writers = set(echo_free.values()) if echo_free else set()
         # the one device whose own rows are all of the batch's (a push no one else
