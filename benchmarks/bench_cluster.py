@@ -224,7 +224,7 @@ def run(quick: bool, seconds: float | None = None, delay_ms: float = DELAY_MS,
     round_trips: list[float] = []
     users = _users(nodes)
     one, one_cpu, one_batches = measure(1, seconds, round_trips, delay_ms, devices_per_user, users)
-    three, three_cpu, three_batches = measure(nodes, seconds, round_trips, delay_ms, devices_per_user, users)
+    many, many_cpu, many_batches = measure(nodes, seconds, round_trips, delay_ms, devices_per_user, users)
     n = f"{nodes}_nodes"
     cores = os.cpu_count() or 1
     params = {"devices": devices_per_user * len(users), "users": len(users), "latency_ms_each_way": delay_ms,
@@ -232,20 +232,20 @@ def run(quick: bool, seconds: float | None = None, delay_ms: float = DELAY_MS,
               "seconds": seconds, "push": "1 row, waiting for its Ack", "cores": cores,
               # the limit beside the target: every process of the cluster shares this
               # machine's cores, so 3 nodes reach at most cores / (CPU per Ack)
-              "cpu_ms_per_ack_1_node": round(one_cpu * 1000, 2), f"cpu_ms_per_ack_{n}": round(three_cpu * 1000, 2),
-              "cores_used_1_node": round(one * one_cpu, 2), f"cores_used_{n}": round(three * three_cpu, 2),
-              f"cpu_bound_acks_s_{n}": round(cores / max(three_cpu, 1e-9), 1),
+              "cpu_ms_per_ack_1_node": round(one_cpu * 1000, 2), f"cpu_ms_per_ack_{n}": round(many_cpu * 1000, 2),
+              "cores_used_1_node": round(one * one_cpu, 2), f"cores_used_{n}": round(many * many_cpu, 2),
+              f"cpu_bound_acks_s_{n}": round(cores / max(many_cpu, 1e-9), 1),
               # one node commits several devices' pushes as one batch, so batches
               # and Acks are different figures: the issue's target names batches
-              "batches_s_1_node": round(one_batches, 1), f"batches_s_{n}": round(three_batches, 1), "nodes": nodes}
+              "batches_s_1_node": round(one_batches, 1), f"batches_s_{n}": round(many_batches, 1), "nodes": nodes}
     return [
         Result("cluster_writes.1_node", one, "acks/s", params=params),
-        Result(f"cluster_writes.{n}", three, "acks/s", baseline_name="cluster_writes.1_node", baseline_value=one,
-               params=params, target=">= 2.5x of 1 node", met=three >= 2.5 * one),
+        Result(f"cluster_writes.{n}", many, "acks/s", baseline_name="cluster_writes.1_node", baseline_value=one,
+               params=params, target=">= 2.5x of 1 node", met=many >= 2.5 * one),
         Result("cluster_writes.batches_1_node", one_batches, "batches/s", params=params),
-        Result(f"cluster_writes.batches_{n}", three_batches, "batches/s",
+        Result(f"cluster_writes.batches_{n}", many_batches, "batches/s",
                baseline_name="cluster_writes.batches_1_node", baseline_value=one_batches, params=params,
-               target=">= 2.5x of 1 node", met=three_batches >= 2.5 * one_batches),
+               target=">= 2.5x of 1 node", met=many_batches >= 2.5 * one_batches),
     ]
 
 

@@ -35,6 +35,7 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
+from shared.blocks import as_blocks
 from shared.messages import MSGPACK, Changes, RowChange
 from sync_client.connection import SyncClient
 
@@ -262,25 +263,9 @@ async def _plain_fanout(url: str, folder: Path, devices: int, writes: int, paylo
         fleet.close()
 
 
-def _live_payload() -> bytes:
-    values = item(0)
-    row = RowChange(collection="items", row_id="0192d6b1-0000-7000-8000-000000000000", scope="user:fan", version=1,
-                    seq=1, insert_order=time.time_ns() // 1000,
-                    fields={**values, "done": int(values["done"])})
-    message = Changes(rows=[row], cursor=1, applied={"device": 1}, server_clock=1, head=1)
-    try:  # the live batch as devices of this protocol get it (arrays from protocol 3 on)
-        from shared.blocks import as_blocks
-    except ImportError:
-        pass
-    else:
-        message = as_blocks(message, schema)
-    return MSGPACK.encode(message)
-
-
 def _live_frames(count: int) -> list[bytes]:
-    """``count`` one-row live batches (protocol 3 arrays), each a new row, cursor 1, 2, ..."""
-    from shared.blocks import as_blocks
-
+    """``count`` encoded one-row live batches as devices of this protocol get
+    them (arrays), each a new row, cursor 1, 2, ... (the relays send the first)."""
     values = item(0)
     fields = {**values, "done": int(values["done"])}
     start = time.time_ns() // 1000
@@ -335,7 +320,7 @@ def run(quick: bool) -> list[Result]:
     writes = 10 if quick else 50
     workers = 1 if quick else os.cpu_count() or 1  # quick: fewer processes to start
     out: list[Result] = []
-    payload = _live_payload()
+    payload = _live_frames(1)[0]
     with workdir("fanout") as folder, \
             ChildServer("sync", folder / "server.db", prefix=server_prefix("fanout")) as server, \
             ChildServer("plain") as plain:
