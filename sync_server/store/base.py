@@ -79,15 +79,10 @@ class Batch(msgspec.Struct, kw_only=True):
         return [(conf.scope, seq, encode(conf), at) for seq, conf, at in self.conflicts]
 
 
-def row_values(rows: list[tuple[RowState, int]]) -> list[tuple[Any, ...]]:
-    """The values of (state, seq) pairs in :data:`ROW_COLUMNS` order (a bool binds as 0/1)."""
-    return [(s.collection, s.row_id, s.scope, seq, s.version, s.insert_order, s.deleted, encode(s.fields),
-             pack_stamps(s.stamps)) for s, seq in rows]
-
-
 def row_params(rows: list[tuple[RowState, int]]) -> list[Any]:
-    """:func:`row_values` laid end to end, for multi-row VALUES statements
-    (no tuple per row, no second pass to flatten them)."""
+    """The values of (state, seq) pairs in :data:`ROW_COLUMNS` order (a bool
+    binds as 0/1), laid end to end for multi-row VALUES statements (no tuple
+    per row, no second pass to flatten them)."""
     out: list[Any] = []
     extend = out.extend
     for s, seq in rows:
