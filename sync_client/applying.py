@@ -253,7 +253,7 @@ class ApplyingServerChanges:
             # capture is off, and the freeze triggers have nothing to keep: the only
             # insert entry that may hold the row by reference is the told one, which
             # this Ack takes out of the queue (a row inserted again is left alone)
-            with self._without_triggers(self._only_our_triggers(coll)):
+            with self._without_triggers(self._triggers_may_go_off(coll, total)):
                 if inserts:  # first, so that later operations' versions still raise the row's
                     self._record_inserts(t, pk, name, inserts)
                 if total > inserts:  # the highest version told for each row (one is picked from several)
@@ -396,16 +396,22 @@ class ApplyingServerChanges:
         1.5 µs a row): where they are the table's only triggers, they are turned
         off for the write, unless one of these rows, kept or deleted, has an
         insert entry holding its fields by reference, which the freeze triggers
-        copy before the row changes. A write of a few rows (most live batches)
-        keeps them on: finding out, and turning them off and on, costs more."""
-        triggers_off = len(live) + len(gone) > TRIGGERS_ON_UP_TO and self._only_our_triggers(coll) \
-            and not self._capture and not self._holds_by_reference(coll, live, gone)
+        copy before the row changes."""
+        triggers_off = self._triggers_may_go_off(coll, len(live) + len(gone)) and not self._capture \
+            and not self._holds_by_reference(coll, live, gone)
         with self._without_triggers(triggers_off):
             if live:
                 _upsert_rows(self.connection, coll, live)
             if gone:
                 self.connection.executemany(
                     f"DELETE FROM {tables.quote(coll.name)} WHERE {tables.quote(coll.primary_key)} = ?", gone)
+
+    def _triggers_may_go_off(self, coll: Collection, count: int) -> bool:
+        """Whether a write of ``count`` server rows into ``coll`` may run with the
+        triggers off: only where they are all offsync's own, and not for a few
+        rows (most live batches, the Ack of a small push), where finding out and
+        turning them off and on costs more than their WHEN (:data:`TRIGGERS_ON_UP_TO`)."""
+        return count > TRIGGERS_ON_UP_TO and self._only_our_triggers(coll)
 
     def _holds_by_reference(self, coll: Collection, live: Sequence[Sequence[Any]],
                             gone: Sequence[tuple[Any]]) -> bool:
@@ -426,7 +432,7 @@ class ApplyingServerChanges:
         return bool(c.execute(tables.holds_by_reference_sql(coll), (msgspec.json.encode(row_ids),)).fetchall())
 
 
-#: a write of at most this many rows keeps the triggers on (``_write``): with
+#: a write of at most this many rows keeps the triggers on (``_triggers_may_go_off``): with
 #: capture off, each row costs only their WHEN, and 1, 4 and 16-row upserts took
 #: 33, 47 and 104 us with them on against 39, 51 and 96 off, the 4 us of finding
 #: out whether they may go off not counted (/tmp micro-benchmark, 2,000 batches)

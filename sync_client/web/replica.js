@@ -971,8 +971,8 @@ export class Replica {
       if (!coll) continue;
       const table = quote(coll.name), pk = quote(coll.primary_key);
       const values = pairs.get(name);
-      this.withoutTriggers(this.onlyOurTriggers(coll), () => {
-        const inserts = made.get(name);
+      const inserts = made.get(name);
+      this.withoutTriggers(this.triggersMayGoOff(coll, (inserts?.length || 0) + (values?.length || 0)), () => {
         if (inserts) this.recordInserts(table, pk, inserts); // first: later operations' versions still raise it
         if (values) this.runMany(`UPDATE ${table} SET "_version" = ?1 WHERE ${pk} = ?2 AND "_version" < ?1`, values);
       });
@@ -1119,7 +1119,8 @@ export class Replica {
    * JavaScript a row, so where they are the table's only triggers they go off
    * (this replica never keeps insert entries by reference, so the freeze
    * triggers have nothing to copy); a few rows keep them on, since finding out
-   * and turning them off and on costs more (as sync_client/applying.py).
+   * and turning them off and on costs more (as sync_client/applying.py: the
+   * rows of a page, of an Ack, and the versions an Ack tells).
    * @param {CollectionDescription} coll @param {number} count */
   triggersMayGoOff(coll, count) {
     return count > TRIGGERS_ON_UP_TO && this.onlyOurTriggers(coll);
