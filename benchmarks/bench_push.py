@@ -20,6 +20,9 @@ durable commit).
 * ``push_throughput.engine`` and ``push_throughput.lww_updates.engine``: the
   same two workloads through the server's apply path alone, in process
   (decode, ``Engine.apply_batch``, durable commit; no socket, no device).
+* ``push_throughput.typed_layout`` and ``.lww_updates.typed_layout``: the
+  same frames merged by SQLite in the layout issue 17 proposes
+  (``typed_layout.py``): the ceiling of that redesign, in the same run.
 * ``push_concurrent``: 10 devices (10 users) push at once; total ops/s.
 
 Targets (issue 6): >= 100,000 ops/s and >= 40 % of the raw rate.
@@ -118,6 +121,12 @@ def run(quick: bool) -> list[Result]:
                     "ops": ops, "synchronous": "FULL", "what": "decode the Push frames and apply them "
                     "through Engine.apply_batch in process (a batch per Push, gc paused as the server does), "
                     "commit included, no socket, no device"}))
+            for name, rate_in_process in _typed_layout_rates(folder, twin, ops).items():
+                out.append(Result(name, rate_in_process, "ops/s", "raw_apsw_insert", raw, params={
+                    "ops": ops, "synchronous": "FULL", "what": "the same frames decoded and merged by SQLite in "
+                    "the layout issue 17 proposes (typed columns, a stamp per field, one INSERT ... ON CONFLICT "
+                    "DO UPDATE per mutation; benchmarks/typed_layout.py), commit included, no validation, "
+                    "no results: the ceiling of that redesign"}))
             out.append(Result("push_throughput.store_floor", _store_floor_rate(folder, twin, ops), "ops/s",
                               "raw_apsw_insert", raw, params={
                                   "ops": ops, "synchronous": "FULL", "what": "decode the Push frames and "
@@ -222,21 +231,12 @@ def _store_floor_rate(folder: Path, pushes: list[Push], ops: int, *, repeat: int
     return best
 
 
-def _engine_rates(folder: Path, pushes: list[Push], ops: int, *, repeat: int = 2) -> dict[str, float]:
-    """Ops/s of the server's apply path alone, in process: ``pushes`` (fresh
-    inserts) as ``push_throughput.engine``; then, on the rows they made,
-    ``ops`` updates of which every other one loses to a later update pushed
-    first, as ``push_throughput.lww_updates.engine``."""
-    import gc
-
+def _lww_frames(pushes: list[Push]) -> tuple[list[bytes], list[bytes], list[bytes]]:
+    """The insert frames of ``pushes``, then two devices' updates of the rows
+    they make: ``late`` (every other row, pushed first) and ``early`` (every
+    row, stamped before ``late``: half of it loses)."""
     from shared.messages import Mutation, Operation
-    from sync_server.auth import Grant
-    from sync_server.engine import Engine, PushRequest
-    from sync_server.store.sqlite import SQLiteStore
 
-    from .schema import schema
-
-    grant = Grant(user="engine", write=frozenset({"user:engine"}), read=frozenset({"user:engine"}))
     row_ids = [op.row_id for push in pushes for m in push.mutations for op in m.ops]
     start = time.time_ns() // 1000
 
@@ -247,7 +247,24 @@ def _engine_rates(folder: Path, pushes: list[Push], ops: int, *, repeat: int = 2
         return [MSGPACK.encode(Push(mutations=mutations[at:at + 50])) for at in range(0, len(mutations), 50)]
 
     inserts = [MSGPACK.encode(p) for p in pushes]
-    late, early = updates(row_ids[::2], start + 2_000_000, "late"), updates(row_ids, start + 1_000_000, "early")
+    return inserts, updates(row_ids[::2], start + 2_000_000, "late"), updates(row_ids, start + 1_000_000, "early")
+
+
+def _engine_rates(folder: Path, pushes: list[Push], ops: int, *, repeat: int = 2) -> dict[str, float]:
+    """Ops/s of the server's apply path alone, in process: ``pushes`` (fresh
+    inserts) as ``push_throughput.engine``; then, on the rows they made,
+    ``ops`` updates of which every other one loses to a later update pushed
+    first, as ``push_throughput.lww_updates.engine``."""
+    import gc
+
+    from sync_server.auth import Grant
+    from sync_server.engine import Engine, PushRequest
+    from sync_server.store.sqlite import SQLiteStore
+
+    from .schema import schema
+
+    grant = Grant(user="engine", write=frozenset({"user:engine"}), read=frozenset({"user:engine"}))
+    inserts, late, early = _lww_frames(pushes)
 
     def timed(engine: Engine, client_id: str, frames: list[bytes]) -> float:
         gc.collect()
@@ -268,6 +285,27 @@ def _engine_rates(folder: Path, pushes: list[Push], ops: int, *, repeat: int = 2
         best["push_throughput.lww_updates.engine"] = max(best["push_throughput.lww_updates.engine"],
                                                          ops / timed(engine, "early", early))
         store.close()
+    return best
+
+
+def _typed_layout_rates(folder: Path, pushes: list[Push], ops: int, *, repeat: int = 2) -> dict[str, float]:
+    """The same two workloads as :func:`_engine_rates` through the layout issue
+    17 proposes (``typed_layout.py``): its ceiling, beside today's engine."""
+    from .typed_layout import TypedStore
+
+    inserts, late, early = _lww_frames(pushes)
+    best = {"push_throughput.typed_layout": 0.0, "push_throughput.lww_updates.typed_layout": 0.0}
+    for attempt in range(repeat):
+        store = TypedStore(folder / f"typed-{attempt}.db")
+        best["push_throughput.typed_layout"] = max(best["push_throughput.typed_layout"],
+                                                   ops / store.apply(inserts, "writer", "typed"))
+        store.apply(late, "late", "typed")
+        best["push_throughput.lww_updates.typed_layout"] = max(best["push_throughput.lww_updates.typed_layout"],
+                                                               ops / store.apply(early, "early", "typed"))
+        titles = store.titles()
+        store.close()
+        if titles != {"late": ops // 2, "early": ops - ops // 2}:  # the merge itself is what is measured
+            raise AssertionError(f"typed layout: the updates merged wrong: {titles}")
     return best
 
 
