@@ -5,6 +5,10 @@
 ``python -m benchmarks._serve plain --port N``
     the baseline: a plain ``websockets`` server that echoes each frame on
     ``/echo`` and relays each frame to every other connection on ``/fan``.
+``python -m benchmarks._serve starlette --port N``
+    the same relay on ``/fan`` as the least a Starlette app under uvicorn
+    can be (the stack offsync's server runs on, started as the benchmark
+    starts it): each frame received is sent to every other connection.
 
 A server in its own process does not share the benchmark's GIL, as a real
 deployment would not share it with its devices.
@@ -60,15 +64,45 @@ async def _plain(port: int) -> None:
         await asyncio.Event().wait()
 
 
+def _serve_starlette(port: int) -> None:
+    import uvicorn
+    from starlette.applications import Starlette
+    from starlette.routing import WebSocketRoute
+    from starlette.websockets import WebSocket, WebSocketDisconnect
+
+    from sync_server.app import MAX_FRAME_BYTES
+
+    fan: set[WebSocket] = set()
+
+    async def relay(ws: WebSocket) -> None:
+        await ws.accept()
+        fan.add(ws)
+        try:
+            while True:
+                frame = await ws.receive_bytes()
+                for other in [c for c in fan if c is not ws]:
+                    await other.send_bytes(frame)
+        except WebSocketDisconnect:
+            pass
+        finally:
+            fan.discard(ws)
+
+    app = Starlette(routes=[WebSocketRoute("/fan", relay)])
+    uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning", ws_max_size=MAX_FRAME_BYTES,
+                lifespan="on", backlog=4096)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m benchmarks._serve")
-    parser.add_argument("kind", choices=("sync", "plain"))
+    parser.add_argument("kind", choices=("sync", "plain", "starlette"))
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--db", default=os.devnull)
     parser.add_argument("--synchronous", default="FULL")
     args = parser.parse_args()
     if args.kind == "sync":
         _serve_sync(args)
+    elif args.kind == "starlette":
+        _serve_starlette(args.port)
     else:
         with contextlib.suppress(KeyboardInterrupt):
             asyncio.run(_plain(args.port))

@@ -20,6 +20,12 @@ as a device must: decode the frame and upsert the row into their own SQLite
 file in one transaction (WAL, ``synchronous=NORMAL``), timed to the commit
 (``relay_plus_apply``, the limit issue 17 measures fan-out against).
 
+``.stack_floor``: ``relay_plus_apply`` again, with the relay a bare
+Starlette app under uvicorn (``_serve.py starlette``: each frame received is
+sent to every other connection, nothing else), the stack offsync's server
+runs on. No push, no durable commit, no engine: the least any server on that
+stack costs, beside the same limit.
+
 Targets: p99 <= 50 ms at 100 devices (issue 6); p99 at 100 devices <= 1.3x
 ``relay_plus_apply`` (issue 17).
 """
@@ -323,12 +329,14 @@ def run(quick: bool) -> list[Result]:
     payload = _live_frames(1)[0]
     with workdir("fanout") as folder, \
             ChildServer("sync", folder / "server.db", prefix=server_prefix("fanout")) as server, \
-            ChildServer("plain") as plain:
+            ChildServer("plain") as plain, ChildServer("starlette") as bare:
         for devices in counts:
             samples = asyncio.run(_fanout(server.ws_url, folder, devices, writes, workers))
             base = asyncio.run(_plain_fanout(plain.url("/fan"), folder, devices, writes, payload, workers))
             applied = asyncio.run(_plain_fanout(plain.url("/fan"), folder, devices, writes, payload, workers,
                                                 "apply"))
+            on_stack = asyncio.run(_plain_fanout(bare.url("/fan"), folder, devices, writes, payload, workers,
+                                                 "apply"))
             params = {"devices": devices, "writes": writes, "samples": len(samples),
                       "device_processes": min(devices, workers)}
             for p in (50, 99):
@@ -343,6 +351,10 @@ def run(quick: bool) -> list[Result]:
                                   apply_value, params=params,
                                   target=f"<= {TARGET_VS_APPLY}x relay_plus_apply" if target else None,
                                   met=value <= TARGET_VS_APPLY * apply_value if target else None))
+                out.append(Result(f"fanout_latency.{devices}.p{p}.stack_floor", percentile(on_stack, p) * 1e3,
+                                  "ms", "relay_plus_apply", apply_value, params={**params, "what": (
+                                      "relay_plus_apply with the relay a bare Starlette app under uvicorn, "
+                                      "offsync's server stack: no push, no commit, no engine")}))
         batches = 300 if quick else 3000
         device_us, apply_us = _live_batch_costs(folder, batches)
         out.append(Result("fanout.live_batch_device", device_us, "us", "relay_plus_apply.client", apply_us,

@@ -23,6 +23,9 @@ durable commit).
 * ``push_throughput.typed_layout`` and ``.lww_updates.typed_layout``: the
   same frames merged by SQLite in the layout issue 17 proposes
   (``typed_layout.py``): the ceiling of that redesign, in the same run.
+  ``.core_bound`` turns it into the most this machine allows: the device
+  and the server share its cores, so no rate passes cores / (the device's
+  CPU per op + the typed layout's time per op).
 * ``push_concurrent``: 10 devices (10 users) push at once; total ops/s.
 
 Targets (issue 6): >= 100,000 ops/s and >= 40 % of the raw rate.
@@ -121,12 +124,15 @@ def run(quick: bool) -> list[Result]:
                     "ops": ops, "synchronous": "FULL", "what": "decode the Push frames and apply them "
                     "through Engine.apply_batch in process (a batch per Push, gc paused as the server does), "
                     "commit included, no socket, no device"}))
-            for name, rate_in_process in _typed_layout_rates(folder, twin, ops).items():
+            typed = _typed_layout_rates(folder, twin, ops)
+            for name, rate_in_process in typed.items():
                 out.append(Result(name, rate_in_process, "ops/s", "raw_apsw_insert", raw, params={
                     "ops": ops, "synchronous": "FULL", "what": "the same frames decoded and merged by SQLite in "
                     "the layout issue 17 proposes (typed columns, a stamp per field, one INSERT ... ON CONFLICT "
                     "DO UPDATE per mutation; benchmarks/typed_layout.py), commit included, no validation, "
                     "no results: the ceiling of that redesign"}))
+            for name, device_cpu in (("push_throughput", cpu), ("push_throughput.lww_updates", update_cpu)):
+                out.append(_core_bound(name, device_cpu["device_cpu_us_per_op"], typed[f"{name}.typed_layout"], raw))
             out.append(Result("push_throughput.store_floor", _store_floor_rate(folder, twin, ops), "ops/s",
                               "raw_apsw_insert", raw, params={
                                   "ops": ops, "synchronous": "FULL", "what": "decode the Push frames and "
@@ -307,6 +313,22 @@ def _typed_layout_rates(folder: Path, pushes: list[Push], ops: int, *, repeat: i
         if titles != {"late": ops // 2, "early": ops - ops // 2}:  # the merge itself is what is measured
             raise AssertionError(f"typed layout: the updates merged wrong: {titles}")
     return best
+
+
+def _core_bound(name: str, device_us: float, server_rate: float, raw: float) -> Result:
+    """The most ``name`` could reach on this machine with a server that only
+    did the typed layout's work (``server_rate``, in process) and this run's
+    device: the device and the server share the cores, so every op costs the
+    cores ``device_us`` plus the server's time, and ``cores`` of them run at once."""
+    import os
+
+    cores = os.cpu_count() or 1
+    server_us = 1e6 / server_rate
+    bound = cores * 1e6 / (device_us + server_us)
+    return Result(f"{name}.core_bound", bound, "ops/s", "raw_apsw_insert", raw, params={
+        "cores": cores, "device_cpu_us_per_op": device_us, "server_us_per_op": round(server_us, 2),
+        "what": "cores / (this run's device CPU per op + the typed layout's time per op): the rate no server "
+                "can pass here while the device shares its cores, even one doing nothing but the redesign's merge"})
 
 
 def _wire_baselines(rate: float, pushes: list[Push], plain: ChildServer, ops: int,

@@ -101,7 +101,8 @@ class ChildServer:
     """``python -m benchmarks._serve KIND`` in a child process.
 
     Args:
-        kind: ``sync`` (the offsync server) or ``plain`` (a websockets echo and relay).
+        kind: ``sync`` (the offsync server), ``plain`` (a websockets echo and relay) or
+            ``starlette`` (the relay as a bare Starlette app under uvicorn).
         db: the server's SQLite file (``sync`` only).
         synchronous: SQLite's synchronous level for the server store.
         prefix: a command prefix, e.g. ``["py-spy", "record", ...]`` to profile it.
