@@ -362,8 +362,10 @@ def _concurrent(server: ChildServer, folder: Path, quick: bool) -> Result:
         timings = await asyncio.gather(*(_push_one(server.ws_url, r, f"conc-{i}") for i, r in enumerate(replicas)))
         return max(acked for acked, _ in timings)
 
+    meter = CpuMeter(server)
     seconds = asyncio.run(all_at_once())
     total = devices * per_device
+    cpu = meter.per(total, "op", 1)
     raw = raw_insert_rate(raw_rows(total), folder, repeat=1)
     return Result("push_concurrent", total / seconds, "ops/s", "raw_apsw_insert", raw,
-                  params={"devices": devices, "ops_per_device": per_device, "users": devices})
+                  params={"devices": devices, "ops_per_device": per_device, "users": devices, **cpu})

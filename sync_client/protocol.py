@@ -38,11 +38,15 @@ from shared.messages import PROTOCOL_VERSION, Ack, Changes, Error, Hello, Messag
 from .replica import Replica
 
 PUSH_MAX_MUTATIONS = 1000
-#: operations in one Push at most (a mutation bigger than this goes alone). Smaller
-#: pushes start the server sooner and keep it busy while the device reads the
-#: next; measured on a 100,000-op push, 3-4 runs each: 2,000: 54-56k ops/s,
-#: 5,000: 56-59k, 10,000: 49-56k, 20,000: 48-50k
-PUSH_MAX_OPS = 5_000
+#: operations in one Push at most (a mutation bigger than this goes alone): the
+#: server's group-commit budget (``Limits.writer_ops_per_batch``). Smaller pushes
+#: start the server sooner and keep it busy while the device reads the next, and
+#: when many devices push at once, the frames the server is reading and decoding
+#: stay small. Ten devices pushing 10,000 ops each against one pushing 100,000,
+#: 9 alternated pairs each (docs/performance.md): at 5,000 the ten were faster in
+#: 5 pairs of 9 (108.7k against 107.5k ops/s on average), at 1,000 in 8 of 9
+#: and 9 of 9 (122.8k against 113.0k, 116.4k against 103.1k)
+PUSH_MAX_OPS = 1_000
 MAX_IN_FLIGHT = 4
 PULL_LIMIT = 2000
 

@@ -25,7 +25,9 @@
  * 3 rows as arrays (Changes.blocks) and Ack versions instead of the echo. */
 export const PROTOCOL_VERSION = 3;
 export const PUSH_MAX_MUTATIONS = 1000;
-export const PUSH_MAX_OPS = 5000;
+/** Operations in one Push at most: the server's group-commit budget (see
+ * PUSH_MAX_OPS in sync_client/protocol.py for the measurement). */
+export const PUSH_MAX_OPS = 1000;
 export const MAX_IN_FLIGHT = 4;
 export const PULL_LIMIT = 2000;
 /** A bootstrap's (or catch-up's) pages are applied in batches of this many rows at least... */
