@@ -115,6 +115,25 @@ class StateError(SyncError):
     code = "state"
 
 
+class ServerBehind(SyncError):
+    """The server has no record of mutations it answered to this device: its
+    store was restored from an older copy, or replaced. Pushing on would wait
+    for ever on mutations the device no longer holds (the server answers
+    ``gap``), and pulling on would skip the server's new rows below the
+    device's cursor, so the device stops, keeping every row and queued write."""
+
+    code = "server_behind"
+
+    def __init__(self, server_seq: int, answered: int) -> None:
+        super().__init__(
+            f"the server knows this device's mutations up to client_seq {server_seq}, but it answered them up to "
+            f"{answered}: its store was restored from an older copy or replaced. This replica keeps its rows and "
+            "its queue; to sync again, start a new replica (a new device) and write into it what the server lacks",
+            path="$.last_client_seq")
+        self.server_seq = server_seq
+        self.answered = answered
+
+
 class RemoteError(SyncError):
     """The peer answered with an ``Error`` message; ``code`` is the peer's code."""
 

@@ -32,7 +32,7 @@ import enum
 from collections.abc import Callable
 
 from shared.blocks import row_count
-from shared.errors import ProtocolError, RemoteError
+from shared.errors import ProtocolError, RemoteError, ServerBehind
 from shared.messages import PROTOCOL_VERSION, Ack, Changes, Error, Hello, Message, Pull, Push, Welcome
 
 from .replica import Replica
@@ -124,6 +124,12 @@ class ClientProtocol:
         if self.phase is Phase.HELLO_SENT:
             if not isinstance(message, Welcome):
                 raise ProtocolError(f"expected welcome, got {type(message).__name__.lower()}")
+            answered = self.replica.answered_through()
+            if message.last_client_seq < answered:
+                # every mutation below the oldest queued one was answered by a server:
+                # one that does not know them lost them, and would answer gap for ever
+                self.phase = Phase.CLOSED
+                raise ServerBehind(message.last_client_seq, answered)
             self.replica.clock.observe(message.server_clock)
             self.replica.set_default_scope(message.default_scope)
             self.head = message.cursor

@@ -439,6 +439,14 @@ class Replica(LocalWrites, ApplyingServerChanges):
             self._queue_empty = not found and self._txn_seq is None
             return found
 
+    def answered_through(self) -> int:
+        """The highest client_seq below every queued one: a server answered each
+        mutation up to it (its entries leave the queue only with an answer)."""
+        with self.lock:
+            self._check_open()
+            first = single_value(self.connection, "SELECT min(id) FROM sync_queue")
+            return self._last_seq if first is None else (int(first) >> queue.SEQ_SHIFT) - 1
+
     @property
     def last_client_seq(self) -> int:
         """The highest client_seq this device has committed."""

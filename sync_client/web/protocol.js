@@ -188,6 +188,18 @@ export class ClientProtocol {
     if (message.type === "error") return this.onError(message);
     if (this.phase === "hello_sent") {
       if (message.type !== "welcome") throw new ProtocolError(`expected welcome, got ${message.type}`);
+      const answered = this.replica.answeredThrough();
+      if (Number(message.last_client_seq) < answered) {
+        // every mutation below the oldest queued one was answered by a server: one
+        // that does not know them lost them, and would answer gap for ever
+        // (shared/errors.py ServerBehind)
+        this.phase = "closed";
+        this.error = { code: "server_behind", path: "$.last_client_seq", message:
+          `the server knows this device's mutations up to client_seq ${message.last_client_seq}, but it answered ` +
+          `them up to ${answered}: its store was restored from an older copy or replaced. This replica keeps its ` +
+          "rows and its queue; to sync again, start a new replica (a new device) and write into it what the server lacks" };
+        return [];
+      }
       this.replica.observe(message.server_clock);
       this.replica.setDefaultScope(message.default_scope);
       this.head = Number(message.cursor);

@@ -805,6 +805,13 @@ export class Replica {
     return out;
   }
 
+  /** The highest client_seq below every queued one: a server answered each
+   * mutation up to it (its entries leave the queue only with an answer). */
+  answeredThrough() {
+    const first = this.value("SELECT min(id) FROM sync_queue");
+    return first === null ? this.lastSeq : Math.floor(Number(first) / SEQ_FACTOR) - 1;
+  }
+
   get lastClientSeq() {
     return this.lastSeq;
   }

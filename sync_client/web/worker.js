@@ -255,6 +255,7 @@ function connect() {
         }, HEAD_CHECK_MS);
       }
       if (message.type === "error") status.lastError = `${message.code}: ${message.message}`;
+      else if (protocol.phase === "closed" && protocol.error) status.lastError = `${protocol.error.code}: ${protocol.error.message}`;
       if (protocol.phase === "live") {
         attempts = 0;
         if (!wasLive || message.type === "ack") { status.hasSynced = true; status.lastSyncAt = Date.now(); }

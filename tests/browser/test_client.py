@@ -9,6 +9,7 @@ their reconnects fail) and started again on the same port and data.
 from __future__ import annotations
 
 import asyncio
+import shutil
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -287,3 +288,48 @@ def test_a_batch_of_inserts_is_one_mutation_and_a_bad_row_writes_none(browser: B
     wait_idle(page)
     assert set(server_rows(served.sync, ["user:alice"])["notes"]) == set(ids)
     assert page_rows(page) == server_rows(served.sync, ["user:alice"])
+
+def page_status(page: Page) -> dict[str, Any]:
+    result: dict[str, Any] = page.evaluate("() => window.db.syncStatus()")
+    return result
+
+def _copy_store(db: Path, to: Path) -> None:
+    for suffix in ("", "-wal", "-shm"):
+        source, target = Path(f"{db}{suffix}"), Path(f"{to}{suffix}")
+        target.unlink(missing_ok=True)
+        if source.exists():
+            shutil.copyfile(source, target)
+
+
+def test_a_page_meeting_a_store_restored_from_before_its_writes_stops_and_keeps_them(
+        browser: Browser, restartable: Restartable, tmp_path: Path) -> None:
+    """As tests/integration/test_server_behind.py for the Python client: the
+    server lost writes it had answered, so the page stops with server_behind
+    instead of pushing on for ever (a gap answer each time), and keeps its data."""
+    token = restartable.token("alice")
+    page = browser.new_context().new_page()
+    page.on("pageerror", lambda e: print("pageerror:", e))
+    open_client(page, restartable, token)
+    page.evaluate("() => window.db.insert('notes', {title: 'before the backup'})")
+    wait_idle(page)
+    restartable.stop()
+    _copy_store(restartable.db, tmp_path / "backup.db")
+    restartable.start()
+    page.evaluate("() => window.db.insert('notes', {title: 'after the backup'})")
+    wait_idle(page)
+    restartable.stop()
+    until(lambda: offline(page), what="the page to see the cut")
+    _copy_store(tmp_path / "backup.db", restartable.db)  # the server comes back from the copy
+    page.evaluate("() => window.db.insert('notes', {title: 'written offline since'})")
+    restartable.start()
+
+    until(lambda: page_status(page)["phase"] == "closed", what=lambda: f"the page to stop: {page_status(page)}")
+    stopped = page_status(page)
+    assert str(stopped["lastError"]).startswith("server_behind: the server knows this device's mutations up to "
+                                                "client_seq 1, but it answered them up to 2")
+    time.sleep(1)  # with a 50 ms backoff, a page that went on would have tried many times by now
+    assert restartable.sync is not None and restartable.sync.store.head() == 1
+    after = page_status(page)
+    assert after["phase"] == "closed" and after["pending"] == 1
+    assert {r["title"] for r in page_rows(page)["notes"].values()} == {
+        "before the backup", "after the backup", "written offline since"}

@@ -1,0 +1,96 @@
+"""A server that lost what it had acknowledged: its store restored from an
+older copy. The device meets it with writes the server answered and no longer
+knows. Pushing on, it would be answered ``gap`` for ever (it found this
+benchmark's devices and server each at full CPU for 10 minutes); it stops at
+once with :class:`ServerBehind` instead, keeping its rows and its queue.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import shutil
+import time
+from pathlib import Path
+
+import pytest
+
+from shared.apps.notes import schema as notes_schema
+from shared.errors import ServerBehind
+from sync_client.connection import Backoff, SyncClient
+from sync_client.replica import Replica
+from sync_server.app import SyncServer
+from sync_server.store.sqlite import SQLiteStore
+
+from ..servers import SECRET, ThreadServer
+
+FILES = ("", "-wal", "-shm")
+
+
+def _server(db: Path) -> ThreadServer:
+    return ThreadServer(SyncServer(notes_schema, SQLiteStore(str(db), synchronous="NORMAL"), SECRET))
+
+
+def _sync(replica: Replica, server: ThreadServer) -> None:
+    asyncio.run(SyncClient(replica, server.ws_url, server.token("ada")).sync_once(timeout=10))
+
+
+def _copy(db: Path, to: Path) -> None:
+    for suffix in FILES:
+        source = Path(f"{db}{suffix}")
+        target = Path(f"{to}{suffix}")
+        target.unlink(missing_ok=True)
+        if source.exists():
+            shutil.copyfile(source, target)
+
+
+def test_a_device_meeting_a_store_restored_from_before_its_writes_stops_and_keeps_them(tmp_path: Path) -> None:
+    db, backup = tmp_path / "server.db", tmp_path / "backup.db"
+    phone = Replica(str(tmp_path / "phone.db"), notes_schema)
+    phone.insert("notes", {"id": "n1", "title": "before the backup"})
+    with _server(db) as server:
+        _sync(phone, server)
+    _copy(db, backup)  # the operator's copy, taken while the server was stopped
+    phone.insert("notes", {"id": "n2", "title": "after the backup"})
+    with _server(db) as server:
+        _sync(phone, server)
+        assert server.sync.store.head() == 2
+    _copy(backup, db)  # the disk died: the server comes back from the copy
+    phone.insert("notes", {"id": "n3", "title": "written offline since"})
+
+    with _server(db) as restored:
+        started = time.monotonic()
+        with pytest.raises(ServerBehind) as stopped:
+            _sync(phone, restored)
+        assert time.monotonic() - started < 5  # at the Welcome, not after a timeout
+        assert (stopped.value.server_seq, stopped.value.answered) == (1, 2)
+        assert "restored from an older copy" in stopped.value.message
+        assert restored.sync.store.head() == 1  # n3 was not pushed on top of the hole
+
+        # the background client stops too, once, with the reason, instead of retrying
+        client = SyncClient(phone, restored.ws_url, restored.token("ada"), backoff=Backoff(base=0.01, cap=0.01))
+        asyncio.run(asyncio.wait_for(client.run(), 10))
+        assert client.status.attempts == 1
+        assert client.status.fatal is not None and "ServerBehind" in client.status.fatal
+        assert restored.sync.store.head() == 1
+
+    # the device keeps everything it had: its rows, and its queued write
+    assert sorted(phone.rows("notes")) == ["n1", "n2", "n3"]
+    assert phone.pending_count() == 1
+    phone.close()
+
+
+def test_a_device_whose_writes_the_server_has_syncs_as_before(tmp_path: Path) -> None:
+    """The check's other side: pending writes above what the server knows
+    (never pushed, or pushed and not yet answered) are no loss."""
+    db = tmp_path / "server.db"
+    phone = Replica(str(tmp_path / "phone.db"), notes_schema)
+    phone.insert("notes", {"id": "n1", "title": "one"})
+    with _server(db) as server:
+        _sync(phone, server)
+        phone.insert("notes", {"id": "n2", "title": "two"})
+        phone.insert("notes", {"id": "n3", "title": "three"})
+        assert phone.answered_through() == 1
+        _sync(phone, server)
+        assert server.sync.store.head() == 3 and phone.pending_count() == 0
+        assert phone.answered_through() == phone.last_client_seq == 3
+    phone.close()
