@@ -289,33 +289,55 @@ def _seq_of(entry: tuple[Any, ...]) -> int:
 
 
 class QueuedRows:
-    """Which rows have queued operations, and from which mutation at the latest.
+    """Which rows have queued operations, and the queue ids of those operations.
 
     Applying a page of server rows must replay the local operations still
     pending on those rows. The queue has no index by row (see the module
-    docstring), so this keeps ``(collection, row_id) -> highest client_seq``
-    in memory, reading only the entries added since the last look. Entries
-    that leave the queue are not removed at once: a stale row costs one
-    needless look-up, never a missed one. Everything is forgotten after a
-    rollback, which can take back entries already read.
+    docstring), so this keeps ``(collection, row_id) -> the queue id of its
+    newest entry`` in memory (and the ids of its older entries, for a row that
+    has several), reading only the entries added since the last look. Entries
+    that leave the queue are not removed at once: a stale id costs one needless
+    look-up, never a missed one. Everything is forgotten after a rollback,
+    which can take back entries already read.
     """
 
     def __init__(self) -> None:
         self._latest: dict[tuple[str, Any], int] = {}
+        self._earlier: dict[tuple[str, Any], list[int]] = {}
         self._read_up_to = 0
         self._kept = 0  # rows kept by the last pruning
+        self._older = 0  # ids put in _earlier since the last pruning
 
     def forget(self) -> None:
         self._latest.clear()
+        self._earlier.clear()
         self._read_up_to = 0
         self._kept = 0
+        self._older = 0
 
     def candidates(self, connection: apsw.Connection, collection: str, row_ids: Iterable[Any],
                    after_seq: int) -> list[Any]:
         """The ids among ``row_ids`` with an operation queued after ``after_seq``."""
         self._catch_up(connection)
-        latest = self._latest
-        return [r for r in row_ids if latest.get((collection, r), 0) > after_seq]
+        latest, floor = self._latest, last_id(after_seq)
+        return [r for r in row_ids if latest.get((collection, r), 0) > floor]
+
+    def entry_ids(self, collection: str, row_ids: Iterable[Any], after_seq: int) -> list[int]:
+        """The queue ids of the operations on ``row_ids`` queued after
+        ``after_seq``, ascending (as of the last :meth:`candidates`): what to
+        read of the queue by its primary key, instead of scanning it."""
+        latest, earlier, floor = self._latest, self._earlier, last_id(after_seq)
+        out: list[int] = []
+        for row_id in row_ids:
+            key = (collection, row_id)
+            older = earlier.get(key)
+            if older is not None:
+                out += [i for i in older if i > floor]
+            newest = latest.get(key, 0)
+            if newest > floor:
+                out.append(newest)
+        out.sort()
+        return out
 
     @staticmethod
     def anything_after(connection: apsw.Connection, after_seq: int) -> bool:
@@ -325,17 +347,30 @@ class QueuedRows:
                                        (last_id(after_seq),)).fetchall())
 
     def prune(self, settled_seq: int) -> None:
-        """Drop rows whose queued operations are all settled, once the map has
-        doubled since the last pruning (so pruning costs O(1) a row over time)."""
-        if len(self._latest) > 2 * self._kept + 10_000:
-            self._latest = {key: seq for key, seq in self._latest.items() if seq > settled_seq}
+        """Drop what is settled, once the rows or the older ids have doubled
+        since the last pruning (so pruning costs O(1) an entry over time)."""
+        if len(self._latest) > 2 * self._kept + 10_000 or self._older > self._kept + 10_000:
+            floor = last_id(settled_seq)
+            self._latest = {key: i for key, i in self._latest.items() if i > floor}
+            self._earlier = {key: kept for key, ids in self._earlier.items()
+                             if key in self._latest and (kept := [i for i in ids if i > floor])}
             self._kept = len(self._latest)
+            self._older = 0
 
     def _catch_up(self, connection: apsw.Connection) -> None:
-        latest = self._latest
+        latest, earlier = self._latest, self._earlier
         top = self._read_up_to
         for queue_id, collection, row_id in connection.execute(
                 "SELECT id, collection, row_id FROM sync_queue WHERE id > ? ORDER BY id", (top,)):
-            latest[(collection, row_id)] = queue_id >> SEQ_SHIFT
+            key = (collection, row_id)
+            before = latest.get(key)
+            if before is not None:
+                older = earlier.get(key)
+                if older is None:
+                    earlier[key] = [before]
+                else:
+                    older.append(before)
+                self._older += 1
+            latest[key] = queue_id
             top = queue_id
         self._read_up_to = top
