@@ -138,6 +138,78 @@ export function decodeFields(value) {
   throw new Error(`a queue entry's fields are text or bytes, got ${typeof value}`);
 }
 
+/** A row id as a map key: a number and a bigint of one value are one key. @param {SqlValue} rowId */
+const rowKey = (rowId) => (typeof rowId === "string" ? "s" : "i") + String(rowId);
+
+/**
+ * Which rows have queued operations, and the queue ids of those operations
+ * (sync_client/queue.py QueuedRows): the queue has no index by row, and
+ * finding a page's pending operations by scanning it cost every page O(queue).
+ * Read lazily (only entries added since the last look); a stale id costs one
+ * needless look-up, never a missed one; forgotten on a rollback.
+ */
+class QueuedRows {
+  constructor() {
+    /** @type {Map<string, number>} collection + row: the queue id of its newest entry */
+    this.latest = new Map();
+    /** @type {Map<string, number[]>} the ids of its older entries, for a row that has several */
+    this.earlier = new Map();
+    /** @type {number} */
+    this.readUpTo = 0;
+    this.kept = 0; // rows kept by the last pruning
+    this.older = 0; // ids put in `earlier` since the last pruning
+  }
+
+  forget() {
+    this.latest.clear();
+    this.earlier.clear();
+    this.readUpTo = 0;
+    this.kept = 0;
+    this.older = 0;
+  }
+
+  /** The queue ids of the operations on `rowIds` queued after `afterSeq`, ascending.
+   * @param {Replica} replica @param {string} collection @param {SqlValue[]} rowIds @param {number} afterSeq */
+  entryIds(replica, collection, rowIds, afterSeq) {
+    for (const entry of replica.arrays("SELECT id, collection, row_id FROM sync_queue WHERE id > ? ORDER BY id",
+                                       [this.readUpTo])) {
+      const id = Number(entry[0]);
+      const key = `${entry[1]}\u0000${rowKey(entry[2])}`;
+      const before = this.latest.get(key);
+      if (before !== undefined) {
+        const older = this.earlier.get(key);
+        if (older) older.push(before); else this.earlier.set(key, [before]);
+        this.older += 1;
+      }
+      this.latest.set(key, id);
+      this.readUpTo = id;
+    }
+    const floor = lastId(afterSeq);
+    /** @type {number[]} */
+    const out = [];
+    for (const rowId of rowIds) {
+      const key = `${collection}\u0000${rowKey(rowId)}`;
+      for (const id of this.earlier.get(key) || []) if (id > floor) out.push(id);
+      const newest = this.latest.get(key) || 0;
+      if (newest > floor) out.push(newest);
+    }
+    return out.sort((a, b) => a - b);
+  }
+
+  /** Drop what is settled, once the rows or the older ids have doubled since the last pruning. @param {number} settled */
+  prune(settled) {
+    if (this.latest.size <= 2 * this.kept + 10000 && this.older <= this.kept + 10000) return;
+    const floor = lastId(settled);
+    for (const [key, id] of this.latest) if (id <= floor) this.latest.delete(key);
+    for (const [key, ids] of this.earlier) {
+      const kept = this.latest.has(key) ? ids.filter((id) => id > floor) : [];
+      if (kept.length) this.earlier.set(key, kept); else this.earlier.delete(key);
+    }
+    this.kept = this.latest.size;
+    this.older = 0;
+  }
+}
+
 export class Replica {
   /**
    * @param {any} sqlite3 the initialised SQLite WASM module
@@ -162,6 +234,7 @@ export class Replica {
     this.settled = 0;
     /** the queue was found empty, and no commit has queued anything since */
     this.queueEmpty = false;
+    this.queuedRows = new QueuedRows();
     /** @type {number | null} the stored cursor, as last read or written (null: read it) */
     this.cursorCache = null;
     /** @type {((event: string, detail: any) => void)[]} */
@@ -402,6 +475,7 @@ export class Replica {
     this.txnSeq = null;
     this.txnOps = 0;
     this.cursorCache = null; // it may hold what this rollback took back
+    this.queuedRows.forget(); // it may have read entries this rollback took back
   }
 
   /**
@@ -1014,6 +1088,7 @@ export class Replica {
   dropApplied(clientSeq) {
     this.settled = Math.max(this.settled, clientSeq);
     this.writeState({ last_client_seq: Math.max(this.lastSeq, clientSeq), server_applied: this.settled });
+    this.queuedRows.prune(this.settled);
   }
 
   /** @param {MutationResult} result */
@@ -1081,11 +1156,12 @@ export class Replica {
     /** @type {Map<SqlValue, [string, Fields][]>} */
     const ops = new Map();
     if (!this.pendingIn(coll)) return ops;
-    const after = lastId(this.settled);
-    const ids = JSON.stringify(changes.map((r) => (typeof r.row_id === "bigint" ? r.row_id.toString() : r.row_id)));
+    // read by primary key (QueuedRows): a scan from the settled point cost every page O(queue)
+    const ids = this.queuedRows.entryIds(this, coll.name, changes.map((r) => r.row_id), this.settled);
+    if (!ids.length) return ops;
     for (const [rowId, kind, fields] of this.arrays(
-      `SELECT row_id, kind, ${this.schema.queue_fields_sql} FROM sync_queue WHERE id > ? AND collection = ? `
-      + "AND row_id IN (SELECT value FROM json_each(?)) ORDER BY id", [after, coll.name, ids])) {
+      `SELECT row_id, kind, ${this.schema.queue_fields_sql} FROM sync_queue `
+      + "WHERE id IN (SELECT value FROM json_each(?)) ORDER BY id", [JSON.stringify(ids)])) {
       const list = ops.get(rowId);
       const op = /** @type {[string, Fields]} */ ([String(kind), decodeFields(fields)]);
       if (list) list.push(op); else ops.set(rowId, [op]);

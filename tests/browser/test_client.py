@@ -106,6 +106,47 @@ def test_an_insert_replayed_on_a_compacted_tombstone_ends_as_the_server_made_it(
     assert acked == [1, inserted[1]] and queued == 0  # the server made it: version 1, the insert's insertOrder
     page.context.close()
 
+#: tests/integration/test_pending_lookup.py's cases for the browser replica:
+#: a row with several pending entries gets the unsettled ones replayed, in
+#: order; a page under many pending rows reads the queue by primary key
+SEVERAL_ENTRIES_REPLAYED = """async () => {
+    const sqlite3 = await (await import('/client/vendor/sqlite-wasm/sqlite3.mjs')).default();
+    const { Replica } = await import('/client/replica.js');
+    const schema = await (await fetch('/schema')).json();
+    const replica = new Replica(sqlite3, new sqlite3.oo1.DB(':memory:', 'c'), schema);
+    const seen = (id) => replica.arrays('SELECT title, body FROM notes WHERE id = ?', [id])[0];
+    const page = (rows, cursor, applied) => replica.applyChanges({type: 'changes', cursor, head: cursor, applied,
+        more: false, server_clock: 0, resync: false, resync_begins: false, blocks: [], rows: rows.map(([id, title]) => (
+        {collection: 'notes', row_id: id, scope: 'user:ada', version: cursor, seq: cursor, insert_order: 1,
+         deleted: false, fields: {title, body: ''}}))});
+    const applied = (seqs, cursor) => replica.applyResults(seqs.map((s) => ({client_seq: s, status: 'applied',
+        versions: [s], rows: [], reason: '', message: '', path: ''})), 0, cursor);
+    replica.insert('notes', {id: 'n1', title: 'one'});
+    replica.update('notes', 'n1', {body: 'two'});
+    replica.update('notes', 'n1', {title: 'three'});
+    replica.update('notes', 'n1', {body: 'four'});
+    page([['n1', 'server']], 5, {[replica.deviceId]: 2});
+    const first = seen('n1');
+    applied([1, 2, 3], 6);
+    page([['n1', 'later']], 7, {[replica.deviceId]: 3});
+    const second = seen('n1');
+    for (let i = 0; i < 300; i++) replica.insert('notes', {id: `m${i}`, title: 'mine'});
+    page(Array.from({length: 10}, (_, i) => [`m${i + 100}`, 'from the server']), 8, {});
+    return [first, second, seen('m105'), seen('m5')];
+}"""
+
+
+def test_a_row_with_several_pending_entries_replays_the_unsettled_ones(browser: Browser, served: ThreadServer) -> None:
+    page = new_page(browser)
+    page.goto(f"{served.base}/client/")
+    first, second, paged, untouched = page.evaluate(SEVERAL_ENTRIES_REPLAYED)
+    assert first == ["three", "four"]  # client_seq 3 and 4 on top of the server's row
+    assert second == ["later", "four"]  # only client_seq 4 still pending
+    assert paged == ["mine", ""]  # the server's row, then the pending insert replayed on top
+    assert untouched == ["mine", ""]
+    page.context.close()
+
+
 def test_two_pages_and_a_python_device_converge_after_offline_edits(
         browser: Browser, restartable: Restartable, tmp_path: Path) -> None:
     token = restartable.token("alice")
