@@ -116,22 +116,34 @@ class StateError(SyncError):
 
 
 class ServerBehind(SyncError):
-    """The server has no record of mutations it answered to this device: its
-    store was restored from an older copy, or replaced. Pushing on would wait
-    for ever on mutations the device no longer holds (the server answers
-    ``gap``), and pulling on would skip the server's new rows below the
-    device's cursor, so the device stops, keeping every row and queued write."""
+    """The server has lost what it had told this device: mutations it
+    answered, or rows up to the device's cursor. Its store was restored from
+    an older copy, or replaced. Pushing on would wait for ever on mutations the
+    device no longer holds (the server answers ``gap``), and pulling on would
+    skip the server's new rows numbered at or below the device's cursor, so
+    the device stops, keeping every row and queued write."""
 
     code = "server_behind"
 
-    def __init__(self, server_seq: int, answered: int) -> None:
+    def __init__(self, what: str) -> None:
         super().__init__(
-            f"the server knows this device's mutations up to client_seq {server_seq}, but it answered them up to "
-            f"{answered}: its store was restored from an older copy or replaced. This replica keeps its rows and "
-            "its queue; to sync again, start a new replica (a new device) and write into it what the server lacks",
+            f"{what}: its store was restored from an older copy or replaced. This replica keeps its rows and its "
+            "queue; to sync again, start a new replica (a new device) and write into it what the server lacks",
             path="$.last_client_seq")
-        self.server_seq = server_seq
-        self.answered = answered
+
+    @classmethod
+    def check(cls, server_seq: int, answered: int, head: int, cursor: int) -> ServerBehind | None:
+        """The error a Welcome (``server_seq``: its last_client_seq, ``head``: its
+        cursor) calls for, from a device that had its mutations answered up to
+        ``answered`` and has seen the rows up to ``cursor``; None if none."""
+        if server_seq < answered:
+            return cls(f"the server knows this device's mutations up to client_seq {server_seq}, but it answered "
+                       f"them up to {answered}")
+        if head < cursor:
+            error = cls(f"the server's rows go up to seq {head}, but this device has seen them up to {cursor}")
+            error.path = "$.cursor"
+            return error
+        return None
 
 
 class RemoteError(SyncError):

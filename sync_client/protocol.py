@@ -124,12 +124,15 @@ class ClientProtocol:
         if self.phase is Phase.HELLO_SENT:
             if not isinstance(message, Welcome):
                 raise ProtocolError(f"expected welcome, got {type(message).__name__.lower()}")
-            answered = self.replica.answered_through()
-            if message.last_client_seq < answered:
-                # every mutation below the oldest queued one was answered by a server:
-                # one that does not know them lost them, and would answer gap for ever
+            # every mutation below the oldest queued one was answered by a server, and
+            # every row up to the cursor was sent by one: a server that does not know
+            # them lost them (it would answer gap for ever, or number new rows below
+            # the cursor, where this device would never look)
+            behind = ServerBehind.check(message.last_client_seq, self.replica.answered_through(), message.cursor,
+                                        self.replica.cursor)
+            if behind is not None:
                 self.phase = Phase.CLOSED
-                raise ServerBehind(message.last_client_seq, answered)
+                raise behind
             self.replica.clock.observe(message.server_clock)
             self.replica.set_default_scope(message.default_scope)
             self.head = message.cursor

@@ -188,16 +188,21 @@ export class ClientProtocol {
     if (message.type === "error") return this.onError(message);
     if (this.phase === "hello_sent") {
       if (message.type !== "welcome") throw new ProtocolError(`expected welcome, got ${message.type}`);
-      const answered = this.replica.answeredThrough();
-      if (Number(message.last_client_seq) < answered) {
-        // every mutation below the oldest queued one was answered by a server: one
-        // that does not know them lost them, and would answer gap for ever
-        // (shared/errors.py ServerBehind)
+      // every mutation below the oldest queued one was answered by a server, and every
+      // row up to the cursor was sent by one: a server that does not know them lost them
+      // (it would answer gap for ever, or number new rows below the cursor, where this
+      // device would never look): shared/errors.py ServerBehind
+      const answered = this.replica.answeredThrough(), cursor = this.replica.cursor;
+      const lost = Number(message.last_client_seq) < answered
+        ? [`the server knows this device's mutations up to client_seq ${message.last_client_seq}, but it answered them up to ${answered}`, "$.last_client_seq"]
+        : Number(message.cursor) < cursor
+          ? [`the server's rows go up to seq ${message.cursor}, but this device has seen them up to ${cursor}`, "$.cursor"]
+          : null;
+      if (lost !== null) {
         this.phase = "closed";
-        this.error = { code: "server_behind", path: "$.last_client_seq", message:
-          `the server knows this device's mutations up to client_seq ${message.last_client_seq}, but it answered ` +
-          `them up to ${answered}: its store was restored from an older copy or replaced. This replica keeps its ` +
-          "rows and its queue; to sync again, start a new replica (a new device) and write into it what the server lacks" };
+        this.error = { code: "server_behind", path: lost[1], message: `${lost[0]}: its store was restored from an older copy `
+          + "or replaced. This replica keeps its rows and its queue; to sync again, start a new replica (a new device) "
+          + "and write into it what the server lacks" };
         return [];
       }
       this.replica.observe(message.server_clock);

@@ -147,6 +147,41 @@ def test_a_row_with_several_pending_entries_replays_the_unsettled_ones(browser: 
     page.context.close()
 
 
+#: tests/integration/test_server_behind.py's reader, for the browser client: a
+#: Welcome whose head is below the rows this replica has seen stops it
+BEHIND_THE_CURSOR = """async () => {
+    const sqlite3 = await (await import('/client/vendor/sqlite-wasm/sqlite3.mjs')).default();
+    const { Replica } = await import('/client/replica.js');
+    const { ClientProtocol } = await import('/client/protocol.js');
+    const schema = await (await fetch('/schema')).json();
+    const replica = new Replica(sqlite3, new sqlite3.oo1.DB(':memory:', 'c'), schema);
+    replica.applyChanges({type: 'changes', cursor: 3, head: 3, applied: {}, more: false, server_clock: 0,
+        resync: false, resync_begins: false, blocks: [], rows: [{collection: 'notes', row_id: 'n1',
+        scope: 'user:ada', version: 1, seq: 3, insert_order: 1, deleted: false, fields: {title: 'seen', body: ''}}]});
+    const answers = [];
+    for (const head of [3, 2]) {
+        const protocol = new ClientProtocol(replica, 'token');
+        protocol.connect();
+        const sent = protocol.receiveNow({type: 'welcome', server_clock: 0, last_client_seq: 0, cursor: head,
+                                          user: 'ada', default_scope: 'user:ada'});
+        answers.push([protocol.phase, sent.map((m) => m.type), protocol.error]);
+    }
+    return answers;
+}"""
+
+
+def test_a_page_past_a_restored_stores_head_stops(browser: Browser, served: ThreadServer) -> None:
+    page = new_page(browser)
+    page.goto(f"{served.base}/client/")
+    level, behind = page.evaluate(BEHIND_THE_CURSOR)
+    assert level == ["pulling", ["pull"], None]
+    phase, sent, error = behind
+    assert phase == "closed" and sent == [] and error["code"] == "server_behind" and error["path"] == "$.cursor"
+    assert error["message"].startswith("the server's rows go up to seq 2, but this device has seen them up to 3: "
+                                       "its store was restored from an older copy")
+    page.context.close()
+
+
 def test_two_pages_and_a_python_device_converge_after_offline_edits(
         browser: Browser, restartable: Restartable, tmp_path: Path) -> None:
     token = restartable.token("alice")

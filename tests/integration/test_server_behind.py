@@ -62,8 +62,9 @@ def test_a_device_meeting_a_store_restored_from_before_its_writes_stops_and_keep
         with pytest.raises(ServerBehind) as stopped:
             _sync(phone, restored)
         assert time.monotonic() - started < 5  # at the Welcome, not after a timeout
-        assert (stopped.value.server_seq, stopped.value.answered) == (1, 2)
-        assert "restored from an older copy" in stopped.value.message
+        assert stopped.value.message.startswith("the server knows this device's mutations up to client_seq 1, but "
+                                                "it answered them up to 2: its store was restored from an older copy")
+        assert stopped.value.path == "$.last_client_seq"
         assert restored.sync.store.head() == 1  # n3 was not pushed on top of the hole
 
         # the background client stops too, once, with the reason, instead of retrying
@@ -77,6 +78,40 @@ def test_a_device_meeting_a_store_restored_from_before_its_writes_stops_and_keep
     assert sorted(phone.rows("notes")) == ["n1", "n2", "n3"]
     assert phone.pending_count() == 1
     phone.close()
+
+
+def test_a_reader_whose_cursor_is_past_a_restored_store_stops_instead_of_missing_rows(tmp_path: Path) -> None:
+    """A device that only reads has no mutation the server could have lost,
+    but it has seen rows the restored store numbers again: the next rows
+    another device writes get seqs at or below its cursor, which it would
+    never pull (checked without the check: it missed them silently)."""
+    db, backup = tmp_path / "server.db", tmp_path / "backup.db"
+    writer = Replica(str(tmp_path / "writer.db"), notes_schema)
+    reader = Replica(str(tmp_path / "reader.db"), notes_schema)
+    writer.insert("notes", {"id": "n1", "title": "before the backup"})
+    with _server(db) as server:
+        _sync(writer, server)
+    _copy(db, backup)
+    writer.insert("notes", {"id": "n2", "title": "after the backup"})
+    writer.insert("notes", {"id": "n3", "title": "after the backup too"})
+    with _server(db) as server:
+        _sync(writer, server)
+        _sync(reader, server)
+    assert reader.cursor == 3
+    _copy(backup, db)
+    fresh = Replica(str(tmp_path / "fresh.db"), notes_schema)  # a new device: nothing to lose
+    fresh.insert("notes", {"id": "n4", "title": "written after the restore"})
+    with _server(db) as restored:
+        _sync(fresh, restored)
+        assert restored.sync.store.head() == 2  # n4 took seq 2, below the reader's cursor
+        with pytest.raises(ServerBehind) as stopped:
+            _sync(reader, restored)
+        assert stopped.value.message.startswith("the server's rows go up to seq 2, but this device has seen them "
+                                                "up to 3")
+        assert stopped.value.path == "$.cursor"
+    assert sorted(reader.rows("notes")) == ["n1", "n2", "n3"]
+    for replica in (writer, reader, fresh):
+        replica.close()
 
 
 def test_a_device_whose_writes_the_server_has_syncs_as_before(tmp_path: Path) -> None:
