@@ -113,8 +113,13 @@ def may_carry_too_many_ops(frame: bytes, binary: bool, limit: int) -> bool:
     its bytes before it is decoded (decoding is what costs the memory: a
     15 MiB frame of tiny operations cost 454 MiB). Each operation spells its
     ``kind`` key once; a value may spell it too, so this over-counts, and is
-    only used with twice the limit; the exact count is taken after decoding."""
-    return frame.count(_OP_KEYS[binary]) > 2 * limit
+    only used with twice the limit; the exact count is taken after decoding.
+    A frame too short to spell the key that often is not scanned (0.09 us an
+    operation for pushes of 1,000 inserts, against 0.28 to decode them)."""
+    key = _OP_KEYS[binary]
+    if len(frame) // len(key) <= 2 * limit:
+        return False
+    return frame.count(key) > 2 * limit
 
 
 T = TypeVar("T")
