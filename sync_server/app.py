@@ -43,8 +43,8 @@ from .evolution import Translation, migrate_store
 from .hub import Hub
 from .limits import FairQueue, Limits, may_carry_too_many_ops
 from .metrics import ADMIN_SCOPE, CONTENT_TYPE, DeviceView, Metrics, metrics_public
-from .session import (CLOSE_BUSY, CLOSE_POLICY, CLOSE_SLOW, Close, Send, ServerSession, StartPull, State, SubmitPush,
-                      error_message)
+from .session import (CLOSE_BUSY, CLOSE_GAP, CLOSE_POLICY, CLOSE_SLOW, GAP_ACKS_TO_CLOSE, Close, Send, ServerSession,
+                      StartPull, State, SubmitPush, error_message)
 from .store.base import Store
 from .wire import changes_for, pull_arrays, results_for
 
@@ -456,6 +456,7 @@ class Connection:
         self._sender: asyncio.Task[None] | None = None
         self._user: str | None = None  # counted in server.user_sockets
         self._inbound = 0  # bytes of pushes received and not yet acked
+        self._gap_acks = 0  # Acks in a row whose every result was gap
         self._outbound = 0  # bytes in the outbox
         self._acked_event = asyncio.Event()  # set whenever an ack frees inbound bytes
         self._frame_size = 0
@@ -587,9 +588,26 @@ class Connection:
                           server_clock=outcome.server_clock, cursor=outcome.head)
         self._pushes_at_writer -= 1
         self._enqueue(self.codec.encode(message))
+        if results is not None:
+            self._count_gaps(results)
         # the live batches held meanwhile go once every Ack of this group commit is
         # queued (they are delivered one by one, synchronously, before this runs)
         asyncio.get_running_loop().call_soon(self._release_held)
+
+    def _count_gaps(self, results: list[MutationResult]) -> None:
+        """Close the socket of a device that keeps pushing past a missing
+        mutation (:data:`GAP_ACKS_TO_CLOSE`): it reconnects after its backoff
+        instead of costing the writer a batch per round trip."""
+        if not results or any(r.status != "gap" for r in results):
+            self._gap_acks = 0
+            return
+        self._gap_acks += 1
+        if self._gap_acks == GAP_ACKS_TO_CLOSE:
+            error = Error(code="gap", path="$.mutations[0].client_seq", message=(
+                f"{GAP_ACKS_TO_CLOSE} pushes in a row were answered gap ({results[0].message}): this device no longer "
+                "sends the mutations the server is missing (was the server's store restored from an older copy?)"))
+            self._count_error(error)
+            self._run([Send(error), Close(CLOSE_GAP, "gap")])
 
     def _count_error(self, error: Error) -> None:
         device = self.session.client_id if self.session else ""

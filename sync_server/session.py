@@ -42,6 +42,14 @@ CLOSE_SCHEMA = 4001  # the server does not serve the device's schema version (or
 CLOSE_SLOW = 4002  # the device did not read its changes fast enough
 CLOSE_BUSY = 1013  # the user has too many sockets open (try again later)
 CLOSE_PROTOCOL = 4003  # the device speaks a protocol version this server does not
+CLOSE_GAP = 4004  # the device kept pushing past a mutation it no longer sends (GAP_ACKS_TO_CLOSE gap answers in a row)
+
+#: Acks in a row whose every result is ``gap`` before the socket is closed: a
+#: device that lost the mutations the server waits for (a store restored from
+#: an older copy, met by a client from before ServerBehind) would otherwise
+#: push them again for ever, at full speed. Well past what a device's pushes
+#: in flight (4) give after one of them failed.
+GAP_ACKS_TO_CLOSE = 16
 
 
 class State(enum.Enum):

@@ -13,12 +13,16 @@ import time
 from pathlib import Path
 
 import pytest
+from websockets.asyncio.client import connect
+from websockets.exceptions import ConnectionClosed
 
 from shared.apps.notes import schema as notes_schema
 from shared.errors import ServerBehind
+from shared.messages import MSGPACK, Ack, Error, Hello, Mutation, Operation, Push, Welcome
 from sync_client.connection import Backoff, SyncClient
 from sync_client.replica import Replica
 from sync_server.app import SyncServer
+from sync_server.session import CLOSE_GAP, GAP_ACKS_TO_CLOSE
 from sync_server.store.sqlite import SQLiteStore
 
 from ..servers import SECRET, ThreadServer
@@ -129,3 +133,59 @@ def test_a_device_whose_writes_the_server_has_syncs_as_before(tmp_path: Path) ->
         assert server.sync.store.head() == 3 and phone.pending_count() == 0
         assert phone.answered_through() == phone.last_client_seq == 3
     phone.close()
+
+
+def test_a_device_pushing_past_a_missing_mutation_is_closed_not_served_for_ever(tmp_path: Path) -> None:
+    """A client from before ServerBehind, meeting a restored store, pushes its
+    oldest pending mutation again after every gap answer. The server closes
+    its socket after GAP_ACKS_TO_CLOSE such answers in a row; the client
+    reconnects after its backoff instead of costing the writer a batch a round trip."""
+    gap_push = MSGPACK.encode(Push(mutations=[Mutation(client_seq=5, ops=[Operation(
+        kind="insert", collection="notes", row_id="n5", insert_order=1, fields={"title": "x"})])]))
+
+    async def push_until_closed(server: ThreadServer) -> tuple[list[object], int | None]:
+        answers: list[object] = []
+        async with connect(server.ws_url) as ws:
+            await ws.send(MSGPACK.encode(Hello(client_id="old-phone", token=server.token("ada"), schema_version=1)))
+            assert isinstance(MSGPACK.decode(await ws.recv()), Welcome)
+            try:
+                for _ in range(GAP_ACKS_TO_CLOSE + 4):
+                    await ws.send(gap_push)
+                    answers.append(MSGPACK.decode(await asyncio.wait_for(ws.recv(), 5)))
+                    if isinstance(answers[-1], Error):
+                        await asyncio.wait_for(ws.recv(), 5)
+            except ConnectionClosed as closed:
+                return answers, closed.rcvd.code if closed.rcvd else None
+        return answers, None
+
+    with _server(tmp_path / "server.db") as server:
+        answers, code = asyncio.run(push_until_closed(server))
+        acks = answers[:GAP_ACKS_TO_CLOSE]
+        assert all(isinstance(a, Ack) and [r.status for r in a.results] == ["gap"] for a in acks)
+        error = answers[GAP_ACKS_TO_CLOSE]
+        assert isinstance(error, Error) and error.code == "gap" and "expected client_seq 1 first" in error.message
+        assert code == CLOSE_GAP and len(answers) == GAP_ACKS_TO_CLOSE + 1
+        assert server.sync.store.head() == 0
+
+        # gap answers between answers that apply close nothing
+        far_ahead = MSGPACK.encode(Push(mutations=[Mutation(client_seq=1000, ops=[Operation(
+            kind="insert", collection="notes", row_id="z", insert_order=1, fields={"title": "x"})])]))
+        rounds = GAP_ACKS_TO_CLOSE + 4
+
+        async def gaps_between_applies() -> list[list[str]]:
+            statuses: list[list[str]] = []
+            async with connect(server.ws_url) as ws:
+                await ws.send(MSGPACK.encode(Hello(client_id="new-phone", token=server.token("bob"), schema_version=1)))
+                await ws.recv()
+                for seq in range(1, rounds + 1):
+                    await ws.send(far_ahead)
+                    await ws.send(MSGPACK.encode(Push(mutations=[Mutation(client_seq=seq, ops=[Operation(
+                        kind="insert", collection="notes", row_id=f"b{seq}", insert_order=seq, fields={"title": "y"})])])))
+                    for _ in range(2):
+                        ack = MSGPACK.decode(await asyncio.wait_for(ws.recv(), 5))
+                        assert isinstance(ack, Ack)
+                        statuses.append([str(r.status) for r in ack.results])
+            return statuses
+
+        assert asyncio.run(gaps_between_applies()) == [["gap"], ["applied"]] * rounds
+        assert server.sync.store.head() == rounds
