@@ -148,15 +148,16 @@ def test_a_device_pushing_past_a_missing_mutation_is_closed_not_served_for_ever(
         async with connect(server.ws_url) as ws:
             await ws.send(MSGPACK.encode(Hello(client_id="old-phone", token=server.token("ada"), schema_version=1)))
             assert isinstance(MSGPACK.decode(await ws.recv()), Welcome)
+            for _ in range(GAP_ACKS_TO_CLOSE):  # one push, one answer: the last is the closing one
+                await ws.send(gap_push)
+                answers.append(MSGPACK.decode(await asyncio.wait_for(ws.recv(), 5)))
             try:
-                for _ in range(GAP_ACKS_TO_CLOSE + 4):
-                    await ws.send(gap_push)
+                while True:  # what follows the last Ack, until the close
                     answers.append(MSGPACK.decode(await asyncio.wait_for(ws.recv(), 5)))
-                    if isinstance(answers[-1], Error):
-                        await asyncio.wait_for(ws.recv(), 5)
             except ConnectionClosed as closed:
                 return answers, closed.rcvd.code if closed.rcvd else None
-        return answers, None
+            except TimeoutError:
+                return answers, None
 
     with _server(tmp_path / "server.db") as server:
         answers, code = asyncio.run(push_until_closed(server))
