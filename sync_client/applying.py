@@ -352,9 +352,8 @@ class ApplyingServerChanges:
         """The unsettled local operations on these rows, oldest first, by row id."""
         if not self._may_have_pending():
             return {}
-        rows = self._queued_rows
-        wanted = rows.candidates(self.connection, coll.name, (r.row_id for r in changes), self._settled)
-        if not wanted:  # the usual case: none of these rows has anything pending
+        ids = self._queued_rows.entry_ids(self.connection, coll.name, (r.row_id for r in changes), self._settled)
+        if not ids:  # the usual case: none of these rows has anything pending
             return {}
         # read by primary key: the queue has no index by row, and a scan of it
         # from the settled point cost each page O(queue) (a page of 2,000 rows
@@ -362,8 +361,7 @@ class ApplyingServerChanges:
         ops: dict[Any, list[tuple[str, dict[str, Any]]]] = {}
         for row_id, kind, fields in self.connection.execute(
                 f"SELECT row_id, kind, {self._queue_fields} FROM sync_queue "
-                "WHERE id IN (SELECT value FROM json_each(?)) ORDER BY id",
-                (msgspec.json.encode(rows.entry_ids(coll.name, wanted, self._settled)),)):
+                "WHERE id IN (SELECT value FROM json_each(?)) ORDER BY id", (msgspec.json.encode(ids),)):
             ops.setdefault(row_id, []).append((kind, queue.decode_fields(fields)))
         return ops
 

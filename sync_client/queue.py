@@ -322,10 +322,12 @@ class QueuedRows:
         latest, floor = self._latest, last_id(after_seq)
         return [r for r in row_ids if latest.get((collection, r), 0) > floor]
 
-    def entry_ids(self, collection: str, row_ids: Iterable[Any], after_seq: int) -> list[int]:
+    def entry_ids(self, connection: apsw.Connection, collection: str, row_ids: Iterable[Any],
+                  after_seq: int) -> list[int]:
         """The queue ids of the operations on ``row_ids`` queued after
-        ``after_seq``, ascending (as of the last :meth:`candidates`): what to
-        read of the queue by its primary key, instead of scanning it."""
+        ``after_seq``, ascending: what to read of the queue by its primary key,
+        instead of scanning it."""
+        self._catch_up(connection)
         latest, earlier, floor = self._latest, self._earlier, last_id(after_seq)
         out: list[int] = []
         for row_id in row_ids:
