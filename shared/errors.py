@@ -125,11 +125,11 @@ class ServerBehind(SyncError):
 
     code = "server_behind"
 
-    def __init__(self, what: str) -> None:
+    def __init__(self, what: str, *, path: str) -> None:
         super().__init__(
             f"{what}: its store was restored from an older copy or replaced. This replica keeps its rows and its "
             "queue; to sync again, start a new replica (a new device) and write into it what the server lacks",
-            path="$.last_client_seq")
+            path=path)
 
     @classmethod
     def check(cls, server_seq: int, answered: int, head: int, cursor: int) -> ServerBehind | None:
@@ -138,11 +138,10 @@ class ServerBehind(SyncError):
         ``answered`` and has seen the rows up to ``cursor``; None if none."""
         if server_seq < answered:
             return cls(f"the server knows this device's mutations up to client_seq {server_seq}, but it answered "
-                       f"them up to {answered}")
+                       f"them up to {answered}", path="$.last_client_seq")
         if head < cursor:
-            error = cls(f"the server's rows go up to seq {head}, but this device has seen them up to {cursor}")
-            error.path = "$.cursor"
-            return error
+            return cls(f"the server's rows go up to seq {head}, but this device has seen them up to {cursor}",
+                       path="$.cursor")
         return None
 
 
