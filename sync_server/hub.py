@@ -7,8 +7,6 @@ import heapq
 import operator
 from typing import Protocol
 
-import msgspec
-
 from shared.blocks import group_rows
 from shared.messages import Changes, Codec, RowChange
 
@@ -126,11 +124,7 @@ class Hub:
         if not outcome.rows:
             return
         by_scope = group_rows(outcome.rows, _scope_of)  # each scope's rows in seq order
-        echo_free = outcome.echo_free
-        writers = set(echo_free.values()) if echo_free else set()
-        # the one device whose own rows are all of the batch's (a push no one else
-        # wrote beside): its live batch has no rows, and needs no pass to find that out
-        sole = next(iter(writers)) if len(writers) == 1 and len(echo_free) == len(outcome.rows) else None
+        writers = set(outcome.echo_free.values()) if outcome.echo_free else set()
         for key, group in self._subscribers.items():
             if not group:
                 continue
@@ -157,21 +151,17 @@ class Hub:
                     shape = (codec.name, version, protocol, own if own in writers else "")
                 payload = encoded.get(shape)
                 if payload is None:
-                    payload = encoded[shape] = codec.encode(self._shaped(message, shape, outcome, sole))
+                    payload = encoded[shape] = codec.encode(self._shaped(message, shape, outcome))
                 connection.deliver_live(outcome.head, payload)
 
-    def _shaped(self, message: Changes, shape: tuple[str, int, int, str], outcome: BatchOutcome,
-                sole: str | None = None) -> Changes:
+    def _shaped(self, message: Changes, shape: tuple[str, int, int, str], outcome: BatchOutcome) -> Changes:
         """A group's live batch for devices on schema ``version`` (0: the current
-        one) speaking ``protocol`` (0: below 3), less the rows of ``own``
-        (all of them if ``own`` is ``sole``, the writer of every row)."""
+        one) speaking ``protocol`` (0: below 3), less the rows of ``own``."""
         _, version, protocol, own = shape
         if not version and not protocol:
             return message
         assert self.translation is not None
-        if own and own == sole:
-            message = msgspec.structs.replace(message, rows=[])
-        elif own:
+        if own:
             message = without_own_rows(message, own, outcome.echo_free)
         return changes_for(self.translation, version or self.translation.current, protocol or 2, message)
 
