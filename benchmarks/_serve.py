@@ -20,12 +20,22 @@ import argparse
 import asyncio
 import contextlib
 import os
+from typing import Any
+
+
+def _uvicorn(app: Any, port: int) -> None:
+    """Serve ``app`` as the sync server is served: the starlette relay runs the
+    same way, so that it measures the stack and nothing else."""
+    import uvicorn
+
+    from sync_server.app import MAX_FRAME_BYTES
+
+    uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning", ws_max_size=MAX_FRAME_BYTES, lifespan="on",
+                backlog=4096)
 
 
 def _serve_sync(args: argparse.Namespace) -> None:
-    import uvicorn
-
-    from sync_server.app import MAX_FRAME_BYTES, SyncServer
+    from sync_server.app import SyncServer
     from sync_server.limits import Limits
     from sync_server.store.sqlite import SQLiteStore
     from sync_server.web import install
@@ -38,8 +48,7 @@ def _serve_sync(args: argparse.Namespace) -> None:
     limits = Limits(max_connections_per_user=1000)
     server = SyncServer(schema, SQLiteStore(args.db, synchronous=args.synchronous), SECRET, limits=limits)
     install(server)  # GET /schema and /client/ for the browser benchmark
-    uvicorn.run(server.app, host="127.0.0.1", port=args.port, log_level="warning", ws_max_size=MAX_FRAME_BYTES,
-                lifespan="on", backlog=4096)
+    _uvicorn(server.app, args.port)
 
 
 async def _plain(port: int) -> None:
@@ -65,12 +74,9 @@ async def _plain(port: int) -> None:
 
 
 def _serve_starlette(port: int) -> None:
-    import uvicorn
     from starlette.applications import Starlette
     from starlette.routing import WebSocketRoute
     from starlette.websockets import WebSocket, WebSocketDisconnect
-
-    from sync_server.app import MAX_FRAME_BYTES
 
     fan: set[WebSocket] = set()
 
@@ -87,9 +93,7 @@ def _serve_starlette(port: int) -> None:
         finally:
             fan.discard(ws)
 
-    app = Starlette(routes=[WebSocketRoute("/fan", relay)])
-    uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning", ws_max_size=MAX_FRAME_BYTES,
-                lifespan="on", backlog=4096)
+    _uvicorn(Starlette(routes=[WebSocketRoute("/fan", relay)]), port)
 
 
 def main() -> None:

@@ -36,7 +36,9 @@ from __future__ import annotations
 import asyncio
 import gc
 import time
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import cast
 
 from shared.messages import MSGPACK, Push
 from sync_client.connection import SyncClient
@@ -121,12 +123,13 @@ def run(quick: bool) -> list[Result]:
                                       "synchronous": "FULL", **update_cpu}))
             twin = _twin(folder, ops, per_mutation)
             out.extend(_wire_baselines(rate, twin, plain, ops, params))
-            for name, rate_in_process in _engine_rates(folder, twin, ops).items():
+            frames = _lww_frames(twin)
+            for name, rate_in_process in _engine_rates(folder, frames, ops).items():
                 out.append(Result(name, rate_in_process, "ops/s", "raw_apsw_insert", raw, params={
                     "ops": ops, "synchronous": "FULL", "what": "decode the Push frames and apply them "
                     "through Engine.apply_batch in process (a batch per Push, gc paused as the server does), "
                     "commit included, no socket, no device"}))
-            typed = _typed_layout_rates(folder, twin, ops)
+            typed = _typed_layout_rates(folder, frames, ops)
             for name, rate_in_process in typed.items():
                 out.append(Result(name, rate_in_process, "ops/s", "raw_apsw_insert", raw, params={
                     "ops": ops, "synchronous": "FULL", "what": "the same frames decoded and merged by SQLite in "
@@ -140,7 +143,7 @@ def run(quick: bool) -> list[Result]:
                                   "ops": ops, "synchronous": "FULL", "what": "decode the Push frames and "
                                   "write the rows they make through the server's store (commit included), "
                                   "no engine: what no server with this store can beat"}))
-            del twin  # 100,000 operations the devices measured next would otherwise carry in their heap
+            del twin, frames  # 100,000 operations the devices measured next would otherwise carry in their heap
 
             raw_curve = raw_insert_rate(raw_rows(curve_ops), folder, repeat=3)  # the same rows at every size
             for size in sizes:
@@ -253,7 +256,7 @@ def _lww_frames(pushes: list[Push]) -> tuple[list[bytes], list[bytes], list[byte
     row_ids = [op.row_id for push in pushes for m in push.mutations for op in m.ops]
     start = time.time_ns() // 1000
 
-    def updates(ids: list[object], insert_order: int, title: str) -> list[bytes]:
+    def updates(ids: Sequence[object], insert_order: int, title: str) -> list[bytes]:
         made = [Operation(kind="update", collection="items", row_id=row_id, base_version=1,  # type: ignore[arg-type]
                           insert_order=insert_order + i, fields={"title": title}) for i, row_id in enumerate(ids)]
         mutations = [Mutation(client_seq=n + 1, ops=made[at:at + 100]) for n, at in enumerate(range(0, len(made), 100))]
@@ -263,9 +266,23 @@ def _lww_frames(pushes: list[Push]) -> tuple[list[bytes], list[bytes], list[byte
     return inserts, updates(row_ids[::2], start + 2_000_000, "late"), updates(row_ids, start + 1_000_000, "early")
 
 
-def _engine_rates(folder: Path, pushes: list[Push], ops: int, *, repeat: int = 2) -> dict[str, float]:
-    """Ops/s of the server's apply path alone, in process: ``pushes`` (fresh
-    inserts) as ``push_throughput.engine``; then, on the rows they made,
+def _timed(frames: list[bytes], apply: Callable[[Push], object]) -> float:
+    """Seconds to decode each of ``frames`` and ``apply`` it, the collector
+    paused as the server pauses it for a batch."""
+    gc.collect()
+    gc.disable()
+    began = time.perf_counter()
+    for frame in frames:
+        apply(cast(Push, MSGPACK.decode(frame)))
+    seconds = time.perf_counter() - began
+    gc.enable()
+    return seconds
+
+
+def _engine_rates(folder: Path, frames: tuple[list[bytes], list[bytes], list[bytes]], ops: int, *,
+                  repeat: int = 2) -> dict[str, float]:
+    """Ops/s of the server's apply path alone, in process, on :func:`_lww_frames`:
+    the inserts as ``push_throughput.engine``; then, on the rows they made,
     ``ops`` updates of which every other one loses to a later update pushed
     first, as ``push_throughput.lww_updates.engine``."""
     from sync_server.auth import Grant
@@ -275,17 +292,10 @@ def _engine_rates(folder: Path, pushes: list[Push], ops: int, *, repeat: int = 2
     from .schema import schema
 
     grant = Grant(user="engine", write=frozenset({"user:engine"}), read=frozenset({"user:engine"}))
-    inserts, late, early = _lww_frames(pushes)
+    inserts, late, early = frames
 
     def timed(engine: Engine, client_id: str, frames: list[bytes]) -> float:
-        gc.collect()
-        gc.disable()
-        began = time.perf_counter()
-        for frame in frames:
-            engine.apply_batch([PushRequest(client_id, grant, MSGPACK.decode(frame).mutations)])
-        seconds = time.perf_counter() - began
-        gc.enable()
-        return seconds
+        return _timed(frames, lambda push: engine.apply_batch([PushRequest(client_id, grant, push.mutations)]))
 
     best = {"push_throughput.engine": 0.0, "push_throughput.lww_updates.engine": 0.0}
     for attempt in range(repeat):
@@ -299,20 +309,25 @@ def _engine_rates(folder: Path, pushes: list[Push], ops: int, *, repeat: int = 2
     return best
 
 
-def _typed_layout_rates(folder: Path, pushes: list[Push], ops: int, *, repeat: int = 2) -> dict[str, float]:
+def _typed_layout_rates(folder: Path, frames: tuple[list[bytes], list[bytes], list[bytes]], ops: int, *,
+                        repeat: int = 2) -> dict[str, float]:
     """The same two workloads as :func:`_engine_rates` through the layout issue
     17 proposes (``typed_layout.py``): its ceiling, beside today's engine."""
     from .typed_layout import TypedStore
 
-    inserts, late, early = _lww_frames(pushes)
+    inserts, late, early = frames
+
+    def timed(store: TypedStore, client_id: str, frames: list[bytes]) -> float:
+        return _timed(frames, lambda push: store.apply(push, client_id, "typed"))
+
     best = {"push_throughput.typed_layout": 0.0, "push_throughput.lww_updates.typed_layout": 0.0}
     for attempt in range(repeat):
         store = TypedStore(folder / f"typed-{attempt}.db")
         best["push_throughput.typed_layout"] = max(best["push_throughput.typed_layout"],
-                                                   ops / store.apply(inserts, "writer", "typed"))
-        store.apply(late, "late", "typed")
+                                                   ops / timed(store, "writer", inserts))
+        timed(store, "late", late)
         best["push_throughput.lww_updates.typed_layout"] = max(best["push_throughput.lww_updates.typed_layout"],
-                                                               ops / store.apply(early, "early", "typed"))
+                                                               ops / timed(store, "early", early))
         titles = store.titles()
         store.close()
         if titles != {"late": ops // 2, "early": ops - ops // 2}:  # the merge itself is what is measured

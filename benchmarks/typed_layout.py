@@ -7,11 +7,12 @@ with a typed column per field and a stamp per field beside it (NULL: the row's
 own stamp), merged by SQLite itself in one multi-row
 ``INSERT ... ON CONFLICT DO UPDATE ... RETURNING`` per mutation.
 
-:func:`rate` runs that layout on the same Push frames the push benchmark
-sends: decode each frame, one upsert statement per mutation (per field: the
-value, its ``insert_order`` and ``client_id`` kept only if the incoming write
-wins; the version moves on and the row takes a new seq only if some field
-won), the device's ``last_client_seq``, one durable commit per frame. It does
+:class:`TypedStore` runs that layout on the same Push frames the push
+benchmark sends (``bench_push`` decodes and times them): one upsert
+statement per mutation (per field: the value, its ``insert_order`` and
+``client_id`` kept only if the incoming write wins; the version moves on and
+the row takes a new seq only if some field won), the device's
+``last_client_seq``, one durable commit per frame. It does
 what a correct last-writer-wins server must store and nothing else: no
 validation, no results, no fan-out, no socket. So it is a ceiling: the
 figure ``push_throughput.typed_layout`` says how far the redesign could take
@@ -20,14 +21,13 @@ the engine, in the same run as the raw insert and today's engine.
 
 from __future__ import annotations
 
-import gc
-import time
 from collections.abc import Sequence
 from pathlib import Path
+from typing import cast
 
 import apsw
 
-from shared.messages import MSGPACK
+from shared.messages import Push
 
 from .schema import COLUMNS
 
@@ -83,33 +83,25 @@ class TypedStore:
         self.c.execute(_DDL)
         self.head = 0
 
-    def apply(self, frames: Sequence[bytes], client_id: str, user: str) -> float:
-        """Seconds to decode and apply ``frames`` (a durable commit each), the
-        collector paused as the server does."""
+    def apply(self, push: Push, client_id: str, user: str) -> None:
+        """Merge one decoded push, in one durable commit."""
         c, scope = self.c, f"user:{user}"
-        gc.collect()
-        gc.disable()
-        began = time.perf_counter()
-        for frame in frames:
-            push = MSGPACK.decode(frame)
-            with c:
-                for mutation in push.mutations:
-                    params: list[object] = []
-                    extend, head = params.extend, self.head
-                    for op in mutation.ops:
-                        head += 1
-                        extend((op.row_id, scope, head, op.base_version + 1, op.insert_order, client_id, 0,
-                                *op.fields.values()))
-                    self.head = head
-                    c.execute(upsert_sql(len(mutation.ops), tuple(mutation.ops[0].fields)), params).fetchall()
-                c.execute(_DEVICE, (client_id, user, push.mutations[-1].client_seq))
-        seconds = time.perf_counter() - began
-        gc.enable()
-        return seconds
+        with c:
+            for mutation in push.mutations:
+                params: list[object] = []
+                extend, head = params.extend, self.head
+                for op in mutation.ops:
+                    head += 1
+                    extend((op.row_id, scope, head, op.base_version + 1, op.insert_order, client_id, 0,
+                            *op.fields.values()))
+                self.head = head
+                c.execute(upsert_sql(len(mutation.ops), tuple(mutation.ops[0].fields)), params).fetchall()
+            c.execute(_DEVICE, (client_id, user, push.mutations[-1].client_seq))
 
     def titles(self) -> dict[str, int]:
         """How many rows hold each title (the check that losing writes lost)."""
-        return dict(self.c.execute("SELECT title, count(*) FROM items GROUP BY title").fetchall())
+        found = self.c.execute("SELECT title, count(*) FROM items GROUP BY title").fetchall()
+        return {str(title): cast(int, count) for title, count in found}
 
     def close(self) -> None:
         self.c.close()
